@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Model(StrEnum):
@@ -60,6 +64,21 @@ MODEL_INPUTS: Final = {
     Model.RECURRING: ("onboarding_fee", "variable_cost_per_customer", "churn_per_month"),
 }
 MAX_REQUIRED_DEALS: Final = 1000.0
+DEFAULTS: Final = {n: f.default for n, f in BreakEvenInputs.model_fields.items() if not f.is_required()}
+
+
+def construct(cls: type[M], values: dict[str, Any]) -> M:
+    """Build a model from trusted, already valid values, without validation.
+
+    Like `model_construct` but several times faster, for the scoring hot path; the values
+    must be complete (defaults already applied).
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class BreakEven(BaseModel):
@@ -77,33 +96,39 @@ class BreakEven(BaseModel):
 def gross_profit(inputs: BreakEvenInputs) -> list[float]:
     """GP(t) for t = 1..H."""
     i = inputs
+    first, ramp, full = i.first_deal_month, i.ramp_up_months, i.deals_per_month
     out: list[float] = []
-    customers = 0.0
+    if i.model is Model.ONE_OFF:
+        per_deal = i.deal_value * (i.margin + i.rebate) + i.deal_value * i.services_share * i.services_margin
+    else:
+        per_customer = i.deal_value * i.margin - i.variable_cost_per_customer
+        per_new = i.onboarding_fee * i.services_margin
+        keep = 1 - i.churn_per_month
+        customers = 0.0
     for t in range(1, i.horizon_months + 1):
-        if t < i.first_deal_month:
+        if t < first:
             deals = 0.0
-        elif i.ramp_up_months == 0:
-            deals = i.deals_per_month
+        elif ramp == 0 or t - first + 1 >= ramp:
+            deals = full
         else:
-            deals = i.deals_per_month * min(1.0, (t - i.first_deal_month + 1) / i.ramp_up_months)
+            deals = full * (t - first + 1) / ramp
         if i.model is Model.ONE_OFF:
-            v = i.deal_value
-            out.append(deals * (v * (i.margin + i.rebate) + v * i.services_share * i.services_margin))
+            out.append(deals * per_deal)
         else:
-            customers = customers * (1 - i.churn_per_month) + deals
-            out.append(
-                customers * (i.deal_value * i.margin - i.variable_cost_per_customer)
-                + deals * i.onboarding_fee * i.services_margin
-            )
+            customers = customers * keep + deals
+            out.append(customers * per_customer + deals * per_new)
     return out
 
 
 def cumulative_cash(inputs: BreakEvenInputs, gp: list[float] | None = None) -> list[float]:
     """CF(t) for t = 0..H; CF(0) is minus the net investment."""
     gp = gross_profit(inputs) if gp is None else gp
-    cf = [-(inputs.investment - inputs.vendor_funding)]
+    fixed = inputs.fixed_costs_per_month
+    cash = -(inputs.investment - inputs.vendor_funding)
+    cf = [cash]
     for g in gp:
-        cf.append(cf[-1] + g - inputs.fixed_costs_per_month)
+        cash += g - fixed
+        cf.append(cash)
     return cf
 
 
@@ -124,52 +149,59 @@ def roi_12(inputs: BreakEvenInputs, gp: list[float]) -> float | None:
     return (sum(gp[:12]) - cost) / cost
 
 
-def _breaks_even_by(inputs: BreakEvenInputs, month: int) -> bool:
-    if month > inputs.horizon_months:
-        return False
-    cash = -(inputs.investment - inputs.vendor_funding)
-    for g in gross_profit(inputs)[:month]:
-        cash += g - inputs.fixed_costs_per_month
-        if cash >= 0:
-            return True
-    return False
-
-
-def required_deals_per_month(inputs: BreakEvenInputs) -> float | None:
+def required_deals_per_month(inputs: BreakEvenInputs, gp: list[float] | None = None) -> float | None:
     """Smallest D in steps of 0.1 that breaks even by the target month, all else fixed.
 
-    None when more than 1000 deals a month would be needed. The break-even month never gets
-    later as D rises (when each deal adds margin), so a bisection over tenths finds it.
+    None when more than 1000 deals a month would be needed. Gross profit is linear in D
+    (deals, customers and margins all scale with it), so with U(t) the cumulative gross
+    profit per unit of D, CF(t) = D·U(t) − (I₀ − MDF) − t·F, and the answer is the smallest
+    D with D·U(t) ≥ (I₀ − MDF) + t·F for some t ≤ T.
     """
-    target = inputs.target_months
-
-    def ok(tenths: int) -> bool:
-        return _breaks_even_by(inputs.model_copy(update={"deals_per_month": tenths / 10}), target)
-
-    lo, hi = 0, int(MAX_REQUIRED_DEALS * 10)
-    if ok(lo):
-        return 0.0
-    if not ok(hi):
+    target = min(inputs.target_months, inputs.horizon_months)
+    if gp is None or inputs.deals_per_month == 0:
+        gp = gross_profit(inputs.model_copy(update={"deals_per_month": 1.0}))
+        per_deal = 1.0
+    else:
+        per_deal = inputs.deals_per_month
+    net = inputs.investment - inputs.vendor_funding
+    best: float | None = None
+    unit = 0.0
+    for t in range(1, target + 1):
+        unit += gp[t - 1] / per_deal
+        need = net + t * inputs.fixed_costs_per_month
+        if need <= 0:
+            return 0.0
+        if unit > 0:
+            d = need / unit
+            best = d if best is None else min(best, d)
+    if best is None:
         return None
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi / 10
+    # Round up to the next tenth; the epsilon keeps 2.9000000001 at 2.9.
+    tenths = math.ceil(best * 10 - 1e-7)
+    if tenths > MAX_REQUIRED_DEALS * 10:
+        return None
+    near_boundary = abs(best * 10 - round(best * 10)) < 1e-6
+    if near_boundary and break_even_month(cumulative_cash(inputs.model_copy(update={"deals_per_month": tenths / 10}))) in (
+        None,
+        *range(target + 1, inputs.horizon_months + 1),
+    ):
+        tenths += 1  # the epsilon above rounded a hair too far down
+    return tenths / 10 if tenths <= MAX_REQUIRED_DEALS * 10 else None
 
 
 def compute(inputs: BreakEvenInputs) -> BreakEven:
     """Run the calculation model over the horizon."""
     gp = gross_profit(inputs)
     cf = cumulative_cash(inputs, gp)
-    return BreakEven(
-        break_even_month=break_even_month(cf),
-        roi_12=roi_12(inputs, gp),
-        required_deals_per_month=required_deals_per_month(inputs),
-        cumulative=cf,
-        gross_profit=gp,
+    return construct(
+        BreakEven,
+        {
+            "break_even_month": break_even_month(cf),
+            "roi_12": roi_12(inputs, gp),
+            "required_deals_per_month": required_deals_per_month(inputs, gp),
+            "cumulative": cf,
+            "gross_profit": gp,
+        },
     )
 
 
