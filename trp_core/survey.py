@@ -31,6 +31,17 @@ ID_PATTERN: Final = r"^[a-z][a-z0-9_]{0,63}$"
 Points = Annotated[float, Field(ge=0, le=100)]
 
 
+class _At(ValueError):
+    """A validator's complaint about one part of what it checks: `where` extends the error's path.
+
+    Still a ValueError, so pydantic reports it like any other; the loader shows the path.
+    """
+
+    def __init__(self, where: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.where = where
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -72,7 +83,9 @@ class ChoiceQuestion(_Question):
     @field_validator("options")
     @classmethod
     def _unique_options(cls, options: list[Option]) -> list[Option]:
-        _no_duplicates((o.id for o in options), "option id")
+        _no_duplicates(
+            (((i, "id"), o.id) for i, o in enumerate(options)), "option id", "in this question", "options."
+        )
         return options
 
     @property
@@ -113,9 +126,13 @@ class NumberQuestion(_Question):
     @model_validator(mode="after")
     def _range(self) -> NumberQuestion:
         if self.max <= self.min:
-            raise ValueError(f"max ({self.max:g}) must be greater than min ({self.min:g})")
+            raise _At(("max",), f"max ({_num(self.max)}) must be greater than min ({_num(self.min)})")
         if self.knockout_below is not None and not self.min < self.knockout_below <= self.max:
-            raise ValueError("knockout_below must lie above min and not above max")
+            raise _At(
+                ("knockout_below",),
+                f"knockout_below ({_num(self.knockout_below)}) must lie above min ({_num(self.min)}) "
+                f"and not above max ({_num(self.max)})",
+            )
         return self
 
     @property
@@ -184,11 +201,12 @@ class Section(_Model):
 
     @model_validator(mode="after")
     def _axis_matches(self) -> Section:
-        for q in self.questions:
+        for i, q in enumerate(self.questions):
             if isinstance(q, TextQuestion):
                 continue
             if CRITERION_AXIS[q.criterion] is not self.axis:
-                raise ValueError(
+                raise _At(
+                    ("questions", i, "criterion"),
                     f"question {q.id!r} measures {q.criterion.value!r}, a criterion of axis "
                     f"{CRITERION_AXIS[q.criterion].value!r}, but this section is on axis "
                     f"{self.axis.value!r}; move it to a section of that axis"
@@ -211,9 +229,13 @@ class CalculatorInput(_Model):
     @model_validator(mode="after")
     def _range(self) -> CalculatorInput:
         if self.max <= self.min:
-            raise ValueError(f"max ({self.max:g}) must be greater than min ({self.min:g})")
+            raise _At(("max",), f"max ({_num(self.max)}) must be greater than min ({_num(self.min)})")
         if not self.min <= self.default <= self.max:
-            raise ValueError(f"default ({self.default:g}) must lie between min and max")
+            raise _At(
+                ("default",),
+                f"default ({_num(self.default)}) must lie between min ({_num(self.min)}) "
+                f"and max ({_num(self.max)})",
+            )
         return self
 
 
@@ -240,11 +262,13 @@ class Calculator(_Model):
     @field_validator("inputs")
     @classmethod
     def _known_inputs(cls, inputs: dict[str, CalculatorInput]) -> dict[str, CalculatorInput]:
+        settings = ("horizon_months", "target_months")
         for name in inputs:
-            if name in ("horizon_months", "target_months"):
-                raise ValueError(f"{name!r} is set on the calculator itself, not as an input")
+            if name in settings:
+                raise _At((name,), f"{name!r} is set on the calculator itself, not as an input")
             if name not in INPUT_NAMES:
-                raise ValueError(f"unknown input {name!r}; the inputs are: {', '.join(INPUT_NAMES)}")
+                names = ", ".join(n for n in INPUT_NAMES if n not in settings)
+                raise _At((name,), f"unknown input {name!r}; the inputs are: {names}")
         missing = [n for n in REQUIRED_INPUTS if n not in inputs]
         if missing:
             raise ValueError(f"required inputs missing: {', '.join(missing)}")
@@ -255,13 +279,20 @@ class Calculator(_Model):
         other = Model.ONE_OFF if self.model is Model.RECURRING else Model.RECURRING
         wrong = [n for n in self.inputs if n in MODEL_INPUTS[other]]
         if wrong:
-            raise ValueError(
-                f"inputs {', '.join(wrong)} belong to the {other.value} model, "
-                f"not to {self.model.value}"
+            raise _At(
+                ("inputs", wrong[0]),
+                f"{' and '.join(wrong)} {'belongs' if len(wrong) == 1 else 'belong'} to the "
+                f"{other.value} model, not to {self.model.value}; remove it or change the model",
             )
         for name, spec in self.inputs.items():
-            if name in INTEGER_INPUTS and any(v != int(v) for v in (spec.default, spec.min, spec.step)):
-                raise ValueError(f"{name} counts whole months: default, min and step must be whole numbers")
+            if name in INTEGER_INPUTS:
+                for key in ("default", "min", "step"):
+                    if getattr(spec, key) != int(getattr(spec, key)):
+                        raise _At(
+                            ("inputs", name, key),
+                            f"{name} counts whole months: default, min and step must be whole numbers "
+                            f"(got {key} {_num(getattr(spec, key))})",
+                        )
         # Validates that the defaults form a valid model input (fractions ≤ 1 and so on).
         self.default_inputs()
         return self
@@ -276,7 +307,9 @@ class Calculator(_Model):
             )
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise ValueError(f"default of {first['loc'][0]}: {first['msg']}") from None
+            name = first["loc"][0]
+            where = ("inputs", name, "default") if name in self.inputs else (name,)
+            raise _At(where, f"default of {name} {_friendly(first)}") from None
 
     @property
     def asked(self) -> tuple[str, ...]:
@@ -329,8 +362,9 @@ class Survey(_Model):
             known = {c.value for c in Criterion}
             unknown = [k for k in weights if k not in known]
             if unknown:
-                raise ValueError(
-                    f"unknown criterion {unknown[0]!r}; the criteria are fixed: {', '.join(sorted(known))}"
+                raise _At(
+                    (unknown[0],),
+                    f"unknown criterion {unknown[0]!r}; the criteria are fixed: {', '.join(Criterion)}",
                 )
             missing = [c for c in Criterion if c.value not in weights]
             if missing:
@@ -345,7 +379,7 @@ class Survey(_Model):
     def _weight_range(cls, weights: dict[Criterion, float]) -> dict[Criterion, float]:
         for c, w in weights.items():
             if not 0 <= w <= 100:
-                raise ValueError(f"weight of {c.value} must be between 0 and 100, got {w:g}")
+                raise _At((c.value,), f"weight of {c.value} must be between 0 and 100 (got {_num(w)})")
         for axis in Axis:
             if not any(weights[c] > 0 for c in AXIS_CRITERIA[axis]):
                 raise ValueError(f"axis {axis.value!r} needs at least one criterion with a weight above 0")
@@ -353,22 +387,37 @@ class Survey(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Survey:
-        _no_duplicates((s.id for s in self.sections), "section id")
-        ids = [q.id for q in self.questions]
-        _no_duplicates(ids, "question id")
+        _no_duplicates(
+            ((("sections", i, "id"), s.id) for i, s in enumerate(self.sections)), "section id", "in the survey"
+        )
+        # Positions as written in the file (self.questions puts kann sections first).
+        written = [
+            (("sections", si, "questions", qi, "id"), q.id)
+            for si, s in enumerate(self.sections)
+            for qi, q in enumerate(s.questions)
+        ]
+        _no_duplicates(written, "question id", "in the survey, across all sections")
         if self.calculator:
-            clash = sorted(set(ids) & set(self.calculator.inputs))
-            if clash:
-                raise ValueError(f"question id {clash[0]!r} is also a calculator input name; rename the question")
+            for where, qid in written:
+                if qid in self.calculator.inputs:
+                    raise _At(where, f"question id {qid!r} is also a calculator input name; rename the question")
         asked = {q.criterion for q in self.scored_questions}
         if self.calculator:
             asked.add(Criterion.BREAK_EVEN)
         for c, w in self.weights.items():
             if w > 0 and c not in asked:
                 fix = "add a calculator block" if c is Criterion.BREAK_EVEN else "add a question for it"
-                raise ValueError(f"criterion {c.value!r} has weight {w:g} but nothing measures it; {fix} or set its weight to 0")
+                raise _At(
+                    ("weights", c.value),
+                    f"criterion {c.value!r} has weight {_num(w)} but nothing measures it; "
+                    f"{fix} or set its weight to 0",
+                )
             if w == 0 and c in asked:
-                raise ValueError(f"criterion {c.value!r} has weight 0 but is asked; remove its questions or give it a weight")
+                what = "the calculator block" if c is Criterion.BREAK_EVEN else "its questions"
+                raise _At(
+                    ("weights", c.value),
+                    f"criterion {c.value!r} has weight 0 but is asked; remove {what} or give it a weight",
+                )
         return self
 
     @cached_property
@@ -412,17 +461,21 @@ def interpolate(bands: list[tuple[float, float]], x: float) -> float:
 
 
 def _strictly_increasing(bands: list[tuple[float, float]]) -> None:
-    for (x0, _), (x1, _) in zip(bands, bands[1:]):
+    for i, ((x0, _), (x1, _)) in enumerate(zip(bands, bands[1:])):
         if x1 <= x0:
-            raise ValueError(f"band x values must be strictly increasing, but {x1:g} follows {x0:g}")
+            raise _At((i + 1,), f"band x values must be strictly increasing, but {_num(x1)} follows {_num(x0)}")
 
 
-def _no_duplicates(values: Iterable[str], what: str) -> None:
-    seen: set[str] = set()
-    for v in values:
+def _no_duplicates(
+    values: Iterable[tuple[tuple[str | int, ...], str]], what: str, scope: str, shown_under: str = ""
+) -> None:
+    """`values` are (where, value) pairs; the second use of a value is the one reported."""
+    seen: dict[str, tuple[str | int, ...]] = {}
+    for where, v in values:
         if v in seen:
-            raise ValueError(f"duplicate {what} {v!r}")
-        seen.add(v)
+            first = shown_under + ".".join(str(p) for p in seen[v])
+            raise _At(where, f"duplicate {what} {v!r} (first used at {first}); ids must be unique {scope}")
+        seen[v] = where
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -461,13 +514,20 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_YAML_TAG_PREFIX: Final = "tag:yaml.org,2002:"
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + t
-    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "value")
+    _YAML_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "value")
 }
+# Python refuses to convert integers of more than 4300 digits; no survey needs more than a few.
+_MAX_NUMBER_CHARS: Final = 100
+_ALIAS_MESSAGE: Final = "anchors and aliases (&name, *name) are not allowed; write the values out"
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+def _line(mark: yaml.Mark | None) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def _scalar(node: yaml.ScalarNode, path: str) -> Any:
     text = node.value
     if node.style:  # quoted or block scalar: always a string
         return text
@@ -475,41 +535,63 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return None
     if _BOOL.match(text):
         return text.lower() == "true"
-    if _INT.match(text):
-        return int(text)
-    if _FLOAT.match(text):
-        return float(text)
+    if _INT.match(text) or _FLOAT.match(text):
+        if len(text) > _MAX_NUMBER_CHARS:
+            raise _YamlProblem(
+                f"a number of {len(text):,} characters is too long for a survey file",
+                _line(node.start_mark),
+                path,
+            )
+        return int(text) if _INT.match(text) else float(text)
     return text
 
 
 class _Loader(yaml.SafeLoader):
-    """Composes nodes only; refuses aliases and deep nesting before anything is built."""
+    """Composes nodes only; refuses aliases and deep nesting before anything is built.
+
+    The composer tracks the path of the node it is composing, so that a refused anchor or a
+    too deep value can be named like any other problem.
+    """
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self._depth = 0
+        self._path: list[str] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _YamlProblem(
-                "anchors and aliases (&name, *name) are not allowed; write the values out",
-                event.start_mark.line + 1,
-            )
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise _YamlProblem(
-                "anchors and aliases (&name, *name) are not allowed; write the values out",
-                event.start_mark.line + 1,
-            )
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _YamlProblem(f"nested deeper than {MAX_DEPTH} levels", event.start_mark.line + 1)
+        # `index` is the key node of a mapping value, the position of a sequence item, and
+        # None for a mapping key or the document itself.
+        if isinstance(index, yaml.ScalarNode):
+            self._path.append(index.value)
+        elif isinstance(index, int):
+            self._path.append(str(index))
+        else:
+            self._path.append("")
         try:
-            return super().compose_node(parent, index)
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise _YamlProblem(_ALIAS_MESSAGE, _line(event.start_mark), self.path)
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _YamlProblem(
+                    f"nested deeper than {MAX_DEPTH} levels; a survey never needs that",
+                    _line(event.start_mark),
+                    self.path,
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
         finally:
-            self._depth -= 1
+            self._path.pop()
+
+    @property
+    def path(self) -> str:
+        return ".".join(p for p in self._path if p)
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML_TAG_PREFIX) :] if tag.startswith(_YAML_TAG_PREFIX) else tag
 
 
 def _build(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
@@ -517,41 +599,70 @@ def _build(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if node.tag not in _STANDARD_TAGS:
         raise _YamlProblem(
-            f"the tag {node.tag!r} is not allowed; survey files hold plain data only",
-            node.start_mark.line + 1,
+            f"the tag {_show_tag(node.tag)} is not allowed; survey files hold plain data only",
+            _line(node.start_mark),
             path,
         )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _YamlProblem("keys must be plain words", key_node.start_mark.line + 1, path)
+                raise _YamlProblem("keys must be plain words", _line(key_node.start_mark), path)
             key = key_node.value  # the key as written: `no:` stays "no"
-            if key in out:
-                raise _YamlProblem(f"duplicate key {key!r}", key_node.start_mark.line + 1, path)
             child = f"{path}.{key}" if path else key
+            if key_node.tag not in _STANDARD_TAGS:
+                raise _YamlProblem(
+                    f"the tag {_show_tag(key_node.tag)} is not allowed; survey files hold plain data only",
+                    _line(key_node.start_mark),
+                    child,
+                )
+            if key in out:
+                raise _YamlProblem(
+                    f"duplicate key {key!r}: it already appears on line {lines[child]}",
+                    _line(key_node.start_mark),
+                    child,
+                )
+            lines[child] = key_node.start_mark.line + 1  # a problem with a value is shown on its key
             out[key] = _build(value_node, child, lines)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(v, f"{path}.{i}" if path else str(i), lines) for i, v in enumerate(node.value)]
-    return _scalar(node)
+    return _scalar(node, path)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    problem, context = exc.problem or "", exc.context or ""
+    if "'\\t'" in problem:
+        return "YAML syntax error: a tab character; YAML indents with spaces only"
+    if "another document" in problem:
+        return "a survey file holds one YAML document; remove the second '---' and what follows it"
+    message = f"YAML syntax error: {problem or context}"
+    if problem and context and exc.context_mark and exc.problem_mark:
+        if exc.context_mark.line != exc.problem_mark.line:
+            message += f" ({context} that starts on line {exc.context_mark.line + 1})"
+    return message
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
     """Safely parse one YAML document into plain data and a path-to-line map."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # the reader checks for control characters here already
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise _YamlProblem(f"YAML syntax error: {exc.problem or exc.context}", line) from None
+        raise _YamlProblem(_syntax_message(exc), _line(exc.problem_mark or exc.context_mark)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        raise _YamlProblem(
+            f"the control character {exc.character!r} is not allowed in a YAML file", line
+        ) from None
     except yaml.YAMLError as exc:
-        raise _YamlProblem(f"YAML error: {exc}") from None
+        raise _YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
-        raise _YamlProblem("the file holds no survey")
+        raise _YamlProblem("the file holds no survey, only comments or an empty document")
     lines: dict[str, int] = {}
     return _build(node, "", lines), lines
 
@@ -572,47 +683,125 @@ def _error_path(loc: tuple[Any, ...]) -> list[str]:
         # A discriminated union puts the question type into the location: leave it out.
         if part in QUESTION_TYPES and i >= 2 and loc[i - 2] == "questions":
             continue
-        # Tuples of bands are reported per element; the pair is what the author wrote.
-        if isinstance(part, str) and part.startswith("function-"):
+        # Validators and dict keys add their own steps; the author never wrote them.
+        if isinstance(part, str) and (part.startswith("function-") or part == "[key]"):
             continue
         out.append(str(part))
     return out
 
 
-def _message(err: dict[str, Any]) -> tuple[list[str], str]:
+def _got(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _num(value: Any) -> str:
+    return f"{value:.15g}" if isinstance(value, int | float) else str(value)
+
+
+# What the schema's patterns mean, in words.
+_PATTERN_HINTS: Final = {
+    ID_PATTERN: "must be an id: a lower-case letter, then up to 63 lower-case letters, digits or _",
+    r"^[a-z0-9][a-z0-9-]{1,63}$": "must be 2 to 64 lower-case letters, digits or -, not starting with -",
+    r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$": "must be a version like \"1\" or \"2.1\": letters, digits, . + -",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "must be an e-mail address like name@example.com",
+    r"^https://\S+$": "must be an https:// address without spaces",
+}
+
+
+def _friendly(err: Any) -> str:
+    """A pydantic error (a dict from `errors()`) in the words of a survey author."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    got = f" (got {_got(value)})" if not isinstance(value, dict | list | tuple) else ""
+    match kind:
+        case "value_error" | "assertion_error":
+            msg: str = err["msg"]
+            return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        case "float_parsing" | "float_type":
+            return f"must be a number{got}"
+        case "int_parsing" | "int_type" | "int_from_float":
+            return f"must be a whole number{got}"
+        case "finite_number":
+            return "must be a finite number"
+        case "bool_parsing" | "bool_type":
+            return f"must be true or false{got}"
+        case "string_type":
+            return f"must be text{got}; put it in quotes if it looks like a number"
+        case "string_too_short":
+            n = ctx.get("min_length", 1)
+            return "must not be empty" if n == 1 else f"must have at least {n} characters"
+        case "string_too_long":
+            return f"must have at most {ctx.get('max_length')} characters (got {len(value)})"
+        case "string_pattern_mismatch":
+            return _PATTERN_HINTS.get(ctx.get("pattern"), f"must match {ctx.get('pattern')}") + got
+        case "greater_than_equal":
+            return f"must be at least {_num(ctx.get('ge'))}{got}"
+        case "greater_than":
+            return f"must be greater than {_num(ctx.get('gt'))}{got}"
+        case "less_than_equal":
+            return f"must be at most {_num(ctx.get('le'))}{got}"
+        case "less_than":
+            return f"must be less than {_num(ctx.get('lt'))}{got}"
+        case "too_short" | "too_long" if ctx.get("field_type") == "Tuple":
+            return f"must be a pair [x, points] (got {ctx.get('actual_length')} values)"
+        case "too_short":
+            n = ctx.get("min_length")
+            return f"must have at least {n} {'entry' if n == 1 else 'entries'} (got {ctx.get('actual_length')})"
+        case "too_long":
+            return f"must have at most {ctx.get('max_length')} entries (got {ctx.get('actual_length')})"
+        case "tuple_type":
+            return f"must be a pair [x, points]{got}"
+        case "list_type":
+            return f"must be a list, one '- ' item per entry{got}"
+        case "model_type" if ctx.get("class_name") == "Text":
+            return f"must be a text in both languages, {{de: ..., en: ...}}{got}"
+        case "dict_type" | "model_type" | "model_attributes_type":
+            return f"must be a mapping of keys to values{got}"
+        case "enum" | "literal_error":
+            return f"must be {ctx.get('expected')}{got}"
+        case _:
+            return f"{err['msg']}{got}"
+
+
+def _message(err: Any) -> tuple[list[str], str, list[str]]:
+    """The path to show, the message, and the path whose line to show."""
     path = _error_path(err["loc"])
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, _At):
+        path += [str(p) for p in error.where]
     kind = err["type"]
     if kind == "missing":
-        return path[:-1], f"missing required key {path[-1]!r}"
+        return path[:-1], f"missing required key {path[-1]!r}", path[:-1]
     if kind == "extra_forbidden":
-        return path[:-1], f"unknown key {path[-1]!r}; check its spelling against the documented keys"
+        return path[:-1], f"unknown key {path[-1]!r}; check its spelling against the documented keys", path
     if kind == "union_tag_invalid":
-        return path, f"unknown question type {err['ctx']['tag']!r}; use one of: {', '.join(QUESTION_TYPES)}"
+        message = f"unknown question type {err['ctx']['tag']!r}; use one of: {', '.join(QUESTION_TYPES)}"
+        return [*path, "type"], message, [*path, "type"]
     if kind == "union_tag_not_found":
-        return path, f"missing required key 'type' (one of: {', '.join(QUESTION_TYPES)})"
-    msg = err["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
+        return path, f"missing required key 'type' (one of: {', '.join(QUESTION_TYPES)})", path
     if kind == "enum" and path and path[-1] == "criterion":
-        msg = f"unknown criterion {err['input']!r}; the criteria are fixed: {', '.join(c.value for c in Criterion)}"
-    elif kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], dict | list):
-        msg = f"{msg} (got {err['input']!r})"
-    return path, msg
+        message = f"unknown criterion {err['input']!r}; the criteria are fixed: {', '.join(Criterion)}"
+        return path, message, path
+    return path, _friendly(err), path
 
 
 def survey_from_data(data: Any, file: str, lines: dict[str, int] | None = None) -> Survey:
     """Validate parsed data as a survey; every problem is reported, nothing half-built is returned."""
     lines = lines or {}
     if not isinstance(data, dict):
-        raise SurveyError([SurveyIssue(file=file, path="", message="a survey file must be a mapping of keys to values", line=1)])
+        found = "a list" if isinstance(data, list) else f"a single value ({_got(data)})"
+        message = f"a survey file must be a mapping of keys to values (id: ..., title: ...), not {found}"
+        raise SurveyError([SurveyIssue(file=file, path="", message=message, line=1)])
     try:
         return Survey.model_validate(data)
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
-            parts, message = _message(err)
-            path = ".".join(parts)
-            issues.append(SurveyIssue(file=file, path=path, message=message, line=_line_for(path, lines)))
+            parts, message, line_parts = _message(err)
+            line = _line_for(".".join(line_parts), lines)
+            issues.append(SurveyIssue(file=file, path=".".join(parts), message=message, line=line))
         raise SurveyError(issues) from None
 
 
@@ -631,12 +820,17 @@ def load_survey(path: str | Path) -> Survey:
         raw = path.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:  # grew since stat
+        raise fail(f"the file is over {MAX_FILE_BYTES:,} bytes, the most a survey file may have")
     if b"\x00" in raw:
         raise fail("this is a binary file, not a YAML survey")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise fail(f"the file is not valid UTF-8 text (byte {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise fail(
+            f"the file is not valid UTF-8 text (byte {exc.start}); save it as UTF-8", line
+        ) from None
     if not text.strip():
         raise fail("the file is empty")
     try:
@@ -644,7 +838,7 @@ def load_survey(path: str | Path) -> Survey:
     except _YamlProblem as exc:
         raise fail(exc.message, exc.line, exc.path) from None
     except RecursionError:
-        raise fail(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise fail(f"nested deeper than {MAX_DEPTH} levels; a survey never needs that") from None
     return survey_from_data(data, file, lines)
 
 
@@ -659,7 +853,9 @@ def load_surveys(directory: str | Path) -> tuple[dict[str, Survey], list[SurveyI
             issues.extend(exc.issues)
             continue
         if survey.id in surveys:
-            issues.append(SurveyIssue(file=str(file), path="id", message=f"survey id {survey.id!r} is used by another file too"))
+            issues.append(
+                SurveyIssue(file=str(file), path="id", message=f"survey id {survey.id!r} is used by another file too")
+            )
             continue
         surveys[survey.id] = survey
     return surveys, issues

@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled surveys and the worked example of METHOD.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trp_core.survey import Survey, load_survey
+
+ROOT = Path(__file__).resolve().parent.parent
+SURVEYS = ROOT / "surveys"
+BUNDLED = sorted(SURVEYS.glob("*.yaml"))
+WORKED = ROOT / "tests" / "surveys" / "worked-example.yaml"
+WORKED_ANSWERS = ROOT / "tests" / "surveys" / "worked-example.answers.json"
+
+
+@pytest.fixture(scope="session")
+def worked() -> Survey:
+    return load_survey(WORKED)
+
+
+@pytest.fixture(scope="session")
+def worked_answers() -> dict:
+    return json.loads(WORKED_ANSWERS.read_text())["answers"]
+
+
+@pytest.fixture(scope="session", params=[p.stem for p in BUNDLED])
+def bundled(request: pytest.FixtureRequest) -> Survey:
+    return load_survey(SURVEYS / f"{request.param}.yaml")
