@@ -1,0 +1,232 @@
+"""Re-scoring many answer sets at once (numpy), for calibration and re-scoring after a change.
+
+Two stages, so that calibration can try weight after weight cheaply:
+`encode` turns answer sets into per-criterion sums (depends on the questions, points, bands
+and the calculator); `score_matrix` applies the weights, thresholds, coverage and borderline
+rules. Both follow scoring.py operation by operation, so results equal the single path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import breakeven as be
+from .method import AXIS_CRITERIA, Axis, Criterion, Quadrant
+from .scoring import DONT_KNOW, plan_for
+from .survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, Survey, YesNoQuestion
+
+CRITERIA = tuple(Criterion)
+QUADRANT_CODES = {q: i for i, q in enumerate(Quadrant)}  # held, kandidat, vampir, schatten, undetermined
+
+
+@dataclass(frozen=True)
+class CriterionMatrix:
+    """Per response: the weighted point sums and answered weights of each criterion, and knock-outs."""
+
+    sums: np.ndarray  # (n, 13) Σ question weight × points
+    weights: np.ndarray  # (n, 13) Σ question weight of answered questions
+    knockout: dict[Axis, np.ndarray]  # (n,) bool
+    break_even_month: np.ndarray  # (n,) float, NaN when not reached or not answered
+
+    def __len__(self) -> int:
+        return self.sums.shape[0]
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    kann: np.ndarray  # rounded axis scores, NaN when no criterion is answered
+    will: np.ndarray
+    kann_coverage: np.ndarray
+    will_coverage: np.ndarray
+    kann_passed: np.ndarray
+    will_passed: np.ndarray
+    kann_borderline: np.ndarray
+    will_borderline: np.ndarray
+    quadrant: np.ndarray  # codes of QUADRANT_CODES
+
+    def quadrant_counts(self) -> dict[Quadrant, int]:
+        counts = np.bincount(self.quadrant, minlength=len(QUADRANT_CODES))
+        return {q: int(counts[i]) for q, i in QUADRANT_CODES.items()}
+
+
+def _column(answer_sets: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    return [a.get(key) for a in answer_sets]
+
+
+def _numbers(values: list[Any]) -> np.ndarray:
+    return np.array(
+        [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in values], dtype=float
+    )
+
+
+def _interpolate(bands: list[tuple[float, float]], x: np.ndarray) -> np.ndarray:
+    """survey.interpolate, elementwise, with the same arithmetic."""
+    out = np.full(x.shape, bands[-1][1], dtype=float)
+    out[x <= bands[0][0]] = bands[0][1]
+    done = x <= bands[0][0]
+    for (x0, p0), (x1, p1) in zip(bands, bands[1:]):
+        seg = ~done & (x <= x1)
+        out[seg] = p0 + (x[seg] - x0) / (x1 - x0) * (p1 - p0)
+        done |= seg
+    return out
+
+
+def _question_points(q: Any, values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(points with NaN where unanswered or don't know, knock-out flags) of one question."""
+    n = len(values)
+    if isinstance(q, ChoiceQuestion):
+        table = {o.id: (o.points, o.knockout) for o in q.options}
+        miss = (np.nan, False)
+        pairs = [table.get(v, miss) for v in values]
+        return np.fromiter((p for p, _ in pairs), float, n), np.fromiter((k for _, k in pairs), bool, n)
+    if isinstance(q, YesNoQuestion):
+        yes, no = (q.yes.points, q.yes.knockout), (q.no.points, q.no.knockout)
+        points = np.array([yes[0] if v is True else no[0] if v is False else np.nan for v in values], dtype=float)
+        ko = np.array([(v is True and yes[1]) or (v is False and no[1]) for v in values], dtype=bool)
+        return points, ko
+    x = _numbers(values)
+    if isinstance(q, ScaleQuestion):
+        steps = q.steps
+        points = 100 * ((steps - x) if q.reverse else (x - 1)) / (steps - 1)
+        return points, np.zeros(n, dtype=bool)
+    if isinstance(q, NumberQuestion):
+        points = np.where(np.isnan(x), np.nan, _interpolate(q.bands, np.nan_to_num(x)))
+        ko = ~np.isnan(x) & (np.nan_to_num(x) < q.knockout_below) if q.knockout_below is not None else np.zeros(n, bool)
+        return points, ko
+    raise TypeError(type(q).__name__)
+
+
+def break_even_months(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """The calculation model for every answer set at once: (break-even month, NaN when not
+    reached or not answered; whether every required input is answered)."""
+    calc = survey.calculator
+    n = len(answer_sets)
+    cols: dict[str, np.ndarray] = {}
+    answered = np.ones(n, dtype=bool)
+    for name, spec in calc.inputs.items():
+        if spec.fixed:
+            cols[name] = np.full(n, float(spec.default))
+            continue
+        raw = _column(answer_sets, name)
+        x = _numbers(raw)
+        missing = np.isnan(x)
+        if name in be.REQUIRED_INPUTS:
+            answered &= ~missing
+        x[missing] = spec.default
+        cols[name] = np.floor(x) if name in be.INTEGER_INPUTS else x
+    for name, default in be.DEFAULTS.items():
+        if name not in cols and name not in ("horizon_months", "target_months"):
+            cols[name] = np.full(n, float(default))
+    c = cols
+    first, ramp, full = c["first_deal_month"], c["ramp_up_months"], c["deals_per_month"]
+    one_off = calc.model is be.Model.ONE_OFF
+    if one_off:
+        per_deal = c["deal_value"] * (c["margin"] + c["rebate"]) + c["deal_value"] * c["services_share"] * c[
+            "services_margin"
+        ]
+    else:
+        per_customer = c["deal_value"] * c["margin"] - c["variable_cost_per_customer"]
+        per_new = c["onboarding_fee"] * c["services_margin"]
+        keep = 1 - c["churn_per_month"]
+        customers = np.zeros(n)
+    cash = -(c["investment"] - c["vendor_funding"])
+    fixed = c["fixed_costs_per_month"]
+    month = np.full(n, np.nan)
+    safe_ramp = np.where(ramp == 0, 1, ramp)
+    for t in range(1, calc.horizon_months + 1):
+        k = t - first + 1
+        deals = np.where(t < first, 0.0, np.where((ramp == 0) | (k >= ramp), full, full * k / safe_ramp))
+        if one_off:
+            gp = deals * per_deal
+        else:
+            customers = customers * keep + deals
+            gp = customers * per_customer + deals * per_new
+        cash = cash + (gp - fixed)
+        month[np.isnan(month) & (cash >= 0)] = t
+    month[~answered] = np.nan
+    return month, answered
+
+
+def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> CriterionMatrix:
+    """Per-criterion sums for many answer sets (the part that depends on questions and bands)."""
+    plan = plan_for(survey)
+    n = len(answer_sets)
+    index = {c: i for i, c in enumerate(CRITERIA)}
+    sums = np.zeros((n, len(CRITERIA)))
+    weights = np.zeros((n, len(CRITERIA)))
+    knockout = {a: np.zeros(n, dtype=bool) for a in Axis}
+    for item in plan.items:
+        values = _column(answer_sets, item.id)
+        points, ko = _question_points(item.question, [None if v == DONT_KNOW else v for v in values])
+        has = ~np.isnan(points)
+        j = index[item.criterion]
+        sums[has, j] = sums[has, j] + item.weight * points[has]
+        weights[has, j] += item.weight
+        knockout[item.axis] |= ko
+    month = np.full(n, np.nan)
+    if survey.calculator is not None and plan.weights[Criterion.BREAK_EVEN] > 0:
+        month, answered = break_even_months(survey, answer_sets)
+        j = index[Criterion.BREAK_EVEN]
+        bands = survey.calculator.effective_bands
+        reached = ~np.isnan(month)
+        points = np.zeros(n)
+        points[reached] = _interpolate(bands, month[reached])
+        sums[answered, j] = points[answered]
+        weights[answered, j] = 1.0
+    return CriterionMatrix(sums=sums, weights=weights, knockout=knockout, break_even_month=month)
+
+
+def score_matrix(survey: Survey, matrix: CriterionMatrix) -> BatchScores:
+    """Axis scores, coverage, passed, borderline and quadrant for every row: scoring.py, vectorised.
+
+    `survey` supplies weights, thresholds, minimum coverage and borderline band, so a
+    calibration can pass a changed copy of the survey with the same matrix.
+    """
+    n = len(matrix)
+    out: dict[str, np.ndarray] = {}
+    for axis in Axis:
+        num = np.zeros(n)
+        den = np.zeros(n)
+        total = 0.0
+        for c in CRITERIA:
+            wc = survey.weights[c]
+            if wc <= 0 or c not in AXIS_CRITERIA[axis]:
+                continue
+            total += wc
+            j = CRITERIA.index(c)
+            has = matrix.weights[:, j] > 0
+            num[has] = num[has] + wc * matrix.sums[has, j] / matrix.weights[has, j]
+            den[has] = den[has] + wc
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = np.where(den > 0, num / den, np.nan)
+        rounded = np.floor(raw * 10 + 0.5 + 1e-9) / 10
+        coverage = den / total
+        threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
+        knocked = matrix.knockout[axis]
+        determined = (coverage >= survey.min_coverage - 1e-9) | knocked
+        clean = determined & ~knocked & ~np.isnan(rounded)
+        with np.errstate(invalid="ignore"):
+            passed = clean & (rounded >= threshold)
+            borderline = clean & (np.abs(rounded - threshold) < survey.borderline)
+        out[axis.value] = rounded
+        out[f"{axis.value}_coverage"] = coverage
+        out[f"{axis.value}_passed"] = passed
+        out[f"{axis.value}_borderline"] = borderline
+        out[f"{axis.value}_determined"] = determined
+    quadrant = np.where(
+        out["kann_passed"],
+        np.where(out["will_passed"], QUADRANT_CODES[Quadrant.HELD], QUADRANT_CODES[Quadrant.KANDIDAT]),
+        np.where(out["will_passed"], QUADRANT_CODES[Quadrant.VAMPIR], QUADRANT_CODES[Quadrant.SCHATTEN]),
+    )
+    quadrant[~(out.pop("kann_determined") & out.pop("will_determined"))] = QUADRANT_CODES[Quadrant.UNDETERMINED]
+    return BatchScores(quadrant=quadrant, **out)
+
+
+def rescore(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> BatchScores:
+    """Score many answer sets at once; equal, row by row, to scoring.score."""
+    return score_matrix(survey, encode(survey, answer_sets))
+
