@@ -25,6 +25,12 @@ for survey in surveys.values():
     with st.container(border=True):
         st.subheader(survey.title(lang))
         st.write(survey.description(lang))
-        st.caption(f"≈ {survey.minutes} min · {len(survey.questions)} " + ("Fragen" if lang == "de" else "questions"))
+        st.caption(
+            f"≈ {survey.minutes} min · {len(survey.questions)} " + ("Fragen" if lang == "de" else "questions")
+        )
 if not surveys:
-    st.info("Derzeit ist keine Umfrage veröffentlicht." if lang == "de" else "No survey is published at the moment.")
+    st.info(
+        "Derzeit ist keine Umfrage veröffentlicht."
+        if lang == "de"
+        else "No survey is published at the moment."
+    )

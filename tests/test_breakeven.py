@@ -61,7 +61,9 @@ def test_no_break_even_and_no_roi():
     # Unprofitable unit economics: no number of deals helps.
     result = compute(BreakEvenInputs(**{**EXAMPLE_A, "variable_cost_per_customer": 500, "onboarding_fee": 0}))
     assert result.break_even_month is None and result.required_deals_per_month is None
-    free = compute(BreakEvenInputs(**{**EXAMPLE_B, "investment": 0, "vendor_funding": 0, "fixed_costs_per_month": 0}))
+    free = compute(
+        BreakEvenInputs(**{**EXAMPLE_B, "investment": 0, "vendor_funding": 0, "fixed_costs_per_month": 0})
+    )
     assert free.roi_12 is None  # K12 = 0
 
 

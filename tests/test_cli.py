@@ -104,7 +104,13 @@ def test_breakeven_examples(tmp_path, inputs, month, roi):
     result = trp("breakeven", write_json(tmp_path, "in.json", inputs))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"break_even_month", "roi_12", "required_deals_per_month", "cumulative", "gross_profit"}
+    assert set(data) == {
+        "break_even_month",
+        "roi_12",
+        "required_deals_per_month",
+        "cumulative",
+        "gross_profit",
+    }
     assert data["break_even_month"] == month and round(data["roi_12"], 4) == roi
 
 
@@ -113,7 +119,12 @@ def test_breakeven_names_bad_inputs(tmp_path):
     del bad["deal_value"]
     result = trp("breakeven", write_json(tmp_path, "in.json", bad))
     assert result.returncode == 2
-    for name in ("investment: must not be negative", "margin: must be a fraction", "first_deal_month", "deal_value"):
+    for name in (
+        "investment: must not be negative",
+        "margin: must be a fraction",
+        "first_deal_month",
+        "deal_value",
+    ):
         assert name in result.stderr
     assert "Traceback" not in result.stderr
 

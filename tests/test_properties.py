@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from trp_core.levers import assess
 from trp_core.method import CRITERION_AXIS, Axis, Criterion, Quadrant
 from trp_core.scoring import DONT_KNOW, check_answers, question_points, score
-from trp_core.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, TextQuestion, YesNoQuestion, load_survey
+from trp_core.survey import (
+    ChoiceQuestion,
+    NumberQuestion,
+    ScaleQuestion,
+    TextQuestion,
+    YesNoQuestion,
+    load_survey,
+)
 from trp_core.synthetic import random_answers
 
 from .conftest import BUNDLED, WORKED
@@ -36,7 +43,9 @@ def alternatives(question) -> list:
     if isinstance(question, YesNoQuestion):
         return [True, False]
     if isinstance(question, NumberQuestion):
-        return sorted({question.min, question.max, *(x for x, _ in question.bands if question.min <= x <= question.max)})
+        return sorted(
+            {question.min, question.max, *(x for x, _ in question.bands if question.min <= x <= question.max)}
+        )
     return []
 
 
@@ -94,9 +103,7 @@ def test_a_knockout_always_fails_its_axis(case, data):
 def test_low_coverage_gives_undetermined(case):
     survey, answers = case
     result = score(survey, answers)
-    low = [
-        a for a in result.axes.values() if a.coverage < survey.min_coverage - 1e-9 and not a.knockouts
-    ]
+    low = [a for a in result.axes.values() if a.coverage < survey.min_coverage - 1e-9 and not a.knockouts]
     if low:
         assert result.quadrant is Quadrant.UNDETERMINED
         assert all(not a.determined for a in low)
@@ -123,8 +130,10 @@ def test_applying_the_levers_raises_the_axis(case):
             assert step.question not in after.knockouts
             if not step.removes_knockout:
                 assert before.score is None or after.score >= before.score
-                assert step.score_before is None or step.score_after > step.score_before or (
-                    after.coverage > before.coverage
+                assert (
+                    step.score_before is None
+                    or step.score_after > step.score_before
+                    or (after.coverage > before.coverage)
                 )
         if levers.reaches_threshold:
             assert score(survey, current).axes[axis].passed

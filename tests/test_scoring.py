@@ -58,7 +58,9 @@ def test_scale_and_reverse_scale(worked, worked_answers):
 
 def test_break_even_points_from_the_month(worked, worked_answers):
     def break_even_score(deals):
-        return score(worked, {**worked_answers, "deals_per_month": deals}).criteria[Criterion.BREAK_EVEN].score
+        return (
+            score(worked, {**worked_answers, "deals_per_month": deals}).criteria[Criterion.BREAK_EVEN].score
+        )
 
     assert break_even_score(3) == 100  # month 12
     assert break_even_score(2) == pytest.approx(100 * (24 - 18) / 12)  # month 18: halfway to 2T
@@ -88,7 +90,14 @@ def test_dont_know_on_a_knockout_question_is_unconfirmed(worked_answers):
 
 def test_borderline(worked, worked_answers):
     # Will 62.5 with threshold 60 is borderline and passed.
-    answers = {**worked_answers, "rank": "top3", "realistic": 3, "payback": "m24", "in_plan": True, "backing": 5}
+    answers = {
+        **worked_answers,
+        "rank": "top3",
+        "realistic": 3,
+        "payback": "m24",
+        "in_plan": True,
+        "backing": 5,
+    }
     will = score(worked, answers).axes[Axis.WILL]
     assert will.score == (50 + 30 + 100 + 70) / 4
     assert will.passed and will.borderline

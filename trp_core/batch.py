@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from . import breakeven as be
 from .method import AXIS_CRITERIA, Axis, Criterion, Quadrant
-from .scoring import DONT_KNOW, plan_for
+from .scoring import _AXES, CRITERIA, plan_for
 from .survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, Survey, YesNoQuestion
 
-CRITERIA = tuple(Criterion)
 QUADRANT_CODES = {q: i for i, q in enumerate(Quadrant)}  # held, kandidat, vampir, schatten, undetermined
 
 
@@ -53,54 +53,66 @@ class BatchScores:
         return {q: int(counts[i]) for q, i in QUADRANT_CODES.items()}
 
 
-def _column(answer_sets: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
-    return [a.get(key) for a in answer_sets]
+_NUMBER_TYPES = (int, float)
+_KO = 1000.0  # knock-out answers are encoded as points + _KO, so one pass yields both
 
 
-def _numbers(values: list[Any]) -> np.ndarray:
-    return np.array(
-        [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in values], dtype=float
-    )
+def _numbers(answer_sets: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
+    """One answer as floats; NaN where missing, don't know or not a number (booleans included)."""
+    nan = np.nan
+    types = _NUMBER_TYPES
+    return np.array([v if type(v := a.get(key)) in types else nan for a in answer_sets], dtype=float)
+
+
+def _lookup(answer_sets: Sequence[Mapping[str, Any]], key: str, table: dict[Any, float]) -> np.ndarray:
+    get = table.get
+    nan = np.nan
+    return np.array([get(a.get(key), nan) for a in answer_sets], dtype=float)
 
 
 def _interpolate(bands: list[tuple[float, float]], x: np.ndarray) -> np.ndarray:
     """survey.interpolate, elementwise, with the same arithmetic."""
     out = np.full(x.shape, bands[-1][1], dtype=float)
-    out[x <= bands[0][0]] = bands[0][1]
     done = x <= bands[0][0]
-    for (x0, p0), (x1, p1) in zip(bands, bands[1:]):
+    out[done] = bands[0][1]
+    for (x0, p0), (x1, p1) in pairwise(bands):
         seg = ~done & (x <= x1)
         out[seg] = p0 + (x[seg] - x0) / (x1 - x0) * (p1 - p0)
         done |= seg
     return out
 
 
-def _question_points(q: Any, values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+def _question_points(q: Any, answer_sets: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """(points with NaN where unanswered or don't know, knock-out flags) of one question."""
-    n = len(values)
-    if isinstance(q, ChoiceQuestion):
-        table = {o.id: (o.points, o.knockout) for o in q.options}
-        miss = (np.nan, False)
-        pairs = [table.get(v, miss) for v in values]
-        return np.fromiter((p for p, _ in pairs), float, n), np.fromiter((k for _, k in pairs), bool, n)
-    if isinstance(q, YesNoQuestion):
-        yes, no = (q.yes.points, q.yes.knockout), (q.no.points, q.no.knockout)
-        points = np.array([yes[0] if v is True else no[0] if v is False else np.nan for v in values], dtype=float)
-        ko = np.array([(v is True and yes[1]) or (v is False and no[1]) for v in values], dtype=bool)
-        return points, ko
-    x = _numbers(values)
+    if isinstance(q, ChoiceQuestion | YesNoQuestion):
+        if isinstance(q, ChoiceQuestion):
+            table = {o.id: o.points + (_KO if o.knockout else 0.0) for o in q.options}
+        else:
+            # `True` and `1` hash alike, but answers are checked to be booleans before scoring.
+            table = {True: q.yes.points + (_KO if q.yes.knockout else 0.0),
+                     False: q.no.points + (_KO if q.no.knockout else 0.0)}  # fmt: skip
+        coded = _lookup(answer_sets, q.id, table)
+        ko = coded >= _KO
+        return np.where(ko, coded - _KO, coded), ko
+    x = _numbers(answer_sets, q.id)
     if isinstance(q, ScaleQuestion):
         steps = q.steps
         points = 100 * ((steps - x) if q.reverse else (x - 1)) / (steps - 1)
-        return points, np.zeros(n, dtype=bool)
+        return points, np.zeros(len(x), dtype=bool)
     if isinstance(q, NumberQuestion):
-        points = np.where(np.isnan(x), np.nan, _interpolate(q.bands, np.nan_to_num(x)))
-        ko = ~np.isnan(x) & (np.nan_to_num(x) < q.knockout_below) if q.knockout_below is not None else np.zeros(n, bool)
+        answered = ~np.isnan(x)
+        points = np.full(len(x), np.nan)
+        points[answered] = _interpolate(q.bands, x[answered])
+        ko = np.zeros(len(x), dtype=bool)
+        if q.knockout_below is not None:
+            ko[answered] = x[answered] < q.knockout_below
         return points, ko
     raise TypeError(type(q).__name__)
 
 
-def break_even_months(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+def break_even_months(
+    survey: Survey, answer_sets: Sequence[Mapping[str, Any]]
+) -> tuple[np.ndarray, np.ndarray]:
     """The calculation model for every answer set at once: (break-even month, NaN when not
     reached or not answered; whether every required input is answered)."""
     calc = survey.calculator
@@ -111,8 +123,7 @@ def break_even_months(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) 
         if spec.fixed:
             cols[name] = np.full(n, float(spec.default))
             continue
-        raw = _column(answer_sets, name)
-        x = _numbers(raw)
+        x = _numbers(answer_sets, name)
         missing = np.isnan(x)
         if name in be.REQUIRED_INPUTS:
             answered &= ~missing
@@ -125,9 +136,10 @@ def break_even_months(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) 
     first, ramp, full = c["first_deal_month"], c["ramp_up_months"], c["deals_per_month"]
     one_off = calc.model is be.Model.ONE_OFF
     if one_off:
-        per_deal = c["deal_value"] * (c["margin"] + c["rebate"]) + c["deal_value"] * c["services_share"] * c[
-            "services_margin"
-        ]
+        per_deal = (
+            c["deal_value"] * (c["margin"] + c["rebate"])
+            + c["deal_value"] * c["services_share"] * c["services_margin"]
+        )
     else:
         per_customer = c["deal_value"] * c["margin"] - c["variable_cost_per_customer"]
         per_new = c["onboarding_fee"] * c["services_margin"]
@@ -160,15 +172,14 @@ def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> Criterio
     weights = np.zeros((n, len(CRITERIA)))
     knockout = {a: np.zeros(n, dtype=bool) for a in Axis}
     for item in plan.items:
-        values = _column(answer_sets, item.id)
-        points, ko = _question_points(item.question, [None if v == DONT_KNOW else v for v in values])
+        points, ko = _question_points(item.question, answer_sets)
         has = ~np.isnan(points)
-        j = index[item.criterion]
+        j = item.criterion
         sums[has, j] = sums[has, j] + item.weight * points[has]
         weights[has, j] += item.weight
-        knockout[item.axis] |= ko
+        knockout[_AXES[item.axis]] |= ko
     month = np.full(n, np.nan)
-    if survey.calculator is not None and plan.weights[Criterion.BREAK_EVEN] > 0:
+    if plan.break_even is not None:
         month, answered = break_even_months(survey, answer_sets)
         j = index[Criterion.BREAK_EVEN]
         bands = survey.calculator.effective_bands
@@ -222,11 +233,12 @@ def score_matrix(survey: Survey, matrix: CriterionMatrix) -> BatchScores:
         np.where(out["will_passed"], QUADRANT_CODES[Quadrant.HELD], QUADRANT_CODES[Quadrant.KANDIDAT]),
         np.where(out["will_passed"], QUADRANT_CODES[Quadrant.VAMPIR], QUADRANT_CODES[Quadrant.SCHATTEN]),
     )
-    quadrant[~(out.pop("kann_determined") & out.pop("will_determined"))] = QUADRANT_CODES[Quadrant.UNDETERMINED]
+    quadrant[~(out.pop("kann_determined") & out.pop("will_determined"))] = QUADRANT_CODES[
+        Quadrant.UNDETERMINED
+    ]
     return BatchScores(quadrant=quadrant, **out)
 
 
 def rescore(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> BatchScores:
     """Score many answer sets at once; equal, row by row, to scoring.score."""
     return score_matrix(survey, encode(survey, answer_sets))
-

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from itertools import accumulate
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,13 +51,9 @@ REQUIRED_INPUTS: Final = (
 )
 INPUT_NAMES: Final = tuple(n for n in BreakEvenInputs.model_fields if n != "model")
 FRACTION_INPUTS: Final = tuple(
-    n
-    for n, f in BreakEvenInputs.model_fields.items()
-    if any(getattr(m, "le", None) == 1 for m in f.metadata)
+    n for n, f in BreakEvenInputs.model_fields.items() if any(getattr(m, "le", None) == 1 for m in f.metadata)
 )
-INTEGER_INPUTS: Final = tuple(
-    n for n, f in BreakEvenInputs.model_fields.items() if f.annotation is int
-)
+INTEGER_INPUTS: Final = tuple(n for n, f in BreakEvenInputs.model_fields.items() if f.annotation is int)
 # Inputs that only mean something for one of the two models.
 MODEL_INPUTS: Final = {
     Model.ONE_OFF: ("rebate", "services_share"),
@@ -93,30 +89,29 @@ class BreakEven(BaseModel):
     gross_profit: list[float]
 
 
+def _deals(i: BreakEvenInputs) -> list[float]:
+    """d(t) for t = 1..H: none before the first deal, a linear ramp, then full speed."""
+    first, ramp, full, horizon = i.first_deal_month, i.ramp_up_months, i.deals_per_month, i.horizon_months
+    before = min(horizon, first - 1)
+    ramping = [full * k / ramp for k in range(1, min(ramp, horizon - before + 1))] if ramp > 1 else []
+    return [0.0] * before + ramping + [full] * (horizon - before - len(ramping))
+
+
 def gross_profit(inputs: BreakEvenInputs) -> list[float]:
     """GP(t) for t = 1..H."""
     i = inputs
-    first, ramp, full = i.first_deal_month, i.ramp_up_months, i.deals_per_month
-    out: list[float] = []
+    deals = _deals(i)
     if i.model is Model.ONE_OFF:
         per_deal = i.deal_value * (i.margin + i.rebate) + i.deal_value * i.services_share * i.services_margin
-    else:
-        per_customer = i.deal_value * i.margin - i.variable_cost_per_customer
-        per_new = i.onboarding_fee * i.services_margin
-        keep = 1 - i.churn_per_month
-        customers = 0.0
-    for t in range(1, i.horizon_months + 1):
-        if t < first:
-            deals = 0.0
-        elif ramp == 0 or t - first + 1 >= ramp:
-            deals = full
-        else:
-            deals = full * (t - first + 1) / ramp
-        if i.model is Model.ONE_OFF:
-            out.append(deals * per_deal)
-        else:
-            customers = customers * keep + deals
-            out.append(customers * per_customer + deals * per_new)
+        return [d * per_deal for d in deals]
+    per_customer = i.deal_value * i.margin - i.variable_cost_per_customer
+    per_new = i.onboarding_fee * i.services_margin
+    keep = 1 - i.churn_per_month
+    customers = 0.0
+    out: list[float] = []
+    for d in deals:
+        customers = customers * keep + d
+        out.append(customers * per_customer + d * per_new)
     return out
 
 
@@ -124,12 +119,7 @@ def cumulative_cash(inputs: BreakEvenInputs, gp: list[float] | None = None) -> l
     """CF(t) for t = 0..H; CF(0) is minus the net investment."""
     gp = gross_profit(inputs) if gp is None else gp
     fixed = inputs.fixed_costs_per_month
-    cash = -(inputs.investment - inputs.vendor_funding)
-    cf = [cash]
-    for g in gp:
-        cash += g - fixed
-        cf.append(cash)
-    return cf
+    return list(accumulate((g - fixed for g in gp), initial=-(inputs.investment - inputs.vendor_funding)))
 
 
 def break_even_month(cumulative: list[float]) -> int | None:
@@ -181,7 +171,9 @@ def required_deals_per_month(inputs: BreakEvenInputs, gp: list[float] | None = N
     if tenths > MAX_REQUIRED_DEALS * 10:
         return None
     near_boundary = abs(best * 10 - round(best * 10)) < 1e-6
-    if near_boundary and break_even_month(cumulative_cash(inputs.model_copy(update={"deals_per_month": tenths / 10}))) in (
+    if near_boundary and break_even_month(
+        cumulative_cash(inputs.model_copy(update={"deals_per_month": tenths / 10}))
+    ) in (
         None,
         *range(target + 1, inputs.horizon_months + 1),
     ):

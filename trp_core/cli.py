@@ -95,7 +95,9 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.option("--survey", "survey_path", required=True, type=click.Path(path_type=Path), help="The survey file.")
+@click.option(
+    "--survey", "survey_path", required=True, type=click.Path(path_type=Path), help="The survey file."
+)
 @click.argument("answers_path", metavar="ANSWERS.json", type=click.Path(path_type=Path))
 def score(survey_path: Path, answers_path: Path) -> None:
     """Score an answers file and print the Assessment JSON (METHOD.md section 7).
@@ -182,9 +184,14 @@ def outline(s: Survey, lang: str) -> str:
         add("")
         add(f"[kann] {c.title(lang)}  (calculator, model {c.model.value})")
         bands = ", ".join(f"({x:g}, {p:g})" for x, p in c.effective_bands)
-        add(f"  break_even: target {c.target_months} months, horizon {c.horizon_months}, bands (month, points) {bands}")
+        add(f"  break_even: target {c.target_months} months, horizon {c.horizon_months}")
+        add(f"  break_even bands (month, points): {bands}")
         for name, spec in c.inputs.items():
-            how = "fixed by the vendor" if spec.fixed else f"range {spec.min:g}–{spec.max:g}, step {spec.step:g}"
+            how = (
+                "fixed by the vendor"
+                if spec.fixed
+                else f"range {spec.min:g}–{spec.max:g}, step {spec.step:g}"
+            )
             add(f"  {name} = {spec.default:g}  ({how})  {spec.help(lang)}")
         month = be.compute(c.default_inputs()).break_even_month
         add(f"  with the defaults: break-even in month {month if month else 'none within the horizon'}")
@@ -213,20 +220,31 @@ def _question_line(q: Any, lang: str) -> str:
 
 def _question_details(q: Any, lang: str) -> list[str]:
     if isinstance(q, ChoiceQuestion):
-        return [f"- {o.id}: {o.points:g} points{' KNOCK-OUT' if o.knockout else ''}  {o.label(lang)}" for o in q.options]
+        return [
+            f"- {o.id}: {o.points:g} points{' KNOCK-OUT' if o.knockout else ''}  {o.label(lang)}"
+            for o in q.options
+        ]
     if isinstance(q, ScaleQuestion):
         order = "reversed, " if q.reverse else ""
-        return [f"1–{q.steps} ({order}{q.low(lang)} … {q.high(lang)}), points 100·(v−1)/(n−1)" if not q.reverse
-                else f"1–{q.steps} ({order}{q.low(lang)} … {q.high(lang)}), points 100·(n−v)/(n−1)"]
+        return [
+            f"1–{q.steps} ({order}{q.low(lang)} … {q.high(lang)}), points 100·(v−1)/(n−1)"
+            if not q.reverse
+            else f"1–{q.steps} ({order}{q.low(lang)} … {q.high(lang)}), points 100·(n−v)/(n−1)"
+        ]
     if isinstance(q, NumberQuestion):
         unit = f" {q.unit(lang)}" if q.unit else ""
-        lines = [f"range {q.min:g}–{q.max:g}{unit}; bands (x, points): " + ", ".join(f"({x:g}, {p:g})" for x, p in q.bands)]
+        lines = [
+            f"range {q.min:g}–{q.max:g}{unit}; bands (x, points): "
+            + ", ".join(f"({x:g}, {p:g})" for x, p in q.bands)
+        ]
         if q.knockout_below is not None:
             lines.append(f"KNOCK-OUT below {q.knockout_below:g}{unit}")
         return lines
     if isinstance(q, YesNoQuestion):
+
         def side(name: str, b: Any) -> str:
             return f"{name} {b.points:g}{' KNOCK-OUT' if b.knockout else ''}"
+
         return [f"{side('yes', q.yes)}, {side('no', q.no)}"]
     return []
 

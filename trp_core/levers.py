@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from . import breakeven as be
 from .method import Axis, Criterion, round_half_up
 from .scoring import (
-    DONT_KNOW,
+    _AXES,
     Assessment,
     Plan,
     axis_value,
@@ -89,7 +89,7 @@ class _State:
     def evaluate(self, answers: Mapping[str, Any], breakeven: be.BreakEven | None = None):
         raw = raw_scores(self.plan, answers, breakeven)
         value, coverage = axis_value(self.plan, raw, self.axis)
-        return value, coverage, raw.knockouts[self.axis], raw.breakeven
+        return value, coverage, raw.knockouts[0 if self.axis is Axis.KANN else 1], raw.breakeven
 
     def passes(self, value: float | None, coverage: float, knockouts: list[str]) -> bool:
         survey = self.plan.survey
@@ -106,7 +106,11 @@ def _axis_levers(plan: Plan, answers: dict[str, Any], axis: Axis) -> AxisLevers:
     value, coverage, knockouts, _ = state.evaluate(answers)
     steps: list[LeverStep] = []
     while len(steps) < MAX_STEPS and not state.passes(value, coverage, knockouts):
-        step = _knockout_step(plan, state, answers, knockouts) if knockouts else _best_step(plan, state, answers, value)
+        step = (
+            _knockout_step(plan, state, answers, knockouts)
+            if knockouts
+            else _best_step(plan, state, answers, value)
+        )
         if step is None:
             break
         name, new_value, (new_score, new_coverage, new_knockouts) = step
@@ -163,11 +167,11 @@ def _best_step(plan: Plan, state: _State, answers: dict[str, Any], current: floa
 
 def _axis_candidates(plan: Plan, axis: Axis, answers: Mapping[str, Any]) -> Iterator[tuple[str, list[Any]]]:
     for item in plan.items:
-        if item.axis is axis:
+        if _AXES[item.axis] is axis:
             current = answers.get(item.id)
             yield item.id, [c for c in _question_candidates(item.question, current) if c != current]
     calc = plan.survey.calculator
-    if axis is Axis.KANN and calc is not None and plan.weights[Criterion.BREAK_EVEN] > 0:
+    if axis is Axis.KANN and plan.break_even is not None:
         for name, spec in calc.inputs.items():
             if spec.fixed or not spec.lever:
                 continue
@@ -239,4 +243,3 @@ def _input_candidate(plan: Plan, answers: Mapping[str, Any], name: str) -> float
 
 def _clamp(x: float, lo: float, hi: float) -> float:
     return min(hi, max(lo, x))
-

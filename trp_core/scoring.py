@@ -143,11 +143,15 @@ def break_even_points(survey: Survey, month: int | None) -> float:
 # --- the scoring plan: a survey compiled once into flat tuples ------------------------------
 
 
+CRITERIA: Final = tuple(Criterion)
+_AXES: Final = (Axis.KANN, Axis.WILL)
+
+
 @dataclass(frozen=True, slots=True)
 class _Item:
     id: str
-    criterion: Criterion
-    axis: Axis
+    criterion: int  # index into CRITERIA
+    axis: int  # index into _AXES
     weight: float
     question: Any
     has_knockout: bool
@@ -161,17 +165,27 @@ def _scorer(q: Any) -> Callable[[Any], tuple[float, bool]]:
     if isinstance(q, YesNoQuestion):
         yes, no = (q.yes.points, q.yes.knockout), (q.no.points, q.no.knockout)
         return lambda v: yes if v else no
-    return lambda v: question_points(q, v)
+    if isinstance(q, ScaleQuestion):
+        n, reverse = q.steps, q.reverse
+        return lambda v: (100 * ((n - v) if reverse else (v - 1)) / (n - 1), False)
+    if isinstance(q, NumberQuestion):
+        bands, below = q.bands, q.knockout_below
+        return lambda v: (interpolate(bands, v), below is not None and v < below)
+    raise TypeError(type(q).__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """A survey compiled once into flat tuples indexed by criterion and axis position."""
+
     survey: Survey
     ref: SurveyRef
     items: tuple[_Item, ...]
     weights: dict[Criterion, float]
-    weighted: dict[Axis, tuple[Criterion, ...]]
-    total_weight: dict[Axis, float]
+    weight_list: tuple[float, ...]  # by CRITERIA index
+    weighted: tuple[tuple[int, ...], tuple[int, ...]]  # per axis: indices of criteria with W > 0
+    total_weight: tuple[float, float]
+    break_even: int | None  # index of break_even when it is weighted and measured
 
 
 _PLANS: dict[str, Plan] = {}
@@ -183,18 +197,30 @@ def plan_for(survey: Survey) -> Plan:
     plan = _PLANS.get(key)
     if plan is None:
         weights = dict(survey.weights)
+        index = {c: i for i, c in enumerate(CRITERIA)}
         items = tuple(
-            _Item(q.id, q.criterion, CRITERION_AXIS[q.criterion], q.weight, q, q.has_knockout, _scorer(q))
+            _Item(
+                q.id,
+                index[q.criterion],
+                _AXES.index(CRITERION_AXIS[q.criterion]),
+                q.weight,
+                q,
+                q.has_knockout,
+                _scorer(q),
+            )
             for q in survey.scored_questions
         )
-        weighted = {a: tuple(c for c in AXIS_CRITERIA[a] if weights[c] > 0) for a in Axis}
+        weighted = tuple(tuple(index[c] for c in AXIS_CRITERIA[a] if weights[c] > 0) for a in _AXES)
+        measured = survey.calculator is not None and weights[Criterion.BREAK_EVEN] > 0
         plan = Plan(
             survey=survey,
             ref=SurveyRef(id=survey.id, version=survey.version, hash=survey.content_hash),
             items=items,
             weights=weights,
-            weighted=weighted,
-            total_weight={a: sum(weights[c] for c in weighted[a]) for a in Axis},
+            weight_list=tuple(weights[c] for c in CRITERIA),
+            weighted=weighted,  # type: ignore[arg-type]
+            total_weight=tuple(sum(weights[CRITERIA[i]] for i in w) for w in weighted),  # type: ignore[arg-type]
+            break_even=index[Criterion.BREAK_EVEN] if measured else None,
         )
         _PLANS[key] = plan
     return plan
@@ -205,22 +231,23 @@ def plan_for(survey: Survey) -> Plan:
 
 @dataclass(slots=True)
 class RawScores:
-    """Unrounded intermediate results; levers and the batch path reuse them."""
+    """Unrounded intermediate results, by CRITERIA and axis index; levers reuse them."""
 
-    criterion_sum: dict[Criterion, float]
-    criterion_weight: dict[Criterion, float]
-    knockouts: dict[Axis, list[str]]
-    unconfirmed: dict[Axis, list[str]]
+    criterion_sum: list[float]
+    criterion_weight: list[float]  # 0 when the criterion is unanswered
+    knockouts: tuple[list[str], list[str]]
+    unconfirmed: tuple[list[str], list[str]]
     breakeven: be.BreakEven | None
 
 
 def raw_scores(plan: Plan, answers: Mapping[str, Any], breakeven: be.BreakEven | None = None) -> RawScores:
-    csum: dict[Criterion, float] = {}
-    cweight: dict[Criterion, float] = {}
-    knockouts: dict[Axis, list[str]] = {Axis.KANN: [], Axis.WILL: []}
-    unconfirmed: dict[Axis, list[str]] = {Axis.KANN: [], Axis.WILL: []}
+    csum = [0.0] * len(CRITERIA)
+    cweight = [0.0] * len(CRITERIA)
+    knockouts: tuple[list[str], list[str]] = ([], [])
+    unconfirmed: tuple[list[str], list[str]] = ([], [])
+    get = answers.get
     for item in plan.items:
-        value = answers.get(item.id)
+        value = get(item.id)
         if value is None:
             continue
         if value == DONT_KNOW:
@@ -230,29 +257,32 @@ def raw_scores(plan: Plan, answers: Mapping[str, Any], breakeven: be.BreakEven |
         points, ko = item.points(value)
         if ko:
             knockouts[item.axis].append(item.id)
-        csum[item.criterion] = csum.get(item.criterion, 0.0) + item.weight * points
-        cweight[item.criterion] = cweight.get(item.criterion, 0.0) + item.weight
-    if breakeven is None and plan.weights[Criterion.BREAK_EVEN] > 0:
-        inputs = breakeven_inputs(plan.survey, answers)
-        if inputs is not None:
-            breakeven = be.compute(inputs)
-    if breakeven is not None and plan.weights[Criterion.BREAK_EVEN] > 0:
-        csum[Criterion.BREAK_EVEN] = break_even_points(plan.survey, breakeven.break_even_month)
-        cweight[Criterion.BREAK_EVEN] = 1.0
+        csum[item.criterion] += item.weight * points
+        cweight[item.criterion] += item.weight
+    if plan.break_even is not None:
+        if breakeven is None:
+            inputs = breakeven_inputs(plan.survey, answers)
+            if inputs is not None:
+                breakeven = be.compute(inputs)
+        if breakeven is not None:
+            csum[plan.break_even] = break_even_points(plan.survey, breakeven.break_even_month)
+            cweight[plan.break_even] = 1.0
     return RawScores(csum, cweight, knockouts, unconfirmed, breakeven)
 
 
 def axis_value(plan: Plan, raw: RawScores, axis: Axis) -> tuple[float | None, float]:
     """(unrounded S_a or None, coverage κ_a)."""
+    a = _AXES.index(axis)
     num = den = 0.0
-    for c in plan.weighted[axis]:
-        w = raw.criterion_weight.get(c)
+    wsum, csum, weights = raw.criterion_weight, raw.criterion_sum, plan.weight_list
+    for c in plan.weighted[a]:
+        w = wsum[c]
         if w:
-            wc = plan.weights[c]
-            num += wc * raw.criterion_sum[c] / w
+            wc = weights[c]
+            num += wc * csum[c] / w
             den += wc
     score = num / den if den else None
-    return score, den / plan.total_weight[axis]
+    return score, den / plan.total_weight[a]
 
 
 def axis_result(plan: Plan, raw: RawScores, axis: Axis) -> AxisResult:
@@ -260,7 +290,8 @@ def axis_result(plan: Plan, raw: RawScores, axis: Axis) -> AxisResult:
     score, coverage = axis_value(plan, raw, axis)
     rounded = None if score is None else round_half_up(score)
     threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
-    knocked = bool(raw.knockouts[axis])
+    a = _AXES.index(axis)
+    knocked = bool(raw.knockouts[a])
     determined = coverage >= survey.min_coverage - _EPS or knocked
     clean = determined and not knocked and rounded is not None
     return AxisResult(
@@ -270,8 +301,8 @@ def axis_result(plan: Plan, raw: RawScores, axis: Axis) -> AxisResult:
         determined=determined,
         passed=clean and rounded >= threshold,
         borderline=clean and abs(rounded - threshold) < survey.borderline,
-        knockouts=list(raw.knockouts[axis]),
-        unconfirmed=list(raw.unconfirmed[axis]),
+        knockouts=list(raw.knockouts[a]),
+        unconfirmed=list(raw.unconfirmed[a]),
     )
 
 
@@ -279,18 +310,19 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
     """Score one valid answer set (see `check_answers`). Levers are added by levers.assess()."""
     plan = plan_for(survey)
     raw = raw_scores(plan, answers)
-    axes = {a: axis_result(plan, raw, a) for a in Axis}
-    if axes[Axis.KANN].determined and axes[Axis.WILL].determined:
-        quadrant = quadrant_for(axes[Axis.KANN].passed, axes[Axis.WILL].passed)
+    kann, will = axis_result(plan, raw, Axis.KANN), axis_result(plan, raw, Axis.WILL)
+    if kann.determined and will.determined:
+        quadrant = quadrant_for(kann.passed, will.passed)
     else:
         quadrant = Quadrant.UNDETERMINED
+    csum, cweight = raw.criterion_sum, raw.criterion_weight
     criteria = {
         c: CriterionResult(
-            axis=CRITERION_AXIS[c],
-            weight=plan.weights[c],
-            score=raw.criterion_sum[c] / raw.criterion_weight[c] if c in raw.criterion_weight else None,
+            axis=_CRITERION_AXES[i],
+            weight=plan.weight_list[i],
+            score=csum[i] / cweight[i] if cweight[i] else None,
         )
-        for c in Criterion
+        for i, c in enumerate(CRITERIA)
     }
     b = raw.breakeven
     summary = (
@@ -308,12 +340,15 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
         {
             "survey": plan.ref,
             "quadrant": quadrant,
-            "axes": axes,
+            "axes": {Axis.KANN: kann, Axis.WILL: will},
             "criteria": criteria,
             "breakeven": summary,
             "levers": None,
         },
     )
+
+
+_CRITERION_AXES: Final = tuple(CRITERION_AXIS[c] for c in CRITERIA)
 
 
 # --- answer checking ----------------------------------------------------------------------
@@ -327,7 +362,9 @@ def check_answers(survey: Survey, answers: Mapping[str, Any], survey_id: str | N
     """Every problem with an answer set, each naming the answer; empty when it can be scored."""
     problems: list[str] = []
     if survey_id is not None and survey_id != survey.id:
-        problems.append(f"survey: the answers are for survey {survey_id!r}, but the survey file is {survey.id!r}")
+        problems.append(
+            f"survey: the answers are for survey {survey_id!r}, but the survey file is {survey.id!r}"
+        )
     calc = survey.calculator
     for key, value in answers.items():
         where = f"answers.{key}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -420,6 +420,17 @@ class Survey(_Model):
                 )
         return self
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Survey:
+        """A copy without the cached views (questions, plan, hash) of the original."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            copy.__dict__.pop(name, None)
+        return copy
+
+    def revised(self, **changes: Any) -> Survey:
+        """A validated copy with some top-level keys replaced, e.g. weights or thresholds."""
+        return Survey.model_validate({**self.model_dump(), **changes})
+
     @cached_property
     def questions(self) -> tuple[ScoredQuestion | TextQuestion, ...]:
         return tuple(q for s in self.ordered_sections for q in s.questions)
@@ -448,6 +459,9 @@ class Survey(_Model):
 
         table = INTERNAL_LABELS if self.labels == "internal" else PARTNER_LABELS
         return table[quadrant][lang]
+
+
+_CACHED: Final = tuple(n for n, v in vars(Survey).items() if isinstance(v, cached_property))
 
 
 def interpolate(bands: list[tuple[float, float]], x: float) -> float:
@@ -594,15 +608,20 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG_PREFIX) :] if tag.startswith(_YAML_TAG_PREFIX) else tag
 
 
+def _check_tag(node: yaml.Node, path: str) -> None:
+    if node.tag in _STANDARD_TAGS:
+        return
+    if node.tag == _YAML_TAG_PREFIX + "merge":
+        message = "merge keys (<<) are not allowed; write the values out"
+    else:
+        message = f"the tag {_show_tag(node.tag)} is not allowed; survey files hold plain data only"
+    raise _YamlProblem(message, _line(node.start_mark), path)
+
+
 def _build(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     """Turn a node tree into plain data, recording the line of every path."""
     lines.setdefault(path, node.start_mark.line + 1)
-    if node.tag not in _STANDARD_TAGS:
-        raise _YamlProblem(
-            f"the tag {_show_tag(node.tag)} is not allowed; survey files hold plain data only",
-            _line(node.start_mark),
-            path,
-        )
+    _check_tag(node, path)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -610,12 +629,7 @@ def _build(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
                 raise _YamlProblem("keys must be plain words", _line(key_node.start_mark), path)
             key = key_node.value  # the key as written: `no:` stays "no"
             child = f"{path}.{key}" if path else key
-            if key_node.tag not in _STANDARD_TAGS:
-                raise _YamlProblem(
-                    f"the tag {_show_tag(key_node.tag)} is not allowed; survey files hold plain data only",
-                    _line(key_node.start_mark),
-                    child,
-                )
+            _check_tag(key_node, child)
             if key in out:
                 raise _YamlProblem(
                     f"duplicate key {key!r}: it already appears on line {lines[child]}",
@@ -636,6 +650,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
         return "YAML syntax error: a tab character; YAML indents with spaces only"
     if "another document" in problem:
         return "a survey file holds one YAML document; remove the second '---' and what follows it"
+    if problem == "mapping values are not allowed here":
+        return "YAML syntax error: unexpected ':'; a text that contains ': ' must be put in quotes"
     message = f"YAML syntax error: {problem or context}"
     if problem and context and exc.context_mark and exc.problem_mark:
         if exc.context_mark.line != exc.problem_mark.line:
@@ -653,9 +669,8 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
         raise _YamlProblem(_syntax_message(exc), _line(exc.problem_mark or exc.context_mark)) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-        raise _YamlProblem(
-            f"the control character {exc.character!r} is not allowed in a YAML file", line
-        ) from None
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise _YamlProblem(f"the control character U+{code:04X} is not allowed in a YAML file", line) from None
     except yaml.YAMLError as exc:
         raise _YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
@@ -714,7 +729,11 @@ def _friendly(err: Any) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
-    got = f" (got {_got(value)})" if not isinstance(value, dict | list | tuple) else ""
+    got = f" (got {_got(value)})"
+    if isinstance(value, dict):
+        got = " (got a mapping)"
+    elif isinstance(value, list | tuple):
+        got = " (got a list)"
     match kind:
         case "value_error" | "assertion_error":
             msg: str = err["msg"]
@@ -727,8 +746,10 @@ def _friendly(err: Any) -> str:
             return "must be a finite number"
         case "bool_parsing" | "bool_type":
             return f"must be true or false{got}"
+        case "string_type" if isinstance(value, int | float | bool):
+            return f"must be text{got}; put it in quotes"
         case "string_type":
-            return f"must be text{got}; put it in quotes if it looks like a number"
+            return f"must be text{got}"
         case "string_too_short":
             n = ctx.get("min_length", 1)
             return "must not be empty" if n == 1 else f"must have at least {n} characters"
