@@ -1,7 +1,7 @@
 """Re-scoring many answer sets at once (numpy), for calibration and re-scoring after a change.
 
 Two stages, so that calibration can try weight after weight cheaply:
-`encode` turns answer sets into per-criterion sums (depends on the questions, points, bands
+`encode` turns answer sets into criterion scores (depends on the questions, points, bands
 and the calculator); `score_matrix` applies the weights, thresholds, coverage and borderline
 rules. Both follow scoring.py operation by operation, so results equal the single path.
 """
@@ -25,15 +25,18 @@ QUADRANT_CODES = {q: i for i, q in enumerate(Quadrant)}  # held, kandidat, vampi
 
 @dataclass(frozen=True)
 class CriterionMatrix:
-    """Per response: the weighted point sums and answered weights of each criterion, and knock-outs."""
+    """Per response: the score of each criterion (NaN when unanswered), knock-outs, break-even month.
 
-    sums: np.ndarray  # (n, 13) Σ question weight × points
-    weights: np.ndarray  # (n, 13) Σ question weight of answered questions
+    These are exactly what a stored response keeps besides its answers, so a calibration
+    can build the matrix from the store without re-reading the answers.
+    """
+
+    scores: np.ndarray  # (n, 13) criterion scores in CRITERIA order, NaN when unanswered
     knockout: dict[Axis, np.ndarray]  # (n,) bool
     break_even_month: np.ndarray  # (n,) float, NaN when not reached or not answered
 
     def __len__(self) -> int:
-        return self.sums.shape[0]
+        return self.scores.shape[0]
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ def break_even_months(
 
 
 def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> CriterionMatrix:
-    """Per-criterion sums for many answer sets (the part that depends on questions and bands)."""
+    """Criterion scores for many answer sets (the part that depends on questions and bands)."""
     plan = plan_for(survey)
     n = len(answer_sets)
     index = {c: i for i, c in enumerate(CRITERIA)}
@@ -188,7 +191,9 @@ def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> Criterio
         points[reached] = _interpolate(bands, month[reached])
         sums[answered, j] = points[answered]
         weights[answered, j] = 1.0
-    return CriterionMatrix(sums=sums, weights=weights, knockout=knockout, break_even_month=month)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(weights > 0, sums / weights, np.nan)
+    return CriterionMatrix(scores=scores, knockout=knockout, break_even_month=month)
 
 
 def score_matrix(survey: Survey, matrix: CriterionMatrix) -> BatchScores:
@@ -209,8 +214,8 @@ def score_matrix(survey: Survey, matrix: CriterionMatrix) -> BatchScores:
                 continue
             total += wc
             j = CRITERIA.index(c)
-            has = matrix.weights[:, j] > 0
-            num[has] = num[has] + wc * matrix.sums[has, j] / matrix.weights[has, j]
+            has = ~np.isnan(matrix.scores[:, j])
+            num[has] = num[has] + wc * matrix.scores[has, j]
             den[has] = den[has] + wc
         with np.errstate(invalid="ignore", divide="ignore"):
             raw = np.where(den > 0, num / den, np.nan)

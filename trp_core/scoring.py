@@ -279,7 +279,7 @@ def axis_value(plan: Plan, raw: RawScores, axis: Axis) -> tuple[float | None, fl
         w = wsum[c]
         if w:
             wc = weights[c]
-            num += wc * csum[c] / w
+            num += wc * (csum[c] / w)  # the criterion score, as stored with each response
             den += wc
     score = num / den if den else None
     return score, den / plan.total_weight[a]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 import yaml
+import yaml.cyaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -529,7 +530,9 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _YAML_TAG_PREFIX: Final = "tag:yaml.org,2002:"
-_STANDARD_TAGS = {
+_STR_TAG: Final = _YAML_TAG_PREFIX + "str"
+# Explicit tags that change nothing but the type of a plain value; "!" is YAML's "no tag".
+_ALLOWED_TAGS: Final = {"!"} | {
     _YAML_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "value")
 }
 # Python refuses to convert integers of more than 4300 digits; no survey needs more than a few.
@@ -537,13 +540,102 @@ _MAX_NUMBER_CHARS: Final = 100
 _ALIAS_MESSAGE: Final = "anchors and aliases (&name, *name) are not allowed; write the values out"
 
 
-def _line(mark: yaml.Mark | None) -> int | None:
+def _line(mark: Any) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def _scalar(node: yaml.ScalarNode, path: str) -> Any:
-    text = node.value
-    if node.style:  # quoted or block scalar: always a string
+class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own event parser, used where libyaml is not installed."""
+
+    def __init__(self, stream: str):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+# libyaml parses about ten times faster: what keeps a near-1 MB file under a second.
+_FAST_PARSER: Final = getattr(yaml, "__with_libyaml__", False)
+
+
+class _Builder:
+    """Builds plain data straight from parser events, never constructing any object from a tag.
+
+    Nothing is composed or resolved first, so an anchor, an alias, a foreign tag or a value
+    nested too deep is refused the moment the parser reaches it, named by its path.
+    """
+
+    def __init__(self, parser: Any):
+        self.parser = parser
+        self.lines: dict[str, int] = {}
+
+    def document(self) -> Any:
+        p = self.parser
+        p.get_event()  # stream start
+        if p.check_event(yaml.StreamEndEvent):
+            raise _YamlProblem("the file holds no survey, only comments or an empty document")
+        p.get_event()  # document start
+        data = self.value(p.get_event(), "", 1)
+        p.get_event()  # document end
+        if not p.check_event(yaml.StreamEndEvent):
+            raise _YamlProblem(
+                "a survey file holds one YAML document; remove the second '---' and what follows it",
+                _line(p.peek_event().start_mark),
+            )
+        return data
+
+    def _check(self, event: Any, path: str, depth: int) -> None:
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            raise _YamlProblem(_ALIAS_MESSAGE, _line(event.start_mark), path)
+        if event.tag is not None and event.tag not in _ALLOWED_TAGS:
+            raise _YamlProblem(
+                f"the tag {_show_tag(event.tag)} is not allowed; survey files hold plain data only",
+                _line(event.start_mark),
+                path,
+            )
+        if depth > MAX_DEPTH:
+            raise _YamlProblem(
+                f"nested deeper than {MAX_DEPTH} levels; a survey never needs that", _line(event.start_mark), path
+            )
+
+    def value(self, event: Any, path: str, depth: int) -> Any:
+        self._check(event, path, depth)
+        self.lines.setdefault(path, event.start_mark.line + 1)
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event, path)
+        p = self.parser
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            while not p.check_event(yaml.SequenceEndEvent):
+                items.append(self.value(p.get_event(), f"{path}.{len(items)}" if path else str(len(items)), depth + 1))
+            p.get_event()
+            return items
+        out: dict[str, Any] = {}
+        while not p.check_event(yaml.MappingEndEvent):
+            key_event = p.get_event()
+            self._check(key_event, path, depth + 1)
+            if not isinstance(key_event, yaml.ScalarEvent):
+                raise _YamlProblem("keys must be plain words", _line(key_event.start_mark), path)
+            key = key_event.value  # the key as written: `no:` stays "no"
+            child = f"{path}.{key}" if path else key
+            if key == "<<" and not key_event.style:
+                raise _YamlProblem(
+                    "merge keys (<<) are not allowed; write the values out", _line(key_event.start_mark), child
+                )
+            if key in out:
+                raise _YamlProblem(
+                    f"duplicate key {key!r}: it already appears on line {self.lines[child]}",
+                    _line(key_event.start_mark),
+                    child,
+                )
+            self.lines[child] = key_event.start_mark.line + 1  # a problem with a value is shown on its key
+            out[key] = self.value(p.get_event(), child, depth + 1)
+        p.get_event()
+        return out
+
+
+def _scalar(event: Any, path: str) -> Any:
+    text = event.value
+    if event.style or event.tag == _STR_TAG:  # quoted, block or !!str: always a string
         return text
     if _NULL.match(text):
         return None
@@ -553,133 +645,56 @@ def _scalar(node: yaml.ScalarNode, path: str) -> Any:
         if len(text) > _MAX_NUMBER_CHARS:
             raise _YamlProblem(
                 f"a number of {len(text):,} characters is too long for a survey file",
-                _line(node.start_mark),
+                _line(event.start_mark),
                 path,
             )
         return int(text) if _INT.match(text) else float(text)
     return text
 
 
-class _Loader(yaml.SafeLoader):
-    """Composes nodes only; refuses aliases and deep nesting before anything is built.
-
-    The composer tracks the path of the node it is composing, so that a refused anchor or a
-    too deep value can be named like any other problem.
-    """
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._depth = 0
-        self._path: list[str] = []
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        # `index` is the key node of a mapping value, the position of a sequence item, and
-        # None for a mapping key or the document itself.
-        if isinstance(index, yaml.ScalarNode):
-            self._path.append(index.value)
-        elif isinstance(index, int):
-            self._path.append(str(index))
-        else:
-            self._path.append("")
-        try:
-            event = self.peek_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise _YamlProblem(_ALIAS_MESSAGE, _line(event.start_mark), self.path)
-            self._depth += 1
-            if self._depth > MAX_DEPTH:
-                raise _YamlProblem(
-                    f"nested deeper than {MAX_DEPTH} levels; a survey never needs that",
-                    _line(event.start_mark),
-                    self.path,
-                )
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self._depth -= 1
-        finally:
-            self._path.pop()
-
-    @property
-    def path(self) -> str:
-        return ".".join(p for p in self._path if p)
-
-
 def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG_PREFIX) :] if tag.startswith(_YAML_TAG_PREFIX) else tag
 
 
-def _check_tag(node: yaml.Node, path: str) -> None:
-    if node.tag in _STANDARD_TAGS:
-        return
-    if node.tag == _YAML_TAG_PREFIX + "merge":
-        message = "merge keys (<<) are not allowed; write the values out"
-    else:
-        message = f"the tag {_show_tag(node.tag)} is not allowed; survey files hold plain data only"
-    raise _YamlProblem(message, _line(node.start_mark), path)
-
-
-def _build(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
-    """Turn a node tree into plain data, recording the line of every path."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    _check_tag(node, path)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _YamlProblem("keys must be plain words", _line(key_node.start_mark), path)
-            key = key_node.value  # the key as written: `no:` stays "no"
-            child = f"{path}.{key}" if path else key
-            _check_tag(key_node, child)
-            if key in out:
-                raise _YamlProblem(
-                    f"duplicate key {key!r}: it already appears on line {lines[child]}",
-                    _line(key_node.start_mark),
-                    child,
-                )
-            lines[child] = key_node.start_mark.line + 1  # a problem with a value is shown on its key
-            out[key] = _build(value_node, child, lines)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(v, f"{path}.{i}" if path else str(i), lines) for i, v in enumerate(node.value)]
-    return _scalar(node, path)
-
-
-def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem, context = exc.problem or "", exc.context or ""
-    if "'\\t'" in problem:
-        return "YAML syntax error: a tab character; YAML indents with spaces only"
-    if "another document" in problem:
-        return "a survey file holds one YAML document; remove the second '---' and what follows it"
-    if problem == "mapping values are not allowed here":
+    mark = exc.problem_mark
+    if mark is not None:
+        lines = text.split("\n", mark.line + 1)
+        at = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
+        if at == "\t" or "tab" in problem:
+            return "YAML syntax error: a tab character; YAML indents with spaces only"
+    if problem.startswith("mapping values are not allowed"):
         return "YAML syntax error: unexpected ':'; a text that contains ': ' must be put in quotes"
     message = f"YAML syntax error: {problem or context}"
-    if problem and context and exc.context_mark and exc.problem_mark:
-        if exc.context_mark.line != exc.problem_mark.line:
-            message += f" ({context} that starts on line {exc.context_mark.line + 1})"
+    if problem and context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+        message += f" ({context} that starts on line {exc.context_mark.line + 1})"
     return message
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
     """Safely parse one YAML document into plain data and a path-to-line map."""
-    loader: _Loader | None = None
+    parser: Any = None
     try:
-        loader = _Loader(text)  # the reader checks for control characters here already
-        node = loader.get_single_node()
+        # PyYAML's reader checks for control characters here already.
+        parser = yaml.cyaml.CParser(text) if _FAST_PARSER else _PyParser(text)
+        builder = _Builder(parser)
+        data = builder.document()
     except yaml.MarkedYAMLError as exc:
-        raise _YamlProblem(_syntax_message(exc), _line(exc.problem_mark or exc.context_mark)) from None
+        raise _YamlProblem(_syntax_message(exc, text), _line(exc.problem_mark or exc.context_mark)) from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        # An offset in characters (PyYAML) or in UTF-8 bytes (libyaml).
+        before = text[: exc.position] if not _FAST_PARSER else text.encode()[: exc.position].decode(errors="replace")
         code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-        raise _YamlProblem(f"the control character U+{code:04X} is not allowed in a YAML file", line) from None
+        raise _YamlProblem(
+            f"the control character U+{code:04X} is not allowed in a YAML file", before.count("\n") + 1
+        ) from None
     except yaml.YAMLError as exc:
         raise _YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
-        if loader is not None:
-            loader.dispose()
-    if node is None:
-        raise _YamlProblem("the file holds no survey, only comments or an empty document")
-    lines: dict[str, int] = {}
-    return _build(node, "", lines), lines
+        if parser is not None and hasattr(parser, "dispose"):
+            parser.dispose()
+    return data, builder.lines
 
 
 def _line_for(path: str, lines: dict[str, int]) -> int | None:
