@@ -2,5 +2,16 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="TRP Self-Check", page_icon="🧭", layout="centered")
-st.navigation([st.Page("pages/start.py", title="Start", icon="🧭", default=True)]).run()
+from pages import _shared as ui
+from trp_core.i18n import t
+
+st.set_page_config(page_title=ui.settings().vendor_name, page_icon=ui.ICON, layout="centered")
+ui.init_language()
+lang = ui.lang()
+pages = [
+    st.Page("pages/start.py", title=t("page_start", lang), url_path="start", default=True),
+    st.Page("pages/questionnaire.py", title=t("page_check", lang), url_path="check"),
+    st.Page("pages/result.py", title=t("page_result", lang), url_path="result"),
+    st.Page("pages/profile.py", title=t("page_profile", lang), url_path="profile"),
+]
+st.navigation(pages, position="hidden").run()

@@ -249,5 +249,9 @@ def _question_details(q: Any, lang: str) -> list[str]:
     return []
 
 
+from .store.cli import db  # noqa: E402  (the database commands live with the store)
+
+main.add_command(db)
+
 if __name__ == "__main__":
     main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,15 @@ class Settings(BaseSettings):
 
     surveys_dir: Path = ROOT / "surveys"
     vendor_name: str = "TRP Self-Check"
+    # Path or https URL of the vendor's logo, shown in the page header.
+    vendor_logo: str | None = None
+    # The vendor's accent colour for charts (the widgets follow .streamlit/config.toml or the
+    # STREAMLIT_THEME_PRIMARY_COLOR environment variable).
+    accent_color: str = Field(default="#0b6e4f", pattern=r"^#[0-9a-fA-F]{6}$")
+    # Surveys offered on the start page; empty means every valid file in surveys_dir.
+    published: list[str] = []
+    # SQLite file by default; PostgreSQL with postgresql+psycopg://user:password@host/db.
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'trp.sqlite3'}"
 
 
 def get_settings() -> Settings:

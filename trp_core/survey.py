@@ -222,6 +222,7 @@ class CalculatorInput(_Model):
     min: float = Field(default=0, ge=0)
     max: float = Field(gt=0)
     step: float = Field(default=1, gt=0)
+    label: Text | None = None  # defaults to the method's name of the input
     unit: Text | None = None
     help: Text
     fixed: bool = False  # the vendor sets it; the partner sees it but cannot change it

@@ -1,0 +1,202 @@
+"""Streamlit glue shared by the pages: session state keys, shared resources, the page header."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from trp_core.i18n import resolve_language, t
+from trp_core.settings import Settings, get_settings
+from trp_core.survey import Survey, load_surveys
+from trp_core.throttle import Throttle
+
+log = logging.getLogger("trp")
+
+# Every key this app keeps in st.session_state, in one place.
+LANG = "trp.lang"
+SURVEY = "trp.survey"  # id of the chosen survey
+ANSWERS = "trp.answers"  # question id or calculator input -> answer
+STEP = "trp.step"  # index into the questionnaire's steps
+WARNED = "trp.warned"  # step index whose open questions were pointed out once
+SUBMISSION = "trp.submission"  # (submission key, result code) of the current answer set
+RESULT = "trp.result"  # dict: code, survey, assessment, answers, lang
+COUNTED = "trp.counted"  # funnel steps already counted in this session
+GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
+NOTICE = "trp.notice"  # a message to show once on the next page
+
+# A local icon: Streamlit would fetch a :material/...: favicon from a font server.
+ICON = str(Path(__file__).resolve().parent.parent / "trp_core" / "assets" / "icon.png")
+
+START_PAGE = "pages/start.py"
+CHECK_PAGE = "pages/questionnaire.py"
+RESULT_PAGE = "pages/result.py"
+PROFILE_PAGE = "pages/profile.py"
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return get_settings()
+
+
+@st.cache_resource
+def _surveys(directory: str) -> tuple[dict[str, Survey], list[str]]:
+    surveys, issues = load_surveys(directory)
+    for issue in issues:
+        log.error("survey file not published: %s", issue)
+    return surveys, [str(i) for i in issues]
+
+
+def published() -> dict[str, Survey]:
+    """The surveys offered to partners, by id, in a stable order."""
+    surveys, _ = _surveys(str(settings().surveys_dir))
+    wanted = settings().published
+    return {k: v for k, v in surveys.items() if not wanted or k in wanted}
+
+
+@st.cache_resource
+def store():
+    """The process-wide store; on SQLite the schema is brought up to date here."""
+    from trp_core.store import Store, make_engine, upgrade
+
+    engine = make_engine()
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+    return Store(engine)
+
+
+@st.cache_resource
+def code_throttle() -> Throttle:
+    return Throttle(free_failures=3, base_delay=2.0, global_per_minute=120)
+
+
+def session_id() -> str:
+    """A random id of this browser session, for throttling only; never stored."""
+    return st.session_state.setdefault("trp.sid", uuid.uuid4().hex)
+
+
+def lang() -> str:
+    return st.session_state.get(LANG, "en")
+
+
+def init_language() -> None:
+    """Pick the language once per session: ?lang=, else the browser's, else English."""
+    if LANG in st.session_state:
+        return
+    requested = st.query_params.get("lang")
+    code, unknown = resolve_language(requested, st.context.locale)
+    st.session_state[LANG] = code
+    if unknown:
+        st.session_state[NOTICE] = t("unknown_language", code, requested=str(requested)[:20])
+
+
+def set_language(code: str) -> None:
+    st.session_state[LANG] = code
+    st.query_params["lang"] = code
+
+
+def answers() -> dict[str, Any]:
+    return st.session_state.setdefault(ANSWERS, {})
+
+
+def generation() -> int:
+    return st.session_state.setdefault(GENERATION, 0)
+
+
+_CSS = """
+<style>
+/* Less empty space above the content, so a phone shows the question, not the margin. */
+.block-container { padding-top: 2.5rem; }
+</style>
+"""
+
+
+def header(*, switch: bool = True) -> None:
+    """Vendor name or logo, and the language switch (outside forms)."""
+    st.html(_CSS)
+    cfg = settings()
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    with left:
+        if cfg.vendor_logo:
+            st.image(cfg.vendor_logo, width=160)
+        st.caption(f"{cfg.vendor_name} · {t('app_title', lang())}")
+    if switch:
+        with right:
+            choice = st.segmented_control(
+                t("language", lang()),
+                options=["de", "en"],
+                format_func=lambda c: {"de": "Deutsch", "en": "English"}[c],
+                default=lang(),
+                key=f"langswitch.{lang()}",
+                label_visibility="collapsed",
+            )
+            if choice and choice != lang():
+                set_language(choice)
+                st.rerun()
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.info(notice)
+
+
+def count(step: str) -> None:
+    """Count a funnel step once per session; a storage problem never stops the visitor."""
+    survey_id = st.session_state.get(SURVEY)
+    counted: set[str] = st.session_state.setdefault(COUNTED, set())
+    key = f"{survey_id}:{step}"
+    if survey_id is None or key in counted:
+        return
+    try:
+        store().count(survey_id, None, step)
+    except Exception:  # the visitor must not notice: the counter is for managers only
+        log.exception("funnel counter %s not stored", step)
+        return
+    counted.add(key)
+
+
+def start_new(survey_id: str) -> None:
+    """Begin a fresh answer set for a survey."""
+    st.session_state[SURVEY] = survey_id
+    st.session_state[ANSWERS] = {}
+    st.session_state[STEP] = 0
+    st.session_state[SUBMISSION] = None
+    st.session_state.pop(RESULT, None)
+    st.session_state.pop(WARNED, None)
+    st.session_state[GENERATION] = generation() + 1
+
+
+def open_result(typed: str) -> str | None:
+    """Load a stored result by its code into the session; the error message, or None on success.
+
+    One message for every kind of wrong code, and throttled, so codes cannot be enumerated.
+    """
+    from trp_core.codes import code_hash, normalize
+    from trp_core.levers import assess
+
+    language = lang()
+    throttle = code_throttle()
+    wait = throttle.wait_seconds(session_id())
+    if wait > 0:
+        return t("reopen_wait", language, seconds=int(wait) + 1)
+    code = normalize(typed)
+    found = None
+    if code is not None:
+        try:
+            found = store().find_by_code_hash(code_hash(code))
+        except Exception:
+            log.exception("result lookup failed")
+            return t("storage_down", language)
+    if found is None:
+        throttle.failure(session_id())
+        return t("reopen_invalid", language)
+    throttle.success(session_id())
+    st.session_state[RESULT] = {
+        "code": code,
+        "survey": found.survey,
+        "answers": found.answers,
+        "assessment": assess(found.survey, found.answers),
+        "lang": found.lang,
+    }
+    return None

@@ -1,0 +1,28 @@
+"""AppTest set-up: the real app on a fresh SQLite file per test."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ..conftest import ROOT
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'trp.sqlite3'}"
+    monkeypatch.setenv("TRP_DATABASE_URL", url)
+    st.cache_resource.clear()  # the store and settings are process-wide in the app
+    yield url
+    st.cache_resource.clear()
+
+
+def new_app(page: str | None = None, **query: str) -> AppTest:
+    """A fresh browser session of the app, opened with the given URL parameters."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    if page:
+        at.switch_page(page)
+    return at.run()

@@ -1,0 +1,220 @@
+"""The partner's flow through the real app (AppTest): start, questionnaire, calculator, result."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from trp_core.breakeven import FRACTION_INPUTS
+from trp_core.method import Axis, Quadrant
+from trp_core.scoring import DONT_KNOW
+from trp_core.survey import (
+    ChoiceQuestion,
+    NumberQuestion,
+    ScaleQuestion,
+    TextQuestion,
+    YesNoQuestion,
+    load_survey,
+)
+
+from ..conftest import ROOT, SURVEYS
+from .conftest import new_app
+
+ANSWERS = ROOT / "tests" / "answers"
+
+
+def fixture(survey_id: str, outcome: str) -> dict:
+    return json.loads((ANSWERS / f"{survey_id}.{outcome}.json").read_text())["answers"]
+
+
+def keys(at) -> tuple[int, str]:
+    return at.session_state["trp.gen"], at.session_state["trp.lang"]
+
+
+def set_question(at, q, value) -> None:
+    gen, lang = keys(at)
+    key = f"q.{gen}.{lang}.{q.id}"
+    if isinstance(q, ChoiceQuestion):
+        at.radio(key=key).set_value(value)
+    elif isinstance(q, ScaleQuestion):
+        at.button_group(key=key).set_value(value)
+    elif isinstance(q, YesNoQuestion):
+        at.button_group(key=key).set_value({True: "yes", False: "no"}.get(value, value))
+    elif isinstance(q, NumberQuestion):
+        if value == DONT_KNOW:
+            at.checkbox(key=key + ".dk").check()
+        else:
+            at.number_input(key=key).set_value(value)
+    elif isinstance(q, TextQuestion):
+        at.text_area(key=key).input(value)
+
+
+def answer_step(at, section, answers: dict) -> None:
+    for q in section.questions:
+        if q.id in answers:
+            set_question(at, q, answers[q.id])
+    before = at.session_state["trp.step"]
+    at.button(key="nav.next").click().run()
+    if at.session_state["trp.step"] == before:  # open questions were pointed out: continue anyway
+        assert at.warning, "a step is only held back to point out open questions"
+        at.button(key="nav.next").click().run()
+    assert at.session_state["trp.step"] == before + 1
+
+
+def set_figures(at, survey, answers: dict) -> None:
+    gen, lang = keys(at)
+    for name in survey.calculator.asked:
+        if name in answers:
+            value = answers[name] * 100 if name in FRACTION_INPUTS else answers[name]
+            at.number_input(key=f"c.{gen}.{lang}.{name}").set_value(value)
+    at.run()
+
+
+def run_through(at, survey, answers: dict) -> None:
+    """From the start page to the result page, answering as in `answers`."""
+    at.button(key="start").click().run()
+    for section in survey.ordered_sections:
+        assert at.session_state["trp.step"] == survey.ordered_sections.index(section)
+        answer_step(at, section, answers)
+    set_figures(at, survey, answers)
+    at.button(key="submit").click().run()
+
+
+def stored_rows(db_url: str) -> int:
+    from trp_core.store.models import Response
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Response)).scalar_one()
+
+
+@pytest.mark.parametrize(
+    ("survey_id", "outcome"),
+    [
+        ("trp-standard", "held"),
+        ("trp-cloud", "kandidat"),
+        ("trp-classic", "vampir"),
+        ("trp-standard", "schatten"),
+        ("trp-cloud", "undetermined"),
+        ("trp-classic", "held"),
+    ],
+)
+def test_complete_run_reaches_the_quadrant(app_db, survey_id, outcome):
+    survey = load_survey(SURVEYS / f"{survey_id}.yaml")
+    answers = fixture(survey_id, outcome)
+    at = new_app(survey=survey_id, lang="en")
+    run_through(at, survey, answers)
+    assert not at.exception
+    result = at.session_state["trp.result"]
+    assert result["assessment"].quadrant is Quadrant(outcome)
+    text = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
+    assert survey.quadrant_label(Quadrant(outcome), "en") in text
+    assert result["code"] in text
+    assert stored_rows(app_db) == 1
+
+
+def test_back_and_next_keep_answers(app_db):
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    answers = fixture("trp-standard", "held")
+    first, second = survey.ordered_sections[:2]
+    at = new_app(survey="trp-standard", lang="en")
+    at.button(key="start").click().run()
+    answer_step(at, first, answers)
+    answer_step(at, second, answers)
+    at.button(key="nav.back").click().run()
+    at.button(key="nav.back").click().run()
+    assert at.session_state["trp.step"] == 0
+    gen, lang = keys(at)
+    for q in first.questions:
+        if isinstance(q, ChoiceQuestion) and q.id in answers:
+            assert at.radio(key=f"q.{gen}.{lang}.{q.id}").value == answers[q.id]
+    stored = at.session_state["trp.answers"]
+    for q in (*first.questions, *second.questions):
+        if q.id in answers:
+            assert stored[q.id] == answers[q.id]
+
+
+def test_language_switch_keeps_answers(app_db):
+    survey = load_survey(SURVEYS / "trp-cloud.yaml")
+    answers = fixture("trp-cloud", "held")
+    first = survey.ordered_sections[0]
+    at = new_app(survey="trp-cloud", lang="en")
+    at.button(key="start").click().run()
+    for q in first.questions:
+        if q.id in answers:
+            set_question(at, q, answers[q.id])
+    # The switch inside the form commits what is entered so far, then changes the language.
+    at.button(key="nav.lang").click().run()
+    assert at.session_state["trp.lang"] == "de"
+    assert at.session_state["trp.step"] == 0
+    gen, lang = keys(at)
+    assert lang == "de"
+    for q in first.questions:
+        if isinstance(q, ChoiceQuestion) and q.id in answers:
+            widget = at.radio(key=f"q.{gen}.de.{q.id}")
+            assert widget.value == answers[q.id]
+            assert widget.label == q.text("de")
+    assert "Weiter" in [b.label for b in at.button]
+
+
+def test_double_submit_stores_one_row(app_db):
+    survey = load_survey(SURVEYS / "trp-classic.yaml")
+    at = new_app(survey="trp-classic", lang="de")
+    run_through(at, survey, fixture("trp-classic", "kandidat"))
+    code = at.session_state["trp.result"]["code"]
+    # Back to the calculator, and submit the same answers again.
+    at.switch_page("pages/questionnaire.py").run()
+    at.button(key="submit").click().run()
+    assert at.session_state["trp.result"]["code"] == code
+    assert stored_rows(app_db) == 1
+
+
+def test_reopening_by_code_shows_the_same_result(app_db):
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    at = new_app(survey="trp-standard", lang="en")
+    run_through(at, survey, fixture("trp-standard", "kandidat"))
+    first = at.session_state["trp.result"]
+    later = new_app(lang="en", page="pages/result.py", code=first["code"].lower().replace("-", " "))
+    assert not later.exception
+    again = later.session_state["trp.result"]
+    assert again["assessment"].quadrant is first["assessment"].quadrant
+    for axis in Axis:
+        assert again["assessment"].axes[axis].score == first["assessment"].axes[axis].score
+    assert again["assessment"].breakeven.cumulative == first["assessment"].breakeven.cumulative
+
+
+def test_wrong_codes_get_one_message_and_are_throttled(app_db):
+    at = new_app(lang="en", page="pages/start.py")
+    messages = []
+    for code in ["AAAA-BBBB-CCCC-DDDD", "not a code", "'; DROP TABLE responses; --", "x" * 40, "Z" * 16]:
+        at.text_input[0].input(code)
+        at.button[-1].click().run()
+        assert not at.exception
+        messages.append(at.error[0].value if at.error else None)
+    invalid = "There is no result for this code. Please check what you entered."
+    assert messages[:4] == [invalid] * 4  # the same message whatever was wrong
+    assert messages[4].startswith("Too many attempts. Please wait")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"survey": "no-such-survey", "lang": "en"}, "There is no questionnaire “no-such-survey” here"),
+        ({"lang": "fr"}, "The language “fr” is not available"),
+        ({"survey": "<script>alert(1)</script>", "lang": "de"}, "Den Fragebogen"),
+    ],
+)
+def test_bad_url_parameters_get_a_clear_message(app_db, query, expected):
+    at = new_app(**query)
+    assert not at.exception
+    shown = [e.value for e in at.error] + [i.value for i in at.info]
+    assert any(expected in m for m in shown), shown
+
+
+def test_start_page_promises_anonymity_in_both_languages(app_db):
+    for lang, words in (("de", "Nicht gespeichert werden"), ("en", "We do not store")):
+        at = new_app(lang=lang)
+        assert any(words in m.value for m in at.markdown)
+        assert at.button(key="start")

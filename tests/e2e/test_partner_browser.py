@@ -1,0 +1,121 @@
+"""A partner's whole run in Chromium at tablet and phone size, in both languages."""
+
+from __future__ import annotations
+
+import io
+import json
+from urllib.parse import urlparse
+
+import pytest
+from pypdf import PdfReader
+
+from trp_core.i18n import t
+from trp_core.method import PARTNER_MEANING, Quadrant
+from trp_core.survey import load_survey
+
+from ..conftest import ROOT, SURVEYS
+from .conftest import PHONE, TABLET
+from .driver import Partner, settle
+
+pytestmark = pytest.mark.browser
+
+
+def fixture(survey_id: str, outcome: str) -> dict:
+    return json.loads((ROOT / "tests" / "answers" / f"{survey_id}.{outcome}.json").read_text())["answers"]
+
+
+def axe_problems(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} nodes"
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+RUNS = [
+    ("tablet-en", TABLET, "en", "trp-standard", "kandidat"),
+    ("phone-de", PHONE, "de", "trp-cloud", "held"),
+    ("tablet-de", TABLET, "de", "trp-classic", "vampir"),
+    ("phone-en", PHONE, "en", "trp-standard", "schatten"),
+]
+
+
+@pytest.mark.parametrize(("tag", "viewport", "lang", "survey_id", "outcome"), RUNS, ids=[r[0] for r in RUNS])
+def test_full_run(browser, server, artifacts, tag, viewport, lang, survey_id, outcome):
+    survey = load_survey(SURVEYS / f"{survey_id}.yaml")
+    context = browser.new_context(viewport=viewport, accept_downloads=True, locale=lang)
+    page = context.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or request.url[:20]))
+    partner = Partner(page, server.url, survey, lang, artifacts, tag)
+    partner.open()
+    partner.run_through(fixture(survey_id, outcome))
+
+    label = survey.quadrant_label(Quadrant(outcome), lang)
+    assert page.get_by_text(label, exact=True).first.is_visible()
+    assert page.get_by_text(PARTNER_MEANING[Quadrant(outcome)][lang]).first.is_visible()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
+    code = partner.result_code()
+    assert len(code) == 19
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name=t("pdf_button", lang)).click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert " ".join(label.split()) in " ".join(text.split())
+    assert code in text
+
+    assert hosts == {"127.0.0.1"}, f"requests went to {hosts}"
+    context.close()
+
+
+def test_result_reopens_by_code_in_a_fresh_context(browser, server, artifacts):
+    survey = load_survey(SURVEYS / "trp-cloud.yaml")
+    first = browser.new_context(viewport=TABLET)
+    partner = Partner(first.new_page(), server.url, survey, "en", artifacts, "reopen")
+    partner.open()
+    partner.run_through(fixture("trp-cloud", "kandidat"), shoot=False)
+    code = partner.result_code()
+    first.close()
+
+    fresh = browser.new_context(viewport=PHONE)
+    page = fresh.new_page()
+    page.goto(f"{server.url}/result?code={code}&lang=en")
+    settle(page)
+    assert page.get_by_text(survey.quadrant_label(Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
+    assert page.get_by_text(code).first.is_visible()
+    page.screenshot(path=artifacts / "reopen-phone-result.png", full_page=True)
+    # The typed route on the start page works as well, with the code in lower case and spaces.
+    page.goto(f"{server.url}/?lang=en")
+    settle(page)
+    page.get_by_text(t("reopen_title", "en")).click()
+    page.get_by_label(t("reopen_label", "en")).fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name=t("reopen_button", "en")).click()
+    settle(page)
+    assert page.get_by_text(survey.quadrant_label(Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
+    fresh.close()
+
+
+def test_accessibility_of_start_step_and_result(browser, server, artifacts):
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    partner = Partner(page, server.url, survey, "de", artifacts, "axe")
+    partner.open()
+    problems = {"start": axe_problems(page)}
+    partner.start()
+    problems["step"] = axe_problems(page)
+    answers = fixture("trp-standard", "held")
+    for section in survey.ordered_sections:
+        partner.answer_section(section, answers)
+        partner.next()
+    partner.click_button(t("submit", "de"))
+    page.wait_for_selector("text=" + t("code_line", "de"))
+    settle(page)
+    problems["result"] = axe_problems(page)
+    context.close()
+    assert problems == {"start": [], "step": [], "result": []}

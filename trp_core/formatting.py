@@ -1,0 +1,98 @@
+"""Numbers, amounts, percentages and dates in the partner's language, with Babel.
+
+German follows the locale de_DE ("1.234,5", "1.234,56 €", "15 %"), English follows en_GB
+("1,234.5", "€1,234.56", "15%"). As Babel does, a no-break space (U+00A0) stands between a
+number and its unit ("15 %", "12 Monate"), so the two never end up on separate lines.
+Rounding is half up, as a person rounds (2.25 → "2.3"), never banker's rounding.
+Every function shows None as an en dash "–".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALES: Final = {"de": "de_DE", "en": "en_GB"}
+MISSING: Final = "–"
+NBSP: Final = "\u00a0"
+_FRACTION: Final = re.compile(r"0(\.0+)?(?![0-9])")
+
+
+def locale_for(lang: str) -> str:
+    """The Babel locale of an app language; anything but German is English."""
+    return LOCALES["de" if lang == "de" else "en"]
+
+
+def _quantize(x: float, decimals: int) -> Decimal:
+    """x rounded half up to `decimals` places, via its shortest repr so 73.35 stays 73.35.
+
+    A value that rounds to zero loses its sign: -0.04 shows as "0.0", not "-0.0".
+    """
+    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return q.copy_abs() if q.is_zero() else q
+
+
+def _with_decimals(pattern: str, decimals: int) -> str:
+    """A Babel pattern with exactly `decimals` fraction digits (its first '0' or '0.00' replaced)."""
+    fraction = "." + "0" * decimals if decimals > 0 else ""
+    return _FRACTION.sub("0" + fraction, pattern, count=1)
+
+
+def number(x: float | None, lang: str, decimals: int = 0, *, trim: bool = False) -> str:
+    """A number with grouping and `decimals` decimals: "1.234,5" / "1,234.5".
+
+    With trim=True, trailing zero decimals are left out: 2.50 → "2,5", 3.00 → "3".
+    """
+    if x is None:
+        return MISSING
+    digit = "#" if trim else "0"
+    pattern = "#,##0" + ("." + digit * decimals if decimals > 0 else "")  # the locale supplies the symbols
+    return format_decimal(_quantize(x, decimals), format=pattern, locale=locale_for(lang))
+
+
+def money(x: float | None, lang: str, currency: str = "EUR", decimals: int = 0) -> str:
+    """An amount: "1.234,56 €" / "€1,234.56" with decimals=2, "1.235 €" / "€1,235" with 0."""
+    if x is None:
+        return MISSING
+    loc = locale_for(lang)
+    pattern = _with_decimals(Locale.parse(loc).currency_formats["standard"].pattern, decimals)
+    value = _quantize(x, decimals)
+    return format_currency(value, currency, format=pattern, locale=loc, currency_digits=False)
+
+
+def percent(fraction: float | None, lang: str, decimals: int = 0) -> str:
+    """A fraction as a percentage: 0.15 → "15 %" (de_DE) / "15%" (en_GB)."""
+    if fraction is None:
+        return MISSING
+    loc = locale_for(lang)
+    pattern = _with_decimals(Locale.parse(loc).percent_formats[None].pattern, decimals)
+    value = _quantize(float(fraction) * 100, decimals) / 100
+    return format_percent(value, format=pattern, locale=loc)
+
+
+def months(n: float | None, lang: str) -> str:
+    """A count of months: "1 Monat" / "1 month", "12 Monate" / "12 months"."""
+    if n is None:
+        return MISSING
+    decimals = 0 if float(n).is_integer() else 1
+    one = float(n) == 1
+    unit = ("Monat" if one else "Monate") if lang == "de" else ("month" if one else "months")
+    return f"{number(n, lang, decimals)}{NBSP}{unit}"
+
+
+def score(x: float | None, lang: str) -> str:
+    """A score on the 0–100 scale with one decimal: "73,4" / "73.4"."""
+    return number(x, lang, decimals=1)
+
+
+def day(d: date | None, lang: str) -> str:
+    """A date written out: "7. März 2025" / "7 March 2025"."""
+    if d is None:
+        return MISSING
+    return format_date(d, format="long", locale=locale_for(lang))

@@ -1,0 +1,144 @@
+"""`trp db`: bring the database schema up to date, show its revision.
+
+SQLAlchemy and Alembic are imported inside the commands, so the other `trp` commands start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+
+EXIT_DATABASE = 1  # the database cannot be reached, is not a database, or is ahead of this version
+
+URL_HELP = "Database URL; default: the environment variable TRP_DATABASE_URL, else data/trp.sqlite3."
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(EXIT_DATABASE)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the driver's own message, without SQLAlchemy's wrapping."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return lines[0] if lines else type(orig).__name__
+
+
+def _parse(url: str | None) -> URL:
+    from sqlalchemy.exc import ArgumentError
+
+    from .engine import database_url
+
+    source = "--url" if url is not None else "TRP_DATABASE_URL"
+    try:
+        parsed = database_url(url)
+    except (ArgumentError, ValueError):
+        # The URL is not echoed: it may hold a password.
+        _fail(
+            f"{source} is not a database URL (e.g. sqlite:///data/trp.sqlite3 or postgresql://user@host/db)"
+        )
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        _fail(f"{source}: TRP Self-Check stores its data in SQLite or PostgreSQL, not {backend}")
+    return parsed
+
+
+@contextmanager
+def _database(parsed: URL) -> Iterator[tuple[Engine, str]]:
+    """(engine, printable URL without password); every database error becomes one line, exit 1."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
+
+    from .engine import make_engine
+
+    shown = parsed.render_as_string(hide_password=True)
+    engine = None
+    try:
+        engine = make_engine(parsed)
+        yield engine, shown
+    except (NoSuchModuleError, ImportError) as exc:
+        _fail(f"{shown}: no driver for this kind of database ({_reason(exc)})")
+    except CommandError as exc:
+        _fail(f"{shown}: {_reason(exc)} (is the database from a newer version of TRP Self-Check?)")
+    except SQLAlchemyError as exc:
+        _fail(f"{shown}: cannot use the database: {_reason(exc)}")
+    except OSError as exc:
+        _fail(f"{shown}: {exc.strerror or exc}")
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
+def _missing_sqlite_file(parsed: URL) -> bool:
+    database = parsed.database or ""
+    return (
+        parsed.get_backend_name() == "sqlite"
+        and database not in ("", ":memory:")
+        and not database.startswith("file:")
+        and not Path(database).expanduser().exists()
+    )
+
+
+def _url_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--url", metavar="URL", default=None, help=URL_HELP)(f)
+
+
+@click.group()
+def db() -> None:
+    """The database: schema migrations (SQLite or PostgreSQL)."""
+
+
+@db.command("upgrade")
+@_url_option
+def db_upgrade(url: str | None) -> None:
+    """Create or update the schema to this version's newest revision.
+
+    The app does this itself on SQLite; on PostgreSQL run it once per release, before the
+    app replicas start. Running it again does nothing. Exit code 1 when the database cannot
+    be used.
+    """
+    from .migrate import current_revision, head_revision, upgrade
+
+    with _database(_parse(url)) as (engine, shown):
+        before = current_revision(engine)
+        upgrade(engine)
+        head = head_revision()
+        if before == head:
+            click.echo(f"{shown}: already at revision {head} (head)")
+        else:
+            click.echo(f"{shown}: upgraded from revision {before or 'none'} to {head} (head)")
+
+
+@db.command("current")
+@_url_option
+def db_current(url: str | None) -> None:
+    """Show the schema revision of the database and whether it is up to date."""
+    from .migrate import current_revision, head_revision, revisions
+
+    parsed = _parse(url)
+    if _missing_sqlite_file(parsed):
+        shown = parsed.render_as_string(hide_password=True)
+        click.echo(f"{shown}: no database file yet; `trp db upgrade` creates it")
+        return
+    with _database(parsed) as (engine, shown):
+        current, head = current_revision(engine), head_revision()
+        if current is None:
+            click.echo(f"{shown}: empty (no schema yet); run `trp db upgrade`")
+        elif current == head:
+            click.echo(f"{shown}: revision {current} (head)")
+        elif current not in revisions():
+            click.echo(
+                f"{shown}: revision {current}, from a newer version of TRP Self-Check (head here: {head})"
+            )
+        else:
+            click.echo(f"{shown}: revision {current}; this version's head is {head}: run `trp db upgrade`")

@@ -1,0 +1,140 @@
+"""The stored tables: survey snapshots, anonymous responses and funnel counters (SQLAlchemy 2 ORM).
+
+Nothing here identifies a person: no name, e-mail, company, IP address, user agent or time
+of day; a response keeps the date only, and the result code only as its hash.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ..method import Criterion, Quadrant
+
+# Named constraints, so that migrations can name and drop them on SQLite too.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+SURVEY_ID_LENGTH: Final = 64  # survey.py: ^[a-z0-9][a-z0-9-]{1,63}$
+VERSION_LENGTH: Final = 32
+EVENT_LENGTH: Final = 64
+STEP_LENGTH: Final = 80  # "step:" + a section id of up to 64 characters
+KEY_LENGTH: Final = 64
+HASH_LENGTH: Final = 64  # sha256, hex
+
+CRITERION_COLUMNS: Final[dict[Criterion, str]] = {c: f"c_{c.value}" for c in Criterion}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _one_of(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SurveySnapshot(Base):
+    """One row per survey content ever seen, so that old responses stay scorable."""
+
+    __tablename__ = "survey_snapshots"
+
+    hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH), index=True)
+    version: Mapped[str] = mapped_column(String(VERSION_LENGTH))
+    content: Mapped[dict[str, Any]] = mapped_column(JsonType)  # survey.model_dump(mode="json")
+    first_seen: Mapped[date] = mapped_column(Date)
+
+
+class Response(Base):
+    """One submitted answer set with its scores; anonymous, the date only."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH))
+    survey_version: Mapped[str] = mapped_column(String(VERSION_LENGTH))
+    survey_hash: Mapped[str] = mapped_column(
+        String(HASH_LENGTH), ForeignKey(SurveySnapshot.hash, ondelete="RESTRICT"), index=True
+    )
+    lang: Mapped[str] = mapped_column(String(2))
+    event: Mapped[str | None] = mapped_column(String(EVENT_LENGTH))
+    day: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+    kann_score: Mapped[float | None] = mapped_column(Double)
+    will_score: Mapped[float | None] = mapped_column(Double)
+    kann_coverage: Mapped[float] = mapped_column(Double)
+    will_coverage: Mapped[float] = mapped_column(Double)
+    kann_passed: Mapped[bool]
+    will_passed: Mapped[bool]
+    kann_borderline: Mapped[bool]
+    will_borderline: Mapped[bool]
+    kann_knockout: Mapped[bool]
+    will_knockout: Mapped[bool]
+    quadrant: Mapped[str] = mapped_column(String(16))
+    break_even_month: Mapped[int | None]
+
+    # The criterion scores of METHOD.md section 4 (None when unanswered), for SQL aggregates
+    # and calibration without reading the answers.
+    c_customer_base: Mapped[float | None] = mapped_column(Double)
+    c_staff: Mapped[float | None] = mapped_column(Double)
+    c_competence: Mapped[float | None] = mapped_column(Double)
+    c_reputation: Mapped[float | None] = mapped_column(Double)
+    c_decision_access: Mapped[float | None] = mapped_column(Double)
+    c_low_investment: Mapped[float | None] = mapped_column(Double)
+    c_fast_start: Mapped[float | None] = mapped_column(Double)
+    c_low_risk: Mapped[float | None] = mapped_column(Double)
+    c_break_even: Mapped[float | None] = mapped_column(Double)
+    c_sees_attractiveness: Mapped[float | None] = mapped_column(Double)
+    c_sees_lucrativeness: Mapped[float | None] = mapped_column(Double)
+    c_strategy_fit: Mapped[float | None] = mapped_column(Double)
+    c_timing: Mapped[float | None] = mapped_column(Double)
+
+    submission_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+
+    __table_args__ = (
+        Index(None, "survey_id", "day"),
+        Index(None, "quadrant"),
+        Index(None, "event"),
+        CheckConstraint(_one_of("lang", ["de", "en"]), name="lang"),
+        CheckConstraint(_one_of("quadrant", [q.value for q in Quadrant]), name="quadrant"),
+    )
+
+
+class FunnelCounter(Base):
+    """How many sessions reached a step, per survey, event ("" for none) and day; never per visitor."""
+
+    __tablename__ = "funnel_counters"
+
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH), primary_key=True)
+    event: Mapped[str] = mapped_column(String(EVENT_LENGTH), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[str] = mapped_column(String(STEP_LENGTH), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

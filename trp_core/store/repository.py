@@ -1,0 +1,413 @@
+"""Reading and writing responses, survey snapshots and funnel counters: one Session per unit of work."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, TypeVar
+
+import numpy as np
+from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from ..batch import CriterionMatrix
+from ..method import LANGUAGES, Axis, Criterion, Quadrant
+from ..scoring import CRITERIA, Assessment
+from ..survey import Survey, survey_from_data
+from .engine import writer
+from .models import (
+    CRITERION_COLUMNS,
+    EVENT_LENGTH,
+    KEY_LENGTH,
+    STEP_LENGTH,
+    FunnelCounter,
+    Response,
+    SurveySnapshot,
+    new_id,
+)
+
+NO_EVENT: Final = ""  # as a filter: only responses and counts without an event tag
+FIXED_STEPS: Final = frozenset({"started", "calculator", "completed"})
+SECTION_STEP: Final = "step:"  # followed by a section id
+
+_HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
+_LOCK_ATTEMPTS: Final = 5
+_T = TypeVar("_T")
+
+
+class CodeInUse(Exception):
+    """Another submission already holds this result code; the caller draws a new code and saves again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    response_id: str
+    created: bool  # False: this submission key was stored before, nothing was written
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    hash: str
+    survey_id: str
+    version: str
+    first_seen: date
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A stored response with the survey it was scored with, enough to show its result again."""
+
+    response_id: str
+    survey: Survey  # rebuilt from the snapshot; score(survey, answers) gives the result again
+    survey_hash: str
+    answers: dict[str, Any]
+    lang: str
+    event: str | None
+    day: date
+    quadrant: Quadrant
+    kann_score: float | None
+    will_score: float | None
+    kann_coverage: float
+    will_coverage: float
+    kann_passed: bool
+    will_passed: bool
+    kann_borderline: bool
+    will_borderline: bool
+    kann_knockout: bool
+    will_knockout: bool
+    break_even_month: int | None
+    criteria: dict[Criterion, float | None]
+
+
+class Store:
+    """The app's access to the database. Thread-safe: every call is its own unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        backend = engine.dialect.name
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+        self.engine = engine
+        self._writer = writer(engine)
+        self._insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+        self._sqlite = backend == "sqlite"
+        self._surveys: dict[str, Survey] = {}  # snapshots are immutable: parse each once
+
+    # --- responses ---------------------------------------------------------------------
+
+    def save_response(
+        self,
+        *,
+        survey: Survey,
+        assessment: Assessment,
+        answers: Mapping[str, Any],
+        lang: str,
+        event: str | None,
+        submission_key: str,
+        code_hash: str,
+        day: date | None = None,
+    ) -> SaveResult:
+        """Store a scored answer set once per submission key (a double tap stores one row).
+
+        Raises ValueError for arguments that are a bug of the caller, CodeInUse when another
+        submission holds the same result code.
+        """
+        if assessment.survey.hash != survey.content_hash:
+            raise ValueError("the assessment was scored with another survey than the one given")
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+        event = _event(event)
+        if not isinstance(submission_key, str) or not 0 < len(submission_key) <= KEY_LENGTH:
+            raise ValueError(f"submission_key must be a string of 1 to {KEY_LENGTH} characters")
+        if not isinstance(code_hash, str) or not _HEX64.match(code_hash):
+            raise ValueError(
+                "code_hash must be a SHA-256 digest in lower-case hex (trp_core.codes.code_hash)"
+            )
+        day = day or date.today()
+        try:  # what is stored is exactly what will be read back
+            stored_answers = json.loads(json.dumps(dict(answers), allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"answers must be JSON data: {exc}") from None
+        row = _response_row(survey, assessment, stored_answers, lang, event, day)
+        row |= {"id": new_id(), "submission_key": submission_key, "code_hash": code_hash}
+        by_key = select(Response.id).where(Response.submission_key == submission_key)
+
+        def work() -> SaveResult:
+            with Session(self._writer) as s, s.begin():
+                existing = s.scalar(by_key)
+                if existing is not None:
+                    return SaveResult(existing, created=False)
+                known = select(SurveySnapshot.hash).where(SurveySnapshot.hash == survey.content_hash)
+                if s.scalar(known) is None:
+                    # DO NOTHING: a concurrent first save of the same survey has stored it.
+                    s.execute(
+                        self._insert(SurveySnapshot)
+                        .values(_snapshot_row(survey, day))
+                        .on_conflict_do_nothing()
+                    )
+                # No conflict target: a concurrent save with the same key (and so the same
+                # code) must not fail on whichever unique index PostgreSQL checks first.
+                inserted = s.scalar(
+                    self._insert(Response).values(row).on_conflict_do_nothing().returning(Response.id)
+                )
+                if inserted is not None:
+                    return SaveResult(inserted, created=True)
+                existing = s.scalar(by_key)
+                if existing is None:
+                    raise CodeInUse("this result code belongs to another submission")
+                return SaveResult(existing, created=False)
+
+        return self._retry_if_locked(work)
+
+    def find_by_code_hash(self, code_hash: str) -> StoredResult | None:
+        """The response behind a result code, with its survey snapshot; None when unknown."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalars(select(Response).where(Response.code_hash == code_hash)).one_or_none()
+            if row is None:
+                return None
+            survey = self._survey(s, row.survey_hash)
+            assert survey is not None, "the foreign key guarantees the snapshot"
+            return StoredResult(
+                response_id=row.id,
+                survey=survey,
+                survey_hash=row.survey_hash,
+                answers=row.answers,
+                lang=row.lang,
+                event=row.event,
+                day=row.day,
+                quadrant=Quadrant(row.quadrant),
+                kann_score=row.kann_score,
+                will_score=row.will_score,
+                kann_coverage=row.kann_coverage,
+                will_coverage=row.will_coverage,
+                kann_passed=row.kann_passed,
+                will_passed=row.will_passed,
+                kann_borderline=row.kann_borderline,
+                will_borderline=row.will_borderline,
+                kann_knockout=row.kann_knockout,
+                will_knockout=row.will_knockout,
+                break_even_month=row.break_even_month,
+                criteria={c: getattr(row, CRITERION_COLUMNS[c]) for c in CRITERIA},
+            )
+
+    def count_responses(
+        self,
+        survey_id: str | None = None,
+        survey_hash: str | None = None,
+        *,
+        event: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> int:
+        """How many responses match; `event` None: any, NO_EVENT: untagged; days inclusive."""
+        where = _filters(survey_id, survey_hash, event, since, until)
+        with Session(self.engine) as s, s.begin():
+            return s.scalar(select(func.count()).select_from(Response).where(*where)) or 0
+
+    def criterion_matrix(
+        self,
+        survey_id: str,
+        survey_hash: str | None = None,
+        *,
+        event: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> CriterionMatrix:
+        """The stored criterion scores and knock-outs, ready for batch.score_matrix (one query).
+
+        Rows are ordered by day, then response id: the order of `quadrants` with the same filters.
+        """
+        columns = [Response.__table__.c[CRITERION_COLUMNS[c]] for c in CRITERIA]
+        stmt = (
+            select(*columns, Response.kann_knockout, Response.will_knockout, Response.break_even_month)
+            .where(*_filters(survey_id, survey_hash, event, since, until))
+            .order_by(Response.day, Response.id)
+        )
+        with Session(self.engine) as s, s.begin():
+            rows = [tuple(r) for r in s.execute(stmt)]
+        n = len(CRITERIA)
+        data = np.array(rows, dtype=float).reshape(len(rows), n + 3)  # NULL becomes NaN
+        return CriterionMatrix(
+            scores=data[:, :n],
+            knockout={Axis.KANN: data[:, n] == 1, Axis.WILL: data[:, n + 1] == 1},
+            break_even_month=data[:, n + 2],
+        )
+
+    def quadrants(
+        self,
+        survey_id: str,
+        survey_hash: str | None = None,
+        *,
+        event: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[Quadrant]:
+        """The stored quadrants, in the row order of `criterion_matrix` with the same filters."""
+        stmt = (
+            select(Response.quadrant)
+            .where(*_filters(survey_id, survey_hash, event, since, until))
+            .order_by(Response.day, Response.id)
+        )
+        with Session(self.engine) as s, s.begin():
+            return [Quadrant(q) for q in s.scalars(stmt)]
+
+    # --- survey snapshots --------------------------------------------------------------
+
+    def snapshot(self, hash: str) -> Survey | None:
+        """The survey content with this hash, as it was when responses were scored with it."""
+        with Session(self.engine) as s, s.begin():
+            return self._survey(s, hash)
+
+    def snapshots(self, survey_id: str | None = None) -> list[SnapshotInfo]:
+        """The survey contents seen so far, oldest first."""
+        stmt = select(
+            SurveySnapshot.hash, SurveySnapshot.survey_id, SurveySnapshot.version, SurveySnapshot.first_seen
+        ).order_by(SurveySnapshot.survey_id, SurveySnapshot.first_seen, SurveySnapshot.version)
+        if survey_id is not None:
+            stmt = stmt.where(SurveySnapshot.survey_id == survey_id)
+        with Session(self.engine) as s, s.begin():
+            return [SnapshotInfo(*r) for r in s.execute(stmt)]
+
+    def _survey(self, s: Session, hash: str) -> Survey | None:
+        survey = self._surveys.get(hash)
+        if survey is None:
+            content = s.scalar(select(SurveySnapshot.content).where(SurveySnapshot.hash == hash))
+            if content is None:
+                return None
+            survey = self._surveys[hash] = survey_from_data(content, f"survey snapshot {hash[:12]}")
+        return survey
+
+    # --- funnel counters ---------------------------------------------------------------
+
+    def count(self, survey_id: str, event: str | None, step: str, day: date | None = None) -> None:
+        """Add one to an anonymous funnel counter.
+
+        Steps: "started", "step:<section id>", "calculator", "completed"; `event` None for none.
+        """
+        if not (step in FIXED_STEPS or (step.startswith(SECTION_STEP) and len(step) <= STEP_LENGTH)):
+            raise ValueError(f"unknown funnel step {step!r}")
+        key = {"survey_id": survey_id, "event": _event(event) or NO_EVENT, "day": day or date.today()}
+        stmt = self._insert(FunnelCounter).values(**key, step=step, count=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["survey_id", "event", "day", "step"],
+            set_={"count": FunnelCounter.__table__.c["count"] + stmt.excluded["count"]},
+        )
+
+        def work() -> None:
+            with Session(self._writer) as s, s.begin():
+                s.execute(stmt)
+
+        self._retry_if_locked(work)
+
+    def funnel(
+        self,
+        survey_id: str,
+        event: str | None = None,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> dict[str, int]:
+        """Counts per step, summed over days (and over events when `event` is None)."""
+        stmt = (
+            select(FunnelCounter.step, func.sum(FunnelCounter.count))
+            .where(FunnelCounter.survey_id == survey_id)
+            .group_by(FunnelCounter.step)
+        )
+        if event is not None:
+            stmt = stmt.where(FunnelCounter.event == event)
+        if since is not None:
+            stmt = stmt.where(FunnelCounter.day >= since)
+        if until is not None:
+            stmt = stmt.where(FunnelCounter.day <= until)
+        with Session(self.engine) as s, s.begin():
+            return {step: int(total) for step, total in s.execute(stmt)}
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _retry_if_locked(self, work: Callable[[], _T]) -> _T:
+        """Run a write; on SQLite, try again briefly should the busy timeout run out all the same."""
+        attempt = 0
+        while True:
+            try:
+                return work()
+            except OperationalError as exc:
+                attempt += 1
+                if not (self._sqlite and _locked(exc)) or attempt == _LOCK_ATTEMPTS:
+                    raise
+            time.sleep(0.05 * 2**attempt)
+
+
+def _locked(exc: OperationalError) -> bool:
+    message = str(exc.orig)
+    return isinstance(exc.orig, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
+def _event(event: str | None) -> str | None:
+    if event is None or event == NO_EVENT:
+        return None
+    if not isinstance(event, str) or len(event) > EVENT_LENGTH:
+        raise ValueError(f"an event tag is a string of at most {EVENT_LENGTH} characters")
+    return event
+
+
+def _snapshot_row(survey: Survey, day: date) -> dict[str, Any]:
+    return {
+        "hash": survey.content_hash,
+        "survey_id": survey.id,
+        "version": survey.version,
+        "content": survey.model_dump(mode="json"),
+        "first_seen": day,
+    }
+
+
+def _response_row(
+    survey: Survey, assessment: Assessment, answers: dict[str, Any], lang: str, event: str | None, day: date
+) -> dict[str, Any]:
+    kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
+    return {
+        "survey_id": survey.id,
+        "survey_version": survey.version,
+        "survey_hash": survey.content_hash,
+        "lang": lang,
+        "event": event,
+        "day": day,
+        "answers": answers,
+        "kann_score": kann.score,
+        "will_score": will.score,
+        "kann_coverage": kann.coverage,
+        "will_coverage": will.coverage,
+        "kann_passed": kann.passed,
+        "will_passed": will.passed,
+        "kann_borderline": kann.borderline,
+        "will_borderline": will.borderline,
+        "kann_knockout": bool(kann.knockouts),
+        "will_knockout": bool(will.knockouts),
+        "quadrant": assessment.quadrant.value,
+        "break_even_month": assessment.breakeven.break_even_month if assessment.breakeven else None,
+        **{CRITERION_COLUMNS[c]: r.score for c, r in assessment.criteria.items()},
+    }
+
+
+def _filters(
+    survey_id: str | None, survey_hash: str | None, event: str | None, since: date | None, until: date | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if survey_id is not None:
+        where.append(Response.survey_id == survey_id)
+    if survey_hash is not None:
+        where.append(Response.survey_hash == survey_hash)
+    if event == NO_EVENT:
+        where.append(Response.event.is_(None))
+    elif event is not None:
+        where.append(Response.event == event)
+    if since is not None:
+        where.append(Response.day >= since)
+    if until is not None:
+        where.append(Response.day <= until)
+    return where

@@ -1,0 +1,62 @@
+"""Throttling of guessable attempts (result codes, later logins) without storing who tried.
+
+A growing delay per key (a browser session) and a ceiling on failures per minute across
+the whole process; a failed attempt while throttled does not even get checked.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class Throttle:
+    def __init__(
+        self,
+        free_failures: int = 3,
+        base_delay: float = 2.0,
+        max_delay: float = 300.0,
+        global_per_minute: int = 60,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.free_failures = free_failures
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.global_per_minute = global_per_minute
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # key -> (count, blocked until)
+        self._recent: deque[float] = deque()
+
+    def wait_seconds(self, key: str) -> float:
+        """Seconds until this key may try again (0 when it may try now)."""
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            _, until = self._failures.get(key, (0, 0.0))
+            wait = max(0.0, until - now)
+            if len(self._recent) >= self.global_per_minute:
+                wait = max(wait, self._recent[0] + 60 - now)
+            return wait
+
+    def failure(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            count, _ = self._failures.get(key, (0, 0.0))
+            count += 1
+            extra = count - self.free_failures
+            delay = 0.0 if extra <= 0 else min(self.max_delay, self.base_delay * 2 ** (extra - 1))
+            self._failures[key] = (count, now + delay)
+            self._recent.append(now)
+
+    def success(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _expire(self, now: float) -> None:
+        while self._recent and self._recent[0] < now - 60:
+            self._recent.popleft()
+        if len(self._failures) > 10_000:  # forget keys that have long stopped trying
+            self._failures = {k: v for k, v in self._failures.items() if v[1] > now - 3600}
