@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pages import _auth as auth
 from pages import _shared as ui
 from trp_core.i18n import t
 
@@ -14,4 +15,6 @@ pages = [
     st.Page("pages/result.py", title=t("page_result", lang), url_path="result"),
     st.Page("pages/profile.py", title=t("page_profile", lang), url_path="profile"),
 ]
-st.navigation(pages, position="hidden").run()
+# Manager pages exist in the navigation only after login, so their URLs lead nowhere before.
+manager = auth.manager_pages(lang)
+st.navigation(pages + manager, position="top" if manager else "hidden").run()

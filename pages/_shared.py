@@ -27,6 +27,8 @@ RESULT = "trp.result"  # dict: code, survey, assessment, answers, lang
 COUNTED = "trp.counted"  # funnel steps already counted in this session
 GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
 NOTICE = "trp.notice"  # a message to show once on the next page
+PREVIEW = "trp.preview"  # a manager looks at a survey as a partner would: nothing stored or counted
+EVENT = "trp.event"  # the event tag of a recruitment event, or absent
 
 # A local icon: Streamlit would fetch a :material/...: favicon from a font server.
 ICON = str(Path(__file__).resolve().parent.parent / "trp_core" / "assets" / "icon.png")
@@ -98,6 +100,14 @@ def set_language(code: str) -> None:
     st.query_params["lang"] = code
 
 
+def preview() -> bool:
+    return bool(st.session_state.get(PREVIEW))
+
+
+def event() -> str | None:
+    return st.session_state.get(EVENT)
+
+
 def answers() -> dict[str, Any]:
     return st.session_state.setdefault(ANSWERS, {})
 
@@ -139,6 +149,8 @@ def header(*, switch: bool = True) -> None:
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.info(notice)
+    if preview():
+        st.warning(t("preview_banner", lang()), icon=":material/visibility:")
 
 
 def count(step: str) -> None:
@@ -146,10 +158,10 @@ def count(step: str) -> None:
     survey_id = st.session_state.get(SURVEY)
     counted: set[str] = st.session_state.setdefault(COUNTED, set())
     key = f"{survey_id}:{step}"
-    if survey_id is None or key in counted:
+    if survey_id is None or key in counted or preview():
         return
     try:
-        store().count(survey_id, None, step)
+        store().count(survey_id, event(), step)
     except Exception:  # the visitor must not notice: the counter is for managers only
         log.exception("funnel counter %s not stored", step)
         return

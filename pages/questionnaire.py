@@ -127,15 +127,16 @@ else:
         with st.spinner(t("submitting", lang)):
             assessment = assess(survey, answers)
             try:
-                ui.store().save_response(
-                    survey=survey,
-                    assessment=assessment,
-                    answers=dict(answers),
-                    lang=lang,
-                    event=None,
-                    submission_key=key,
-                    code_hash=code_hash(code),
-                )
+                if not ui.preview():
+                    ui.store().save_response(
+                        survey=survey,
+                        assessment=assessment,
+                        answers=dict(answers),
+                        lang=lang,
+                        event=ui.event(),
+                        submission_key=key,
+                        code_hash=code_hash(code),
+                    )
             except Exception:
                 ui.log.exception("response not stored")
                 st.error(t("storage_down", lang))

@@ -115,7 +115,8 @@ def figure_lines(result: Any, target: int, horizon: int, lang: str) -> list[str]
         lines.append(t("calc_required_none", lang, target=target))
     else:
         deals = fmt.number(result.required_deals_per_month, lang, 1)
-        lines.append(t("calc_required", lang, target=target, deals=deals))
+        met = month is not None and month <= target
+        lines.append(t("calc_required_met" if met else "calc_required", lang, target=target, deals=deals))
     return lines
 
 

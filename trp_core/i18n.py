@@ -34,6 +34,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Your result could not be saved just now. Your answers are not lost: please try again in a "
         "moment.",
     },
+    "preview_banner": {
+        "de": "Vorschau: Antworten und Ergebnisse werden weder gespeichert noch gezählt.",
+        "en": "Preview: answers and results are neither stored nor counted.",
+    },
     # --- start page ----------------------------------------------------------------------
     "start_lead": {
         "de": "Sind Sie der Partner, den wir suchen? Finden Sie es selbst heraus: anonym, in wenigen "
@@ -141,6 +145,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "calc_required": {
         "de": "Für den Break-even bis Monat {target} bräuchten Sie {deals} Abschlüsse pro Monat.",
         "en": "To break even by month {target} you would need {deals} deals a month.",
+    },
+    "calc_required_met": {
+        "de": "Den Break-even bis Monat {target} erreichten Sie schon mit {deals} Abschlüssen pro Monat.",
+        "en": "You would break even by month {target} with as few as {deals} deals a month.",
     },
     "calc_required_none": {
         "de": "Auch mit 1.000 Abschlüssen pro Monat würde es bis Monat {target} nicht reichen.",
