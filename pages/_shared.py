@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from pydantic import ValidationError
 
 from trp_core.i18n import resolve_language, t
 from trp_core.settings import Settings, get_settings
@@ -40,8 +41,18 @@ PROFILE_PAGE = "pages/profile.py"
 
 
 @st.cache_resource
-def settings() -> Settings:
+def _settings() -> Settings:
     return get_settings()
+
+
+def settings() -> Settings:
+    """The TRP_* settings; a wrong value stops the app with a message naming the variable."""
+    try:
+        return _settings()
+    except ValidationError as exc:
+        lines = [f"TRP_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        st.error("Configuration error – please correct the environment:\n\n" + "\n\n".join(lines))
+        st.stop()
 
 
 @st.cache_resource

@@ -44,7 +44,9 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     if result.borderline:
         st.info(t("result_borderline", lang, axis=AXIS_LABELS[axis][lang]), icon=":material/compare_arrows:")
 
-st.altair_chart(charts.matrix_chart(assessment, survey, lang), width="stretch")
+st.altair_chart(
+    charts.matrix_chart(assessment, survey, lang, accent=ui.settings().accent_color), width="stretch"
+)
 with st.expander(t("chart_text", lang)):
     st.write(charts.matrix_text(assessment, survey, lang))
 

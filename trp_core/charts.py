@@ -224,7 +224,9 @@ def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list
     return layers
 
 
-def _point_layers(assessment: Assessment, survey: Survey, lang: str, labels: str) -> list[alt.Chart]:
+def _point_layers(
+    assessment: Assessment, survey: Survey, lang: str, labels: str, accent: str = VERMILLION
+) -> list[alt.Chart]:
     """The partner's point, labelled; a ring when borderline, hollow while undetermined."""
     kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
     if kann is None or will is None:
@@ -265,13 +267,13 @@ def _point_layers(assessment: Assessment, survey: Survey, lang: str, labels: str
     layers = []
     if borderline:
         layers.append(
-            base.mark_point(shape="circle", size=900, filled=False, color=VERMILLION, strokeDash=[3, 2])
+            base.mark_point(shape="circle", size=900, filled=False, color=accent, strokeDash=[3, 2])
         )
     if undetermined:
-        point = base.mark_point(shape="circle", size=260, filled=False, color=VERMILLION, strokeWidth=3)
+        point = base.mark_point(shape="circle", size=260, filled=False, color=accent, strokeWidth=3)
     else:
         point = base.mark_point(
-            shape="circle", size=260, filled=True, color=VERMILLION, opacity=1, stroke="white", strokeWidth=2
+            shape="circle", size=260, filled=True, color=accent, opacity=1, stroke="white", strokeWidth=2
         )
     layers.append(point)
     layers.extend(_label_with_halo(base, kann))
@@ -303,8 +305,11 @@ def matrix_chart(
     *,
     width: Width = "container",
     height: int = 340,
+    accent: str | None = None,
 ) -> alt.LayerChart:
     """The 2×2 matrix: ability (kann) across, motivation (will) up, 0–100 each.
+
+    `accent` colours the partner's point (the vendor's colour; vermillion by default).
 
     Both thresholds are drawn as rules, the four fields are shaded and named (`labels` "partner"
     or "internal"), the partner's point is large and labelled. A borderline axis gets a dashed
@@ -332,7 +337,7 @@ def matrix_chart(
         frame,
         *_quadrant_layers(survey, lang, labels, assessment.quadrant),
         *_threshold_layers(assessment, survey, lang),
-        *_point_layers(assessment, survey, lang, labels),
+        *_point_layers(assessment, survey, lang, labels, accent or VERMILLION),
     ]
     return alt.layer(*layers).properties(
         width=width, height=height, description=matrix_text(assessment, survey, lang, labels), view=_NO_FRAME

@@ -17,9 +17,9 @@ class Settings(BaseSettings):
     vendor_name: str = "TRP Self-Check"
     # Path or https URL of the vendor's logo, shown in the page header.
     vendor_logo: str | None = None
-    # The vendor's accent colour for charts (the widgets follow .streamlit/config.toml or the
-    # STREAMLIT_THEME_PRIMARY_COLOR environment variable).
-    accent_color: str = Field(default="#0b6e4f", pattern=r"^#[0-9a-fA-F]{6}$")
+    # The vendor's accent colour for the partner's point in the charts (the widgets follow
+    # .streamlit/config.toml or the STREAMLIT_THEME_PRIMARY_COLOR environment variable).
+    accent_color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
     # Surveys offered on the start page; empty means every valid file in surveys_dir.
     published: list[str] = []
     # SQLite file by default; PostgreSQL with postgresql+psycopg://user:password@host/db.

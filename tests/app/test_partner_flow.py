@@ -83,9 +83,11 @@ def run_through(at, survey, answers: dict) -> None:
 
 
 def stored_rows(db_url: str) -> int:
+    from trp_core.store import upgrade
     from trp_core.store.models import Response
 
     engine = create_engine(db_url)
+    upgrade(engine)  # a session that stored nothing may not have created the schema
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(Response)).scalar_one()
 
@@ -218,3 +220,59 @@ def test_start_page_promises_anonymity_in_both_languages(app_db):
         at = new_app(lang=lang)
         assert any(words in m.value for m in at.markdown)
         assert at.button(key="start")
+
+
+def test_vendor_name_from_settings_and_bad_settings_named(app_db, monkeypatch):
+    monkeypatch.setenv("TRP_VENDOR_NAME", "Example Systems GmbH")
+    at = new_app(lang="en")
+    assert any("Example Systems GmbH" in c.value for c in at.caption)
+    monkeypatch.setenv("TRP_ACCENT_COLOR", "red")
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at = new_app(lang="en")
+    assert not at.exception
+    assert "TRP_ACCENT_COLOR" in at.error[0].value
+
+
+def test_funnel_counters_count_steps_without_a_row_per_visitor(app_db):
+    from trp_core.store import Store, make_engine
+
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    for outcome in ("held", "schatten"):
+        at = new_app(survey="trp-standard", lang="en")
+        run_through(at, survey, fixture("trp-standard", outcome))
+    funnel = Store(make_engine(app_db)).funnel("trp-standard")
+    assert funnel["started"] == 2 and funnel["completed"] == 2 and funnel["calculator"] == 2
+    for section in survey.ordered_sections:
+        assert funnel[f"step:{section.id}"] == 2
+    # Going back and forth in one session counts a step once.
+    at = new_app(survey="trp-standard", lang="en")
+    at.button(key="start").click().run()
+    answer_step(at, survey.ordered_sections[0], {})
+    at.button(key="nav.back").click().run()
+    answer_step(at, survey.ordered_sections[0], {})
+    funnel = Store(make_engine(app_db)).funnel("trp-standard")
+    assert funnel["started"] == 3 and funnel[f"step:{survey.ordered_sections[1].id}"] == 3
+
+
+def test_preview_stores_and_counts_nothing(app_db):
+    from trp_core.store import Store, make_engine
+
+    survey = load_survey(SURVEYS / "trp-cloud.yaml")
+    at = AppTest_with_preview("trp-cloud")
+    assert any("Preview" in w.value for w in at.warning)
+    run_through(at, survey, fixture("trp-cloud", "held"))
+    assert at.session_state["trp.result"]["assessment"].quadrant is Quadrant.HELD
+    assert stored_rows(app_db) == 0
+    assert Store(make_engine(app_db)).funnel("trp-cloud") == {}
+
+
+def AppTest_with_preview(survey_id: str):  # noqa: N802 - reads like the AppTest it returns
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["survey"] = survey_id
+    at.query_params["lang"] = "en"
+    at.session_state["trp.preview"] = True
+    return at.run()
