@@ -3,11 +3,13 @@
 import streamlit as st
 
 from pages import _auth as auth
+from pages import _kiosk as kiosk
 from pages import _shared as ui
 from trp_core.i18n import t
 
 st.set_page_config(page_title=ui.settings().vendor_name, page_icon=ui.ICON, layout="centered")
 ui.init_language()
+kiosk.init()
 lang = ui.lang()
 pages = [
     st.Page("pages/start.py", title=t("page_start", lang), url_path="start", default=True),
@@ -15,6 +17,15 @@ pages = [
     st.Page("pages/result.py", title=t("page_result", lang), url_path="result"),
     st.Page("pages/profile.py", title=t("page_profile", lang), url_path="profile"),
 ]
-# Manager pages exist in the navigation only after login, so their URLs lead nowhere before.
-manager = auth.manager_pages(lang)
-st.navigation(pages + manager, position="top" if manager else "hidden").run()
+# Manager pages exist in the navigation only after login, so their URLs lead nowhere before;
+# the login page (/manage) is in no menu, and a shared kiosk tablet has none of them.
+login = [st.Page(auth.LOGIN_PAGE, title=t("page_login", lang), url_path="manage", visibility="hidden")]
+manager = [] if kiosk.active() else auth.manager_pages(lang)
+if manager:
+    sections = {t("nav_partner", lang): pages, t("nav_manager", lang): manager + login}
+    page = st.navigation(sections, position="top")
+else:
+    page = st.navigation(pages + ([] if kiosk.active() else login), position="hidden")
+if auth.session_expired():  # an idle manager returns to the login page, not to the partners' start
+    st.switch_page(auth.LOGIN_PAGE)
+page.run()

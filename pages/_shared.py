@@ -131,13 +131,31 @@ _CSS = """
 <style>
 /* Less empty space above the content, so a phone shows the question, not the margin. */
 .block-container { padding-top: 2.5rem; }
+/* Captions darker than Streamlit's default grey: a contrast of at least 4.5:1 (WCAG AA). */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; opacity: 1; }
 </style>
 """
 
 
+def go(page: str, **params: str) -> None:
+    """Switch page; a kiosk tablet keeps its event in the URL, so a new session stays a kiosk."""
+    from pages import _kiosk
+
+    st.switch_page(page, query_params={**_kiosk.query(), **params} or None)
+
+
+def kiosk() -> bool:
+    from pages import _kiosk
+
+    return _kiosk.active()
+
+
 def header(*, switch: bool = True) -> None:
-    """Vendor name or logo, and the language switch (outside forms)."""
+    """Vendor name or logo, and the language switch (outside forms); kiosk chrome on tablets."""
+    from pages import _kiosk
+
     st.html(_CSS)
+    _kiosk.chrome()
     cfg = settings()
     left, right = st.columns([3, 1], vertical_alignment="center")
     with left:
@@ -146,9 +164,10 @@ def header(*, switch: bool = True) -> None:
         st.caption(f"{cfg.vendor_name} · {t('app_title', lang())}")
     if switch:
         with right:
+            event = _kiosk.current()
             choice = st.segmented_control(
                 t("language", lang()),
-                options=["de", "en"],
+                options=event.languages if event else ["de", "en"],
                 format_func=lambda c: {"de": "Deutsch", "en": "English"}[c],
                 default=lang(),
                 key=f"langswitch.{lang()}",

@@ -23,7 +23,7 @@ if survey_id not in surveys:
         ui.start_new(requested)
         survey_id = requested
     else:
-        st.switch_page(ui.START_PAGE)
+        ui.go(ui.START_PAGE)
 survey = surveys[survey_id]
 answers = ui.answers()
 steps = w.steps(survey)
@@ -149,4 +149,4 @@ else:
             "assessment": assessment,
             "lang": lang,
         }
-        st.switch_page(ui.RESULT_PAGE)
+        ui.go(ui.RESULT_PAGE)

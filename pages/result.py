@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from pages import _kiosk as kiosk
 from pages import _shared as ui
 from trp_core import charts, explain
 from trp_core import formatting as fmt
@@ -13,7 +14,7 @@ from trp_core.method import AXIS_LABELS, PARTNER_MEANING, Axis
 ui.header()
 lang = ui.lang()
 
-code_param = st.query_params.get("code")
+code_param = None if ui.kiosk() else st.query_params.get("code")  # a shared tablet opens no codes
 current = st.session_state.get(ui.RESULT)
 if code_param and (current is None or current["code"] != code_param.upper()):
     error = ui.open_result(code_param)
@@ -23,6 +24,8 @@ if code_param and (current is None or current["code"] != code_param.upper()):
         st.stop()
     current = st.session_state[ui.RESULT]
 
+if current is None and ui.kiosk():
+    ui.go(ui.START_PAGE)
 if current is None:
     st.info(t("no_result", lang))
     st.page_link(ui.START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
@@ -146,20 +149,30 @@ with st.container(border=True):
     st.caption(t("code_hint", lang))
 
 
-def pdf() -> bytes:
-    from trp_core.report import pdf_report
+if ui.kiosk():
+    # A file downloaded on a shared tablet would stay there for the next visitor: the QR code
+    # carries the result to the visitor's own phone instead.
+    link = kiosk.result_link(code)
+    qr, text = st.columns([1, 2], vertical_alignment="center")
+    qr.image(kiosk.qr_png(link), caption=t("kiosk_qr_alt", lang), width=200)
+    text.markdown(t("kiosk_qr", lang))
+    text.code(link, language=None)
+    kiosk.done_button()
+else:
 
-    return pdf_report(assessment, survey, lang, code, date.today())
+    def pdf() -> bytes:
+        from trp_core.report import pdf_report
 
+        return pdf_report(assessment, survey, lang, code, date.today())
 
-st.download_button(
-    t("pdf_button", lang),
-    data=pdf,
-    file_name=f"trp-{code}.pdf",
-    mime="application/pdf",
-    icon=":material/picture_as_pdf:",
-    on_click="ignore",
-)
+    st.download_button(
+        t("pdf_button", lang),
+        data=pdf,
+        file_name=f"trp-{code}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
 
 if survey.contact:
     contact = survey.contact
@@ -185,6 +198,6 @@ st.page_link(
     icon=":material/explore:",
     query_params={"survey": survey.id},
 )
-if st.button(t("new_check", lang)):
+if not ui.kiosk() and st.button(t("new_check", lang)):
     ui.start_new(survey.id)
-    st.switch_page(ui.START_PAGE)
+    ui.go(ui.START_PAGE)

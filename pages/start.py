@@ -2,10 +2,15 @@
 
 import streamlit as st
 
+from pages import _kiosk as kiosk
 from pages import _shared as ui
 from trp_core.i18n import t
 
-ui.header()
+event = kiosk.current()
+ui.header(switch=event is None)
+if event is not None:
+    kiosk.welcome(event)
+    st.stop()
 lang = ui.lang()
 surveys = ui.published()
 
@@ -51,13 +56,13 @@ with st.container(border=True):
     in_progress = st.session_state.get(ui.SURVEY) == survey_id and bool(ui.answers())
     if in_progress:
         if st.button(t("continue_button", lang), type="primary", width="stretch"):
-            st.switch_page(ui.CHECK_PAGE)
+            ui.go(ui.CHECK_PAGE)
         if st.button(t("restart_button", lang), width="stretch"):
             ui.start_new(survey_id)
-            st.switch_page(ui.CHECK_PAGE)
+            ui.go(ui.CHECK_PAGE)
     elif st.button(t("start_button", lang), type="primary", width="stretch", key="start"):
         ui.start_new(survey_id)
-        st.switch_page(ui.CHECK_PAGE)
+        ui.go(ui.CHECK_PAGE)
 
 with st.container(border=True):
     st.markdown(f"**:material/lock: {t('anonymity_title', lang)}**")
@@ -81,4 +86,4 @@ with st.expander(t("reopen_title", lang)):
         if error:
             st.error(error)
         else:
-            st.switch_page(ui.RESULT_PAGE)
+            ui.go(ui.RESULT_PAGE)

@@ -249,9 +249,13 @@ def _question_details(q: Any, lang: str) -> list[str]:
     return []
 
 
+from .admin_cli import admin  # noqa: E402  (manager accounts)
+from .demo import demo  # noqa: E402  (synthetic responses)
 from .store.cli import db  # noqa: E402  (the database commands live with the store)
 
 main.add_command(db)
+main.add_command(admin)
+main.add_command(demo)
 
 if __name__ == "__main__":
     main()

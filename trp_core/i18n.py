@@ -38,6 +38,34 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "de": "Vorschau: Antworten und Ergebnisse werden weder gespeichert noch gezählt.",
         "en": "Preview: answers and results are neither stored nor counted.",
     },
+    # --- kiosk ---------------------------------------------------------------------------
+    "unknown_event": {
+        "de": "Die Veranstaltung „{event}“ ist hier nicht eingerichtet; der Selbstcheck läuft normal.",
+        "en": "The event “{event}” is not set up here; the self-check runs as usual.",
+    },
+    "kiosk_title": {"de": "Der richtige Partner?", "en": "The right partner?"},
+    "kiosk_lead": {
+        "de": "Finden Sie in 10 Minuten anonym heraus, ob eine Partnerschaft zu Ihnen passt.",
+        "en": "Find out in 10 minutes, anonymously, whether a partnership fits you.",
+    },
+    "kiosk_start": {"de": "Auf Deutsch starten", "en": "Start in English"},
+    "kiosk_staff": {"de": "Personal", "en": "Staff"},
+    "kiosk_pin": {"de": "PIN des Standpersonals", "en": "Staff PIN"},
+    "kiosk_leave": {"de": "Kioskmodus verlassen", "en": "Leave kiosk mode"},
+    "kiosk_pin_wrong": {"de": "Die PIN ist falsch.", "en": "The PIN is wrong."},
+    "kiosk_done": {"de": "Fertig – für den Nächsten freigeben", "en": "Done – clear for the next visitor"},
+    "kiosk_warning": {
+        "de": "Noch da? In {seconds} s beginnt der Selbstcheck von vorn. Tippen Sie, um weiterzumachen.",
+        "en": "Still there? In {seconds} s the self-check starts over. Touch the screen to go on.",
+    },
+    "kiosk_qr": {
+        "de": "Nehmen Sie Ihr Ergebnis mit: Scannen Sie den Code mit Ihrem Telefon.",
+        "en": "Take your result with you: scan the code with your phone.",
+    },
+    "kiosk_qr_alt": {
+        "de": "QR-Code mit dem Link zu Ihrem Ergebnis",
+        "en": "QR code with the link to your result",
+    },
     # --- start page ----------------------------------------------------------------------
     "start_lead": {
         "de": "Sind Sie der Partner, den wir suchen? Finden Sie es selbst heraus: anonym, in wenigen "
@@ -275,6 +303,44 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "months on it earns no points.",
     },
     "profile_quadrants": {"de": "Die vier Felder der Matrix", "en": "The four fields of the matrix"},
+    # --- manager login -------------------------------------------------------------------
+    "page_login": {"de": "Anmeldung", "en": "Log in"},
+    "nav_partner": {"de": "Partneransicht", "en": "Partner view"},
+    "nav_manager": {"de": "Manager", "en": "Manager"},
+    "nav_dashboard": {"de": "Übersicht", "en": "Dashboard"},
+    "nav_calibration": {"de": "Kalibrierung", "en": "Calibration"},
+    "nav_exports": {"de": "Export", "en": "Exports"},
+    "nav_logout": {"de": "Abmelden", "en": "Log out"},
+    "login_title": {"de": "Anmeldung für Channel-Manager", "en": "Channel manager login"},
+    "login_lead": {
+        "de": "Hier melden sich Channel-Manager an. Partner brauchen kein Konto: Der Selbstcheck ist anonym.",
+        "en": "This is where channel managers log in. Partners need no account: the self-check is anonymous.",
+    },
+    "login_name": {"de": "Name", "en": "Name"},
+    "login_password": {"de": "Passwort", "en": "Password"},
+    "login_button": {"de": "Anmelden", "en": "Log in"},
+    "login_failed": {"de": "Name oder Passwort ist falsch.", "en": "Name or password is wrong."},
+    "login_retry_in": {
+        "de": "Nächster Versuch in {seconds} s möglich.",
+        "en": "You can try again in {seconds} s.",
+    },
+    "login_wait": {
+        "de": "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie {seconds} s und versuchen Sie es "
+        "dann erneut.",
+        "en": "Too many failed logins. Please wait {seconds} s, then try again.",
+    },
+    "login_unavailable": {
+        "de": "Die Anmeldung ist gerade nicht möglich: Die Datenbank ist nicht erreichbar oder nicht "
+        "lesbar. Bitte versuchen Sie es später erneut; der Betreiber findet den Grund im Server-Log.",
+        "en": "Logging in is not possible right now: the database cannot be reached or read. Please "
+        "try again later; the operator finds the reason in the server log.",
+    },
+    "logged_out": {"de": "Sie sind abgemeldet.", "en": "You are logged out."},
+    "session_expired": {
+        "de": "Ihre Sitzung ist nach {minutes} Minuten ohne Aktivität abgelaufen. Bitte melden Sie "
+        "sich erneut an.",
+        "en": "Your session expired after {minutes} minutes without activity. Please log in again.",
+    },
 }
 
 

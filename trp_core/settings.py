@@ -22,8 +22,20 @@ class Settings(BaseSettings):
     accent_color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
     # Surveys offered on the start page; empty means every valid file in surveys_dir.
     published: list[str] = []
+    # The address visitors reach the app at: links in QR codes point here.
+    public_url: str = Field(default="http://localhost:8501", pattern=r"^https?://[^\s?#]+$")
+    # Recruitment events for kiosk mode (see README, "Recruitment events").
+    events_file: Path = ROOT / "data" / "events.yaml"
     # SQLite file by default; PostgreSQL with postgresql+psycopg://user:password@host/db.
     database_url: str = f"sqlite:///{ROOT / 'data' / 'trp.sqlite3'}"
+    # Manager accounts given as argon2id hashes (`trp admin hash`), besides those in the database:
+    # NAME:HASH entries separated by ";" or white space; a name here wins over the database's.
+    managers: str = ""
+    # A manager session ends after this many minutes without activity.
+    manager_idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    # The minimum-group rule (DESIGN.md): a figure about fewer responses than this is not shown.
+    # trp_core.analytics.min_group never uses less than 3, whatever is set here.
+    min_group: int = 5
 
 
 def get_settings() -> Settings:

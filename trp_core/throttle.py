@@ -10,6 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 
 class Throttle:
@@ -60,3 +61,31 @@ class Throttle:
             self._recent.popleft()
         if len(self._failures) > 10_000:  # forget keys that have long stopped trying
             self._failures = {k: v for k, v in self._failures.items() if v[1] > now - 3600}
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """A growing delay after failures: none for the first `free`, then `base` doubling up to `cap`.
+
+    Failures are forgotten once `forget` seconds have passed since the latest one. Pure
+    arithmetic, so that a store can apply it to counts it keeps for several processes.
+    """
+
+    free: int
+    base: float
+    cap: float
+    forget: float
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after the latest of `failures` failures."""
+        extra = failures - self.free
+        return 0.0 if extra <= 0 else min(self.cap, self.base * 2.0 ** min(extra - 1, 64))
+
+    def current(self, failures: int, last_failure: float, now: float) -> int:
+        """The failures that still count at `now`."""
+        return 0 if now - last_failure >= self.forget else failures
+
+    def wait(self, failures: int, last_failure: float, now: float) -> float:
+        """Seconds from `now` until the next attempt may be checked (0: now)."""
+        counted = self.current(failures, last_failure, now)
+        return max(0.0, last_failure + self.delay(counted) - now)

@@ -20,7 +20,14 @@ from trp_core.store.engine import make_engine
 from trp_core.store.migrate import current_revision, downgrade, head_revision, upgrade
 from trp_core.store.models import Base
 
-TABLES = {"alembic_version", "survey_snapshots", "responses", "funnel_counters"}
+TABLES = {
+    "alembic_version",
+    "survey_snapshots",
+    "responses",
+    "funnel_counters",
+    "manager_accounts",
+    "login_failures",
+}
 TRP = [sys.executable, "-m", "trp_core.cli"]
 
 

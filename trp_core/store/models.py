@@ -1,7 +1,8 @@
 """The stored tables: survey snapshots, anonymous responses and funnel counters (SQLAlchemy 2 ORM).
 
 Nothing here identifies a person: no name, e-mail, company, IP address, user agent or time
-of day; a response keeps the date only, and the result code only as its hash.
+of day; a response keeps the date only, and the result code only as its hash. The manager
+accounts and their login throttle, at the end, concern managers, never respondents.
 """
 
 from __future__ import annotations
@@ -138,3 +139,38 @@ class FunnelCounter(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     step: Mapped[str] = mapped_column(String(STEP_LENGTH), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+# --- managers ----------------------------------------------------------------------------
+
+MANAGER_NAME_LENGTH: Final = 64
+PASSWORD_HASH_LENGTH: Final = 255  # an argon2id PHC string is about 100 characters
+THROTTLE_KEY_LENGTH: Final = 64  # sha256 of a typed name, hex, or OVERALL_KEY
+
+
+class ManagerAccount(Base):
+    """A manager who may log in: the name and an argon2id hash of the password, nothing else."""
+
+    __tablename__ = "manager_accounts"
+
+    name: Mapped[str] = mapped_column(String(MANAGER_NAME_LENGTH), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(PASSWORD_HASH_LENGTH))
+    created: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (CheckConstraint("password_hash LIKE '$argon2id$%'", name="argon2id"),)
+
+
+class LoginFailures(Base):
+    """Recent failed logins per typed name (as a hash) and overall: what the throttle needs, no more.
+
+    No IP address, no user agent, no password; the typed name only as its SHA-256, since people
+    sometimes type their password into the name field.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(THROTTLE_KEY_LENGTH), primary_key=True)
+    failures: Mapped[int]
+    last_failure: Mapped[float] = mapped_column(Double, index=True)  # time.time() of the latest
+
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures"),)

@@ -1,0 +1,837 @@
+"""Server time of one script rerun: the app's pages against bare Streamlit pages, in one run.
+
+For every bundled survey, three pages of the app are put in a session of their own and rerun
+`--runs` times (default 50) with nothing changed, as a tap on a widget or a button would:
+- the questionnaire step of its largest section (most questions, then most widgets),
+- the calculator step (the full rerun, as on its back/submit buttons and the language switch;
+  typing in a figure reruns only its fragment, which is a subset of this),
+- the result page, after a real submit.
+Each page is measured against a bare Streamlit script with the same elements in the same run,
+interleaved run by run so that drift of the machine hits both alike. The figure printed is the
+median and the 90th percentile, and the ratio of the medians (target ≤ 1.5x).
+
+How it is timed. streamlit.testing.v1.AppTest drives the sessions; a wrapper around
+`ScriptRunner._run_script` (the method the real server's script thread runs for each rerun
+request, and which AppTest's LocalScriptRunner inherits) times the rerun itself: widget-state
+handling, st.navigation and the page, every st.* call with its protobuf marshalling and
+enqueueing, and the end-of-run widget clean-up. That is the "server time" of a rerun. It leaves
+out AppTest's own per-run cost (a new thread and event loop, 1 ms polling, parsing the
+messages into an element tree), which the real server does not have; `at.run()` around it is
+printed as well (column "AppTest"), for comparison. The first run of each session is not
+measured and three more are run to warm caches (st.cache_resource, Altair's schema validator,
+Streamlit's bytecode cache) before measuring. The database is a fresh SQLite file.
+
+The bare pages ("baseline"). A generated single-file script per page, without st.navigation,
+session logic, i18n or scoring, that makes the same st.* calls in the same layout: the same
+kinds and numbers of widgets and text elements, with the same labels, options, help texts,
+defaults and keys, in the same forms, columns, bordered containers and expanders. The leaf
+widget calls of a questionnaire step and of the calculator are recorded from the app's own
+widget functions (pages/_widgets.py, called once with st.* replaced by recorders) and replayed
+as literals, so they agree argument by argument; the rest of the layout is written out by
+hand below after the pages. The element kinds of each pair are counted in the rendered trees
+and printed ("elements"), so a mismatch would show. Charts: a bare page cannot have the app's
+charts, so it has the same number of st.altair_chart calls, each with a trivial Altair chart
+(one mark, two inline rows, width="stretch") built in the run, as a page would build any chart
+(a chart object's spec is what st.altair_chart serialises on every run). That is the fixed
+price of a chart in Streamlit (Altair's to_dict with schema validation, the dataset split,
+the proto); what the app adds above it is the cost of its charts' content, which is what the
+ratio is meant to expose. The only substitutions: st.page_link to an external URL (a bare
+script has no page to link to), and the PDF download's deferred data callable returns b"".
+
+    .venv/bin/python bench/page_speed.py [--runs 50] [--survey ID] [--profile PAGE]
+                                         [--experiments]
+
+--profile PAGE (e.g. "trp-standard result") prints cProfile's view of that page's reruns;
+--experiments re-measures the pages with the changes suggested in the analysis monkeypatched
+into the running app (nothing in the app is edited), against the unchanged app in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import cProfile
+import io
+import logging
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import altair as alt
+import streamlit as st
+from altair.utils import schemapi
+from streamlit.elements import vega_charts
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+from streamlit.testing.v1 import AppTest, local_script_runner
+from streamlit.testing.v1 import app_test as app_test_module
+
+from trp_core import charts, explain
+from trp_core import formatting as fmt
+from trp_core.i18n import t
+from trp_core.method import AXIS_LABELS, PARTNER_MEANING, Axis
+from trp_core.survey import NumberQuestion, Survey, TextQuestion, load_survey
+from trp_core.synthetic import random_answers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The recorded calls below run outside a script run; Streamlit warns about each of them.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: "missing ScriptRunContext" not in record.getMessage()
+)
+
+LANG = "en"
+WARMUP = 3
+TARGET = 1.5
+
+# --- timing hook -------------------------------------------------------------------------------
+
+_RUNS: list[float] = []
+_PROFILER: cProfile.Profile | None = None
+_run_script = ScriptRunner._run_script
+
+
+def _timed_run_script(self: ScriptRunner, rerun_data: Any) -> None:
+    profiler = _PROFILER
+    start = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()  # cProfile follows the calling thread: this is the script thread
+    try:
+        _run_script(self, rerun_data)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+        _RUNS.append(time.perf_counter() - start)
+
+
+ScriptRunner._run_script = _timed_run_script
+
+# The real server compiles a script once (Runtime's ScriptCache; runOnSave is off) and reuses
+# the bytecode for every rerun of every session. AppTest makes a new, empty ScriptCache for each
+# run, so each rerun would also parse, rewrite ("magic") and compile app.py and the page:
+# that is not server time, so the sessions here share one cache, as in the server.
+_SCRIPT_CACHE = ScriptCache()
+app_test_module.ScriptCache = lambda: _SCRIPT_CACHE
+local_script_runner.ScriptCache = lambda: _SCRIPT_CACHE
+
+
+def rerun(at: AppTest) -> tuple[float, float]:
+    """One rerun: (server time of the script run, AppTest's wall time around it), in seconds."""
+    _RUNS.clear()
+    start = time.perf_counter()
+    at.run()
+    wall = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"the page raised: {at.exception[0].value}")
+    if len(_RUNS) != 1:
+        raise RuntimeError(f"expected one script run, got {len(_RUNS)}")
+    return _RUNS[0], wall
+
+
+def kinds(node: Any) -> Counter[str]:
+    """Element and block kinds in a rendered tree (the script's output, as the browser gets it)."""
+    counts: Counter[str] = Counter()
+    for child in getattr(node, "children", {}).values():
+        kind = child.type
+        if kind == "unknown" and hasattr(child, "proto"):
+            kind = child.proto.WhichOneof("type") or kind
+        counts[kind] += 1
+        counts.update(kinds(child))
+    return counts
+
+
+# --- the app's sessions ------------------------------------------------------------------------
+
+
+def app_session(survey: Survey, answers: dict[str, Any], step: int | None) -> AppTest:
+    """A session of the real app, started on the survey, with `answers` and on `step`."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["survey"] = survey.id
+    at.query_params["lang"] = LANG
+    at.run()
+    at.button(key="start").click().run()
+    at.session_state["trp.answers"] = dict(answers)
+    if step is not None:
+        at.session_state["trp.step"] = step
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"{survey.id}: {at.exception[0].value}")
+    return at
+
+
+def result_session(survey: Survey, answers: dict[str, Any], calculator_step: int) -> AppTest:
+    at = app_session(survey, answers, calculator_step)
+    at.button(key="submit").click().run()
+    if "trp.result" not in at.session_state or at.exception:
+        raise RuntimeError(f"{survey.id}: the submit did not reach the result page")
+    return at
+
+
+def largest_section(survey: Survey) -> tuple[int, Any]:
+    from pages import _widgets as w
+
+    steps = w.steps(survey)
+
+    def size(item: tuple[int, Any]) -> tuple[int, int]:
+        _, (_, section) = item
+        widgets = sum(1 + bool(isinstance(q, NumberQuestion) and q.dont_know) for q in section.questions)
+        return len(section.questions), widgets
+
+    index, (_, section) = max(((i, s) for i, s in enumerate(steps) if s[0] == "section"), key=size)
+    return index, section
+
+
+# --- bare pages --------------------------------------------------------------------------------
+
+
+class _Recorder:
+    """Stands in for the streamlit module while the app's widget functions run outside a script."""
+
+    LEAVES = (
+        "radio",
+        "segmented_control",
+        "number_input",
+        "checkbox",
+        "text_area",
+        "caption",
+        "markdown",
+        "write",
+        "progress",
+        "altair_chart",
+    )
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    @contextlib.contextmanager
+    def patched(self) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for name in self.LEAVES:
+                stack.enter_context(mock.patch.object(st, name, self._leaf(name)))
+            yield
+
+    def _leaf(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, args, kwargs))
+            value = kwargs.get("value", kwargs.get("default"))
+            return "" if value is None and name == "text_area" else value
+
+        return call
+
+
+def _literal_call(name: str, args: tuple, kwargs: dict) -> str:
+    """Source of a recorded st.* call with literal arguments; a format_func becomes a dict lookup."""
+    kwargs = dict(kwargs)
+    fmt_func = kwargs.pop("format_func", None)
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    if fmt_func is not None:
+        options = args[1] if len(args) > 1 else kwargs["options"]
+        parts.append(f"format_func={ {o: fmt_func(o) for o in options}!r}.__getitem__")
+    return f"st.{name}({', '.join(parts)})"
+
+
+def _record(fn: Callable[..., Any], *args: Any) -> list[str]:
+    rec = _Recorder()
+    with rec.patched():
+        fn(*args)
+    return [_literal_call(*c) for c in rec.calls]
+
+
+TRIVIAL_CHART = """
+import altair as alt
+
+
+def trivial_chart():
+    return alt.Chart(alt.Data(values=[{"x": 0, "y": 0}, {"x": 1, "y": 1}])).mark_line().encode(x="x:Q", y="y:Q")
+"""
+
+
+def _header(switch: bool) -> str:
+    from pages import _shared as ui
+
+    caption = f"{ui.settings().vendor_name} · {t('app_title', LANG)}"
+    src = f"""
+st.html({ui._CSS!r})
+left, right = st.columns([3, 1], vertical_alignment="center")
+with left:
+    st.caption({caption!r})
+"""
+    if switch:
+        src += f"""with right:
+    st.segmented_control({t("language", LANG)!r}, options=["de", "en"],
+        format_func={{"de": "Deutsch", "en": "English"}}.__getitem__, default={LANG!r},
+        key="langswitch.{LANG}", label_visibility="collapsed")
+"""
+    return src
+
+
+def _progress(survey: Survey, index: int) -> str:
+    from pages import _widgets as w
+
+    return "\n".join(_record(w.progress, survey, w.steps(survey), index, LANG)) + "\n"
+
+
+def bare_section(survey: Survey, index: int, section: Any, answers: dict[str, Any]) -> str:
+    from pages import _widgets as w
+
+    other = "de" if LANG == "en" else "en"
+    src = "import streamlit as st\n" + _header(False) + _progress(survey, index)
+    src += f"""with st.form("step.1.{section.id}", border=False):
+    title, switch_col = st.columns([4, 1], vertical_alignment="bottom")
+    title.subheader({section.title(LANG)!r})
+    switch_col.form_submit_button({ {"de": "Deutsch", "en": "English"}[other]!r}, help={t("language", LANG)!r},
+        key="nav.lang", icon=":material/translate:")
+"""
+    if section.intro:
+        src += f"    st.write({section.intro(LANG)!r})\n"
+    for q in section.questions:
+        src += "    with st.container(border=True):\n"
+        key = f"q.1.{LANG}.{q.id}"
+        for line in _record(w.question, q, LANG, key, answers.get(q.id)):
+            src += f"        {line}\n"
+    src += f"""    back_col, _, next_col = st.columns([1, 1, 1])
+    back_col.form_submit_button({t("back", LANG)!r}, disabled={index == 0!r}, width="stretch", key="nav.back")
+    next_col.form_submit_button({t("next", LANG)!r}, type="primary", width="stretch", key="nav.next")
+"""
+    return src
+
+
+def bare_calculator(survey: Survey, index: int, answers: dict[str, Any]) -> str:
+    calc = survey.calculator
+    key = f"c.1.{LANG}"
+    figures = {name: answers.get(name, spec.default) for name, spec in calc.inputs.items()}
+    # The fragment's widgets, chart, caption and lines, recorded from the app's own function.
+    recorded = _record(_calc_body, survey, figures, LANG, key)
+    chart = next(i for i, line in enumerate(recorded) if line.startswith("st.altair_chart"))
+    inputs, rest = recorded[:chart], recorded[chart + 1 :]
+    src = "import streamlit as st\n" + TRIVIAL_CHART + _header(True) + _progress(survey, index)
+    src += f"st.subheader({calc.title(LANG)!r})\n"
+    if calc.intro:
+        src += f"st.write({calc.intro(LANG)!r})\n"
+    src += f"st.caption({t('calc_live', LANG)!r})\n"
+    src += "\n\n@st.fragment\ndef live():\n    cols = st.columns(2)\n"
+    for i, line in enumerate(inputs):
+        src += f"    with cols[{i % 2}]:\n        {line}\n"
+    src += '    st.altair_chart(trivial_chart(), width="stretch")\n'
+    for line in rest:
+        src += f"    {line}\n"
+    src += f"""
+
+live()
+back_col, _, submit_col = st.columns([1, 1, 1])
+back_col.button({t("back", LANG)!r}, width="stretch", disabled=False, key="nav.back")
+submit_col.button({t("submit", LANG)!r}, type="primary", width="stretch", key="submit")
+"""
+    return src
+
+
+def _calc_body(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> None:
+    """The body of pages/_widgets.calculator's fragment, for recording its calls outside a run."""
+    from pages import _widgets as w
+
+    with mock.patch.object(st, "fragment", lambda f: f), mock.patch.object(st, "columns", _fake_columns):
+        w.calculator(survey, answers, lang, key)
+
+
+def _fake_columns(spec: Any, **_: Any) -> list[contextlib.nullcontext]:
+    return [contextlib.nullcontext() for _ in range(spec if isinstance(spec, int) else len(spec))]
+
+
+def bare_result(result: dict[str, Any]) -> str:
+    survey, assessment, answers, code = (
+        result["survey"],
+        result["assessment"],
+        result["answers"],
+        result["code"],
+    )
+    lang = LANG
+    kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
+    lines = ["import streamlit as st", TRIVIAL_CHART, _header(True)]
+    add = lines.append
+    add(f"st.title({t('page_result', lang)!r})")
+    add(f"st.subheader({survey.quadrant_label(assessment.quadrant, lang)!r})")
+    add(f"st.write({PARTNER_MEANING[assessment.quadrant][lang]!r})")
+    for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
+        if res.borderline:
+            text = t("result_borderline", lang, axis=AXIS_LABELS[axis][lang])
+            add(f"st.info({text!r}, icon=':material/compare_arrows:')")
+    add('st.altair_chart(trivial_chart(), width="stretch")')
+    add(f"with st.expander({t('chart_text', lang)!r}):")
+    add(f"    st.write({charts.matrix_text(assessment, survey, lang)!r})")
+    for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
+        verdict = (
+            t("verdict_knockout", lang)
+            if res.knockouts
+            else t("verdict_undetermined", lang)
+            if not res.determined
+            else t("verdict_passed" if res.passed else "verdict_failed", lang)
+        )
+        line = (
+            "**"
+            + t(
+                "axis_line",
+                lang,
+                axis=AXIS_LABELS[axis][lang],
+                score=fmt.score(res.score, lang),
+                threshold=fmt.number(res.threshold, lang),
+                verdict=verdict,
+            )
+            + "**  \n"
+            + t(
+                "coverage_line",
+                lang,
+                coverage=fmt.percent(res.coverage, lang),
+                minimum=fmt.percent(survey.min_coverage, lang),
+            )
+        )
+        add(f"st.markdown({line!r})")
+    add(f"st.subheader({t('why_title', lang)!r})")
+    add(f"st.caption({t('why_intro', lang)!r})")
+    add('st.altair_chart(trivial_chart(), width="stretch")')
+    add(f"with st.expander({t('chart_text', lang)!r}):")
+    add(f"    st.write({charts.criteria_text(assessment, survey, lang)!r})")
+    rows = charts.criteria_table(assessment, survey, lang)
+    for axis in Axis:
+        axis_rows = [r for r in rows if r["axis"] == axis.value]
+        table = [
+            {
+                t("col_criterion", lang): r["label"],
+                t("col_weight", lang): r["weight_text"],
+                t("col_score", lang): r["score_text"],
+                t("col_product", lang): r["weighted_text"],
+            }
+            for r in axis_rows
+            if r["row"] == "criterion"
+        ]
+        add(f"st.table({table!r})")
+        total = next(r for r in axis_rows if r["row"] == "sum")
+        text = t(
+            "axis_sum",
+            lang,
+            axis=AXIS_LABELS[axis][lang],
+            num=total["weighted_text"],
+            den=total["weight_text"],
+            score=total["score_text"],
+        )
+        add(f"st.markdown({text!r})")
+    knockouts = explain.knockout_lines(assessment, survey, answers, lang)
+    if knockouts:
+        add(f"st.subheader({t('knockouts_title', lang)!r})")
+        for line in knockouts:
+            add(f"st.markdown({'- ' + line!r})")
+    add(f"st.subheader({t('levers_title', lang)!r})")
+    levers = explain.lever_lines(assessment, survey, lang)
+    if not levers:
+        add(f"st.write({t('levers_none', lang)!r})")
+    for axis, lever in levers.items():
+        add(f"st.write({t('levers_intro', lang, axis=AXIS_LABELS[axis][lang])!r})")
+        add(f"st.markdown({chr(10).join(f'1. {x}' for x in lever[:-1])!r})")
+        add(f"st.caption({lever[-1]!r})")
+    if assessment.breakeven is not None:
+        b = assessment.breakeven
+        target = survey.calculator.target_months
+        add(f"st.subheader({t('breakeven_title', lang)!r})")
+        add('st.altair_chart(trivial_chart(), width="stretch")')
+        add(f"with st.expander({t('chart_text', lang)!r}):")
+        add(f"    st.write({charts.breakeven_text(b.cumulative, lang, target, b.break_even_month)!r})")
+        for line in explain.breakeven_lines(assessment, survey, lang):
+            add(f"st.markdown({'- ' + line!r})")
+    add(f"st.subheader({t('keep_title', lang)!r})")
+    add("with st.container(border=True):")
+    add(f"    st.markdown({t('code_line', lang) + f' **`{code}`**'!r})")
+    add(f"    st.caption({t('code_hint', lang)!r})")
+    add(
+        f"st.download_button({t('pdf_button', lang)!r}, data=lambda: b'', file_name={f'trp-{code}.pdf'!r},"
+        " mime='application/pdf', icon=':material/picture_as_pdf:', on_click='ignore')"
+    )
+    if survey.contact:
+        contact = survey.contact
+        add("with st.container(border=True):")
+        add(f"    st.markdown({'**' + t('contact_title', lang) + '**'!r})")
+        add(f"    st.write({contact.name!r})")
+        if contact.note:
+            add(f"    st.write({contact.note(lang)!r})")
+        parts = []
+        if contact.email:
+            parts.append(f":material/mail: [{contact.email}](mailto:{contact.email}?subject={code})")
+        if contact.phone:
+            parts.append(f":material/call: {contact.phone}")
+        if contact.url:
+            parts.append(f":material/link: [{contact.url}]({contact.url})")
+        if parts:
+            add(f"    st.markdown({' · '.join(parts)!r})")
+        add(f"    st.caption({t('contact_hint', lang, code=code)!r})")
+    add(
+        f"st.page_link('https://example.org/profile', label={t('profile_link', lang)!r}, icon=':material/explore:')"
+    )
+    add(f"st.button({t('new_check', lang)!r})")
+    return "\n".join(lines) + "\n"
+
+
+def bare_session(source: str, directory: Path, name: str) -> AppTest:
+    path = directory / f"{name}.py"
+    path.write_text(textwrap.dedent(source))
+    at = AppTest.from_file(str(path), default_timeout=60)
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"bare page {name}: {at.exception[0].value}\n{source}")
+    return at
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def _unchanged() -> contextlib.AbstractContextManager[None]:
+    return contextlib.nullcontext()
+
+
+@dataclass
+class Session:
+    label: str
+    at: AppTest
+    context: Callable[[], contextlib.AbstractContextManager[None]] = _unchanged
+    before: Callable[[AppTest, int], None] | None = None  # a change made before each rerun
+    script: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    name: str
+    sessions: dict[str, Session]
+
+    def median(self, label: str) -> float:
+        return statistics.median(self.sessions[label].script)
+
+
+def measure(pages: list[Page], runs: int) -> None:
+    """Warm-up reruns, then `runs` reruns of every session of every page, interleaved."""
+    for number in range(-WARMUP, runs):
+        for page in pages:
+            for session in page.sessions.values():
+                with session.context():
+                    if session.before:
+                        session.before(session.at, number)
+                    script, wall = rerun(session.at)
+                if number >= 0:
+                    session.script.append(script)
+                    session.wall.append(wall)
+
+
+def p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.1f}"
+
+
+@dataclass
+class Subject:
+    """What a page needs to be opened again, under a variant of the app."""
+
+    name: str
+    survey: Survey
+    answers: dict[str, Any]
+    kind: str  # section, calculator, result
+    step: int
+    bare_source: str
+
+
+def subjects(survey_ids: list[str]) -> list[Subject]:
+    from pages import _widgets as w
+
+    out = []
+    for survey_id in survey_ids:
+        survey = load_survey(ROOT / "surveys" / f"{survey_id}.yaml")
+        answers = random_answers(survey, random.Random(2026), answer_rate=1.0, dont_know_rate=0.1)
+        for name in survey.calculator.inputs if survey.calculator else ():
+            answers.pop(name, None)  # the calculator starts from the survey's typical figures
+        for q in survey.questions:
+            if isinstance(q, TextQuestion):
+                answers[q.id] = "We sell to mid-sized manufacturers in the region."
+        steps = w.steps(survey)
+        index, section = largest_section(survey)
+        name = f"{survey.id} step {section.id} ({len(section.questions)} q)"
+        out.append(
+            Subject(name, survey, answers, "section", index, bare_section(survey, index, section, answers))
+        )
+        if survey.calculator:
+            calc = len(steps) - 1
+            figures = {n: spec.default for n, spec in survey.calculator.inputs.items()}
+            n = len(survey.calculator.asked)
+            bare = bare_calculator(survey, calc, figures)
+            out.append(
+                Subject(f"{survey.id} calculator ({n} inputs)", survey, answers, "calculator", calc, bare)
+            )
+            out.append(Subject(f"{survey.id} result", survey, answers, "result", calc, ""))
+    return out
+
+
+def open_app(subject: Subject) -> AppTest:
+    if subject.kind == "result":
+        return result_session(subject.survey, subject.answers, subject.step)
+    return app_session(subject.survey, subject.answers, subject.step)
+
+
+def open_bare(subject: Subject, app: AppTest, directory: Path) -> AppTest:
+    source = subject.bare_source or bare_result(app.session_state["trp.result"])
+    name = subject.name.split(" (")[0].replace(" ", "_").replace("-", "_")
+    return bare_session(source, directory, name)
+
+
+def print_table(pages: list[Page], runs: int) -> None:
+    print(
+        f"Server time of one rerun in ms: median and p90 of {runs} reruns (the first {WARMUP + 1} not"
+        f" measured); ratio = app median / bare median, target ≤ {TARGET}x"
+    )
+    print(
+        f"{'page':<40} {'app med':>7} {'p90':>6} {'bare med':>8} {'p90':>6} {'ratio':>6}  {'':<6}"
+        f" {'AppTest app/bare':>16}  elements app/bare"
+    )
+    for page in pages:
+        app, bare = page.sessions["app"], page.sessions["bare"]
+        ratio = page.median("app") / page.median("bare")
+        verdict = "ok" if ratio <= TARGET else "MISSED"
+        ka, kb = kinds(app.at._tree), kinds(bare.at._tree)
+        same = "same kinds" if ka == kb else _diff(ka, kb)
+        walls = f"{ms(statistics.median(app.wall))}/{ms(statistics.median(bare.wall))}"
+        name = page.name + (f" ({ka['vega_lite_chart']} charts)" if page.name.endswith("result") else "")
+        print(
+            f"{name:<40} {ms(page.median('app')):>7} {ms(p90(app.script)):>6} {ms(page.median('bare')):>8}"
+            f" {ms(p90(bare.script)):>6} {ratio:>5.2f}x  {verdict:<6} {walls:>16}  {sum(ka.values())}/"
+            f"{sum(kb.values())} {same}"
+        )
+
+
+def _diff(a: Counter[str], b: Counter[str]) -> str:
+    keys = sorted(set(a) | set(b))
+    return ", ".join(f"{k} {a[k]}/{b[k]}" for k in keys if a[k] != b[k])
+
+
+# --- profiling and experiments -----------------------------------------------------------------
+
+
+def profile(subject: Subject, runs: int, context: Callable[[], Any] = _unchanged) -> None:
+    global _PROFILER
+    with context():
+        at = open_app(subject)
+        for _ in range(WARMUP):
+            rerun(at)
+        _PROFILER = cProfile.Profile()
+        try:
+            for _ in range(runs):
+                rerun(at)
+        finally:
+            profiler, _PROFILER = _PROFILER, None
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    print(f"cProfile of {runs} reruns of {subject.name} (cumulative; times are totals over the reruns)")
+    print(
+        "\n".join(line.replace(str(ROOT) + "/", "") for line in out.getvalue().splitlines() if line.strip())
+    )
+
+
+@contextlib.contextmanager
+def no_pages_folder() -> Iterator[None]:
+    """As if pages/ were renamed (e.g. app_pages/): Streamlit then runs app.py as it is, instead of
+    wrapping it in its v1 multipage emulation (a glob of pages/ and a hidden st.navigation over
+    every file in it, on every rerun), which it does for any app with a folder named pages/."""
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    with mock.patch.object(PagesManager, "__init__", init):
+        yield
+
+
+@contextlib.contextmanager
+def no_altair_validation() -> Iterator[None]:
+    """Altair without its JSON-schema validation: neither when a chart object is made (Altair's
+    DEBUG_MODE) nor in the to_dict that st.altair_chart calls. The specs stay as they are; their
+    validity would be checked by the tests instead (tests/test_charts.py)."""
+    original = alt.TopLevelMixin.to_dict
+
+    def to_dict(self: Any, validate: bool = True, **kwargs: Any) -> dict[str, Any]:
+        return original(self, False, **kwargs)
+
+    with schemapi.debug_mode(False), mock.patch.object(alt.TopLevelMixin, "to_dict", to_dict):
+        yield
+
+
+# Memo of the chart builders' results and of Streamlit's Altair-to-Vega-Lite conversion. A key
+# holds its arguments (so an id cannot be reused while it is in the memo); values are equal
+# by content for lists, by identity for objects (the result in the session is the same object
+# on every rerun of the result page).
+_CHARTS: dict[tuple, Any] = {}
+_SPECS: dict[int, tuple[Any, dict[str, Any]]] = {}
+_convert = vega_charts._convert_altair_to_vega_lite_spec
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_key(v) for v in value)
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    return ("id", id(value))
+
+
+def _memo_chart(builder: Callable[..., Any]) -> Callable[..., Any]:
+    def build(*args: Any, **kwargs: Any) -> Any:
+        key = (builder.__name__, _key(args), _key(sorted(kwargs.items())))
+        if key not in _CHARTS:
+            _CHARTS[key] = (args, kwargs, builder(*args, **kwargs))
+        return _CHARTS[key][2]
+
+    return build
+
+
+def _memo_spec(chart: Any) -> dict[str, Any]:
+    if id(chart) not in _SPECS:
+        _SPECS[id(chart)] = (chart, _convert(chart))
+    return copy.deepcopy(_SPECS[id(chart)][1])  # Streamlit takes the data out of the spec it gets
+
+
+@contextlib.contextmanager
+def cached_charts() -> Iterator[None]:
+    """The charts of a result built and converted once per session, then reused on reruns: as if
+    the page kept each chart's Vega-Lite spec in st.session_state[RESULT] and drew it with
+    st.vega_lite_chart. The calculator's chart is reused while its figures do not change."""
+    with contextlib.ExitStack() as stack:
+        for name in ("matrix_chart", "criteria_chart", "breakeven_chart"):
+            stack.enter_context(mock.patch.object(charts, name, _memo_chart(getattr(charts, name))))
+        stack.enter_context(mock.patch.object(vega_charts, "_convert_altair_to_vega_lite_spec", _memo_spec))
+        yield
+
+
+@contextlib.contextmanager
+def everything() -> Iterator[None]:
+    with no_pages_folder(), no_altair_validation(), cached_charts():
+        yield
+
+
+VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "no pages/": no_pages_folder,
+    "no validation": no_altair_validation,
+    "cached charts": cached_charts,
+    "all three": everything,
+}
+
+
+def change_a_figure(subject: Subject) -> Callable[[AppTest, int], None]:
+    """Before each rerun, a new value in the calculator's first free input: the chart changes."""
+    name = subject.survey.calculator.asked[0]
+    spec = subject.survey.calculator.inputs[name]
+
+    def before(at: AppTest, number: int) -> None:
+        gen, lang = at.session_state["trp.gen"], at.session_state["trp.lang"]
+        widget = at.number_input(key=f"c.{gen}.{lang}.{name}")
+        values = int((spec.max - spec.min) / spec.step)
+        widget.set_value(type(widget.value)(spec.min + (number + WARMUP + 1) % values * spec.step))
+
+    return before
+
+
+def experiments(chosen: list[Subject], directory: Path, runs: int) -> None:
+    pages = []
+    for subject in chosen:
+        sessions = {"app": Session("app", open_app(subject))}
+        sessions["bare"] = Session("bare", open_bare(subject, sessions["app"].at, directory))
+        for label, context in VARIANTS.items():
+            with context():
+                sessions[label] = Session(label, open_app(subject), context)
+        pages.append(Page(subject.name, sessions))
+        if subject.kind == "calculator":
+            changed = {}
+            for label, context in {"app": _unchanged, **VARIANTS}.items():
+                with context():
+                    changed[label] = Session(label, open_app(subject), context, change_a_figure(subject))
+            bare = Session("bare", open_bare(subject, sessions["app"].at, directory))
+            bare.before = _change_bare_figure(subject)
+            changed["bare"] = bare
+            pages.append(Page(subject.name.split(" (")[0] + ", a figure changed", changed))
+    measure(pages, runs)
+    labels = ["app", *VARIANTS]
+    print(f"\nThe suggested changes, monkeypatched into the app; medians in ms of {runs} reruns, and the")
+    print("ratio of each against the bare page of the same run (x):")
+    print(f"{'page':<40} {'bare':>6}" + "".join(f" {label:>19}" for label in labels))
+    for page in pages:
+        bare = page.median("bare")
+        cells = "".join(
+            f" {ms(page.median(label)):>11} {page.median(label) / bare:>6.2f}x" for label in labels
+        )
+        print(f"{page.name:<40} {ms(bare):>6}{cells}")
+
+
+def _change_bare_figure(subject: Subject) -> Callable[[AppTest, int], None]:
+    name = subject.survey.calculator.asked[0]
+    spec = subject.survey.calculator.inputs[name]
+
+    def before(at: AppTest, number: int) -> None:
+        widget = at.number_input(key=f"c.1.{LANG}.{name}")
+        values = int((spec.max - spec.min) / spec.step)
+        widget.set_value(type(widget.value)(spec.min + (number + WARMUP + 1) % values * spec.step))
+
+    return before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50, help="measured reruns per page")
+    parser.add_argument("--survey", action="append", help="survey id (default: every bundled survey)")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="cProfile the reruns of the page whose name starts so"
+    )
+    parser.add_argument("--profile-variant", choices=VARIANTS, help="with --profile: under this variant")
+    parser.add_argument("--experiments", action="store_true", help="measure the suggested changes too")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))  # `pages`, the app's package next to app.py, for the bare pages
+    survey_ids = args.survey or sorted(p.stem for p in (ROOT / "surveys").glob("*.yaml"))
+
+    with tempfile.TemporaryDirectory(prefix="trp-bench-") as tmp:
+        os.environ["TRP_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'trp.sqlite3'}"
+        st.cache_resource.clear()
+        chosen = subjects(survey_ids)
+        if args.profile:
+            matching = [s for s in chosen if s.name.startswith(args.profile)]
+            if not matching:
+                raise SystemExit(f"no page starts with {args.profile!r}: {[s.name for s in chosen]}")
+            profile(matching[0], args.runs, VARIANTS.get(args.profile_variant, _unchanged))
+            return
+        pages = []
+        for subject in chosen:
+            app = open_app(subject)
+            pages.append(
+                Page(
+                    subject.name,
+                    {"app": Session("app", app), "bare": Session("bare", open_bare(subject, app, Path(tmp)))},
+                )
+            )
+        measure(pages, args.runs)
+        print_table(pages, args.runs)
+        print(
+            f"Python {sys.version.split()[0]}, Streamlit {st.__version__}, Altair {alt.__version__},"
+            f" {os.cpu_count()} CPUs. AppTest: at.run() wall time, which adds AppTest's own thread,"
+            " event loop and element-tree parsing to the server time."
+        )
+        if args.experiments:
+            experiments(chosen, Path(tmp), args.runs)
+
+
+if __name__ == "__main__":
+    main()

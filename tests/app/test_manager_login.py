@@ -1,0 +1,252 @@
+"""Manager login in the real app (AppTest), on SQLite and PostgreSQL: reach, login, logout, expiry, throttle."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pages import _auth as auth
+from trp_core.auth import hash_password
+from trp_core.i18n import t
+from trp_core.store.accounts import Accounts
+from trp_core.store.engine import make_engine
+from trp_core.store.migrate import upgrade
+
+from ..store.conftest import BACKENDS, pg_admin, pg_database  # noqa: F401  (pg_admin is a fixture)
+from .conftest import new_app
+
+PASSWORD = "correct horse battery"
+MANAGER_FILES = [path for path, _ in auth.MANAGER_PAGES]
+
+
+@pytest.fixture(scope="module")
+def alice_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(params=BACKENDS)
+def manager_db(request: pytest.FixtureRequest, tmp_path, monkeypatch, alice_hash) -> Iterator[str]:
+    """A migrated database with the account alice, as the app's TRP_DATABASE_URL."""
+
+    def prepared(url) -> str:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            Accounts(engine).add("alice", alice_hash)
+        finally:
+            engine.dispose()
+        text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+        monkeypatch.setenv("TRP_DATABASE_URL", text)
+        st.cache_resource.clear()
+        return text
+
+    if request.param == "sqlite":
+        yield prepared(f"sqlite:///{tmp_path / 'trp.sqlite3'}")
+    else:
+        with pg_database(request.getfixturevalue("pg_admin")) as url:
+            yield prepared(url)
+    st.cache_resource.clear()
+
+
+def login_page() -> AppTest:
+    at = new_app()
+    return at.switch_page(auth.LOGIN_PAGE).run()
+
+
+def submit(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login.name").input(name)
+    at.text_input(key="login.password").input(password)
+    return at.button(key="login.submit").click().run()
+
+
+def on_login_page(at: AppTest) -> bool:
+    return any(w.key == "login.name" for w in at.text_input)
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def shows_start_page(at: AppTest) -> bool:
+    return [x.value for x in at.title] == [t("app_title", "en")]
+
+
+def logged_in() -> AppTest:
+    at = submit(login_page(), "alice", PASSWORD)
+    assert not at.exception, at.exception
+    assert at.session_state[auth.MANAGER] == "alice"
+    return at
+
+
+# --- without a database -------------------------------------------------------------------
+
+
+def unreachable(at: AppTest, page: str) -> bool:
+    """The page is not in the session's navigation: switching to it is refused."""
+    try:
+        at.switch_page(page)
+    except ValueError as exc:
+        return "Could not find a navigation page" in str(exc)
+    return False
+
+
+@pytest.mark.parametrize("page", MANAGER_FILES)
+def test_manager_pages_are_unreachable_without_login(app_db, page):
+    at = new_app()
+    assert not at.exception and shows_start_page(at)
+    assert unreachable(at, page)
+    at.switch_page(auth.LOGIN_PAGE).run()
+    assert unreachable(at, page), "not from the login page either"
+
+
+def test_a_session_key_without_activity_time_is_no_login(app_db):
+    at = new_app()
+    at.session_state[auth.MANAGER] = "alice"
+    at.run()
+    assert auth.MANAGER not in at.session_state
+    assert on_login_page(at)
+    assert all(unreachable(at, page) for page in MANAGER_FILES)
+
+
+def test_the_login_page_is_reachable_and_empty(app_db):
+    at = login_page()
+    assert not at.exception
+    assert on_login_page(at)
+    assert [x.value for x in at.title] == [t("login_title", "en")]
+    assert at.text_input(key="login.password").value == ""
+
+
+def test_login_page_in_german(app_db):
+    at = new_app(lang="de")
+    at.switch_page(auth.LOGIN_PAGE).run()
+    assert [x.value for x in at.title] == [t("login_title", "de")]
+
+
+def test_a_kiosk_tablet_has_no_login_page(app_db, monkeypatch):
+    from pages import _kiosk as kiosk
+
+    monkeypatch.setattr(kiosk, "active", lambda: True)
+    at = new_app()
+    at.switch_page(auth.LOGIN_PAGE).run()
+    assert not on_login_page(at)
+
+
+@pytest.mark.parametrize("broken", ["corrupt sqlite", "unreachable postgresql"])
+def test_a_broken_database_gives_managers_a_clear_message(broken, tmp_path, monkeypatch):
+    if broken == "corrupt sqlite":
+        file = tmp_path / "trp.sqlite3"
+        file.write_bytes(b"this is not a database, just some bytes " * 200)
+        url = f"sqlite:///{file}"
+    else:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        url = f"postgresql+psycopg://postgres:secret@127.0.0.1:{port}/test"
+    monkeypatch.setenv("TRP_DATABASE_URL", url)
+    st.cache_resource.clear()
+    try:
+        at = submit(login_page(), "alice", PASSWORD)
+    finally:
+        st.cache_resource.clear()
+    assert not at.exception
+    assert errors(at) == [t("login_unavailable", "en")]
+    assert auth.MANAGER not in at.session_state
+
+
+def test_a_bad_trp_managers_gives_the_same_clear_message(app_db, monkeypatch):
+    monkeypatch.setenv("TRP_MANAGERS", "alice=not-a-hash")
+    st.cache_resource.clear()
+    at = submit(login_page(), "alice", PASSWORD)
+    assert errors(at) == [t("login_unavailable", "en")]
+
+
+# --- with accounts, on both back-ends -----------------------------------------------------
+
+
+def test_login_reaches_the_manager_pages(manager_db):
+    at = logged_in()
+    assert not on_login_page(at), "switched to the dashboard"
+    assert errors(at) == []
+    for page in MANAGER_FILES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not on_login_page(at) and not shows_start_page(at)
+    at.switch_page(auth.LOGIN_PAGE).run()
+    assert not on_login_page(at), "a logged-in manager at /manage goes on to the dashboard"
+
+
+def test_the_password_is_not_kept_in_the_session(manager_db):
+    at = logged_in()
+    assert PASSWORD not in repr(at.session_state.filtered_state)
+
+
+def test_environment_account(manager_db, monkeypatch):
+    monkeypatch.setenv("TRP_MANAGERS", f"carol:{hash_password('carols long password')}")
+    st.cache_resource.clear()
+    at = submit(login_page(), "Carol", "carols long password")
+    assert at.session_state[auth.MANAGER] == "carol"
+
+
+def test_logout_returns_to_the_login_page(manager_db):
+    at = logged_in()
+    at.switch_page(auth.LOGOUT_PAGE).run()
+    assert not at.exception
+    assert auth.MANAGER not in at.session_state
+    assert on_login_page(at)
+    assert [x.value for x in at.info] == [t("logged_out", "en")]
+    assert all(unreachable(at, page) for page in MANAGER_FILES), "gone from the navigation"
+
+
+def test_idle_session_expires(manager_db):
+    at = logged_in()
+    at.session_state[auth.SEEN] = time.time() - 29 * 60
+    at.switch_page(MANAGER_FILES[1]).run()
+    assert at.session_state[auth.MANAGER] == "alice", "29 minutes idle: still logged in"
+    assert at.session_state[auth.SEEN] > time.time() - 60, "activity refreshes the time"
+    at.session_state[auth.SEEN] = time.time() - 31 * 60
+    at.switch_page(MANAGER_FILES[0]).run()
+    assert not at.exception
+    assert auth.MANAGER not in at.session_state
+    assert on_login_page(at), "back to the login page"
+    assert [x.value for x in at.info] == [t("session_expired", "en", minutes="30")]
+    assert all(unreachable(at, page) for page in MANAGER_FILES)
+
+
+def test_idle_time_is_configurable(manager_db, monkeypatch):
+    monkeypatch.setenv("TRP_MANAGER_IDLE_MINUTES", "5")
+    st.cache_resource.clear()
+    at = logged_in()
+    at.session_state[auth.SEEN] = time.time() - 6 * 60
+    at.switch_page(MANAGER_FILES[0]).run()
+    assert auth.MANAGER not in at.session_state
+    assert [x.value for x in at.info] == [t("session_expired", "en", minutes="5")]
+
+
+def test_one_message_for_unknown_name_and_wrong_password(manager_db):
+    wrong = errors(submit(login_page(), "alice", "not the password"))
+    unknown = errors(submit(login_page(), "nobody", "not the password"))
+    assert wrong == unknown == [t("login_failed", "en")]
+
+
+def test_repeated_failures_are_throttled(manager_db):
+    at = login_page()
+    seen: list[str] = []
+    for _ in range(6):
+        [message] = errors(submit(at, "alice", "not the password"))
+        seen.append(message)
+    assert seen[:3] == [t("login_failed", "en")] * 3
+    assert seen[3].startswith(t("login_failed", "en")) and "2 s" in seen[3]
+    assert "8 s" in seen[5]
+    # Held: even the right password is not checked now, and the page says how long to wait.
+    [held] = errors(submit(at, "alice", PASSWORD))
+    assert re.fullmatch(t("login_wait", "en", seconds=r"\d+").replace(".", r"\."), held)
+    assert auth.MANAGER not in at.session_state
+    # A fresh browser session is held just the same: the throttle is on the server.
+    [again] = errors(submit(login_page(), "alice", PASSWORD))
+    assert again.startswith(t("login_wait", "en", seconds="X").split("X")[0])

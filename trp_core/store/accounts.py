@@ -1,0 +1,172 @@
+"""Manager accounts and the login throttle's failure counts, shared by every app process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..throttle import Backoff
+from .engine import writer
+from .models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount
+
+OVERALL_KEY: Final = "*"  # the row counting failures of every name together; never a hex digest
+
+
+class AccountExists(Exception):
+    """An account of this name is stored already (replace it explicitly)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    name: str
+    created: date
+
+
+class Accounts:
+    """Manager accounts in the database: a name and an argon2id hash each."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = writer(engine)
+
+    def add(self, name: str, password_hash: str, *, replace: bool = False, day: date | None = None) -> bool:
+        """Store an account; True when it was new. AccountExists unless `replace`."""
+        if not 0 < len(name) <= MANAGER_NAME_LENGTH:
+            raise ValueError(f"a manager name has 1 to {MANAGER_NAME_LENGTH} characters")
+        with Session(self._writer) as s, s.begin():
+            row = s.get(ManagerAccount, name, with_for_update=True)
+            if row is None:
+                s.add(ManagerAccount(name=name, password_hash=password_hash, created=day or date.today()))
+                return True
+            if not replace:
+                raise AccountExists(name)
+            row.password_hash = password_hash
+            return False
+
+    def password_hash(self, name: str) -> str | None:
+        with Session(self.engine) as s, s.begin():
+            return s.scalar(select(ManagerAccount.password_hash).where(ManagerAccount.name == name))
+
+    def update_hash(self, name: str, old: str, new: str) -> None:
+        """Replace a hash with a stronger one, unless it was changed meanwhile."""
+        stmt = (
+            update(ManagerAccount)
+            .where(ManagerAccount.name == name, ManagerAccount.password_hash == old)
+            .values(password_hash=new)
+        )
+        with Session(self._writer) as s, s.begin():
+            s.execute(stmt)
+
+    def remove(self, name: str) -> bool:
+        with Session(self._writer) as s, s.begin():
+            return s.execute(delete(ManagerAccount).where(ManagerAccount.name == name)).rowcount > 0
+
+    def list(self) -> list[AccountInfo]:
+        stmt = select(ManagerAccount.name, ManagerAccount.created).order_by(ManagerAccount.name)
+        with Session(self.engine) as s, s.begin():
+            return [AccountInfo(*r) for r in s.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A login attempt, counted as a failure until it succeeds; `wait` > 0: refused, not counted."""
+
+    key: str
+    at: float
+    wait: float
+    overall_before: tuple[int, float] | None = None  # the overall row before this attempt
+
+
+class LoginThrottle:
+    """Failed logins per typed name and overall, in the database, so every app process sees them.
+
+    An attempt is counted as a failure before the password is checked and taken back when it
+    succeeds: parallel attempts cannot slip through between a check and a count.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        per_account: Backoff,
+        overall: Backoff,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self._writer = writer(engine)
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self.per_account = per_account
+        self.overall = overall
+        self._clock = clock
+
+    def _rules(self, key: str) -> Backoff:
+        return self.overall if key == OVERALL_KEY else self.per_account
+
+    def wait_seconds(self, key: str) -> float:
+        """Seconds until an attempt for this key may be checked (0: now)."""
+        now = self._clock()
+        with Session(self.engine) as s, s.begin():
+            rows = s.execute(
+                select(LoginFailures.key, LoginFailures.failures, LoginFailures.last_failure).where(
+                    LoginFailures.key.in_([key, OVERALL_KEY])
+                )
+            ).all()
+        return max((self._rules(k).wait(n, last, now) for k, n, last in rows), default=0.0)
+
+    def begin(self, key: str) -> Attempt:
+        """Count an attempt as a failure, or refuse it (nothing counted) while the key or all are held."""
+        if key == OVERALL_KEY:
+            raise ValueError("not a key of a name")
+        now = self._clock()
+        keys = sorted([key, OVERALL_KEY])  # one lock order for every process
+        with Session(self._writer) as s, s.begin():
+            s.execute(
+                self._insert(LoginFailures)
+                .values([{"key": k, "failures": 0, "last_failure": 0.0} for k in keys])
+                .on_conflict_do_nothing()
+            )
+            rows = {
+                r.key: r
+                for r in s.scalars(
+                    select(LoginFailures)
+                    .where(LoginFailures.key.in_(keys))
+                    .order_by(LoginFailures.key)
+                    .with_for_update()
+                )
+            }
+            wait = max(self._rules(k).wait(r.failures, r.last_failure, now) for k, r in rows.items())
+            if wait > 0:
+                return Attempt(key, now, wait)
+            overall = rows[OVERALL_KEY]
+            before = (overall.failures, overall.last_failure)
+            for k, row in rows.items():
+                row.failures = self._rules(k).current(row.failures, row.last_failure, now) + 1
+                row.last_failure = now
+            # Forget names that have stopped failing long ago: the table stays small.
+            s.execute(
+                delete(LoginFailures).where(
+                    LoginFailures.key != OVERALL_KEY,
+                    LoginFailures.last_failure < now - self.per_account.forget,
+                )
+            )
+        return Attempt(key, now, 0.0, before)
+
+    def succeeded(self, attempt: Attempt) -> None:
+        """The attempt was a valid login: clear the name's failures and take it back from the overall."""
+        if attempt.wait > 0 or attempt.overall_before is None:
+            raise ValueError("only an attempt that was let through can succeed")
+        with Session(self._writer) as s, s.begin():
+            s.execute(delete(LoginFailures).where(LoginFailures.key == attempt.key))
+            overall = s.get(LoginFailures, OVERALL_KEY, with_for_update=True)
+            if overall is None:
+                return
+            if overall.last_failure == attempt.at:  # no failure since: back to where it was
+                overall.failures, overall.last_failure = attempt.overall_before
+            else:
+                overall.failures = max(0, overall.failures - 1)
