@@ -260,7 +260,7 @@ def test_preview_stores_and_counts_nothing(app_db):
     from trp_core.store import Store, make_engine
 
     survey = load_survey(SURVEYS / "trp-cloud.yaml")
-    at = AppTest_with_preview("trp-cloud")
+    at = app_with_preview("trp-cloud")
     assert any("Preview" in w.value for w in at.warning)
     run_through(at, survey, fixture("trp-cloud", "held"))
     assert at.session_state["trp.result"]["assessment"].quadrant is Quadrant.HELD
@@ -268,7 +268,7 @@ def test_preview_stores_and_counts_nothing(app_db):
     assert Store(make_engine(app_db)).funnel("trp-cloud") == {}
 
 
-def AppTest_with_preview(survey_id: str):  # noqa: N802 - reads like the AppTest it returns
+def AppTest_with_preview(survey_id: str):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
