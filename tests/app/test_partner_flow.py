@@ -268,7 +268,7 @@ def test_preview_stores_and_counts_nothing(app_db):
     assert Store(make_engine(app_db)).funnel("trp-cloud") == {}
 
 
-def AppTest_with_preview(survey_id: str):
+def app_with_preview(survey_id: str):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
