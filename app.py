@@ -20,7 +20,7 @@ pages = [
 # Manager pages exist in the navigation only after login, so their URLs lead nowhere before;
 # the login page (/manage) is in no menu, and a shared kiosk tablet has none of them.
 login = [st.Page(auth.LOGIN_PAGE, title=t("page_login", lang), url_path="manage", visibility="hidden")]
-print("DBG app.py kiosk", kiosk.active()); manager = [] if kiosk.active() else auth.manager_pages(lang)
+manager = [] if kiosk.active() else auth.manager_pages(lang)
 if manager:
     sections = {t("nav_partner", lang): pages, t("nav_manager", lang): manager + login}
     page = st.navigation(sections, position="top")

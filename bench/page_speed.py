@@ -99,14 +99,14 @@ TARGET = 1.5
 
 # --- timing hook -------------------------------------------------------------------------------
 
-_RUNS: list[float] = []
+_RUNS: list[tuple[float, float]] = []  # (wall, CPU time of the script thread) of each run
 _PROFILER: cProfile.Profile | None = None
 _run_script = ScriptRunner._run_script
 
 
 def _timed_run_script(self: ScriptRunner, rerun_data: Any) -> None:
     profiler = _PROFILER
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     if profiler is not None:
         profiler.enable()  # cProfile follows the calling thread: this is the script thread
     try:
@@ -114,7 +114,7 @@ def _timed_run_script(self: ScriptRunner, rerun_data: Any) -> None:
     finally:
         if profiler is not None:
             profiler.disable()
-        _RUNS.append(time.perf_counter() - start)
+        _RUNS.append((time.perf_counter() - start, time.thread_time() - cpu))
 
 
 ScriptRunner._run_script = _timed_run_script
@@ -128,8 +128,8 @@ app_test_module.ScriptCache = lambda: _SCRIPT_CACHE
 local_script_runner.ScriptCache = lambda: _SCRIPT_CACHE
 
 
-def rerun(at: AppTest) -> tuple[float, float]:
-    """One rerun: (server time of the script run, AppTest's wall time around it), in seconds."""
+def rerun(at: AppTest) -> tuple[float, float, float]:
+    """One rerun, in seconds: the script run's wall and CPU time, and AppTest's wall time around it."""
     _RUNS.clear()
     start = time.perf_counter()
     at.run()
@@ -138,7 +138,7 @@ def rerun(at: AppTest) -> tuple[float, float]:
         raise RuntimeError(f"the page raised: {at.exception[0].value}")
     if len(_RUNS) != 1:
         raise RuntimeError(f"expected one script run, got {len(_RUNS)}")
-    return _RUNS[0], wall
+    return *_RUNS[0], wall
 
 
 def kinds(node: Any) -> Counter[str]:
@@ -505,6 +505,7 @@ class Session:
     context: Callable[[], contextlib.AbstractContextManager[None]] = _unchanged
     before: Callable[[AppTest, int], None] | None = None  # a change made before each rerun
     script: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
 
 
@@ -513,8 +514,9 @@ class Page:
     name: str
     sessions: dict[str, Session]
 
-    def median(self, label: str) -> float:
-        return statistics.median(self.sessions[label].script)
+    def median(self, label: str, cpu: bool = False) -> float:
+        session = self.sessions[label]
+        return statistics.median(session.cpu if cpu else session.script)
 
 
 def measure(pages: list[Page], runs: int) -> None:
@@ -525,9 +527,10 @@ def measure(pages: list[Page], runs: int) -> None:
                 with session.context():
                     if session.before:
                         session.before(session.at, number)
-                    script, wall = rerun(session.at)
+                    script, cpu, wall = rerun(session.at)
                 if number >= 0:
                     session.script.append(script)
+                    session.cpu.append(cpu)
                     session.wall.append(wall)
 
 
@@ -596,24 +599,26 @@ def open_bare(subject: Subject, app: AppTest, directory: Path) -> AppTest:
 def print_table(pages: list[Page], runs: int) -> None:
     print(
         f"Server time of one rerun in ms: median and p90 of {runs} reruns (the first {WARMUP + 1} not"
-        f" measured); ratio = app median / bare median, target ≤ {TARGET}x"
+        f" measured);\nratio = app median / bare median, target ≤ {TARGET}x; cpu ratio: the same of the"
+        " script thread's CPU time"
     )
     print(
-        f"{'page':<40} {'app med':>7} {'p90':>6} {'bare med':>8} {'p90':>6} {'ratio':>6}  {'':<6}"
+        f"{'page':<42} {'app med':>7} {'p90':>6} {'bare med':>8} {'p90':>6} {'ratio':>6} {'':<6} {'cpu ratio':>9}"
         f" {'AppTest app/bare':>16}  elements app/bare"
     )
     for page in pages:
         app, bare = page.sessions["app"], page.sessions["bare"]
         ratio = page.median("app") / page.median("bare")
+        cpu_ratio = page.median("app", cpu=True) / page.median("bare", cpu=True)
         verdict = "ok" if ratio <= TARGET else "MISSED"
         ka, kb = kinds(app.at._tree), kinds(bare.at._tree)
         same = "same kinds" if ka == kb else _diff(ka, kb)
         walls = f"{ms(statistics.median(app.wall))}/{ms(statistics.median(bare.wall))}"
         name = page.name + (f" ({ka['vega_lite_chart']} charts)" if page.name.endswith("result") else "")
         print(
-            f"{name:<40} {ms(page.median('app')):>7} {ms(p90(app.script)):>6} {ms(page.median('bare')):>8}"
-            f" {ms(p90(bare.script)):>6} {ratio:>5.2f}x  {verdict:<6} {walls:>16}  {sum(ka.values())}/"
-            f"{sum(kb.values())} {same}"
+            f"{name:<42} {ms(page.median('app')):>7} {ms(p90(app.script)):>6} {ms(page.median('bare')):>8}"
+            f" {ms(p90(bare.script)):>6} {ratio:>5.2f}x {verdict:<6} {cpu_ratio:>8.2f}x {walls:>16}"
+            f"  {sum(ka.values())}/{sum(kb.values())} {same}"
         )
 
 
@@ -674,12 +679,6 @@ def no_altair_validation() -> Iterator[None]:
         yield
 
 
-# Memo of the chart builders' results and of Streamlit's Altair-to-Vega-Lite conversion. A key
-# holds its arguments (so an id cannot be reused while it is in the memo); values are equal
-# by content for lists, by identity for objects (the result in the session is the same object
-# on every rerun of the result page).
-_CHARTS: dict[tuple, Any] = {}
-_SPECS: dict[int, tuple[Any, dict[str, Any]]] = {}
 _convert = vega_charts._convert_altair_to_vega_lite_spec
 
 
@@ -691,45 +690,63 @@ def _key(value: Any) -> Any:
     return ("id", id(value))
 
 
-def _memo_chart(builder: Callable[..., Any]) -> Callable[..., Any]:
-    def build(*args: Any, **kwargs: Any) -> Any:
-        key = (builder.__name__, _key(args), _key(sorted(kwargs.items())))
-        if key not in _CHARTS:
-            _CHARTS[key] = (args, kwargs, builder(*args, **kwargs))
-        return _CHARTS[key][2]
+class ChartCache:
+    """The charts built and converted once per session, then reused on its reruns: as if the
+    result page kept each chart's Vega-Lite spec in st.session_state[RESULT] and drew it with
+    st.vega_lite_chart. The calculator's chart is reused while its figures do not change.
 
-    return build
+    One per session (not per process), so that sessions do not profit from each other. A key
+    holds its arguments, so an id in it cannot be reused while it is cached; lists compare by
+    content, other objects by identity (the result in the session is the same object on every
+    rerun of the result page)."""
+
+    def __init__(self) -> None:
+        self.charts: dict[tuple, Any] = {}
+        self.specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def _builder(self, builder: Callable[..., Any]) -> Callable[..., Any]:
+        def build(*args: Any, **kwargs: Any) -> Any:
+            key = (builder.__name__, _key(args), _key(sorted(kwargs.items())))
+            if key not in self.charts:
+                self.charts[key] = (args, kwargs, builder(*args, **kwargs))
+            return self.charts[key][2]
+
+        return build
+
+    def _spec(self, chart: Any) -> dict[str, Any]:
+        if id(chart) not in self.specs:
+            self.specs[id(chart)] = (chart, _convert(chart))
+        return copy.deepcopy(self.specs[id(chart)][1])  # Streamlit takes the data out of what it gets
+
+    @contextlib.contextmanager
+    def patched(self) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for name in ("matrix_chart", "criteria_chart", "breakeven_chart"):
+                stack.enter_context(mock.patch.object(charts, name, self._builder(getattr(charts, name))))
+            stack.enter_context(
+                mock.patch.object(vega_charts, "_convert_altair_to_vega_lite_spec", self._spec)
+            )
+            yield
 
 
-def _memo_spec(chart: Any) -> dict[str, Any]:
-    if id(chart) not in _SPECS:
-        _SPECS[id(chart)] = (chart, _convert(chart))
-    return copy.deepcopy(_SPECS[id(chart)][1])  # Streamlit takes the data out of the spec it gets
+def _all_three() -> Callable[[], contextlib.AbstractContextManager[None]]:
+    cache = ChartCache()
+
+    @contextlib.contextmanager
+    def context() -> Iterator[None]:
+        with no_pages_folder(), no_altair_validation(), cache.patched():
+            yield
+
+    return context
 
 
-@contextlib.contextmanager
-def cached_charts() -> Iterator[None]:
-    """The charts of a result built and converted once per session, then reused on reruns: as if
-    the page kept each chart's Vega-Lite spec in st.session_state[RESULT] and drew it with
-    st.vega_lite_chart. The calculator's chart is reused while its figures do not change."""
-    with contextlib.ExitStack() as stack:
-        for name in ("matrix_chart", "criteria_chart", "breakeven_chart"):
-            stack.enter_context(mock.patch.object(charts, name, _memo_chart(getattr(charts, name))))
-        stack.enter_context(mock.patch.object(vega_charts, "_convert_altair_to_vega_lite_spec", _memo_spec))
-        yield
-
-
-@contextlib.contextmanager
-def everything() -> Iterator[None]:
-    with no_pages_folder(), no_altair_validation(), cached_charts():
-        yield
-
-
-VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
-    "no pages/": no_pages_folder,
-    "no validation": no_altair_validation,
-    "cached charts": cached_charts,
-    "all three": everything,
+Context = Callable[[], contextlib.AbstractContextManager[None]]
+# Each variant makes the context of one session (its reruns are run inside it).
+VARIANTS: dict[str, Callable[[], Context]] = {
+    "no pages/": lambda: no_pages_folder,
+    "no validation": lambda: no_altair_validation,
+    "cached charts": lambda: ChartCache().patched,
+    "all three": _all_three,
 }
 
 
@@ -752,13 +769,15 @@ def experiments(chosen: list[Subject], directory: Path, runs: int) -> None:
     for subject in chosen:
         sessions = {"app": Session("app", open_app(subject))}
         sessions["bare"] = Session("bare", open_bare(subject, sessions["app"].at, directory))
-        for label, context in VARIANTS.items():
+        for label, make in VARIANTS.items():
+            context = make()
             with context():
                 sessions[label] = Session(label, open_app(subject), context)
         pages.append(Page(subject.name, sessions))
         if subject.kind == "calculator":
             changed = {}
-            for label, context in {"app": _unchanged, **VARIANTS}.items():
+            for label, make in {"app": lambda: _unchanged, **VARIANTS}.items():
+                context = make()
                 with context():
                     changed[label] = Session(label, open_app(subject), context, change_a_figure(subject))
             bare = Session("bare", open_bare(subject, sessions["app"].at, directory))
@@ -767,15 +786,24 @@ def experiments(chosen: list[Subject], directory: Path, runs: int) -> None:
             pages.append(Page(subject.name.split(" (")[0] + ", a figure changed", changed))
     measure(pages, runs)
     labels = ["app", *VARIANTS]
-    print(f"\nThe suggested changes, monkeypatched into the app; medians in ms of {runs} reruns, and the")
-    print("ratio of each against the bare page of the same run (x):")
-    print(f"{'page':<40} {'bare':>6}" + "".join(f" {label:>19}" for label in labels))
+    for cpu in (False, True):
+        what = "CPU time of the script thread" if cpu else "server time (wall)"
+        print(f"\nThe suggested changes monkeypatched into the app, {what}: median in ms of {runs} reruns")
+        print("and its ratio to the bare page of the same run")
+        print(f"{'page':<42} {'bare':>5}" + "".join(f" {label:>15}" for label in labels))
+        for page in pages:
+            bare = page.median("bare", cpu)
+            cells = "".join(
+                f" {ms(page.median(label, cpu)):>8} {page.median(label, cpu) / bare:>5.2f}x"
+                for label in labels
+            )
+            print(f"{page.name:<42} {ms(bare):>5}{cells}")
     for page in pages:
-        bare = page.median("bare")
-        cells = "".join(
-            f" {ms(page.median(label)):>11} {page.median(label) / bare:>6.2f}x" for label in labels
-        )
-        print(f"{page.name:<40} {ms(bare):>6}{cells}")
+        base = kinds(page.sessions["app"].at._tree)
+        for label in VARIANTS:
+            other = kinds(page.sessions[label].at._tree)
+            if other != base:
+                print(f"! {page.name}, {label}: other elements than the app: {_diff(base, other)}")
 
 
 def _change_bare_figure(subject: Subject) -> Callable[[AppTest, int], None]:
@@ -811,7 +839,8 @@ def main() -> None:
             matching = [s for s in chosen if s.name.startswith(args.profile)]
             if not matching:
                 raise SystemExit(f"no page starts with {args.profile!r}: {[s.name for s in chosen]}")
-            profile(matching[0], args.runs, VARIANTS.get(args.profile_variant, _unchanged))
+            context = VARIANTS[args.profile_variant]() if args.profile_variant else _unchanged
+            profile(matching[0], args.runs, context)
             return
         pages = []
         for subject in chosen:

@@ -62,6 +62,20 @@ def current_manager() -> str | None:
     return name
 
 
+def require_manager() -> str:
+    """The logged-in manager; anyone else goes to the login page. Call it first on every manager page.
+
+    The navigation alone is not enough: until a process's first run reaches st.navigation in
+    app.py, Streamlit serves every file in pages/ by its own URL (its older multipage mode),
+    and then a manager page runs without app.py.
+    """
+    name = current_manager()
+    if name is None:
+        st.session_state.pop(EXPIRED, None)
+        st.switch_page(LOGIN_PAGE)
+    return name
+
+
 def log_in(typed_name: str, password: str) -> str | None:
     """Log in with the form's values: None on success, else the message to show."""
     lang = ui.lang()

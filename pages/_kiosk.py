@@ -19,14 +19,16 @@ _CSS = """
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
 [data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"], #MainMenu { display: none !important; }
 .block-container { padding-top: 1.5rem; }
-button, [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { min-height: 52px; }
-[data-testid="stRadioOption"] { min-height: 48px; align-items: center; }
+button { min-height: 52px !important; }
+[data-testid="stRadioOption"] { min-height: 48px !important; align-items: center; }
 [data-testid="stRadioOption"] p { font-size: 1.05rem; }
-[data-testid="stCheckbox"] label { min-height: 48px; align-items: center; }
-button[data-variant="segmented_control"] { min-height: 48px; min-width: 48px; }
-[data-testid="stNumberInputContainer"], [data-testid="stNumberInputField"] { min-height: 48px; }
-[data-testid="stNumberInputStepDown"], [data-testid="stNumberInputStepUp"] { min-width: 48px; min-height: 48px; }
-.st-key-kiosk-start-de button, .st-key-kiosk-start-en button { min-height: 96px; font-size: 1.4rem; }
+[data-testid="stCheckbox"] label { min-height: 48px !important; align-items: center; }
+button[data-variant="segmented_control"] { min-height: 48px !important; min-width: 48px !important; }
+[data-testid="stNumberInputContainer"], [data-testid="stNumberInputField"] { min-height: 48px !important; }
+[data-testid="stNumberInputStepDown"], [data-testid="stNumberInputStepUp"] {
+  min-width: 48px !important; min-height: 48px !important;
+}
+.st-key-kiosk-start-de button, .st-key-kiosk-start-en button { min-height: 96px !important; font-size: 1.4rem; }
 </style>
 """
 
@@ -117,8 +119,7 @@ def init() -> None:
     st.session_state[ui.EVENT] = event.slug
     if st.query_params.get("kiosk") == "1":
         st.session_state[KIOSK] = event.slug
-        if ui.lang() not in event.languages:
-            st.session_state[ui.LANG] = event.languages[0]
+        st.session_state[ui.LANG] = event.languages[0]
 
 
 def chrome() -> None:
@@ -176,7 +177,8 @@ def staff_exit(event: Event) -> None:
     """A small staff button; the right PIN leaves kiosk mode, wrong PINs are throttled."""
     lang = ui.lang()
     if not st.session_state.get(STAFF):
-        if st.button(t("kiosk_staff", lang), key="kiosk.staff", type="tertiary"):
+        label = " / ".join(t("kiosk_staff", code) for code in event.languages)
+        if st.button(label, key="kiosk.staff", type="tertiary"):
             st.session_state[STAFF] = True
             st.rerun()
         return

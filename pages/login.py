@@ -29,5 +29,5 @@ with st.form("login", clear_on_submit=True):
 if submitted:
     problem = auth.log_in(name, password)
     if problem is None:
-        st.switch_page(auth.MANAGER_PAGES[0][0])
+        st.rerun()  # app.py adds the manager pages to the navigation; then on to the dashboard, above
     st.error(problem, icon=":material/lock:")

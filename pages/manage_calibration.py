@@ -2,4 +2,8 @@
 
 import streamlit as st
 
+from pages import _auth as auth
+
+auth.require_manager()
+
 st.title("Manager calibration")

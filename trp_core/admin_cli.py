@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -36,7 +37,7 @@ def _read_secret(from_stdin: bool, *, pin: bool = False) -> str:
     """A password (or a kiosk PIN) from standard input, or asked twice without echo."""
     check = _check_pin if pin else _check_password
     if from_stdin:
-        line = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        line = sys.stdin.readline().rstrip("\r\n")
         try:
             return check(line)
         except click.UsageError as exc:

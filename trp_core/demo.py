@@ -16,7 +16,6 @@ import os
 import random
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from .survey import (
 )
 
 CHUNK: Final = 20_000
+CHECKPOINT_EVERY: Final = 5  # chunks; SQLite's log keeps every version of a page until then
 POOL: Final = 20_000  # distinct answer sets scored per survey (at most the number of responses)
 EXIT_USAGE: Final = 2
 EXIT_DATABASE: Final = 1
@@ -207,47 +207,73 @@ def seed(
     progress: Callable[[int], None] | None = None,
 ) -> Seeded:
     """Write `responses` synthetic responses, spread over the surveys, the events and the last `days` days."""
-    from .store.models import CRITERION_COLUMNS, Response
+    from .store.models import Response
 
     rng = random.Random(seed)
     today = today or date.today()
     started = time.perf_counter()
     pools = {s.id: scored_pool(s, max(1, min(pool, responses)), rng) for s in surveys}
     _snapshots(engine, surveys, today - timedelta(days=days))
-    columns = [
-        "id", "survey_id", "survey_version", "survey_hash", "lang", "event", "day", "answers",
-        *SCORE_COLUMNS, *CRITERION_COLUMNS.values(), "submission_key", "code_hash",
-    ]  # fmt: skip
     table = Response.__table__
+    columns = [c.name for c in table.columns]  # the table's order, as INSERT and COPY list them
+    expected = {"id", "survey_id", "survey_version", "survey_hash", "lang", "event", "day", "answers",
+                *SCORE_COLUMNS, "submission_key", "code_hash"}  # fmt: skip
+    assert expected <= set(columns), "the responses table changed: update trp_core.demo"
+    postgres = engine.dialect.name == "postgresql"
+    # Each pool entry as the values of the score and criterion columns, in the driver's types.
+    fixed_names = [*SCORE_COLUMNS, *(c for c in columns if c.startswith("c_"))]
+    flags = {i for i, c in enumerate(fixed_names) if c.endswith(("_passed", "_borderline", "_knockout"))}
+    entries = {
+        sid: [(lang, answers, tuple(int(v) if i in flags and not postgres else v for i, v in enumerate(fixed)))
+              for lang, answers, fixed in entries]
+        for sid, entries in pools.items()
+    }  # fmt: skip
+    position = {name: i for i, name in enumerate(columns)}
+    fixed_at = [position[c] for c in fixed_names]
     counts: Counter[tuple[str, str, date]] = Counter()
     quadrants: Counter[str] = Counter()
     # More responses lately than at the start of the period, as a campaign gains reach.
     weights = [1 + i / max(1, days) for i in range(days + 1)]
     day_list = [today - timedelta(days=days - i) for i in range(days + 1)]
-    quadrant_at = len(SCORE_COLUMNS) - 2
+    day_value = {d: d if postgres else d.isoformat() for d in day_list}
+    quadrant_at = SCORE_COLUMNS.index("quadrant")
+    insert = _copy if postgres else _insert_many
     written = 0
-    postgres = engine.dialect.name == "postgresql"
     while written < responses:
         n = min(CHUNK, responses - written)
-        chosen_days = rng.choices(day_list, weights=weights, k=n)
-        rows = []
-        for d in chosen_days:
+        rows: list[tuple[Any, ...]] = []
+        for d in rng.choices(day_list, weights=weights, k=n):
             survey = surveys[rng.randrange(len(surveys))]
-            lang, answers, fixed = pools[survey.id][rng.randrange(len(pools[survey.id]))]
+            choices = entries[survey.id]
+            lang, answers, fixed = choices[rng.randrange(len(choices))]
             event = events[rng.randrange(len(events))]
-            token = os.urandom(16)
-            rows.append(
-                (
-                    uuid.UUID(bytes=token).hex, survey.id, survey.version, survey.content_hash, lang, event,
-                    d, answers, *fixed, "demo-" + token.hex(), hashlib.sha256(token).hexdigest(),
-                )
-            )  # fmt: skip
+            token = os.urandom(16).hex()
+            row: list[Any] = [None] * len(columns)
+            row[position["id"]] = token
+            row[position["survey_id"]] = survey.id
+            row[position["survey_version"]] = survey.version
+            row[position["survey_hash"]] = survey.content_hash
+            row[position["lang"]] = lang
+            row[position["event"]] = event
+            row[position["day"]] = day_value[d]
+            row[position["answers"]] = answers
+            row[position["submission_key"]] = "demo-" + token
+            row[position["code_hash"]] = hashlib.sha256(token.encode()).hexdigest()
+            for at, value in zip(fixed_at, fixed, strict=True):
+                row[at] = value
+            rows.append(tuple(row))
             counts[(survey.id, event or "", d)] += 1
             quadrants[fixed[quadrant_at]] += 1
-        (_copy if postgres else _insert_many)(engine, table, columns, rows)
+        insert(engine, table, columns, rows)
         written += n
+        if not postgres and written % (CHECKPOINT_EVERY * CHUNK) == 0:
+            _checkpoint(engine)
         if progress is not None:
             progress(written)
+    if not postgres:
+        _checkpoint(engine)
+        with engine.connect() as conn:
+            conn.connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint = 1000")
     _funnel(engine, surveys, counts, rng)
     return Seeded(written, time.perf_counter() - started, dict(quadrants))
 
@@ -276,21 +302,25 @@ def _insert_many(engine: Any, table: Any, columns: list[str], rows: list[tuple[A
     """executemany with the rows already in the driver's types: no per-value processing."""
     from .store.engine import writer
 
-    statement = table.insert().compile(dialect=engine.dialect, column_keys=columns)
-    order = statement.positiontup
-    at = {name: i for i, name in enumerate(columns)}
-    day = at["day"]
-    flags = [at[c] for c in SCORE_COLUMNS if c.endswith(("_passed", "_borderline", "_knockout"))]
+    statement = table.insert().compile(dialect=engine.dialect)
+    assert list(statement.positiontup) == columns
+    with writer(engine).connect() as conn:
+        # Outside the transaction: a large page cache keeps the random-key indexes (id, submission
+        # key, code hash) in memory; demo data may lose its last chunks on a power cut (WAL keeps
+        # the file sound) rather than wait for an fsync and a checkpoint per chunk.
+        dbapi = conn.connection.dbapi_connection
+        dbapi.execute("PRAGMA cache_size = -524288")
+        dbapi.execute("PRAGMA synchronous = NORMAL")
+        dbapi.execute("PRAGMA wal_autocheckpoint = 0")
+        with conn.begin():
+            conn.exec_driver_sql(str(statement), rows)
 
-    def driver_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        values = list(row)
-        values[day] = values[day].isoformat()
-        for i in flags:
-            values[i] = int(values[i])
-        return tuple(values[at[name]] for name in order)
 
-    with writer(engine).begin() as conn:
-        conn.exec_driver_sql(str(statement), [driver_row(r) for r in rows])
+def _checkpoint(engine: Any) -> None:
+    """Move the write-ahead log into the database file and empty it."""
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _copy(engine: Any, table: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -341,6 +341,255 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "sich erneut an.",
         "en": "Your session expired after {minutes} minutes without activity. Please log in again.",
     },
+    # --- manager pages: dashboard, calibration, exports ----------------------------------
+    "mgr_dashboard_title": {"de": "Übersicht der Antworten", "en": "Responses at a glance"},
+    "mgr_calibration_title": {"de": "Kalibrierung", "en": "Calibration"},
+    "mgr_exports_title": {"de": "Export", "en": "Exports"},
+    "mgr_login_needed": {
+        "de": "Diese Seite ist nur für angemeldete Channel-Manager.",
+        "en": "This page is for logged-in channel managers only.",
+    },
+    "mgr_login_link": {"de": "Zur Anmeldung", "en": "Log in"},
+    "mgr_db_down": {
+        "de": "Die Datenbank ist gerade nicht erreichbar oder nicht lesbar, daher können keine Zahlen "
+        "angezeigt werden. Bitte versuchen Sie es gleich noch einmal; Einzelheiten stehen im "
+        "Server-Protokoll.",
+        "en": "The database cannot be reached or read just now, so no figures can be shown. Please try "
+        "again in a moment; the details are in the server log.",
+    },
+    "mgr_filters": {"de": "Auswahl", "en": "Selection"},
+    "mgr_survey": {"de": "Fragebogen", "en": "Survey"},
+    "mgr_version": {"de": "Version", "en": "Version"},
+    "mgr_all_versions": {"de": "alle Versionen", "en": "all versions"},
+    "mgr_resp_lang": {"de": "Sprache der Antworten", "en": "Language of the responses"},
+    "mgr_all_languages": {"de": "beide Sprachen", "en": "both languages"},
+    "mgr_event": {"de": "Veranstaltung", "en": "Event"},
+    "mgr_all_events": {"de": "alle", "en": "all"},
+    "mgr_no_event": {"de": "ohne Veranstaltung", "en": "no event"},
+    "mgr_dates": {"de": "Zeitraum", "en": "Date range"},
+    "mgr_period": {"de": "Zeiteinheit", "en": "Period"},
+    "mgr_week": {"de": "Kalenderwoche", "en": "Week"},
+    "mgr_month": {"de": "Monat", "en": "Month"},
+    "mgr_bad_filter": {
+        "de": "Der Filter „{name}“ aus der Adresse passt zu keinem Wert und wurde nicht verwendet.",
+        "en": "The filter “{name}” from the address matches no value and was not used.",
+    },
+    "mgr_no_surveys": {"de": "Es gibt noch keinen Fragebogen.", "en": "There is no survey yet."},
+    "mgr_no_responses": {
+        "de": "Zu dieser Auswahl gibt es keine Antworten.",
+        "en": "There are no responses for this selection.",
+    },
+    "mgr_too_small": {
+        "de": "Diese Auswahl umfasst weniger als {k} Antworten. Damit niemand erkennbar wird, zeigen wir "
+        "dazu keine Zahlen. Erweitern Sie die Auswahl.",
+        "en": "This selection holds fewer than {k} responses. So that nobody can be singled out, no "
+        "figures are shown for it. Widen the selection.",
+    },
+    "mgr_rule": {
+        "de": "Mindestgruppenregel: Zahlen zu weniger als {k} Antworten sind ausgeblendet (–), dazu jeweils "
+        "die nächstkleinere, damit sich keine ausgeblendete Zahl aus Summen errechnen lässt.",
+        "en": "Minimum-group rule: figures about fewer than {k} responses are hidden (–), and so is the "
+        "next smallest each time, so that no hidden figure can be worked out from totals.",
+    },
+    "mgr_hidden": {"de": "ausgeblendet", "en": "hidden"},
+    "mgr_responses": {"de": "Antworten", "en": "Responses"},
+    "mgr_started": {"de": "Begonnen", "en": "Started"},
+    "mgr_completed": {"de": "Abgeschlossen", "en": "Completed"},
+    "mgr_completion": {"de": "Abschlussquote", "en": "Completion rate"},
+    "mgr_counters_note": {
+        "de": "Begonnen, Abgeschlossen und die Abbrüche zählen Sitzungen je Fragebogen, Veranstaltung und "
+        "Tag; Sprache und Version kennen diese Zähler nicht, sie gelten für beide.",
+        "en": "Started, completed and the drop-off count sessions per survey, event and day; these "
+        "counters know neither language nor version, so they cover all of them.",
+    },
+    "mgr_quadrants": {"de": "Verteilung auf die Matrix", "en": "Distribution over the matrix"},
+    "mgr_heat_caption": {
+        "de": "Jede Zelle zählt die Antworten mit diesen Achsenwerten (Zellen von 10 Punkten); die Linien "
+        "sind die Schwellen. Eine Antwort, die eine Achse durch ein Ausschlusskriterium verfehlt, steht "
+        "auf der Seite dieser Achse, die nicht erreicht ist.",
+        "en": "Each cell counts the responses with these axis scores (cells of 10 points); the lines are "
+        "the thresholds. A response that fails an axis by a knock-out sits on that axis's failing side.",
+    },
+    "mgr_trend": {"de": "Anteile der Felder im Zeitverlauf", "en": "Quadrant shares over time"},
+    "mgr_keep_out": {
+        "de": "Was vom „Held der Arbeit“ fernhält",
+        "en": "What keeps respondents out of “Hero”",
+    },
+    "mgr_keep_out_def": {
+        "de": "Gezählt werden die Antworten außerhalb von „Held der Arbeit“ (Kandidat, Vampir, Schatten; "
+        "nicht bestimmbare nicht). Ein Kriterium zählt für eine Antwort, wenn sie dessen Achse nicht "
+        "erreicht und das Kriterium unter der Schwelle dieser Achse liegt (Können {tk}, Wollen {tw}); "
+        "ein Ausschlusskriterium zählt für seine Achse. Eine Antwort kann für mehrere Kriterien zählen. "
+        "Anteil: von den Antworten außerhalb von „Held der Arbeit“.",
+        "en": "Counted are the responses outside “Hero” (Candidate, Vampire, Shadow; not the undetermined "
+        "ones). A criterion counts for a response when the response fails the criterion's axis and "
+        "scores the criterion below that axis's threshold (ability {tk}, motivation {tw}); a knock-out "
+        "counts for its axis. One response can count for several criteria. Share: of the responses "
+        "outside “Hero”.",
+    },
+    "mgr_knockout_kann": {"de": "Ausschlusskriterium (Können)", "en": "Knock-out (ability)"},
+    "mgr_knockout_will": {"de": "Ausschlusskriterium (Wollen)", "en": "Knock-out (motivation)"},
+    "mgr_means": {
+        "de": "Mittlere Punkte je Kriterium und Feld",
+        "en": "Mean points per criterion and quadrant",
+    },
+    "mgr_means_caption": {
+        "de": "Mittelwert der Punkte (0–100) über die Antworten des Feldes, die das Kriterium beantwortet "
+        "haben; nur wenn es mindestens {k} sind.",
+        "en": "Mean points (0–100) over the quadrant's responses that answered the criterion; only where "
+        "there are at least {k} of them.",
+    },
+    "mgr_break_even": {"de": "Break-even-Monat", "en": "Break-even month"},
+    "mgr_be_band": {"de": "{low}–{high} Monate", "en": "{low}–{high} months"},
+    "mgr_be_beyond": {"de": "ab {low} Monaten", "en": "{low} months or more"},
+    "mgr_be_none": {"de": "nicht im Zeitraum", "en": "not within the horizon"},
+    "mgr_be_open": {"de": "Rechnung nicht ausgefüllt", "en": "calculator not filled in"},
+    "mgr_funnel": {"de": "Abbrüche je Schritt", "en": "Drop-off per step"},
+    "mgr_step_started": {"de": "Begonnen", "en": "Started"},
+    "mgr_step_completed": {"de": "Abgeschlossen", "en": "Completed"},
+    "mgr_free_text": {"de": "Freitext-Antworten", "en": "Free-text answers"},
+    "mgr_free_text_caption": {
+        "de": "Nur bei mindestens {n} Antworten in der Auswahl; verschiedene Texte alphabetisch, ohne Bezug "
+        "zu einer einzelnen Antwort, als reiner Text.",
+        "en": "Only for at least {n} responses in the selection; the distinct texts in alphabetical order, "
+        "unlinked from any single response, as plain text.",
+    },
+    "mgr_free_text_small": {
+        "de": "Freitext wird erst ab {n} Antworten in der Auswahl gezeigt.",
+        "en": "Free text is shown only for selections of at least {n} responses.",
+    },
+    "mgr_free_text_none": {"de": "Keine Freitext-Antworten.", "en": "No free-text answers."},
+    "mgr_all_quadrants": {"de": "alle Felder", "en": "all quadrants"},
+    "mgr_preview": {"de": "Vorschau wie ein Partner", "en": "Preview as a partner"},
+    "mgr_preview_caption": {
+        "de": "Öffnet einen Fragebogen so, wie ein Partner ihn sieht. In der Vorschau wird nichts "
+        "gespeichert und nichts gezählt.",
+        "en": "Opens a survey as a partner sees it. In the preview nothing is stored and nothing is counted.",
+    },
+    "mgr_preview_button": {"de": "Vorschau: {title}", "en": "Preview: {title}"},
+    "mgr_col_quadrant": {"de": "Feld", "en": "Quadrant"},
+    "mgr_col_count": {"de": "Anzahl", "en": "Count"},
+    "mgr_col_share": {"de": "Anteil", "en": "Share"},
+    "mgr_col_criterion": {"de": "Kriterium", "en": "Criterion"},
+    "mgr_col_axis": {"de": "Achse", "en": "Axis"},
+    "mgr_col_period": {"de": "Zeitraum", "en": "Period"},
+    "mgr_col_step": {"de": "Schritt", "en": "Step"},
+    "mgr_col_band": {"de": "Break-even", "en": "Break-even"},
+    "mgr_col_mean": {"de": "Mittel", "en": "Mean"},
+    "mgr_col_ability": {"de": "Können von–bis", "en": "Ability from–to"},
+    "mgr_col_motivation": {"de": "Wollen von–bis", "en": "Motivation from–to"},
+    "mgr_chart_heat": {
+        "de": "Heatmap der Antworten über Können (waagerecht) und Wollen (senkrecht), Schwellen bei {tk} "
+        "und {tw}. Felder: {fields}.",
+        "en": "Heat map of the responses over ability (across) and motivation (up), thresholds at {tk} and "
+        "{tw}. Quadrants: {fields}.",
+    },
+    "mgr_chart_trend": {
+        "de": "Anteile der Felder je {period}: {periods} Zeiträume.",
+        "en": "Quadrant shares per {period}: {periods} periods.",
+    },
+    "mgr_chart_keep_out": {
+        "de": "Häufigste Gründe außerhalb von „Held der Arbeit“: {items}.",
+        "en": "Most frequent reasons outside “Hero”: {items}.",
+    },
+    "mgr_chart_break_even": {
+        "de": "Verteilung der Break-even-Monate: {items}.",
+        "en": "Break-even months: {items}.",
+    },
+    "mgr_chart_funnel": {"de": "Sitzungen je Schritt: {items}.", "en": "Sessions per step: {items}."},
+    "mgr_chart_means": {
+        "de": "Mittlere Punkte je Kriterium und Feld, 0 bis 100.",
+        "en": "Mean points per criterion and quadrant, 0 to 100.",
+    },
+    "mgr_chart_calibration": {
+        "de": "Antworten je Feld vorher und nachher: {items}.",
+        "en": "Responses per quadrant before and after: {items}.",
+    },
+    "mgr_cal_lead": {
+        "de": "Ändern Sie Schwellen und Gewichte und sehen Sie, wie viele der gefilterten Antworten das Feld "
+        "wechseln würden. Gerechnet wird mit den gespeicherten Kriterienpunkten über die Stapel-Neubewertung "
+        "des Kerns. Die Dateien in surveys/ bleiben unverändert: Sie laden die geänderte Fassung als neue "
+        "Version herunter.",
+        "en": "Change thresholds and weights and see how many of the filtered responses would change "
+        "quadrant. The stored criterion scores are re-scored with the core's batch path. The files in "
+        "surveys/ stay as they are: you download the changed survey as a new version.",
+    },
+    "mgr_cal_thresholds": {"de": "Schwellen", "en": "Thresholds"},
+    "mgr_cal_weights": {"de": "Gewichte der Kriterien", "en": "Criterion weights"},
+    "mgr_cal_version": {"de": "Neue Version", "en": "New version"},
+    "mgr_cal_apply": {"de": "Neu berechnen", "en": "Recalculate"},
+    "mgr_cal_invalid": {
+        "de": "Diese Änderung ergibt keinen gültigen Fragebogen: {problem}",
+        "en": "This change does not make a valid survey: {problem}",
+    },
+    "mgr_cal_same_version": {
+        "de": "Die neue Version muss sich von {version} unterscheiden.",
+        "en": "The new version must differ from {version}.",
+    },
+    "mgr_cal_summary": {
+        "de": "{changed} von {total} Antworten würden das Feld wechseln ({share}).",
+        "en": "{changed} of {total} responses would change quadrant ({share}).",
+    },
+    "mgr_cal_summary_hidden": {
+        "de": "Wie viele Antworten das Feld wechseln würden, bleibt nach der Mindestgruppenregel ausgeblendet.",
+        "en": "How many responses would change quadrant stays hidden under the minimum-group rule.",
+    },
+    "mgr_cal_before": {"de": "Vorher", "en": "Before"},
+    "mgr_cal_after": {"de": "Nachher", "en": "After"},
+    "mgr_cal_change": {"de": "Änderung", "en": "Change"},
+    "mgr_cal_moves": {
+        "de": "Von → nach: Zeilen das bisherige Feld, Spalten das neue",
+        "en": "From → to: rows the current quadrant, columns the new one",
+    },
+    "mgr_cal_download": {
+        "de": "Geänderten Fragebogen als Version {version} herunterladen",
+        "en": "Download the changed survey as version {version}",
+    },
+    "mgr_cal_download_note": {
+        "de": "Prüfen Sie die Datei und legen Sie sie dann an Stelle der bisherigen in surveys/ ab; die App "
+        "ändert dort nichts selbst.",
+        "en": "Review the file, then put it in place of the current one in surveys/; the app never changes "
+        "anything there by itself.",
+    },
+    "mgr_exp_responses": {"de": "Die gefilterten Antworten", "en": "The filtered responses"},
+    "mgr_exp_lead": {
+        "de": "Je Antwort: Fragebogen, Version, Sprache, Veranstaltung, Kalenderwoche (ISO), die Antworten "
+        "(eine Spalte je Frage), Punkte und Feld – nichts Feineres als die Woche.",
+        "en": "Per response: survey, version, language, event, ISO week, the answers (one column per "
+        "question), scores and quadrant – nothing finer than the week.",
+    },
+    "mgr_exp_count": {"de": "{n} Antworten in der Auswahl.", "en": "{n} responses in the selection."},
+    "mgr_exp_too_small": {
+        "de": "Ein Export braucht mindestens {k} Antworten in der Auswahl.",
+        "en": "An export needs at least {k} responses in the selection.",
+    },
+    "mgr_exp_too_big": {
+        "de": "Die Auswahl umfasst mehr als {max} Antworten, mehr als ein Export fasst. Bitte schränken Sie "
+        "die Auswahl ein.",
+        "en": "The selection holds more than {max} responses, more than one export takes. Please narrow "
+        "the selection.",
+    },
+    "mgr_exp_free_text_omitted": {
+        "de": "Freitext-Antworten sind nicht enthalten: Dafür braucht die Auswahl mindestens {n} Antworten.",
+        "en": "Free-text answers are left out: they need a selection of at least {n} responses.",
+    },
+    "mgr_exp_safe": {
+        "de": "Textzellen, die mit =, +, -, @, Tabulator oder Zeilenumbruch beginnen, erhalten ein "
+        "vorangestelltes ', damit eine Tabellenkalkulation sie nie als Formel ausführt.",
+        "en": "Text cells that begin with =, +, -, @, a tab or a line break get a leading ', so that a "
+        "spreadsheet never runs them as a formula.",
+    },
+    "mgr_exp_csv": {"de": "CSV", "en": "CSV"},
+    "mgr_exp_xlsx": {"de": "Excel (XLSX)", "en": "Excel (XLSX)"},
+    "mgr_exp_tables": {"de": "Tabellen der Übersicht (CSV)", "en": "Dashboard tables (CSV)"},
+    "mgr_exp_charts": {"de": "Grafiken der Übersicht (PNG)", "en": "Dashboard charts (PNG)"},
+    "mgr_table_quadrants": {"de": "Felder", "en": "Quadrants"},
+    "mgr_table_heat": {"de": "Heatmap", "en": "Heat map"},
+    "mgr_table_trend": {"de": "Zeitverlauf", "en": "Over time"},
+    "mgr_table_keep_out": {"de": "Was fernhält", "en": "What keeps out"},
+    "mgr_table_means": {"de": "Mittelwerte", "en": "Means"},
+    "mgr_table_break_even": {"de": "Break-even", "en": "Break-even"},
+    "mgr_table_funnel": {"de": "Abbrüche", "en": "Drop-off"},
 }
 
 

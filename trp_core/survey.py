@@ -538,6 +538,10 @@ _ALLOWED_TAGS: Final = {"!"} | {
 }
 # Python refuses to convert integers of more than 4300 digits; no survey needs more than a few.
 _MAX_NUMBER_CHARS: Final = 100
+# The first characters of a plain scalar that may be a null, a bool or a number.
+_MAYBE_TYPED: Final = frozenset("0123456789+-.~nNtTfF") | {""}
+# A file with thousands of problems is listed with the first ones only.
+MAX_ISSUES: Final = 100
 _ALIAS_MESSAGE: Final = "anchors and aliases (&name, *name) are not allowed; write the values out"
 
 
@@ -555,14 +559,15 @@ class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
 
 
 # libyaml parses about ten times faster: what keeps a near-1 MB file under a second.
-_FAST_PARSER: Final = getattr(yaml, "__with_libyaml__", False)
+_FAST_PARSER = getattr(yaml, "__with_libyaml__", False)
 
 
 class _Builder:
     """Builds plain data straight from parser events, never constructing any object from a tag.
 
     Nothing is composed or resolved first, so an anchor, an alias, a foreign tag or a value
-    nested too deep is refused the moment the parser reaches it, named by its path.
+    nested too deep is refused the moment the parser reaches it, named by its path. The loops
+    take plain scalars on a fast path: a file of half a million tiny values stays under a second.
     """
 
     def __init__(self, parser: Any):
@@ -584,8 +589,9 @@ class _Builder:
             )
         return data
 
-    def _check(self, event: Any, path: str, depth: int) -> None:
-        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+    @staticmethod
+    def _check(event: Any, path: str, depth: int) -> None:
+        if event.__class__ is yaml.AliasEvent or event.anchor is not None:
             raise _YamlProblem(_ALIAS_MESSAGE, _line(event.start_mark), path)
         if event.tag is not None and event.tag not in _ALLOWED_TAGS:
             raise _YamlProblem(
@@ -601,20 +607,38 @@ class _Builder:
     def value(self, event: Any, path: str, depth: int) -> Any:
         self._check(event, path, depth)
         self.lines.setdefault(path, event.start_mark.line + 1)
-        if isinstance(event, yaml.ScalarEvent):
+        cls = event.__class__
+        if cls is yaml.ScalarEvent:
             return _scalar(event, path)
-        p = self.parser
-        if isinstance(event, yaml.SequenceStartEvent):
-            items: list[Any] = []
-            while not p.check_event(yaml.SequenceEndEvent):
-                items.append(self.value(p.get_event(), f"{path}.{len(items)}" if path else str(len(items)), depth + 1))
-            p.get_event()
-            return items
+        if cls is yaml.SequenceStartEvent:
+            return self._sequence(path, depth)
+        return self._mapping(path, depth)
+
+    def _sequence(self, path: str, depth: int) -> list[Any]:
+        items: list[Any] = []
+        get = self.parser.get_event
+        shallow = depth < MAX_DEPTH
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is yaml.SequenceEndEvent:
+                return items
+            if cls is yaml.ScalarEvent and shallow and event.anchor is None and event.tag is None:
+                # No line is kept for a scalar item: a problem with it shows its list's line.
+                items.append(_plain(event, path, len(items)))
+            else:
+                items.append(self.value(event, f"{path}.{len(items)}" if path else str(len(items)), depth + 1))
+
+    def _mapping(self, path: str, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        while not p.check_event(yaml.MappingEndEvent):
-            key_event = p.get_event()
+        get = self.parser.get_event
+        lines = self.lines
+        while True:
+            key_event = get()
+            if key_event.__class__ is yaml.MappingEndEvent:
+                return out
             self._check(key_event, path, depth + 1)
-            if not isinstance(key_event, yaml.ScalarEvent):
+            if key_event.__class__ is not yaml.ScalarEvent:
                 raise _YamlProblem("keys must be plain words", _line(key_event.start_mark), path)
             key = key_event.value  # the key as written: `no:` stays "no"
             child = f"{path}.{key}" if path else key
@@ -624,14 +648,25 @@ class _Builder:
                 )
             if key in out:
                 raise _YamlProblem(
-                    f"duplicate key {key!r}: it already appears on line {self.lines[child]}",
+                    f"duplicate key {key!r}: it already appears on line {lines[child]}",
                     _line(key_event.start_mark),
                     child,
                 )
-            self.lines[child] = key_event.start_mark.line + 1  # a problem with a value is shown on its key
-            out[key] = self.value(p.get_event(), child, depth + 1)
-        p.get_event()
-        return out
+            lines[child] = key_event.start_mark.line + 1  # a problem with a value is shown on its key
+            out[key] = self.value(get(), child, depth + 1)
+
+
+def _plain(event: Any, path: str, index: int) -> Any:
+    """A scalar item of a list; its path is only worked out when there is a problem."""
+    text = event.value
+    if event.style:
+        return text
+    if text.isascii() and text.isdigit():
+        if len(text) <= _MAX_NUMBER_CHARS:
+            return int(text)
+    elif text[:1] not in _MAYBE_TYPED:
+        return text
+    return _scalar(event, f"{path}.{index}" if path else str(index))
 
 
 def _scalar(event: Any, path: str) -> Any:
@@ -665,6 +700,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
         at = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
         if at == "\t" or "tab" in problem:
             return "YAML syntax error: a tab character; YAML indents with spaces only"
+    if "nesting depth" in problem:  # libyaml's own limit, met while looking ahead in [[[[...
+        return f"nested deeper than {MAX_DEPTH} levels; a survey never needs that"
     if problem.startswith("mapping values are not allowed"):
         return "YAML syntax error: unexpected ':'; a text that contains ': ' must be put in quotes"
     message = f"YAML syntax error: {problem or context}"
@@ -819,7 +856,7 @@ def _message(err: Any) -> tuple[list[str], str, list[str]]:
     if kind == "union_tag_not_found":
         return path, f"missing required key 'type' (one of: {', '.join(QUESTION_TYPES)})", path
     if kind == "enum" and path and path[-1] == "criterion":
-        message = f"unknown criterion {err['input']!r}; the criteria are fixed: {', '.join(Criterion)}"
+        message = f"unknown criterion {_got(err['input'])}; the criteria are fixed: {', '.join(Criterion)}"
         return path, message, path
     return path, _friendly(err), path
 
@@ -834,11 +871,15 @@ def survey_from_data(data: Any, file: str, lines: dict[str, int] | None = None) 
     try:
         return Survey.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
         issues = []
-        for err in exc.errors():
+        for err in errors[:MAX_ISSUES]:
             parts, message, line_parts = _message(err)
             line = _line_for(".".join(line_parts), lines)
             issues.append(SurveyIssue(file=file, path=".".join(parts), message=message, line=line))
+        if len(errors) > MAX_ISSUES:
+            more = f"{len(errors) - MAX_ISSUES:,} more problems not listed; fix the ones above first"
+            issues.append(SurveyIssue(file=file, path="", message=more))
         raise SurveyError(issues) from None
 
 

@@ -56,7 +56,12 @@ class Server:
         self.db = tmp / "trp.sqlite3"
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp / "server.log"
-        environment = {**os.environ, "TRP_DATABASE_URL": f"sqlite:///{self.db}", **(env or {})}
+        environment = {
+            **os.environ,
+            "TRP_DATABASE_URL": f"sqlite:///{self.db}",
+            "TRP_PUBLIC_URL": self.url,
+            **(env or {}),
+        }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],

@@ -1,0 +1,329 @@
+"""Time in Chromium from opening the app to the first question on screen, on the real server.
+
+Starts `streamlit run app.py` as the browser tests do (tests/e2e/conftest.py's Server: its own
+port and SQLite file), opens `/?survey=trp-standard&lang=en` in Debian's Chromium (the tests'
+launch arguments) at tablet size, 1024×768, waits for the start button, clicks it and waits for
+the first question's widget (its first radio option, input or text area) to be visible.
+Repeated `--runs` times (default 10), each in a fresh browser context (no cookies, storage or
+HTTP cache of an earlier visit, so the page's scripts are fetched and compiled again, as on a
+visitor's first visit). One visit before them is not counted, because it pays the server's own
+warm-up (the first run imports the pages, fills st.cache_resource, migrates the database); it
+is printed on its own line. Prints median and max of
+- navigation → start button visible,
+- navigation → first question visible (target ≤ 2 s),
+- click on start → first question visible,
+and where the time goes:
+- in the browser: Navigation Timing's DOMContentLoaded (the HTML and the app's scripts loaded
+  and run) and the bytes fetched;
+- on the server: the time its script thread spent running the app in each span, and within it
+  the full garbage collection that Streamlit runs after every script run
+  (`runner.postScriptGC`, on by default). Taken by a hook on ScriptRunner loaded into the
+  server process through a sitecustomize module on its PYTHONPATH; nothing in the app changes.
+After each counted visit the same browser context opens the URL once more in a new tab (warm
+HTTP cache, a new Streamlit session): a returning visitor, or a kiosk tablet; printed apart.
+
+Times are taken in this process around Playwright's calls (Playwright waits on the page's own
+events, so a few ms of its messaging are in them).
+
+    .venv/bin/python bench/first_question.py [--runs 10] [--survey trp-standard] [--lang en]
+                                             [--compare-gc] [--profile]
+
+--compare-gc runs a second server with runner.postScriptGC=false (STREAMLIT_RUNNER_POST_SCRIPT_GC)
+and alternates the visits between the two, to measure that suggestion; --profile prints
+cProfile's view of the server's script runs in the counted visits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_MS = 60_000
+
+# Loaded into the server process. Every script run (ScriptRunner._run_script: one per rerun
+# request, with the reruns it triggers itself) appends "start end gc" to the file named by
+# TRP_BENCH_RUNS: epoch seconds, and the seconds of its gc.collect after the run.
+SITECUSTOMIZE = """
+import gc as _gc
+import os
+import threading
+import time
+
+_path = os.environ.get("TRP_BENCH_RUNS")
+_profile = os.environ.get("TRP_BENCH_PROFILE")
+if _path:
+    from streamlit.runtime.scriptrunner import script_runner
+
+    _local = threading.local()
+
+    class _TimedGC:
+        def __getattr__(self, name):
+            return getattr(_gc, name)
+
+        def collect(self, *args):
+            start = time.perf_counter()
+            try:
+                return _gc.collect(*args)
+            finally:
+                _local.gc = getattr(_local, "gc", 0.0) + time.perf_counter() - start
+
+    script_runner.gc = _TimedGC()
+    _original = script_runner.ScriptRunner._run_script
+
+    def _run_script(self, rerun_data):
+        profiler = None
+        if _profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        _local.gc = 0.0
+        start = time.time()
+        try:
+            _original(self, rerun_data)
+        finally:
+            end = time.time()
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(os.path.join(_profile, f"{start:.6f}.prof"))
+            with open(_path, "a") as f:
+                f.write(f"{start} {end} {_local.gc}\\n")
+
+    script_runner.ScriptRunner._run_script = _run_script
+"""
+
+BROWSER_TIMING = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const resources = performance.getEntriesByType("resource");
+  const bytes = [nav, ...resources].reduce((sum, e) => sum + (e.transferSize || 0), 0);
+  return {dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, bytes, requests: resources.length + 1};
+}"""
+
+
+@dataclass
+class Target:
+    """A server under test, and the visits made to it."""
+
+    name: str
+    server: Any
+    runs_file: Path
+    profiles: Path | None
+    url: str = ""
+    cold: dict[str, Any] = field(default_factory=dict)
+    visits: list[dict[str, Any]] = field(default_factory=list)
+    again: list[dict[str, Any]] = field(default_factory=list)
+
+
+def server_time(runs_file: Path, start: float, end: float) -> tuple[float, float]:
+    """Script-thread time of the runs that started in [start, end] (epoch s), and its gc part."""
+    total = gc = 0.0
+    if runs_file.exists():
+        for line in runs_file.read_text().splitlines():
+            a, b, collect = map(float, line.split())
+            if start <= a <= end:
+                total += b - a
+                gc += collect
+    return total, gc
+
+
+def question_widget(page: Page, survey: Any, lang: str) -> Locator:
+    """The visible control of the first question of the first step."""
+    from tests.e2e.driver import widget
+    from trp_core.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, TextQuestion, YesNoQuestion
+
+    q = survey.ordered_sections[0].questions[0]
+    box = widget(page, f"{lang}.{q.id}")
+    if isinstance(q, ChoiceQuestion | ScaleQuestion | YesNoQuestion):
+        return box.get_by_role("radio").first
+    if isinstance(q, NumberQuestion):
+        return box.locator("input").first
+    if isinstance(q, TextQuestion):
+        return box.locator("textarea").first
+    return box
+
+
+def visit(page: Page, target: Target, survey: Any, lang: str) -> dict[str, Any]:
+    """A partner opens the link and starts; the spans in seconds."""
+    from trp_core.i18n import t
+
+    page.set_default_timeout(TIMEOUT_MS)
+    start_button = page.get_by_role("button", name=t("start_button", lang), exact=True)
+    question = question_widget(page, survey, lang)
+
+    epoch0, t0 = time.time(), time.perf_counter()
+    page.goto(target.url, wait_until="commit")
+    start_button.wait_for(state="visible")
+    t1, epoch1 = time.perf_counter(), time.time()
+    start_button.click()
+    question.wait_for(state="visible")
+    t2, epoch2 = time.perf_counter(), time.time()
+    timing = page.evaluate(BROWSER_TIMING)
+    time.sleep(0.3)  # the server finishes the runs of this visit (and writes them down)
+    server_start, gc_start = server_time(target.runs_file, epoch0, epoch1)
+    server_click, gc_click = server_time(target.runs_file, epoch1, epoch2 + 0.3)
+    return {
+        "nav_start": t1 - t0,
+        "nav_question": t2 - t0,
+        "click_question": t2 - t1,
+        "dcl": timing["dcl"] / 1000,
+        "server_start": server_start,
+        "gc_start": gc_start,
+        "server_click": server_click,
+        "gc_click": gc_click,
+        "bytes": timing["bytes"],
+        "windows": {"start": (epoch0, epoch1), "click": (epoch1, epoch2 + 0.3)},
+    }
+
+
+def visit_twice(browser: Browser, target: Target, survey: Any, lang: str) -> tuple[dict, dict]:
+    """A first visit in a fresh context, then the same link in a new tab of that context."""
+    from tests.e2e.conftest import TABLET
+
+    context = browser.new_context(viewport=TABLET, locale=lang)
+    try:
+        first = visit(context.new_page(), target, survey, lang)
+        again = visit(context.new_page(), target, survey, lang)
+        return first, again
+    finally:
+        context.close()
+
+
+def print_profile(target: Target, span: str) -> None:
+    windows = [v["windows"][span] for v in target.visits]
+    files = [
+        f for f in sorted(target.profiles.glob("*.prof")) if any(a <= float(f.stem) <= b for a, b in windows)
+    ]
+    if not files:
+        return
+    out = io.StringIO()
+    stats = pstats.Stats(str(files[0]), stream=out)
+    for f in files[1:]:
+        stats.add(str(f))
+    stats.sort_stats("cumulative").print_stats(35)
+    print(
+        f"\ncProfile of the {len(files)} script runs of the server in the '{span}' spans of {len(windows)} visits"
+    )
+    lines = [line.replace(str(ROOT) + "/", "") for line in out.getvalue().splitlines()]
+    print("\n".join(line for line in lines if line.strip() and not line.startswith(("Thu", "Fri", "Mon", "Tue", "Wed", "Sat", "Sun"))))  # fmt: skip
+
+
+ROWS = [
+    ("nav_start", "navigation → start button visible"),
+    ("nav_question", "navigation → first question visible (target ≤ 2000 ms)"),
+    ("click_question", "click on start → first question visible"),
+    ("dcl", "  browser: DOMContentLoaded (HTML and scripts loaded, run)"),
+    ("server_start", "  server script time, navigation → start button"),
+    ("gc_start", "    of it gc.collect after the run (postScriptGC)"),
+    ("server_click", "  server script time, click → first question"),
+    ("gc_click", "    of it gc.collect after the runs (postScriptGC)"),
+]
+
+
+def print_target(target: Target, runs: int) -> None:
+    cold = target.cold
+    print(
+        f"\n{target.name}: first visit after the server started (not counted): start button"
+        f" {cold['nav_start'] * 1000:.0f}, first question {cold['nav_question'] * 1000:.0f}"
+        f" (server script time {(cold['server_start'] + cold['server_click']) * 1000:.0f})"
+    )
+    print(f"{'ms':<62} {'fresh context, ' + str(runs) + ' visits':>22} {'same context again':>20}")
+    print(f"{'':<62} {'median':>11} {'max':>10} {'median':>10} {'max':>9}")
+    for key, label in ROWS:
+        first = [v[key] * 1000 for v in target.visits]
+        again = [v[key] * 1000 for v in target.again]
+        print(
+            f"{label:<62} {statistics.median(first):>11.0f} {max(first):>10.0f}"
+            f" {statistics.median(again):>10.0f} {max(again):>9.0f}"
+        )
+    kib = statistics.median(v["bytes"] for v in target.visits) / 1024
+    kib_again = statistics.median(v["bytes"] for v in target.again) / 1024
+    print(f"{'  bytes over the network, KiB':<62} {kib:>11.0f} {'':>10} {kib_again:>10.0f}")
+    print(
+        "navigation → first question, each fresh visit:",
+        " ".join(f"{v['nav_question'] * 1000:.0f}" for v in target.visits),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="counted visits, each in a fresh context")
+    parser.add_argument("--survey", default="trp-standard")
+    parser.add_argument("--lang", default="en")
+    parser.add_argument(
+        "--compare-gc", action="store_true", help="also a server with runner.postScriptGC=false"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the server's runs in the counted visits"
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))  # the tests' Server and driver
+
+    from tests.e2e.conftest import CHROMIUM_ARGS, Server, chromium_path
+    from trp_core.survey import load_survey
+
+    chromium = chromium_path()
+    if chromium is None:
+        raise SystemExit("Chromium is not installed (apt-get install chromium)")
+    survey = load_survey(ROOT / "surveys" / f"{args.survey}.yaml")
+    configurations = {"as configured": {}}
+    if args.compare_gc:
+        configurations["runner.postScriptGC=false"] = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+
+    with tempfile.TemporaryDirectory(prefix="trp-bench-") as tmp, ExitStack() as stack:
+        hook = Path(tmp) / "hook"
+        hook.mkdir()
+        (hook / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        targets = []
+        for number, (name, extra) in enumerate(configurations.items()):
+            directory = Path(tmp) / f"server{number}"
+            directory.mkdir()
+            env = {"PYTHONPATH": str(hook), "TRP_BENCH_RUNS": str(directory / "runs.txt"), **extra}
+            profiles = directory / "profiles" if args.profile else None
+            if profiles:
+                profiles.mkdir()
+                env["TRP_BENCH_PROFILE"] = str(profiles)
+            server = Server(directory, env=env)
+            stack.callback(server.stop)
+            target = Target(name, server, directory / "runs.txt", profiles)
+            target.url = f"{server.url}/?survey={args.survey}&lang={args.lang}"
+            targets.append(target)
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                for target in targets:
+                    target.cold, _ = visit_twice(browser, target, survey, args.lang)
+                for _ in range(args.runs):
+                    for target in targets:  # alternating, so that the machine's drift hits all alike
+                        first, again = visit_twice(browser, target, survey, args.lang)
+                        target.visits.append(first)
+                        target.again.append(again)
+            finally:
+                browser.close()
+
+        print(
+            f"/?survey={args.survey}&lang={args.lang} in Chromium ({chromium}), 1024×768, on the real server"
+        )
+        for target in targets:
+            if not target.runs_file.exists():
+                print(f"({target.name}: the ScriptRunner hook did not load; no server times)")
+            print_target(target, args.runs)
+        if args.profile:
+            for span in ("start", "click"):
+                print_profile(targets[0], span)
+
+
+if __name__ == "__main__":
+    main()

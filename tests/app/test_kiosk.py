@@ -1,0 +1,110 @@
+"""Kiosk mode in the real app (AppTest): welcome, event tag, the reset, the staff PIN."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from trp_core.method import Quadrant
+from trp_core.survey import load_survey
+
+from ..conftest import SURVEYS
+from ..kiosk_events import SLUG, STAFF_PIN, write_events
+from .conftest import new_app
+from .test_partner_flow import answer_step, fixture, run_through
+
+
+@pytest.fixture
+def kiosk_db(app_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRP_EVENTS_FILE", str(write_events(tmp_path / "events.yaml")))
+    return app_db
+
+
+def open_kiosk(**extra):
+    return new_app(event=SLUG, kiosk="1", **extra)
+
+
+def test_welcome_in_both_languages_without_navigation(kiosk_db):
+    at = open_kiosk()
+    assert not at.exception
+    labels = [b.label for b in at.button]
+    assert "Auf Deutsch starten" in labels and "Start in English" in labels
+    assert at.session_state["trp.kiosk"] == SLUG and at.session_state["trp.event"] == SLUG
+    assert not at.text_input  # no code box, no survey choice on a shared tablet
+
+
+def test_a_visitors_run_carries_the_event_and_done_clears_everything(kiosk_db):
+    from trp_core.store.models import Response
+
+    survey = load_survey(SURVEYS / "trp-cloud.yaml")
+    at = open_kiosk()
+    at.button(key="kiosk.start.en").click().run()
+    assert at.session_state["trp.lang"] == "en" and at.session_state["trp.survey"] == "trp-cloud"
+    # The kiosk start button already began the questionnaire: answer it as on any device.
+    answers = fixture("trp-cloud", "kandidat")
+    for section in survey.ordered_sections:
+        answer_step(at, section, answers)
+    at.button(key="submit").click().run()
+    result = at.session_state["trp.result"]
+    assert result["assessment"].quadrant is Quadrant.KANDIDAT
+    assert any(result["code"] in c.value for c in at.code)  # the link behind the QR code, as text
+    assert len(at.image) == 1  # the QR code
+    with create_engine(kiosk_db).connect() as conn:
+        assert conn.execute(select(Response.event)).scalars().all() == [SLUG]
+
+    generation = at.session_state["trp.gen"]
+    at.button(key="kiosk.done").click().run()
+    assert at.session_state["trp.gen"] == generation + 1
+    for key in ("trp.answers", "trp.result", "trp.submission", "trp.step", "trp.survey"):
+        assert key not in at.session_state
+    assert at.session_state["trp.kiosk"] == SLUG
+    assert "Start in English" in [b.label for b in at.button]
+    page_text = " ".join(m.value for m in at.markdown)
+    assert result["code"] not in page_text
+
+
+def test_kiosk_tablet_opens_no_result_codes(kiosk_db):
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    normal = new_app(survey="trp-standard", lang="en")
+    run_through(normal, survey, fixture("trp-standard", "held"))
+    code = normal.session_state["trp.result"]["code"]
+    at = open_kiosk()
+    at.query_params["code"] = code
+    at.switch_page("pages/result.py").run()
+    assert "trp.result" not in at.session_state
+    assert not any(code in m.value for m in at.markdown)
+
+
+def test_staff_pin_leaves_kiosk_mode_and_a_wrong_pin_does_not(kiosk_db):
+    at = open_kiosk()
+    at.button(key="kiosk.staff").click().run()
+    at.text_input(key="kiosk.pin.value").input("0000")
+    at.button(key="kiosk.pin.submit").click().run()
+    assert at.error and at.session_state["trp.kiosk"] == SLUG
+    at.text_input(key="kiosk.pin.value").input(STAFF_PIN)
+    at.button(key="kiosk.pin.submit").click().run()
+    assert "trp.kiosk" not in at.session_state
+    assert not at.exception
+
+
+def test_wrong_pins_are_throttled(kiosk_db):
+    at = open_kiosk()
+    at.button(key="kiosk.staff").click().run()
+    errors = []
+    for _ in range(5):
+        at.text_input(key="kiosk.pin.value").input("1234")
+        at.button(key="kiosk.pin.submit").click().run()
+        errors.append(at.error[0].value)
+    assert errors[0].startswith("Die PIN ist falsch") or errors[0].startswith("The PIN is wrong")
+    assert any("Too many attempts" in e or "Zu viele Versuche" in e for e in errors[3:])
+    # Even the right PIN waits while throttled.
+    at.text_input(key="kiosk.pin.value").input(STAFF_PIN)
+    at.button(key="kiosk.pin.submit").click().run()
+    assert at.session_state["trp.kiosk"] == SLUG
+
+
+def test_unknown_event_gets_a_message_and_the_normal_app(kiosk_db):
+    at = new_app(event="no-such-event", kiosk="1", lang="en")
+    assert not at.exception
+    assert "trp.kiosk" not in at.session_state
+    assert any("no-such-event" in i.value for i in at.info)
