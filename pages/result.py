@@ -43,6 +43,7 @@ st.title(t("page_result", lang))
 # --- where he stands ---------------------------------------------------------------------
 st.subheader(survey.quadrant_label(quadrant, lang))
 st.write(PARTNER_MEANING[quadrant][lang])
+take_home = st.container()  # on a kiosk tablet the QR code comes first: the visitor may not scroll
 for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     if result.borderline:
         st.info(t("result_borderline", lang, axis=AXIS_LABELS[axis][lang]), icon=":material/compare_arrows:")
@@ -153,11 +154,12 @@ if ui.kiosk():
     # A file downloaded on a shared tablet would stay there for the next visitor: the QR code
     # carries the result to the visitor's own phone instead.
     link = kiosk.result_link(code)
-    qr, text = st.columns([1, 2], vertical_alignment="center")
-    qr.image(kiosk.qr_png(link), caption=t("kiosk_qr_alt", lang), width=200)
-    text.markdown(t("kiosk_qr", lang))
-    text.code(link, language=None)
-    kiosk.done_button()
+    with take_home.container(border=True):
+        qr, text = st.columns([1, 2], vertical_alignment="center")
+        qr.image(kiosk.qr_png(link), caption=t("kiosk_qr_alt", lang), width=200)
+        text.markdown(f"**{t('kiosk_qr', lang)}**")
+        text.code(link, language=None, wrap_lines=True)
+        kiosk.done_button()
 else:
 
     def pdf() -> bytes:

@@ -310,8 +310,8 @@ def test_several_defects_are_all_listed(tmp_path: Path) -> None:
     assert lines == [
         f"{path}:title: missing required key 'en' (line 5)",
         f"{path}:sections.0.questions.0: unknown key 'weigth'; check its spelling against the documented keys (line 31)",
-        f"{path}:sections.0.questions.1.options.1.points: must be at most 100 (got 120) (line 38)",
-        f"{path}:contact.url: must be an https:// address without spaces (got 'http://example.com/partners') (line 64)",
+        f"{path}:sections.0.questions.1.options.1.points: must be at most 100 (got 120) (line 39)",
+        f"{path}:contact.url: must be an https:// address without spaces (got 'http://example.com/partners') (line 65)",
     ]
 
 

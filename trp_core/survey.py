@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -210,7 +211,7 @@ class Section(_Model):
                     ("questions", i, "criterion"),
                     f"question {q.id!r} measures {q.criterion.value!r}, a criterion of axis "
                     f"{CRITERION_AXIS[q.criterion].value!r}, but this section is on axis "
-                    f"{self.axis.value!r}; move it to a section of that axis"
+                    f"{self.axis.value!r}; move it to a section of that axis",
                 )
         return self
 
@@ -390,7 +391,9 @@ class Survey(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Survey:
         _no_duplicates(
-            ((("sections", i, "id"), s.id) for i, s in enumerate(self.sections)), "section id", "in the survey"
+            ((("sections", i, "id"), s.id) for i, s in enumerate(self.sections)),
+            "section id",
+            "in the survey",
         )
         # Positions as written in the file (self.questions puts kann sections first).
         written = [
@@ -402,7 +405,9 @@ class Survey(_Model):
         if self.calculator:
             for where, qid in written:
                 if qid in self.calculator.inputs:
-                    raise _At(where, f"question id {qid!r} is also a calculator input name; rename the question")
+                    raise _At(
+                        where, f"question id {qid!r} is also a calculator input name; rename the question"
+                    )
         asked = {q.criterion for q in self.scored_questions}
         if self.calculator:
             asked.add(Criterion.BREAK_EVEN)
@@ -470,16 +475,18 @@ def interpolate(bands: list[tuple[float, float]], x: float) -> float:
     """Piecewise-linear bands: first points below the first x, last above the last."""
     if x <= bands[0][0]:
         return bands[0][1]
-    for (x0, p0), (x1, p1) in zip(bands, bands[1:]):
+    for (x0, p0), (x1, p1) in itertools.pairwise(bands):
         if x <= x1:
             return p0 + (x - x0) / (x1 - x0) * (p1 - p0)
     return bands[-1][1]
 
 
 def _strictly_increasing(bands: list[tuple[float, float]]) -> None:
-    for i, ((x0, _), (x1, _)) in enumerate(zip(bands, bands[1:])):
+    for i, ((x0, _), (x1, _)) in enumerate(itertools.pairwise(bands)):
         if x1 <= x0:
-            raise _At((i + 1,), f"band x values must be strictly increasing, but {_num(x1)} follows {_num(x0)}")
+            raise _At(
+                (i + 1,), f"band x values must be strictly increasing, but {_num(x1)} follows {_num(x0)}"
+            )
 
 
 def _no_duplicates(
@@ -601,7 +608,9 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise _YamlProblem(
-                f"nested deeper than {MAX_DEPTH} levels; a survey never needs that", _line(event.start_mark), path
+                f"nested deeper than {MAX_DEPTH} levels; a survey never needs that",
+                _line(event.start_mark),
+                path,
             )
 
     def value(self, event: Any, path: str, depth: int) -> Any:
@@ -627,7 +636,9 @@ class _Builder:
                 # No line is kept for a scalar item: a problem with it shows its list's line.
                 items.append(_plain(event, path, len(items)))
             else:
-                items.append(self.value(event, f"{path}.{len(items)}" if path else str(len(items)), depth + 1))
+                items.append(
+                    self.value(event, f"{path}.{len(items)}" if path else str(len(items)), depth + 1)
+                )
 
     def _mapping(self, path: str, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -644,7 +655,9 @@ class _Builder:
             child = f"{path}.{key}" if path else key
             if key == "<<" and not key_event.style:
                 raise _YamlProblem(
-                    "merge keys (<<) are not allowed; write the values out", _line(key_event.start_mark), child
+                    "merge keys (<<) are not allowed; write the values out",
+                    _line(key_event.start_mark),
+                    child,
                 )
             if key in out:
                 raise _YamlProblem(
@@ -722,7 +735,11 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
         raise _YamlProblem(_syntax_message(exc, text), _line(exc.problem_mark or exc.context_mark)) from None
     except yaml.reader.ReaderError as exc:
         # An offset in characters (PyYAML) or in UTF-8 bytes (libyaml).
-        before = text[: exc.position] if not _FAST_PARSER else text.encode()[: exc.position].decode(errors="replace")
+        before = (
+            text[: exc.position]
+            if not _FAST_PARSER
+            else text.encode()[: exc.position].decode(errors="replace")
+        )
         code = ord(exc.character) if isinstance(exc.character, str) else exc.character
         raise _YamlProblem(
             f"the control character U+{code:04X} is not allowed in a YAML file", before.count("\n") + 1
@@ -771,7 +788,7 @@ def _num(value: Any) -> str:
 _PATTERN_HINTS: Final = {
     ID_PATTERN: "must be an id: a lower-case letter, then up to 63 lower-case letters, digits or _",
     r"^[a-z0-9][a-z0-9-]{1,63}$": "must be 2 to 64 lower-case letters, digits or -, not starting with -",
-    r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$": "must be a version like \"1\" or \"2.1\": letters, digits, . + -",
+    r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$": 'must be a version like "1" or "2.1": letters, digits, . + -',
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "must be an e-mail address like name@example.com",
     r"^https://\S+$": "must be an https:// address without spaces",
 }
@@ -822,7 +839,9 @@ def _friendly(err: Any) -> str:
             return f"must be a pair [x, points] (got {ctx.get('actual_length')} values)"
         case "too_short":
             n = ctx.get("min_length")
-            return f"must have at least {n} {'entry' if n == 1 else 'entries'} (got {ctx.get('actual_length')})"
+            return (
+                f"must have at least {n} {'entry' if n == 1 else 'entries'} (got {ctx.get('actual_length')})"
+            )
         case "too_long":
             return f"must have at most {ctx.get('max_length')} entries (got {ctx.get('actual_length')})"
         case "tuple_type":
@@ -906,9 +925,7 @@ def load_survey(path: str | Path) -> Survey:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise fail(
-            f"the file is not valid UTF-8 text (byte {exc.start}); save it as UTF-8", line
-        ) from None
+        raise fail(f"the file is not valid UTF-8 text (byte {exc.start}); save it as UTF-8", line) from None
     if not text.strip():
         raise fail("the file is empty")
     try:
@@ -932,7 +949,9 @@ def load_surveys(directory: str | Path) -> tuple[dict[str, Survey], list[SurveyI
             continue
         if survey.id in surveys:
             issues.append(
-                SurveyIssue(file=str(file), path="id", message=f"survey id {survey.id!r} is used by another file too")
+                SurveyIssue(
+                    file=str(file), path="id", message=f"survey id {survey.id!r} is used by another file too"
+                )
             )
             continue
         surveys[survey.id] = survey
