@@ -1,49 +1,67 @@
 """Server time of one script rerun: the app's pages against bare Streamlit pages, in one run.
 
-For every bundled survey, three pages of the app are put in a session of their own and rerun
-`--runs` times (default 50) with nothing changed, as a tap on a widget or a button would:
-- the questionnaire step of its largest section (most questions, then most widgets),
-- the calculator step (the full rerun, as on its back/submit buttons and the language switch;
-  typing in a figure reruns only its fragment, which is a subset of this),
-- the result page, after a real submit.
-Each page is measured against a bare Streamlit script with the same elements in the same run,
-interleaved run by run so that drift of the machine hits both alike. The figure printed is the
-median and the 90th percentile, and the ratio of the medians (target ≤ 1.5x).
+For every bundled survey, three pages of the app, each in a session of its own, are rerun
+`--runs` times (default 50) with nothing changed, as a tap on a button does:
+- the questionnaire step of its largest section (most questions, then most widgets), with
+  answers in the session (random valid ones, seed 2026, as trp_core.synthetic makes them);
+- the calculator step, with the survey's typical figures (the full rerun, as on its back and
+  submit buttons and the language switch; typing a figure reruns only its fragment);
+- the result page, reached by a real submit.
+Each page is measured against a bare Streamlit script with the same elements, in the same run
+and interleaved with it run by run, so that the machine's drift hits both alike. Printed per
+page: median and 90th percentile, and the ratio of the medians (target ≤ 1.5x); also the ratio
+of the script thread's CPU time, which other load on the machine disturbs less than wall time.
 
-How it is timed. streamlit.testing.v1.AppTest drives the sessions; a wrapper around
-`ScriptRunner._run_script` (the method the real server's script thread runs for each rerun
-request, and which AppTest's LocalScriptRunner inherits) times the rerun itself: widget-state
-handling, st.navigation and the page, every st.* call with its protobuf marshalling and
-enqueueing, and the end-of-run widget clean-up. That is the "server time" of a rerun. It leaves
-out AppTest's own per-run cost (a new thread and event loop, 1 ms polling, parsing the
-messages into an element tree), which the real server does not have; `at.run()` around it is
-printed as well (column "AppTest"), for comparison. The first run of each session is not
-measured and three more are run to warm caches (st.cache_resource, Altair's schema validator,
-Streamlit's bytecode cache) before measuring. The database is a fresh SQLite file.
+How it is timed. streamlit.testing.v1.AppTest drives the sessions, and a wrapper around
+`ScriptRunner._run_script` times each rerun. That is the method the real server's script
+thread runs for every rerun request (AppTest's LocalScriptRunner inherits it): widget states,
+st.navigation and the page, every st.* call with its protobuf marshalling and enqueueing, and
+the end-of-run widget clean-up. It leaves out what AppTest adds around a run and the server
+does not have (a new thread and event loop per run, 1 ms polling, parsing the messages into an
+element tree); `at.run()` around it is printed as well ("AppTest"). Two differences from the
+real server are corrected or shown:
+- AppTest makes a new, empty ScriptCache for every run, so each rerun would parse, rewrite
+  ("magic") and compile app.py and the page again, two thirds of a step's time; the server compiles
+  once. The sessions here share one ScriptCache, as the server's do.
+- After every run the server calls gc.collect(2) (runner.postScriptGC, on by default); AppTest's
+  runner does not. It is timed separately at the end (and in the real server by
+  bench/first_question.py), not added to the table.
+The first run of each session and three more are not measured: they fill st.cache_resource,
+the shared ScriptCache and Altair's schema validators. The database is a fresh SQLite file.
 
-The bare pages ("baseline"). A generated single-file script per page, without st.navigation,
-session logic, i18n or scoring, that makes the same st.* calls in the same layout: the same
-kinds and numbers of widgets and text elements, with the same labels, options, help texts,
-defaults and keys, in the same forms, columns, bordered containers and expanders. The leaf
-widget calls of a questionnaire step and of the calculator are recorded from the app's own
-widget functions (pages/_widgets.py, called once with st.* replaced by recorders) and replayed
-as literals, so they agree argument by argument; the rest of the layout is written out by
-hand below after the pages. The element kinds of each pair are counted in the rendered trees
-and printed ("elements"), so a mismatch would show. Charts: a bare page cannot have the app's
-charts, so it has the same number of st.altair_chart calls, each with a trivial Altair chart
-(one mark, two inline rows, width="stretch") built in the run, as a page would build any chart
-(a chart object's spec is what st.altair_chart serialises on every run). That is the fixed
-price of a chart in Streamlit (Altair's to_dict with schema validation, the dataset split,
-the proto); what the app adds above it is the cost of its charts' content, which is what the
-ratio is meant to expose. The only substitutions: st.page_link to an external URL (a bare
-script has no page to link to), and the PDF download's deferred data callable returns b"".
+The bare pages (the baseline). A generated single-file script per page, without st.navigation,
+session logic, i18n or scoring, making the same st.* calls in the same layout: the same kinds
+and numbers of widgets and text elements, with the same labels, options, help texts, defaults
+and keys, in the same forms, columns, bordered containers and expanders. The leaf calls of a
+questionnaire step and of the calculator are recorded from the app's own widget functions
+(pages/_widgets.py, called once with st.* replaced by recorders) and replayed as literals, so
+they agree argument by argument; the rest of the layout, and the result page, are written out
+below after the pages, with texts from the same trp_core functions. The element kinds of both
+rendered trees are counted and compared ("elements"), so a mismatch would show. Charts: the
+same number of st.altair_chart calls, each with a trivial Altair chart (one mark, two inline
+rows, width="stretch") built in the run as any page builds its charts. That is the fixed price
+of a chart in Streamlit (building the object, Altair's to_dict with schema validation, the
+proto) without the content; what the app's charts cost above that is part of the ratio, on
+purpose, since that is what the visitor waits for. Substitutions: st.page_link to an external
+URL (a bare script has no page to link to), and the PDF's deferred data callable returns b"".
 
-    .venv/bin/python bench/page_speed.py [--runs 50] [--survey ID] [--profile PAGE]
-                                         [--experiments]
+    .venv/bin/python bench/page_speed.py [--runs 50] [--survey ID] [--experiments]
+                                         [--profile PAGE [--profile-variant NAME]]
 
---profile PAGE (e.g. "trp-standard result") prints cProfile's view of that page's reruns;
---experiments re-measures the pages with the changes suggested in the analysis monkeypatched
-into the running app (nothing in the app is edited), against the unchanged app in the same run.
+--experiments measures the changes suggested by the profile, monkeypatched into the running
+app (nothing in it is edited), against the unchanged app and the bare page in the same run:
+- "no pages/": as if the folder pages/ were renamed (app_pages/, say). Any app with a folder
+  named pages/ next to its main script gets Streamlit's v1 multipage emulation on every rerun:
+  a glob of the folder and a hidden st.navigation over every file in it, around app.py;
+- "no validation": Altair without JSON-schema validation, neither when a chart object is made
+  (Altair's DEBUG_MODE) nor in the to_dict that st.altair_chart calls;
+- "cached charts": each chart built and converted to Vega-Lite once per session and reused on
+  its reruns (as if the spec were kept in the session and drawn with st.vega_lite_chart); the
+  calculator's chart is reused while the figures do not change;
+- "all three"; and the calculator once more with a new figure before every rerun, where a
+  cached chart cannot help.
+--profile PAGE (a page name's beginning, e.g. "trp-standard result") prints cProfile's view of
+that page's reruns, optionally under one of those variants.
 """
 
 from __future__ import annotations
@@ -818,6 +836,33 @@ def _change_bare_figure(subject: Subject) -> Callable[[AppTest, int], None]:
     return before
 
 
+def gc_cost() -> str:
+    """What the real server adds after every script run and AppTest leaves out: gc.collect(2)."""
+    import gc
+
+    def median_collect() -> float:
+        times = []
+        for _ in range(9):
+            start = time.perf_counter()
+            gc.collect(2)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    objects = len(gc.get_objects())
+    full = median_collect()
+    gc.freeze()
+    try:
+        frozen = median_collect()
+    finally:
+        gc.unfreeze()
+    return (
+        f"Not in the table: after every script run the server also runs gc.collect(2) (runner.postScriptGC,\n"
+        f"on by default), which AppTest leaves out. In this process ({objects:,} objects, like a warm server)"
+        f" it takes {ms(full)} ms;\nafter gc.freeze() {ms(frozen)} ms. bench/first_question.py measures it"
+        " in the real server."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="measured reruns per page")
@@ -858,6 +903,7 @@ def main() -> None:
             f" {os.cpu_count()} CPUs. AppTest: at.run() wall time, which adds AppTest's own thread,"
             " event loop and element-tree parsing to the server time."
         )
+        print(gc_cost())
         if args.experiments:
             experiments(chosen, Path(tmp), args.runs)
 

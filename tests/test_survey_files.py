@@ -88,6 +88,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "must be strictly increasing, but 25 follows 500",
     ),
     "band-points-out-of-range.yaml": ("sections.0.questions.0.bands.0.1", "must be at least 0 (got -10)"),
+    "band-x-not-a-number.yaml": (
+        "sections.0.questions.0.bands.1.0",
+        "band x values must be finite numbers (got nan)",
+    ),
     "band-not-a-pair.yaml": ("sections.0.questions.0.bands.1", "must be a pair [x, points] (got 3 values)"),
     "number-max-not-above-min.yaml": (
         "sections.0.questions.0.max",

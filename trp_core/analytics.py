@@ -619,20 +619,25 @@ def free_texts(
     return [str(t) for (t,) in _rows(bind, stmt)]
 
 
-def criterion_matrix(bind: Bind, f: Filters) -> CriterionMatrix:
-    """The stored criterion scores and knock-outs of the filtered responses, for batch re-scoring."""
-    columns = [_column(c) for c in CRITERIA]
-    stmt = select(*columns, Response.kann_knockout, Response.will_knockout, Response.break_even_month).where(
-        *f.responses()
-    )
+def criterion_matrix(bind: Bind, f: Filters) -> tuple[CriterionMatrix, np.ndarray]:
+    """The distinct stored criterion scores and knock-outs of the filtered responses, with how many
+    responses share each (one GROUP BY), ready for the core's batch re-scoring."""
+    columns = [
+        *(_column(c) for c in CRITERIA),
+        Response.kann_knockout,
+        Response.will_knockout,
+        Response.break_even_month,
+    ]
+    stmt = select(*columns, func.count()).where(*f.responses()).group_by(*columns)
     rows = [tuple(r) for r in _rows(bind, stmt)]
     n = len(CRITERIA)
-    data = np.array(rows, dtype=float).reshape(len(rows), n + 3)  # NULL becomes NaN
-    return CriterionMatrix(
+    data = np.array(rows, dtype=float).reshape(len(rows), n + 4)  # NULL becomes NaN
+    matrix = CriterionMatrix(
         scores=data[:, :n],
         knockout={Axis.KANN: data[:, n] == 1, Axis.WILL: data[:, n + 1] == 1},
         break_even_month=data[:, n + 2],
     )
+    return matrix, data[:, n + 3].astype(np.int64)
 
 
 # --- the dashboard as it may be shown ---------------------------------------------------------
@@ -848,12 +853,15 @@ class CalibrationCounts:
         return sum(n for (a, b), n in self.moves.items() if a is not b)
 
 
-def rescore_counts(matrix: CriterionMatrix, before: Survey, after: Survey) -> CalibrationCounts:
-    """Every response scored under both surveys with the core's batch path (batch.score_matrix)."""
+def rescore_counts(
+    matrix: CriterionMatrix, before: Survey, after: Survey, weights: np.ndarray | None = None
+) -> CalibrationCounts:
+    """Every response scored under both surveys with the core's batch path (batch.score_matrix);
+    `weights`: how many responses each row of the matrix stands for (default one each)."""
     a = score_matrix(before, matrix).quadrant
     b = score_matrix(after, matrix).quadrant
     size = len(QUADRANT_CODES)
-    counts = np.bincount(a * size + b, minlength=size * size) if len(a) else np.zeros(size * size, int)
+    counts = np.bincount(a * size + b, weights=weights, minlength=size * size).astype(np.int64)
     quadrants = list(QUADRANT_CODES)
     return CalibrationCounts(
         {(quadrants[i], quadrants[j]): int(counts[i * size + j]) for i in range(size) for j in range(size)}
@@ -877,7 +885,8 @@ class Calibration:
 def calibrate(bind: Bind, f: Filters, before: Survey, after: Survey, *, k: int | None = None) -> Calibration:
     """How many of the filtered responses would change quadrant under `after` (the changed weights
     and thresholds) instead of `before`, under the minimum-group rule."""
-    return protect_calibration(rescore_counts(criterion_matrix(bind, f), before, after), k)
+    matrix, weights = criterion_matrix(bind, f)
+    return protect_calibration(rescore_counts(matrix, before, after, weights), k)
 
 
 def protect_calibration(counts: CalibrationCounts, k: int | None = None) -> Calibration:

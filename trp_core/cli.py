@@ -251,11 +251,13 @@ def _question_details(q: Any, lang: str) -> list[str]:
 
 from .admin_cli import admin  # noqa: E402  (manager accounts)
 from .demo import demo  # noqa: E402  (synthetic responses)
+from .event_cli import event  # noqa: E402  (kiosk mode at recruitment events)
 from .store.cli import db  # noqa: E402  (the database commands live with the store)
 
 main.add_command(db)
 main.add_command(admin)
 main.add_command(demo)
+main.add_command(event)
 
 if __name__ == "__main__":
     main()

@@ -275,6 +275,9 @@ def seed(
         with engine.connect() as conn:
             conn.connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint = 1000")
     _funnel(engine, surveys, counts, rng)
+    if postgres:  # statistics for the planner, and the visibility map for index-only scans
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE responses")
     return Seeded(written, time.perf_counter() - started, dict(quadrants))
 
 

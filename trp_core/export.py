@@ -13,22 +13,23 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, Final
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 
 from .analytics import (
     FREE_TEXT_MIN,
     Bind,
     Dashboard,
     Filters,
+    Period,
     _week_start,
     count_responses,
     min_group,
     period_label,
-    Period,
 )
 from .dashboard_charts import band_label, keep_out_label, step_label
 from .method import AXIS_LABELS, CRITERION_LABELS, Criterion, Quadrant
@@ -115,7 +116,17 @@ def response_rows(
         raise ExportRefused("too_big", n)
     questions = answer_columns(surveys, free_text=n >= FREE_TEXT_MIN)
     criteria = [CRITERION_COLUMNS[c] for c in CRITERIA]
-    header = ["survey", "version", "language", "event", "iso_week", *questions, *SCORE_COLUMNS, *criteria, "quadrant"]
+    header = [
+        "survey",
+        "version",
+        "language",
+        "event",
+        "iso_week",
+        *questions,
+        *SCORE_COLUMNS,
+        *criteria,
+        "quadrant",
+    ]
     week = _week_start(Response.day)
     table = Response.__table__.c
     stmt = (
@@ -135,7 +146,7 @@ def response_rows(
     )
 
     def rows() -> Iterator[list[Any]]:
-        with bind.connect() if hasattr(bind, "connect") else _same(bind) as conn:
+        with _connection(bind) as conn:
             for row in conn.execution_options(yield_per=2_000).execute(stmt):
                 survey_id, version, lang, event, start, answers, *numbers, quadrant = row
                 start = start if isinstance(start, date) else date.fromisoformat(str(start))
@@ -154,17 +165,13 @@ def response_rows(
     return header, rows()
 
 
-class _same:
-    """A connection used as a context manager that does not close it."""
-
-    def __init__(self, conn: Any):
-        self.conn = conn
-
-    def __enter__(self) -> Any:
-        return self.conn
-
-    def __exit__(self, *_: Any) -> None:
-        return None
+@contextmanager
+def _connection(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn
+    else:
+        yield bind
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -220,7 +227,9 @@ def _share(value: float | None) -> Any:
     return HIDDEN if value is None else round(value, 4)
 
 
-def dashboard_tables(dash: Dashboard, survey: Survey, lang: str) -> dict[str, tuple[list[str], list[list[Any]]]]:
+def dashboard_tables(
+    dash: Dashboard, survey: Survey, lang: str
+) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Every figure of the dashboard as a table (header, rows), hidden values as "–"."""
     from .charts import quadrant_labels
     from .i18n import t
@@ -236,21 +245,36 @@ def dashboard_tables(dash: Dashboard, survey: Survey, lang: str) -> dict[str, tu
     tables["heat"] = (
         [col["ability"], col["motivation"], col["quadrant"], col["count"]],
         [
-            [f"{c.kann_from:g}–{c.kann_to:g}", f"{c.will_from:g}–{c.will_to:g}", names[c.quadrant], _n(c.count)]
+            [
+                f"{c.kann_from:g}–{c.kann_to:g}",
+                f"{c.will_from:g}–{c.will_to:g}",
+                names[c.quadrant],
+                _n(c.count),
+            ]
             for c in sorted(dash.heat, key=lambda c: (c.kann_from, c.will_from))
         ],
     )
     tables["trend"] = (
         [col["period"], col["quadrant"], col["count"], col["share"]],
         [
-            [c.label, names[c.quadrant] if c.quadrant else t("mgr_hidden", lang), _n(c.count), _share(c.share)]
+            [
+                c.label,
+                names[c.quadrant] if c.quadrant else t("mgr_hidden", lang),
+                _n(c.count),
+                _share(c.share),
+            ]
             for c in dash.trend
         ],
     )
     tables["keep_out"] = (
         [col["criterion"], col["axis"], col["count"], col["share"]],
         [
-            [keep_out_label(r.key, lang), AXIS_LABELS[r.axis][lang if lang == "de" else "en"], _n(r.count), _share(r.share)]
+            [
+                keep_out_label(r.key, lang),
+                AXIS_LABELS[r.axis][lang if lang == "de" else "en"],
+                _n(r.count),
+                _share(r.share),
+            ]
             for r in dash.keep_out
         ],
     )
@@ -258,7 +282,10 @@ def dashboard_tables(dash: Dashboard, survey: Survey, lang: str) -> dict[str, tu
     tables["means"] = (
         [col["criterion"], *(names[q] for q in Quadrant)],
         [
-            [CRITERION_LABELS[c][lang if lang == "de" else "en"], *(_mean(dash.means[(c, q)]) for q in Quadrant)]
+            [
+                CRITERION_LABELS[c][lang if lang == "de" else "en"],
+                *(_mean(dash.means[(c, q)]) for q in Quadrant),
+            ]
             for c in criteria
         ],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
@@ -482,6 +483,9 @@ def interpolate(bands: list[tuple[float, float]], x: float) -> float:
 
 
 def _strictly_increasing(bands: list[tuple[float, float]]) -> None:
+    for i, (x, _) in enumerate(bands):
+        if not math.isfinite(x):  # nan compares false with everything: it would pass the check below
+            raise _At((i, 0), f"band x values must be finite numbers (got {x})")
     for i, ((x0, _), (x1, _)) in enumerate(itertools.pairwise(bands)):
         if x1 <= x0:
             raise _At(

@@ -45,7 +45,7 @@ PUBLIC_TITLES = {t("login_title", "en"), t("app_title", "en")}  # the login page
 
 def manager_menu(page):
     """The top navigation's manager section (present only for a logged-in manager)."""
-    return page.get_by_test_id("stNavSectionHeader").filter(has_text=t("nav_manager", "en"))
+    return page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en"))
 
 
 def test_direct_urls_without_login_show_no_manager_content(browser, manager_server):
@@ -88,14 +88,14 @@ def test_login_and_logout(browser, manager_server, artifacts):
     page.get_by_label(t("login_password", "en"), exact=True).fill(PASSWORD)
     page.get_by_label(t("login_password", "en"), exact=True).press("Enter")
     settle(page)
-    page.wait_for_url("**/manage_dashboard", timeout=30_000)
+    page.wait_for_url("**/manage_dashboard*", timeout=30_000)
     settle(page)
     manager_menu(page).wait_for(timeout=30_000)
     assert titles(page) and not set(titles(page)) & PUBLIC_TITLES
     screenshot(page, artifacts / "manager-dashboard-tablet.png")
 
     manager_menu(page).click()
-    page.get_by_role("link", name=t("nav_logout", "en")).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_logout", "en")).click()
     settle(page)
     page.wait_for_url("**/manage", timeout=30_000)
     settle(page)
