@@ -38,11 +38,11 @@ def _authenticator(managers: str) -> Authenticator:
 
 
 def authenticator() -> Authenticator:
+    # Anything here (a corrupt or unreachable database, a schema behind this version, a bad
+    # TRP_MANAGERS) gets one message for the manager; the reason goes to the server log.
     try:
         return _authenticator(ui.settings().managers)
-    except (
-        Exception
-    ) as exc:  # a corrupt or unreachable database, a bad TRP_MANAGERS: managers get one message
+    except Exception as exc:
         log.exception("manager login unavailable")
         raise LoginUnavailable from exc
 

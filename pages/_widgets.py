@@ -186,7 +186,7 @@ def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float:
         value=cast(round(float(current) * scale, 6)),
         format=None if cast is int else _format(step),
         key=key,
-        help=spec.help(lang),
     )
+    st.caption(spec.help(lang))  # one visible line each: a tooltip is easy to miss on a tablet
     value = spec.default * scale if value is None else value
     return int(value) if name in be.INTEGER_INPUTS else round(value / scale, 6)

@@ -131,6 +131,9 @@ for axis, lines in levers.items():
     st.write(t("levers_intro", lang, axis=AXIS_LABELS[axis][lang]))
     st.markdown("\n".join(f"1. {line}" for line in lines[:-1]))
     st.caption(lines[-1])
+deals_line = explain.required_deals_line(assessment, survey, lang)
+if deals_line:
+    st.markdown(f"**{deals_line}**")
 
 # --- his business case ---------------------------------------------------------------------
 if assessment.breakeven is not None:

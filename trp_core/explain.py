@@ -111,13 +111,23 @@ def figure_lines(result: Any, target: int, horizon: int, lang: str) -> list[str]
     ]
     if result.roi_12 is not None:
         lines.append(t("calc_roi", lang, roi=fmt.percent(result.roi_12, lang)))
-    if result.required_deals_per_month is None:
-        lines.append(t("calc_required_none", lang, target=target))
-    else:
-        deals = fmt.number(result.required_deals_per_month, lang, 1)
-        met = month is not None and month <= target
-        lines.append(t("calc_required_met" if met else "calc_required", lang, target=target, deals=deals))
+    lines.append(_required_deals(result, target, lang))
     return lines
+
+
+def _required_deals(result: Any, target: int, lang: str) -> str:
+    if result.required_deals_per_month is None:
+        return t("calc_required_none", lang, target=target)
+    deals = fmt.number(result.required_deals_per_month, lang, 1)
+    met = result.break_even_month is not None and result.break_even_month <= target
+    return t("calc_required_met" if met else "calc_required", lang, target=target, deals=deals)
+
+
+def required_deals_line(assessment: Assessment, survey: Survey, lang: str) -> str | None:
+    """The calculator's lever: deals per month that reach break-even by the target month."""
+    if assessment.breakeven is None or survey.calculator is None:
+        return None
+    return _required_deals(assessment.breakeven, survey.calculator.target_months, lang)
 
 
 def breakeven_lines(assessment: Assessment, survey: Survey, lang: str) -> list[str]:
