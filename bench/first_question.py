@@ -21,6 +21,9 @@ and where the time goes:
   server process through a sitecustomize module on its PYTHONPATH; nothing in the app changes.
 After each counted visit the same browser context opens the URL once more in a new tab (warm
 HTTP cache, a new Streamlit session): a returning visitor, or a kiosk tablet; printed apart.
+For scale, the same is measured on a bare Streamlit app in the same run (same config.toml, a
+title and a start button, then one widget of the kind and key of the first question): the
+floor that Streamlit's frontend sets on this machine, whatever the app does (--no-floor: not).
 
 Times are taken in this process around Playwright's calls (Playwright waits on the page's own
 events, so a few ms of its messaging are in them).
@@ -49,6 +52,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
@@ -114,6 +118,50 @@ if _path:
 
     script_runner.ScriptRunner._run_script = _run_script
 """
+
+# The floor: a bare Streamlit app with a start button that shows, once clicked, one widget of
+# the kind and key of the app's first question. Same .streamlit/config.toml as the app.
+BARE_APP = """
+import streamlit as st
+
+if st.session_state.get("started"):
+    st.subheader({title!r})
+    {widget}
+else:
+    st.title({app_title!r})
+    if st.button({start!r}, type="primary", width="stretch", key="start"):
+        st.session_state.started = True
+        st.rerun()
+"""
+
+
+def bare_app(directory: Path, survey: Any, lang: str) -> Path:
+    from trp_core.i18n import t
+    from trp_core.survey import ChoiceQuestion, NumberQuestion, TextQuestion
+
+    section = survey.ordered_sections[0]
+    q = section.questions[0]
+    key, label = f"q.1.{lang}.{q.id}", q.text(lang)
+    if isinstance(q, ChoiceQuestion):
+        widget = f"st.radio({label!r}, ['a', 'b', 'c'], index=None, key={key!r})"
+    elif isinstance(q, NumberQuestion):
+        widget = f"st.number_input({label!r}, value=None, key={key!r})"
+    elif isinstance(q, TextQuestion):
+        widget = f"st.text_area({label!r}, key={key!r})"
+    else:
+        widget = f"st.segmented_control({label!r}, ['1', '2', '3'], key={key!r})"
+    app = directory / "bare"
+    (app / ".streamlit").mkdir(parents=True)
+    (app / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
+    source = BARE_APP.format(
+        title=section.title(lang),
+        widget=widget,
+        app_title=t("app_title", lang),
+        start=t("start_button", lang),
+    )
+    (app / "app.py").write_text(source)
+    return app
+
 
 BROWSER_TIMING = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
@@ -276,9 +324,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the server's runs in the counted visits"
     )
+    parser.add_argument("--no-floor", action="store_true", help="leave out the bare Streamlit app")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # the tests' Server and driver
 
+    from tests.e2e import conftest
     from tests.e2e.conftest import CHROMIUM_ARGS, Server, chromium_path
     from trp_core.survey import load_survey
 
@@ -307,6 +357,17 @@ def main() -> None:
             server = Server(directory, env=env)
             stack.callback(server.stop)
             target = Target(name, server, directory / "runs.txt", profiles)
+            target.url = f"{server.url}/?survey={args.survey}&lang={args.lang}"
+            targets.append(target)
+        if not args.no_floor:
+            directory = Path(tmp) / "floor"
+            directory.mkdir()
+            env = {"PYTHONPATH": str(hook), "TRP_BENCH_RUNS": str(directory / "runs.txt")}
+            # Server runs `streamlit run app.py` in conftest.ROOT: here, in the bare app's folder.
+            with mock.patch.object(conftest, "ROOT", bare_app(directory, survey, args.lang)):
+                server = Server(directory, env=env)
+            stack.callback(server.stop)
+            target = Target("bare Streamlit app (floor): a start button, then one widget", server, directory / "runs.txt", None)  # fmt: skip
             target.url = f"{server.url}/?survey={args.survey}&lang={args.lang}"
             targets.append(target)
 

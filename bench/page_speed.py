@@ -382,6 +382,7 @@ def bare_result(result: dict[str, Any]) -> str:
     add(f"st.title({t('page_result', lang)!r})")
     add(f"st.subheader({survey.quadrant_label(assessment.quadrant, lang)!r})")
     add(f"st.write({PARTNER_MEANING[assessment.quadrant][lang]!r})")
+    add("take_home = st.container()")  # the page's place for the kiosk's QR code, empty otherwise
     for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
         if res.borderline:
             text = t("result_borderline", lang, axis=AXIS_LABELS[axis][lang])

@@ -85,6 +85,14 @@ def surveys(engine: Engine) -> dict[str, Survey]:
     return dict(sorted(found.items()))
 
 
+def _latest(ids: list[str]) -> str:
+    """The survey whose newest content was first answered most recently, else the first."""
+    with database_errors():
+        seen = ui.store().snapshots()
+    answered = sorted((info.first_seen, info.survey_id) for info in seen if info.survey_id in ids)
+    return answered[-1][1] if answered else ids[0]
+
+
 @dataclass(frozen=True)
 class Selection:
     filters: an.Filters
@@ -131,7 +139,7 @@ def selection(
         top = st.columns([2, 1, 1])
         key = f"mf.{page}"
         if f"{key}.survey" not in st.session_state:
-            st.session_state[f"{key}.survey"] = _param("survey", ids, ids[0])
+            st.session_state[f"{key}.survey"] = _param("f_survey", ids, _latest(ids))
         survey_id = top[0].selectbox(
             t("mgr_survey", lang),
             ids,
@@ -148,7 +156,7 @@ def selection(
         version = _widget(
             top[1].selectbox,
             f"{key}.version.{survey_id}",
-            "version",
+            "f_version",
             t("mgr_version", lang),
             version_options,
             lambda v: t("mgr_all_versions", lang) if v == ALL else v,
@@ -156,7 +164,7 @@ def selection(
         language = _widget(
             top[2].selectbox,
             f"{key}.lang",
-            "rlang",
+            "f_lang",
             t("mgr_resp_lang", lang),
             [ALL, "de", "en"],
             lambda v: {"de": "Deutsch", "en": "English"}.get(v, t("mgr_all_languages", lang)),
@@ -165,7 +173,7 @@ def selection(
         event = _widget(
             bottom[0].selectbox,
             f"{key}.event.{survey_id}",
-            "event",
+            "f_event",
             t("mgr_event", lang),
             [ALL, *choices.events],
             lambda v: (
@@ -181,9 +189,9 @@ def selection(
                 _widget(
                     bottom[2].segmented_control,
                     f"{key}.period",
-                    "period",
+                    "f_period",
                     t("mgr_period", lang),
-                    list(an.Period),
+                    [an.Period.MONTH, an.Period.WEEK],
                     lambda p: t("mgr_week" if p is an.Period.WEEK else "mgr_month", lang),
                 )
                 or an.Period.MONTH
@@ -223,8 +231,8 @@ def _dates(where: Any, key: str, choices: an.Choices) -> tuple[date | None, date
     if first is None or last is None:
         return None, None
     if key not in st.session_state:
-        since = _date_param("since") or first
-        until = _date_param("until") or last
+        since = _date_param("f_since") or first
+        until = _date_param("f_until") or last
         st.session_state[key] = (min(since, until), max(since, until))
     value = where.date_input(
         t("mgr_dates", ui.lang()), min_value=first, max_value=last, key=key, format="YYYY-MM-DD"
@@ -238,13 +246,13 @@ def _dates(where: Any, key: str, choices: an.Choices) -> tuple[date | None, date
 def _write_params(filters: an.Filters, period: an.Period | None) -> None:
     """The selection in the address bar, so that it can be bookmarked and shared between managers."""
     wanted = {
-        "survey": filters.survey,
-        "version": filters.version,
-        "rlang": filters.lang,
-        "event": filters.event,
-        "since": filters.since.isoformat() if filters.since else None,
-        "until": filters.until.isoformat() if filters.until else None,
-        "period": period.value if period else None,
+        "f_survey": filters.survey,
+        "f_version": filters.version,
+        "f_lang": filters.lang,
+        "f_event": filters.event,
+        "f_since": filters.since.isoformat() if filters.since else None,
+        "f_until": filters.until.isoformat() if filters.until else None,
+        "f_period": period.value if period else None,
     }
     for name, value in wanted.items():
         if value is None:

@@ -78,6 +78,9 @@ def free_text(selection: m.Selection, k: int) -> None:
     st.subheader(t("mgr_free_text", lang))
     minimum = max(an.FREE_TEXT_MIN, k)
     st.caption(t("mgr_free_text_caption", lang, n=minimum))
+    # Reading the answers themselves is the one slow query: only on request.
+    if not st.toggle(t("mgr_free_text_show", lang), key="dash.text.show"):
+        return
     names = quadrant_labels(selection.survey, lang, "internal")
     options = [None, *Quadrant]
     quadrant = st.selectbox(

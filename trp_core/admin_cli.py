@@ -15,9 +15,6 @@ if TYPE_CHECKING:
 STDIN_HELP = "Read the password from the first line of standard input (for scripts)."
 
 
-MIN_PIN_LENGTH = 4
-
-
 def _check_password(value: str) -> str:
     from .auth import password_problem
 
@@ -27,24 +24,16 @@ def _check_password(value: str) -> str:
     return value
 
 
-def _check_pin(value: str) -> str:
-    if len(value) < MIN_PIN_LENGTH or value != value.strip():
-        raise click.UsageError(f"a PIN has at least {MIN_PIN_LENGTH} characters, without surrounding spaces")
-    return value
-
-
-def _read_secret(from_stdin: bool, *, pin: bool = False) -> str:
-    """A password (or a kiosk PIN) from standard input, or asked twice without echo."""
-    check = _check_pin if pin else _check_password
+def _read_password(from_stdin: bool) -> str:
+    """From the first line of standard input, or asked twice without echo."""
     if from_stdin:
         line = sys.stdin.readline().rstrip("\r\n")
         try:
-            return check(line)
+            return _check_password(line)
         except click.UsageError as exc:
             raise click.BadParameter(exc.message, param_hint="--password-stdin") from None
-    what = "PIN" if pin else "Password"
     return click.prompt(
-        what, hide_input=True, confirmation_prompt=f"Repeat the {what.lower()}", value_proc=check
+        "Password", hide_input=True, confirmation_prompt="Repeat the password", value_proc=_check_password
     )
 
 
@@ -100,7 +89,7 @@ def add_user(name: str, password_stdin: bool, replace: bool, url: str | None) ->
     from .auth import hash_password
     from .store.accounts import AccountExists, Accounts
 
-    password = _read_secret(password_stdin)
+    password = _read_password(password_stdin)
     with _database(_parse(url)) as (engine, shown):
         _ready(engine, shown)
         try:
@@ -128,18 +117,11 @@ def remove_user(name: str, url: str | None) -> None:
 
 @admin.command("hash")
 @click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
-@click.option(
-    "--pin", is_flag=True, help=f"Hash a kiosk staff PIN (at least {MIN_PIN_LENGTH} characters) instead."
-)
-def hash_command(password_stdin: bool, pin: bool) -> None:
-    """Print an argon2id hash of a password, for TRP_MANAGERS (NAME:HASH;NAME:HASH).
+def hash_command(password_stdin: bool) -> None:
+    """Print an argon2id hash of a password, for TRP_MANAGERS (NAME:HASH;NAME:HASH)."""
+    from .auth import hash_password
 
-    With --pin: of a kiosk staff PIN, for an event file's staff_pin_hash.
-    """
-    from .auth import HASHER, hash_password
-
-    secret = _read_secret(password_stdin, pin=pin)
-    click.echo(HASHER.hash(secret) if pin else hash_password(secret))
+    click.echo(hash_password(_read_password(password_stdin)))
 
 
 @admin.command("list")

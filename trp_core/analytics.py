@@ -150,14 +150,19 @@ class Line:
     members: tuple[Hashable, ...]
 
 
-def protect(values: Mapping[Hashable, int], lines: Iterable[Line], k: int) -> frozenset[Hashable]:
+def protect(
+    values: Mapping[Hashable, int],
+    lines: Iterable[Line],
+    k: int,
+    cost: Mapping[Hashable, float] | None = None,
+) -> frozenset[Hashable]:
     """The entries to hide, so that no group of fewer than k responses can be seen or worked out.
 
     1. Every entry of 1 to k − 1 is hidden. A zero is shown: it is nobody.
     2. Then, over every line until nothing changes: a line with a hidden entry needs a second
        one, and when its total is shown, hidden members that add up to at least k; otherwise
-       its smallest shown member above zero is hidden too (the first in line order on a tie),
-       or, when there is none, its total.
+       one more of its shown entries above zero is hidden: the one that costs least to lose
+       (`cost`, default 1 each), of those the smallest, of those the first (the total last).
     3. Lines share entries (the total, the quadrant counts), so a hidden entry might still follow
        from several lines together: `derivable` checks the whole system of sums, and while it
        finds one, one more entry on a line through it is hidden and step 2 runs again.
@@ -167,14 +172,15 @@ def protect(values: Mapping[Hashable, int], lines: Iterable[Line], k: int) -> fr
     lines = [line for line in lines if line.members]
     order = {key: i for i, key in enumerate(values)}
     hidden = {key for key, n in values.items() if 0 < n < k}
+    cost = cost or {}
     while True:
-        _secondary(values, lines, hidden, k)
+        _secondary(values, lines, hidden, k, cost)
         determined = derivable(lines, hidden, order)
         if not determined:
             return frozenset(hidden)
         # The line rule missed a combination of lines: hide one more entry beside the first such one.
         for line in lines:
-            if determined[0] in (line.total, *line.members) and _hide_one_more(values, line, hidden):
+            if determined[0] in (line.total, *line.members) and _hide_one_more(values, line, hidden, cost):
                 break
         else:  # cannot happen: a derivable entry lies on a line with something left to hide
             raise AssertionError(f"cannot protect {determined[0]!r}")
@@ -206,18 +212,28 @@ def derivable(
     return [key for j, key in enumerate(unknown) if not np.any(np.abs(free[:, j]) > 1e-9)]
 
 
-def _hide_one_more(values: Mapping[Hashable, int], line: Line, hidden: set[Hashable]) -> bool:
-    shown = [(values[m], i, m) for i, m in enumerate(line.members) if m not in hidden and values[m] > 0]
-    if shown:
-        hidden.add(min(shown)[2])
-        return True
-    if line.total not in hidden:
-        hidden.add(line.total)
-        return True
-    return False
+def _hide_one_more(
+    values: Mapping[Hashable, int], line: Line, hidden: set[Hashable], cost: Mapping[Hashable, float]
+) -> bool:
+    entries = [*line.members, line.total]
+    shown = [
+        (cost.get(key, 1.0), values[key], i, key)
+        for i, key in enumerate(entries)
+        if key not in hidden and values[key] > 0
+    ]
+    if not shown:  # only zeros left beside a hidden total: nothing more to hide on this line
+        return False
+    hidden.add(min(shown)[3])
+    return True
 
 
-def _secondary(values: Mapping[Hashable, int], lines: list[Line], hidden: set[Hashable], k: int) -> None:
+def _secondary(
+    values: Mapping[Hashable, int],
+    lines: list[Line],
+    hidden: set[Hashable],
+    k: int,
+    cost: Mapping[Hashable, float],
+) -> None:
     changed = True
     while changed:
         changed = False
@@ -230,8 +246,7 @@ def _secondary(values: Mapping[Hashable, int], lines: list[Line], hidden: set[Ha
             hidden_sum = sum(values[m] for m in members)
             if count >= 2 and (total_hidden or hidden_sum >= k):
                 continue
-            # Only zeros left beside a hidden total: nothing more to hide on this line.
-            changed = _hide_one_more(values, line, hidden) or changed
+            changed = _hide_one_more(values, line, hidden, cost) or changed
 
 
 @dataclass(frozen=True)
@@ -759,7 +774,13 @@ def dashboard(
         values[("K", key)] = n
         values[("R", key)] = out.placed_out - n
         lines.append(Line("OUT", (("K", key), ("R", key))))
-    hidden = protect(values, lines, k)
+    # What to give up first when a second entry must go: the complements of the keep-out counts are
+    # never shown, the number outside "held" only serves the keep-out shares; the total and the
+    # quadrant counts are what matters most.
+    cost: dict[Hashable, float] = {"N": 100.0, "OUT": 2.0}
+    cost.update({key: 0.0 for key in values if isinstance(key, tuple) and key[0] == "R"})
+    cost.update({key: 3.0 for key in quadrant_keys})
+    hidden = protect(values, lines, k, cost)
 
     def shown(key: Hashable) -> int | None:
         return None if key in hidden else values[key]
@@ -909,7 +930,10 @@ def protect_calibration(counts: CalibrationCounts, k: int | None = None) -> Cali
         *(Line(("A", a), tuple(("M", a, b) for b in quadrants)) for a in quadrants),
         *(Line(("B", b), tuple(("M", a, b) for a in quadrants)) for b in quadrants),
     ]
-    hidden = protect(values, lines, k)
+    # The changed count and the quadrant counts before and after matter more than single moves.
+    cost: dict[Hashable, float] = {"N": 100.0, "CH": 5.0, "UN": 5.0}
+    cost.update({key: 3.0 for key in values if isinstance(key, tuple) and key[0] in ("A", "B")})
+    hidden = protect(values, lines, k, cost)
 
     def shown(key: Hashable) -> int | None:
         return None if key in hidden else values[key]

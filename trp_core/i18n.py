@@ -458,6 +458,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "de": "Freitext wird erst ab {n} Antworten in der Auswahl gezeigt.",
         "en": "Free text is shown only for selections of at least {n} responses.",
     },
+    "mgr_free_text_show": {"de": "Freitext-Antworten laden", "en": "Load the free-text answers"},
     "mgr_free_text_none": {"de": "Keine Freitext-Antworten.", "en": "No free-text answers."},
     "mgr_all_quadrants": {"de": "alle Felder", "en": "all quadrants"},
     "mgr_preview": {"de": "Vorschau wie ein Partner", "en": "Preview as a partner"},

@@ -894,16 +894,27 @@ def survey_from_data(data: Any, file: str, lines: dict[str, int] | None = None) 
     try:
         return Survey.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        issues = []
-        for err in errors[:MAX_ISSUES]:
-            parts, message, line_parts = _message(err)
-            line = _line_for(".".join(line_parts), lines)
-            issues.append(SurveyIssue(file=file, path=".".join(parts), message=message, line=line))
-        if len(errors) > MAX_ISSUES:
-            more = f"{len(errors) - MAX_ISSUES:,} more problems not listed; fix the ones above first"
-            issues.append(SurveyIssue(file=file, path="", message=more))
-        raise SurveyError(issues) from None
+        raise SurveyError(validation_issues(exc, file, lines)) from None
+
+
+def validation_issues(
+    exc: ValidationError, file: str, lines: dict[str, int] | None = None
+) -> list[SurveyIssue]:
+    """A pydantic error of any model read from a YAML file, as issues in the survey files' form.
+
+    `lines` is the path-to-line map of `parse_yaml`; at most MAX_ISSUES are listed.
+    """
+    lines = lines or {}
+    errors = exc.errors(include_url=False)
+    issues = []
+    for err in errors[:MAX_ISSUES]:
+        parts, message, line_parts = _message(err)
+        line = _line_for(".".join(line_parts), lines)
+        issues.append(SurveyIssue(file=file, path=".".join(parts), message=message, line=line))
+    if len(errors) > MAX_ISSUES:
+        more = f"{len(errors) - MAX_ISSUES:,} more problems not listed; fix the ones above first"
+        issues.append(SurveyIssue(file=file, path="", message=more))
+    return issues
 
 
 def load_survey(path: str | Path) -> Survey:

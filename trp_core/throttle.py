@@ -1,7 +1,9 @@
-"""Throttling of guessable attempts (result codes, later logins) without storing who tried.
+"""Throttling of guessable attempts (result codes, manager logins) without storing who tried.
 
-A growing delay per key (a browser session) and a ceiling on failures per minute across
-the whole process; a failed attempt while throttled does not even get checked.
+Throttle: a growing delay per key (a browser session) and a ceiling on failures per minute
+across the whole process; a failed attempt while throttled does not even get checked.
+Backoff: the same growing delay as arithmetic only, for the login throttle that the database
+keeps for every process (trp_core.store.accounts).
 """
 
 from __future__ import annotations

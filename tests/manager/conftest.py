@@ -8,10 +8,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
 
 from trp_core.levers import assess
 from trp_core.method import Quadrant
 from trp_core.scoring import score
+from trp_core.store.engine import writer
+from trp_core.store.models import FunnelCounter, Response, SurveySnapshot
 from trp_core.store.repository import Store
 from trp_core.survey import Survey
 
@@ -34,7 +38,7 @@ def answers_for(survey_id: str, outcome: str) -> dict[str, Any]:
 
 
 def add(
-    store: Store,
+    into: Store,
     survey: Survey,
     answers: dict[str, Any],
     n: int = 1,
@@ -46,7 +50,7 @@ def add(
     """Store `n` responses with these answers, scored as the app does."""
     assessment = assess(survey, answers) if n else None
     for _ in range(n):
-        store.save_response(
+        into.save_response(
             survey=survey,
             assessment=assessment,
             answers=answers,
@@ -58,12 +62,20 @@ def add(
         )
 
 
-def add_quadrants(store: Store, survey: Survey, counts: dict[Quadrant, int], **kw: Any) -> None:
+def add_quadrants(into: Store, survey: Survey, counts: dict[Quadrant, int], **kw: Any) -> None:
     """Responses in the given quadrants, from the answer fixtures."""
     for q, n in counts.items():
         answers = answers_for(survey.id, q.value)
         assert score(survey, answers).quadrant is q
-        add(store, survey, answers, n, **kw)
+        add(into, survey, answers, n, **kw)
+
+
+def empty_store(bind: Engine) -> Store:
+    """A Store on emptied tables, for fixtures of a wider scope than the store tests' own."""
+    with Session(writer(bind)) as s, s.begin():
+        for model in (FunnelCounter, Response, SurveySnapshot):
+            s.execute(delete(model))
+    return Store(bind)
 
 
 @pytest.fixture
