@@ -2,7 +2,7 @@
 
 Each file in tests/malformed/ is the minimal valid survey (tests/malformed/valid/minimal.yaml)
 or the worked example (tests/surveys/worked-example.yaml) with exactly one defect, named in
-its first line. A file's one issue must read `FILE:PATH: message (line N)`.
+its first line (empty and binary files aside). Its one issue must read `FILE:PATH: message (line N)`.
 """
 
 from __future__ import annotations
@@ -127,9 +127,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
     ),
     "fraction-default-above-1.yaml": (
         "calculator.inputs.margin.default",
-        "default of margin must be at most 1",
+        "default (1.5) must lie between min (0) and max (1)",
     ),
     "calculator-whole-months.yaml": ("calculator.inputs.first_deal_month.default", "counts whole months"),
+    "fraction-max-above-1.yaml": ("calculator.inputs.margin.max", "margin is a fraction: max must be at most 1"),
 }
 
 # The line each of these issues must name.

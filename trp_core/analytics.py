@@ -275,7 +275,7 @@ def suppress(counts: Mapping[K, int], k: int | None = None) -> Breakdown[K]:
 
 
 class _floor(FunctionElement[int]):
-    """The integer floor of a number."""
+    """The integer floor of a number above -1000."""
 
     type = Integer()
     inherit_cache = True
@@ -289,9 +289,9 @@ def _floor_default(element: Any, compiler: Any, **kw: Any) -> str:
 
 @compiles(_floor, "sqlite")
 def _floor_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    # SQLite's FLOOR() needs a build with the math functions; CAST truncates towards zero.
-    x = compiler.process(element.clauses, **kw)
-    return f"(CAST({x} AS INTEGER) - ({x} < CAST({x} AS INTEGER)))"
+    # SQLite's FLOOR() needs a build with the math functions. CAST truncates towards zero, which is
+    # the floor for positive numbers: the arguments here (score cells) lie far above -1000.
+    return f"(CAST({compiler.process(element.clauses, **kw)} + 1000 AS INTEGER) - 1000)"
 
 
 class _week_start(FunctionElement[date]):
@@ -619,10 +619,13 @@ def free_texts(
     k: int | None = None,
     limit: int = FREE_TEXT_LIMIT,
 ) -> list[str] | None:
-    """The distinct non-empty answers to a text question, sorted, or None when the group (the
-    filtered responses, of one quadrant if given) has fewer than max(10, k) responses.
+    """The distinct non-empty answers to a text question among the latest `limit` given, sorted
+    alphabetically; None when the group (the filtered responses, of one quadrant if given) has
+    fewer than max(10, k) responses.
 
-    Sorted and without any other attribute, so nothing links a text to a response or a day.
+    Sorted and without any other attribute, so nothing links a text to a response or a day. The
+    newest answers come first through the index on survey and day, so that a million stored
+    responses are not all read for their answers.
     """
     if count_responses(bind, f, quadrant) < max(FREE_TEXT_MIN, min_group(k)):
         return None
@@ -630,8 +633,8 @@ def free_texts(
     stmt = select(text).where(*f.responses(), text.is_not(None), text != "")
     if quadrant is not None:
         stmt = stmt.where(Response.quadrant == quadrant.value)
-    stmt = stmt.group_by(text).order_by(text).limit(limit)
-    return [str(t) for (t,) in _rows(bind, stmt)]
+    stmt = stmt.order_by(Response.survey_id.desc(), Response.day.desc()).limit(limit)
+    return sorted({str(t) for (t,) in _rows(bind, stmt)})
 
 
 def criterion_matrix(bind: Bind, f: Filters) -> tuple[CriterionMatrix, np.ndarray]:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .method import LANGUAGES
-from .survey import SurveyError, SurveyIssue, Text, _line_for, _message, _YamlProblem, parse_yaml
+from .survey import SurveyError, SurveyIssue, Text, _YamlProblem, parse_yaml, validation_issues
 
 MAX_FILE_BYTES = 200_000
 
@@ -92,12 +92,7 @@ def load_events(path: str | Path) -> dict[str, Event]:
     try:
         parsed = EventFile.model_validate(data)
     except ValidationError as exc:
-        issues = []
-        for err in exc.errors():
-            parts, message, line_parts = _message(err)
-            line = _line_for(".".join(line_parts), lines)
-            issues.append(SurveyIssue(file=file, path=".".join(parts), message=message, line=line))
-        raise SurveyError(issues) from None
+        raise SurveyError(validation_issues(exc, file, lines)) from None
     return {e.slug: e for e in parsed.events}
 
 

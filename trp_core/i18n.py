@@ -449,10 +449,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "mgr_step_completed": {"de": "Abgeschlossen", "en": "Completed"},
     "mgr_free_text": {"de": "Freitext-Antworten", "en": "Free-text answers"},
     "mgr_free_text_caption": {
-        "de": "Nur bei mindestens {n} Antworten in der Auswahl; verschiedene Texte alphabetisch, ohne Bezug "
-        "zu einer einzelnen Antwort, als reiner Text.",
-        "en": "Only for at least {n} responses in the selection; the distinct texts in alphabetical order, "
-        "unlinked from any single response, as plain text.",
+        "de": "Nur bei mindestens {n} Antworten in der Auswahl; die verschiedenen Texte der jüngsten "
+        "Antworten alphabetisch, ohne Bezug zu einer einzelnen Antwort, als reiner Text.",
+        "en": "Only for at least {n} responses in the selection; the distinct texts of the latest answers "
+        "in alphabetical order, unlinked from any single response, as plain text.",
     },
     "mgr_free_text_small": {
         "de": "Freitext wird erst ab {n} Antworten in der Auswahl gezeigt.",

@@ -23,7 +23,15 @@ from pydantic import (
     model_validator,
 )
 
-from .breakeven import INPUT_NAMES, INTEGER_INPUTS, MODEL_INPUTS, REQUIRED_INPUTS, BreakEvenInputs, Model
+from .breakeven import (
+    FRACTION_INPUTS,
+    INPUT_NAMES,
+    INTEGER_INPUTS,
+    MODEL_INPUTS,
+    REQUIRED_INPUTS,
+    BreakEvenInputs,
+    Model,
+)
 from .method import AXIS_CRITERIA, CRITERION_AXIS, Axis, Criterion, Quadrant
 
 MAX_FILE_BYTES: Final = 1_000_000
@@ -286,7 +294,8 @@ class Calculator(_Model):
             raise _At(
                 ("inputs", wrong[0]),
                 f"{' and '.join(wrong)} {'belongs' if len(wrong) == 1 else 'belong'} to the "
-                f"{other.value} model, not to {self.model.value}; remove it or change the model",
+                f"{other.value} model, not to {self.model.value}; "
+                f"remove {'it' if len(wrong) == 1 else 'them'} or change the model",
             )
         for name, spec in self.inputs.items():
             if name in INTEGER_INPUTS:
@@ -297,6 +306,11 @@ class Calculator(_Model):
                             f"{name} counts whole months: default, min and step must be whole numbers "
                             f"(got {key} {_num(getattr(spec, key))})",
                         )
+            if name in FRACTION_INPUTS and spec.max > 1:
+                raise _At(
+                    ("inputs", name, "max"),
+                    f"{name} is a fraction: max must be at most 1 (1 = 100 %), got {_num(spec.max)}",
+                )
         # Validates that the defaults form a valid model input (fractions ≤ 1 and so on).
         self.default_inputs()
         return self

@@ -1,0 +1,156 @@
+"""The manager pages in Chromium, logged in through the login page: hostile free text stays inert,
+nothing is requested from any host but the app; screenshots of every page at tablet and phone size."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from urllib.parse import urlparse
+
+import pytest
+from click.testing import CliRunner
+
+from trp_core.cli import main
+from trp_core.demo import seed
+from trp_core.i18n import t
+from trp_core.scoring import score
+from trp_core.store.engine import make_engine
+from trp_core.store.migrate import upgrade
+from trp_core.store.repository import Store
+from trp_core.survey import load_survey
+
+from ..conftest import SURVEYS
+from ..store.conftest import hash_code
+from .conftest import PHONE, TABLET, Server
+from .driver import screenshot, settle
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "<svg onload=alert(3)>",
+    "[click](https://evil.example/phish)",
+    "![pixel](https://evil.example/pixel.png)",
+    "<iframe src=https://evil.example/></iframe>",
+    "javascript:alert(4)",
+    "**bold** _it_ <b>b</b> :red[red]",
+    '=HYPERLINK("https://evil.example")',
+    "<a href=https://evil.example>link</a>",
+]
+PAGES = [
+    ("manage_dashboard", "nav_dashboard"),
+    ("manage_calibration", "nav_calibration"),
+    ("manage_exports", "nav_exports"),
+]
+
+
+@pytest.fixture(scope="module")
+def filled_server(chromium, tmp_path_factory) -> Server:
+    """A server of its own with an account, 600 demo responses and 60 hostile free-text answers."""
+    folder = tmp_path_factory.mktemp("manager-pages")
+    url = f"sqlite:///{folder / 'trp.sqlite3'}"
+    made = CliRunner().invoke(
+        main, ["admin", "add-user", "alice", "--password-stdin", "--url", url], input=PASSWORD + "\n"
+    )
+    assert made.exit_code == 0, made.output
+    engine = make_engine(url)
+    upgrade(engine)
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    today = date.today()
+    seed(engine, [survey], 600, events=[None, "expo"], days=120, seed=9, today=today, pool=120)
+    store = Store(engine)
+    for i in range(60):
+        text = f"{HOSTILE[i % len(HOSTILE)]} #{i}"
+        answers = {"what_would_help": text, "remarks": HOSTILE[(i + 3) % len(HOSTILE)], "sales_fte": 1}
+        store.save_response(
+            survey=survey,
+            assessment=score(survey, answers),
+            answers=answers,
+            lang="en",
+            event=None,
+            submission_key=uuid.uuid4().hex,
+            code_hash=hash_code(uuid.uuid4().hex),
+            day=today - timedelta(days=i % 30),
+        )
+    engine.dispose()
+    srv = Server(folder)
+    yield srv
+    srv.stop()
+
+
+def log_in(page, base: str, lang: str = "en") -> None:
+    page.goto(base)  # the first run goes through app.py, so that /manage is the login page
+    settle(page)
+    page.goto(f"{base}/manage")
+    settle(page)
+    page.get_by_label(t("login_name", lang)).fill("alice")
+    page.get_by_label(t("login_password", lang), exact=True).fill(PASSWORD)
+    page.get_by_label(t("login_password", lang), exact=True).press("Enter")
+    page.wait_for_url("**/manage_dashboard*", timeout=30_000)
+    settle(page, 60_000)
+
+
+def go(page, key: str) -> None:
+    """Through the top navigation: a new page load would be a new session, logged out."""
+    page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en")).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t(key, "en")).click()
+    settle(page, 60_000)
+
+
+def test_manager_pages_with_hostile_free_text(browser, filled_server, artifacts):
+    context = browser.new_context(viewport=TABLET, locale="en")
+    page = context.new_page()
+    dialogs: list[str] = []
+    hosts: set[str] = set()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname or r.url[:30]))
+    log_in(page, filled_server.url)
+    assert page.get_by_role("heading", name=t("mgr_dashboard_title", "en")).is_visible()
+    page.locator('[data-testid="stVegaLiteChart"]').nth(5).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 6
+
+    page.get_by_text(t("mgr_free_text_show", "en")).click()
+    settle(page, 60_000)
+    for expander in page.locator('[data-testid="stExpander"] summary').all():
+        expander.click()
+    settle(page)
+    page.wait_for_timeout(1000)
+    body = page.locator('[data-testid="stMain"]')
+    assert body.get_by_text("<script>alert(1)</script> #0", exact=False).count() >= 1
+    assert body.get_by_text("![pixel](https://evil.example/pixel.png)", exact=False).count() >= 1
+    # Inert: no element the texts could have become, no dialog, no request to another host.
+    assert body.locator('a[href*="evil.example"], img[src*="evil.example"], iframe, svg[onload]').count() == 0
+    assert body.locator("img[src='x']").count() == 0
+    assert dialogs == []
+    screenshot(page, artifacts / "manage-dashboard-tablet.png")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(600)
+    screenshot(page, artifacts / "manage-dashboard-phone.png")
+    page.set_viewport_size(TABLET)
+
+    for path, key in PAGES[1:]:
+        go(page, key)
+        page.wait_for_url(f"**/{path}*", timeout=30_000)
+        title = t("mgr_calibration_title" if path.endswith("calibration") else "mgr_exports_title", "en")
+        page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+        settle(page, 60_000)
+        screenshot(page, artifacts / f"{path.replace('_', '-')}-tablet.png")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(600)
+        screenshot(page, artifacts / f"{path.replace('_', '-')}-phone.png")
+        page.set_viewport_size(TABLET)
+    assert dialogs == []
+    assert hosts <= {"127.0.0.1"}, hosts
+    context.close()
+
+
+def test_german_dashboard(browser, filled_server, artifacts):
+    context = browser.new_context(viewport=PHONE, locale="de")
+    page = context.new_page()
+    log_in(page, filled_server.url, "de")
+    page.get_by_role("heading", name=t("mgr_dashboard_title", "de")).wait_for(timeout=60_000)
+    page.locator('[data-testid="stVegaLiteChart"]').nth(5).wait_for(timeout=60_000)
+    assert page.get_by_text(t("mgr_keep_out", "de")).first.is_visible()
+    context.close()
