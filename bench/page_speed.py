@@ -459,6 +459,9 @@ def bare_result(result: dict[str, Any]) -> str:
         add(f"st.write({t('levers_intro', lang, axis=AXIS_LABELS[axis][lang])!r})")
         add(f"st.markdown({chr(10).join(f'1. {x}' for x in lever[:-1])!r})")
         add(f"st.caption({lever[-1]!r})")
+    deals_line = explain.required_deals_line(assessment, survey, lang)
+    if deals_line:
+        add(f"st.markdown({'**' + deals_line + '**'!r})")
     if assessment.breakeven is not None:
         b = assessment.breakeven
         target = survey.calculator.target_months

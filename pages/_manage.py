@@ -28,6 +28,7 @@ def begin() -> str:
     name = auth.require_manager()
     if name is None:  # require_manager has switched to the login page; this is for safety only
         st.stop()
+    st.set_page_config(layout="wide")  # tables and charts need the room; the partner pages stay narrow
     st.session_state.pop(ui.PREVIEW, None)
     ui.header()
     return name

@@ -153,8 +153,10 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
         inputs = breakeven_inputs(survey, answers)
         result = be.compute(inputs)
         month = result.break_even_month
-        st.altair_chart(
-            charts.breakeven_chart(result.cumulative, lang, calc.target_months, month),
+        st.vega_lite_chart(
+            charts.breakeven_chart(result.cumulative, lang, calc.target_months, month).to_dict(
+                validate=False
+            ),
             width="stretch",
         )
         st.caption(charts.breakeven_text(result.cumulative, lang, calc.target_months, month))

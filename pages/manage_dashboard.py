@@ -43,7 +43,13 @@ def figures(selection: m.Selection) -> None:
     names = quadrant_labels(survey, lang, "internal")
     tiles = st.columns(len(Quadrant))
     for tile, q in zip(tiles, Quadrant, strict=True):
-        tile.metric(names[q], m.count(dash.quadrants[q]), m.share(dash.quadrant_share(q)), delta_color="off")
+        tile.metric(
+            names[q],
+            m.count(dash.quadrants[q]),
+            m.share(dash.quadrant_share(q)),
+            delta_color="off",
+            delta_arrow="off",
+        )
     st.altair_chart(charts.heatmap_chart(dash, survey, lang), width="stretch")
     st.caption(t("mgr_heat_caption", lang))
 
@@ -59,13 +65,10 @@ def figures(selection: m.Selection) -> None:
     st.altair_chart(charts.means_chart(dash, survey, lang), width="stretch")
     st.caption(t("mgr_means_caption", lang, k=dash.k))
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("mgr_break_even", lang))
-        st.altair_chart(charts.break_even_chart(dash, lang), width="stretch")
-    with right:
-        st.subheader(t("mgr_funnel", lang))
-        st.altair_chart(charts.funnel_chart(dash, survey, lang), width="stretch")
+    st.subheader(t("mgr_break_even", lang))
+    st.altair_chart(charts.break_even_chart(dash, lang), width="stretch")
+    st.subheader(t("mgr_funnel", lang))
+    st.altair_chart(charts.funnel_chart(dash, survey, lang), width="stretch")
 
     free_text(selection, dash.k)
 
@@ -97,7 +100,8 @@ def free_text(selection: m.Selection, k: int) -> None:
             elif not texts:
                 st.caption(t("mgr_free_text_none", lang))
             else:
-                st.text("\n".join(" ".join(text.split()) for text in texts))
+                with st.container(height=320):
+                    st.text("\n".join(" ".join(text.split()) for text in texts))
 
 
 if selection is not None:

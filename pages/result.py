@@ -48,8 +48,17 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     if result.borderline:
         st.info(t("result_borderline", lang, axis=AXIS_LABELS[axis][lang]), icon=":material/compare_arrows:")
 
-st.altair_chart(
-    charts.matrix_chart(assessment, survey, lang, accent=ui.settings().accent_color), width="stretch"
+specs = current.setdefault("specs", {})  # chart specs, built once per result and language
+
+
+def spec(name: str, build) -> dict:
+    if (name, lang) not in specs:
+        specs[name, lang] = build().to_dict(validate=False)
+    return specs[name, lang]
+
+
+ui.chart(
+    spec("matrix", lambda: charts.matrix_chart(assessment, survey, lang, accent=ui.settings().accent_color))
 )
 with st.expander(t("chart_text", lang)):
     st.write(charts.matrix_text(assessment, survey, lang))
@@ -86,7 +95,7 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
 # --- why -----------------------------------------------------------------------------------
 st.subheader(t("why_title", lang))
 st.caption(t("why_intro", lang))
-st.altair_chart(charts.criteria_chart(assessment, survey, lang), width="stretch")
+ui.chart(spec("criteria", lambda: charts.criteria_chart(assessment, survey, lang)))
 with st.expander(t("chart_text", lang)):
     st.write(charts.criteria_text(assessment, survey, lang))
 rows = charts.criteria_table(assessment, survey, lang)
@@ -140,7 +149,9 @@ if assessment.breakeven is not None:
     st.subheader(t("breakeven_title", lang))
     b = assessment.breakeven
     target = survey.calculator.target_months
-    st.altair_chart(charts.breakeven_chart(b.cumulative, lang, target, b.break_even_month), width="stretch")
+    ui.chart(
+        spec("breakeven", lambda: charts.breakeven_chart(b.cumulative, lang, target, b.break_even_month))
+    )
     with st.expander(t("chart_text", lang)):
         st.write(charts.breakeven_text(b.cumulative, lang, target, b.break_even_month))
     for line in explain.breakeven_lines(assessment, survey, lang):

@@ -45,6 +45,7 @@ HIDDEN_COLOUR: Final = "#D9D9D9"
 COLOURS: Final = {**QUADRANT_COLOURS, Quadrant.UNDETERMINED: UNDETERMINED_COLOUR}
 _NO_FRAME: Final = alt.ViewBackground(stroke=None)
 _AXIS: Final = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE}
+LABEL_BAND: Final = 9.0  # points of the will axis above and below the heat map, for the fields' names
 
 
 def _lang(lang: str) -> str:
@@ -117,11 +118,19 @@ def heatmap_chart(
         for c in dash.heat
     ]
     top = max((c.count for c in dash.heat if c.count is not None), default=1) or 1
-    scale = alt.Scale(domain=[0, 100], nice=False)
     ticks = sorted({0, 20, 40, 60, 80, 100, tk, tw})
     axis = {"grid": False, "values": ticks, **_AXIS}
-    x = alt.X("x0:Q", scale=scale, axis=alt.Axis(title=AXIS_LABELS[Axis.KANN][_lang(lang)], **axis))
-    y = alt.Y("y0:Q", scale=scale, axis=alt.Axis(title=AXIS_LABELS[Axis.WILL][_lang(lang)], **axis))
+    # Room above and below the cells for the fields' names and totals.
+    x = alt.X(
+        "x0:Q",
+        scale=alt.Scale(domain=[0, 100], nice=False),
+        axis=alt.Axis(title=AXIS_LABELS[Axis.KANN][_lang(lang)], **axis),
+    )
+    y = alt.Y(
+        "y0:Q",
+        scale=alt.Scale(domain=[-LABEL_BAND, 100 + LABEL_BAND], nice=False),
+        axis=alt.Axis(title=AXIS_LABELS[Axis.WILL][_lang(lang)], **axis),
+    )
     tooltip = [
         alt.Tooltip("field:N", title=t("mgr_col_quadrant", lang)),
         alt.Tooltip("label:N", title=t("mgr_col_count", lang)),
@@ -162,14 +171,19 @@ def heatmap_chart(
         shown,
         hidden,
         numbers,
-        rules.mark_rule(color=INK, strokeWidth=2).encode(x=alt.X("tk:Q")),
-        rules.mark_rule(color=INK, strokeWidth=2).encode(y=alt.Y("tw:Q")),
+        rules.transform_calculate(low="0", high="100")
+        .mark_rule(color=INK, strokeWidth=2)
+        .encode(x=alt.X("tk:Q"), y=alt.Y("low:Q"), y2="high:Q"),
+        rules.transform_calculate(low="0", high="100")
+        .mark_rule(color=INK, strokeWidth=2)
+        .encode(y=alt.Y("tw:Q"), x=alt.X("low:Q"), x2="high:Q"),
     ]
+    above, below = 100 + LABEL_BAND / 2, -LABEL_BAND / 2
     corners = {
-        Quadrant.HELD: (99, 99, "right", "top"),
-        Quadrant.KANDIDAT: (99, 1, "right", "bottom"),
-        Quadrant.VAMPIR: (1, 99, "left", "top"),
-        Quadrant.SCHATTEN: (1, 1, "left", "bottom"),
+        Quadrant.HELD: (100, above, "right", "middle"),
+        Quadrant.KANDIDAT: (100, below, "right", "middle"),
+        Quadrant.VAMPIR: (0, above, "left", "middle"),
+        Quadrant.SCHATTEN: (0, below, "left", "middle"),
     }
     fields = []
     for q, (cx, cy, align, baseline) in corners.items():
@@ -274,7 +288,7 @@ def _bars(
     order = [r["label"] for r in rows]
     top = 1.0 if percent else max((r["value"] or 0 for r in rows), default=1) or 1
     data = alt.Data(values=[{**r, "value": r["value"] if r["value"] is not None else 0} for r in rows])
-    y = alt.Y("label:N", sort=order, axis=alt.Axis(title=None, labelLimit=260, **_AXIS))
+    y = alt.Y("label:N", sort=order, axis=alt.Axis(title=None, labelLimit=260, labelOverlap=False, **_AXIS))
     x = alt.X(
         "value:Q",
         scale=alt.Scale(domain=[0, top * 1.18]),
