@@ -40,6 +40,21 @@ RESULT_PAGE = "pages/result.py"
 PROFILE_PAGE = "pages/profile.py"
 
 
+def boot() -> None:
+    """Call first on every page: make sure this run went through app.py.
+
+    With a folder named pages/, Streamlit runs a requested page file directly (its older
+    multipage mode) until a process's first run reaches st.navigation in app.py; such a run
+    would skip the language, kiosk and login set-up. Turning that mode off and rerunning sends
+    the same request through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource
 def _settings() -> Settings:
     return get_settings()

@@ -7,6 +7,8 @@ from pages import _shared as ui
 from trp_core.auth import MAX_PASSWORD_LENGTH
 from trp_core.i18n import t
 
+ui.boot()
+
 if auth.current_manager() is not None:
     st.switch_page(auth.MANAGER_PAGES[0][0])
 

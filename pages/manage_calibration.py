@@ -16,6 +16,8 @@ from trp_core.i18n import t
 from trp_core.method import AXIS_CRITERIA, AXIS_LABELS, CRITERION_LABELS, Axis, Quadrant
 from trp_core.survey import Survey, SurveyError, survey_from_data
 
+ui.boot()
+
 m.begin()
 lang = ui.lang()
 st.title(t("mgr_calibration_title", lang))

@@ -12,6 +12,8 @@ from trp_core.i18n import t
 from trp_core.method import Quadrant
 from trp_core.survey import TextQuestion
 
+ui.boot()
+
 m.begin()
 lang = ui.lang()
 st.title(t("mgr_dashboard_title", lang))

@@ -10,6 +10,8 @@ from trp_core import dashboard_charts as charts
 from trp_core import export
 from trp_core.i18n import t
 
+ui.boot()
+
 PNG_WIDTH = 720
 
 m.begin()

@@ -17,6 +17,8 @@ from trp_core.method import (
 )
 from trp_core.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, YesNoQuestion
 
+ui.boot()
+
 ui.header()
 lang = ui.lang()
 surveys = ui.published()

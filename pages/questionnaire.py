@@ -14,6 +14,8 @@ from trp_core.levers import assess
 from trp_core.scoring import check_answers
 from trp_core.survey import TextQuestion
 
+ui.boot()
+
 lang = ui.lang()
 surveys = ui.published()
 survey_id = st.session_state.get(ui.SURVEY)

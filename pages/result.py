@@ -11,6 +11,8 @@ from trp_core import formatting as fmt
 from trp_core.i18n import t
 from trp_core.method import AXIS_LABELS, PARTNER_MEANING, Axis
 
+ui.boot()
+
 ui.header()
 lang = ui.lang()
 

@@ -6,6 +6,8 @@ from pages import _kiosk as kiosk
 from pages import _shared as ui
 from trp_core.i18n import t
 
+ui.boot()
+
 event = kiosk.current()
 ui.header(switch=event is None)
 if event is not None:

@@ -130,7 +130,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "default (1.5) must lie between min (0) and max (1)",
     ),
     "calculator-whole-months.yaml": ("calculator.inputs.first_deal_month.default", "counts whole months"),
-    "fraction-max-above-1.yaml": ("calculator.inputs.margin.max", "margin is a fraction: max must be at most 1"),
+    "fraction-max-above-1.yaml": (
+        "calculator.inputs.margin.max",
+        "margin is a fraction: max must be at most 1",
+    ),
 }
 
 # The line each of these issues must name.

@@ -26,3 +26,8 @@ def new_app(page: str | None = None, **query: str) -> AppTest:
     if page:
         at.switch_page(page)
     return at.run()
+
+
+@pytest.fixture(autouse=True)
+def _through_app_py(navigation_only):
+    """All app tests here run every request through app.py (see tests/conftest.py)."""

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from pages import _auth as auth
@@ -24,20 +22,6 @@ from .conftest import new_app
 
 PASSWORD = "correct horse battery"
 MANAGER_FILES = [path for path, _ in auth.MANAGER_PAGES]
-
-
-@pytest.fixture(autouse=True)
-def navigation_only(monkeypatch):
-    """Every run goes through app.py's st.navigation, as on a server after its first run.
-
-    AppTest looks for a pages/ folder before each run and, finding one, runs page files
-    directly (Streamlit's older multipage mode); test_manager_cold_start.py covers that case.
-    """
-
-    class NavigationOnly(PagesManager):
-        uses_pages_directory = False
-
-    monkeypatch.setattr(script_runner, "PagesManager", NavigationOnly)
 
 
 @pytest.fixture(scope="module")

@@ -81,3 +81,8 @@ def empty_store(bind: Engine) -> Store:
 @pytest.fixture
 def standard(surveys: dict[str, Survey]) -> Survey:  # noqa: F811
     return surveys["trp-standard"]
+
+
+@pytest.fixture(autouse=True)
+def _through_app_py(navigation_only):
+    """All app tests here run every request through app.py (see tests/conftest.py)."""

@@ -9,8 +9,6 @@ from datetime import date
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from pages import _auth as auth
@@ -29,16 +27,6 @@ from ..store.conftest import BACKENDS, hash_code, pg_database
 
 DASHBOARD, CALIBRATION, EXPORTS = (path for path, _ in auth.MANAGER_PAGES)
 HOSTILE_TEXT = "<script>alert(1)</script> [x](https://evil.example) ![i](https://evil.example/i.png)"
-
-
-@pytest.fixture(autouse=True)
-def navigation_only(monkeypatch):
-    """Every run goes through app.py's st.navigation, as on a server after its first run."""
-
-    class NavigationOnly(PagesManager):
-        uses_pages_directory = False
-
-    monkeypatch.setattr(script_runner, "PagesManager", NavigationOnly)
 
 
 def fill(url) -> None:
