@@ -169,6 +169,26 @@ def apptest(url: str) -> float:
     return elapsed
 
 
+class Rows(list):
+    """The result rows, each printed as soon as it is measured (a long run keeps what it has)."""
+
+    def append(self, row: tuple) -> None:
+        super().append(row)
+        print(line(row), flush=True)
+
+
+def line(row: tuple) -> str:
+    backend, label, n, figure, s, naive_s, ratio = row
+    flag = ""
+    if figure.startswith(("FULL", "ALL")):
+        flag = "" if s <= 3 else "  > 3 s"
+    elif not figure.startswith(("  naive", "AppTest", "calibration", "free text")):
+        flag = "" if s <= 1 else "  > 1 s"
+    naive_text = f"{naive_s:8.2f}" if naive_s is not None else " " * 8
+    ratio_text = f"{ratio:6.1f}x" if ratio is not None else " " * 7
+    return f"{backend:<11} {label:<40} {n:>9,}  {figure:<40} {s:7.3f} {naive_text} {ratio_text}{flag}"
+
+
 def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Namespace) -> list[tuple]:
     engine = make_engine(url)
     upgrade(engine)
@@ -178,7 +198,7 @@ def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Nam
     print(
         f"{name}: seeded {result.responses:,} responses in {seconds:.0f} s ({result.responses / seconds:,.0f}/s)"
     )
-    rows = []
+    rows = Rows()
     survey = surveys[0]
     presets = {
         "one survey": an.Filters(survey=survey.id),
@@ -247,18 +267,11 @@ def main() -> None:
             admin.dispose()
     print()
     print(f"{'back-end':<11} {'filter':<40} {'rows':>9}  {'figure':<40} {'s':>7} {'naive s':>8} {'ratio':>7}")
-    for backend, label, n, figure, s, naive_s, ratio in rows:
-        flag = ""
-        if figure.startswith(("FULL", "ALL")):
-            flag = "" if s <= 3 else "  > 3 s"
-        elif not figure.startswith(("  naive", "AppTest", "calibration", "free text")):
-            flag = "" if s <= 1 else "  > 1 s"
-        naive_text = f"{naive_s:8.2f}" if naive_s is not None else " " * 8
-        ratio_text = f"{ratio:6.1f}x" if ratio is not None else " " * 7
-        print(f"{backend:<11} {label:<40} {n:>9,}  {figure:<40} {s:7.3f} {naive_text} {ratio_text}{flag}")
+    for row in rows:
+        print(line(row))
     print()
     print(
-        "s: best of the runs; naive: the same figures from every row in pandas; ratio: naive / full render."
+        "s: best of the runs; naive: the same figures from every row in pandas (read + group); ratio: naive / s."
     )
     print("Targets: each query ≤ 1 s, full render ≤ 3 s, ratio ≥ 10×. Calibration and free text are not")
     print("dashboard queries (calibration re-scores in numpy; free text is loaded on request).")

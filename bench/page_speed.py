@@ -38,8 +38,8 @@ questionnaire step and of the calculator are recorded from the app's own widget 
 they agree argument by argument; the rest of the layout, and the result page, are written out
 below after the pages, with texts from the same trp_core functions. The element kinds of both
 rendered trees are counted and compared ("elements"), so a mismatch would show. Charts: the
-same number of st.altair_chart calls, each with a trivial Altair chart (one mark, two inline
-rows, width="stretch") built in the run as any page builds its charts. That is the fixed price
+same number of st.vega_lite_chart calls (what the app uses), each with a trivial Altair chart
+(one mark, two inline rows, width="stretch") built and converted with validation in the run. That is the fixed price
 of a chart in Streamlit (building the object, Altair's to_dict with schema validation, the
 proto) without the content; what the app's charts cost above that is part of the ratio, on
 purpose, since that is what the visitor waits for. Substitutions: st.page_link to an external
@@ -229,6 +229,7 @@ class _Recorder:
         "write",
         "progress",
         "altair_chart",
+        "vega_lite_chart",
     )
 
     def __init__(self) -> None:
@@ -333,7 +334,9 @@ def bare_calculator(survey: Survey, index: int, answers: dict[str, Any]) -> str:
     figures = {name: answers.get(name, spec.default) for name, spec in calc.inputs.items()}
     # The fragment's widgets, chart, caption and lines, recorded from the app's own function.
     recorded = _record(_calc_body, survey, figures, LANG, key)
-    chart = next(i for i, line in enumerate(recorded) if line.startswith("st.altair_chart"))
+    chart = next(
+        i for i, line in enumerate(recorded) if line.startswith(("st.altair_chart", "st.vega_lite_chart"))
+    )
     inputs, rest = recorded[:chart], recorded[chart + 1 :]
     src = "import streamlit as st\n" + TRIVIAL_CHART + _header(True) + _progress(survey, index)
     src += f"st.subheader({calc.title(LANG)!r})\n"
@@ -343,7 +346,7 @@ def bare_calculator(survey: Survey, index: int, answers: dict[str, Any]) -> str:
     src += "\n\n@st.fragment\ndef live():\n    cols = st.columns(2)\n"
     for i, line in enumerate(inputs):
         src += f"    with cols[{i % 2}]:\n        {line}\n"
-    src += '    st.altair_chart(trivial_chart(), width="stretch")\n'
+    src += '    st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")\n'
     for line in rest:
         src += f"    {line}\n"
     src += f"""
@@ -387,7 +390,7 @@ def bare_result(result: dict[str, Any]) -> str:
         if res.borderline:
             text = t("result_borderline", lang, axis=AXIS_LABELS[axis][lang])
             add(f"st.info({text!r}, icon=':material/compare_arrows:')")
-    add('st.altair_chart(trivial_chart(), width="stretch")')
+    add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
     add(f"with st.expander({t('chart_text', lang)!r}):")
     add(f"    st.write({charts.matrix_text(assessment, survey, lang)!r})")
     for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
@@ -419,7 +422,7 @@ def bare_result(result: dict[str, Any]) -> str:
         add(f"st.markdown({line!r})")
     add(f"st.subheader({t('why_title', lang)!r})")
     add(f"st.caption({t('why_intro', lang)!r})")
-    add('st.altair_chart(trivial_chart(), width="stretch")')
+    add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
     add(f"with st.expander({t('chart_text', lang)!r}):")
     add(f"    st.write({charts.criteria_text(assessment, survey, lang)!r})")
     rows = charts.criteria_table(assessment, survey, lang)
@@ -466,7 +469,7 @@ def bare_result(result: dict[str, Any]) -> str:
         b = assessment.breakeven
         target = survey.calculator.target_months
         add(f"st.subheader({t('breakeven_title', lang)!r})")
-        add('st.altair_chart(trivial_chart(), width="stretch")')
+        add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
         add(f"with st.expander({t('chart_text', lang)!r}):")
         add(f"    st.write({charts.breakeven_text(b.cumulative, lang, target, b.break_even_month)!r})")
         for line in explain.breakeven_lines(assessment, survey, lang):
@@ -867,7 +870,23 @@ def gc_cost() -> str:
     )
 
 
+def through_app_py() -> None:
+    """Every AppTest run goes through app.py, as on a server after its first request.
+
+    AppTest re-detects the pages/ folder before each run; the app's pages then rerun once
+    through app.py (pages/_shared.boot), which a real server does only on its first request.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import script_runner
+
+    class NavigationOnly(PagesManager):
+        uses_pages_directory = False
+
+    script_runner.PagesManager = NavigationOnly
+
+
 def main() -> None:
+    through_app_py()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="measured reruns per page")
     parser.add_argument("--survey", action="append", help="survey id (default: every bundled survey)")

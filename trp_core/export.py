@@ -26,10 +26,10 @@ from .analytics import (
     Dashboard,
     Filters,
     Period,
-    _week_start,
     count_responses,
     min_group,
     period_label,
+    period_start,
 )
 from .dashboard_charts import band_label, keep_out_label, step_label
 from .method import AXIS_LABELS, CRITERION_LABELS, Criterion, Quadrant
@@ -127,7 +127,7 @@ def response_rows(
         *criteria,
         "quadrant",
     ]
-    week = _week_start(Response.day)
+    week = period_start(Period.WEEK)
     table = Response.__table__.c
     stmt = (
         select(
