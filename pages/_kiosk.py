@@ -114,7 +114,7 @@ def init() -> None:
         return
     event = events().get(slug)
     if event is None:
-        st.session_state[ui.NOTICE] = t("unknown_event", ui.lang(), event=slug[:64])
+        st.session_state[ui.NOTICE] = t("unknown_event", ui.lang(), event=ui.echo(slug, 64))
         return
     st.session_state[ui.EVENT] = event.slug
     if st.query_params.get("kiosk") == "1":

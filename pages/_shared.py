@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ START_PAGE = "pages/start.py"
 CHECK_PAGE = "pages/questionnaire.py"
 RESULT_PAGE = "pages/result.py"
 PROFILE_PAGE = "pages/profile.py"
+
+
+def echo(value: object, limit: int = 40) -> str:
+    """A value from the URL, safe to repeat in a message: only letters, digits, '.', '_' and '-'.
+
+    Messages are rendered as markdown, so anything else could become a link or an image.
+    """
+    return re.sub(r"[^A-Za-z0-9._-]", "", str(value))[:limit] or "?"
 
 
 def boot() -> None:
@@ -118,7 +127,7 @@ def init_language() -> None:
     code, unknown = resolve_language(requested, st.context.locale)
     st.session_state[LANG] = code
     if unknown:
-        st.session_state[NOTICE] = t("unknown_language", code, requested=str(requested)[:20])
+        st.session_state[NOTICE] = t("unknown_language", code, requested=echo(requested, 20))
 
 
 def set_language(code: str) -> None:

@@ -11,7 +11,7 @@ from trp_core import charts
 from trp_core import formatting as fmt
 from trp_core.explain import figure_lines
 from trp_core.i18n import t
-from trp_core.scoring import DONT_KNOW, breakeven_inputs
+from trp_core.scoring import DONT_KNOW, breakeven_inputs, clean_text
 from trp_core.survey import (
     ChoiceQuestion,
     NumberQuestion,
@@ -104,7 +104,7 @@ def question(q: Any, lang: str, key: str, current: Any) -> Any:
             height=100,
         )
         st.caption(t("text_warning", lang))
-        return text.strip() or None
+        return clean_text(text) or None
     raise TypeError(type(q).__name__)
 
 

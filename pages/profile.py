@@ -28,7 +28,7 @@ if survey_id not in surveys:
         st.warning(t("no_surveys", lang))
         st.stop()
     if survey_id:
-        st.error(t("unknown_survey", lang, survey=str(survey_id)[:60]))
+        st.error(t("unknown_survey", lang, survey=ui.echo(survey_id, 60)))
     survey_id = next(iter(surveys))
 survey = surveys[survey_id]
 

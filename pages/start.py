@@ -26,7 +26,7 @@ if not surveys:
 
 requested = st.query_params.get("survey")
 if requested and requested not in surveys:
-    st.error(t("unknown_survey", lang, survey=requested[:60]))
+    st.error(t("unknown_survey", lang, survey=ui.echo(requested, 60)))
     requested = None
 
 if requested:

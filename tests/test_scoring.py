@@ -103,6 +103,12 @@ def test_borderline(worked, worked_answers):
     assert will.passed and will.borderline
 
 
+def test_clean_text_removes_control_characters():
+    from trp_core.scoring import clean_text
+
+    assert clean_text("  a\x00b\x07c\nd\te  ") == "abc\nd\te"
+
+
 def test_round_half_up():
     assert round_half_up(73.35) == 73.4
     assert round_half_up(73.349) == 73.3
@@ -123,6 +129,7 @@ def test_round_half_up():
         ({"own_funds": "yes"}, "answers.own_funds: must be true or false"),
         ({"access": DONT_KNOW}, "answers.access: this question does not allow 'dont_know'"),
         ({"remarks": "x" * 501}, "answers.remarks: is 501 characters long"),
+        ({"remarks": "nul\x00byte"}, "answers.remarks: must be plain text without control characters"),
         ({"margin": 20}, "answers.margin: must be a fraction between 0 and 1"),
         ({"investment": -1}, "answers.investment: must not be negative"),
         ({"first_deal_month": 1.5}, "answers.first_deal_month: must be a whole number"),

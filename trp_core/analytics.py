@@ -297,6 +297,26 @@ def _floor_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(CAST({compiler.process(element.clauses, **kw)} + 1000 AS INTEGER) - 1000)"
 
 
+class _clamp(FunctionElement[int]):
+    """A number held within [low, high]: clamp(x, low, high), x evaluated once."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "trp_clamp"
+
+
+@compiles(_clamp)
+def _clamp_default(element: Any, compiler: Any, **kw: Any) -> str:
+    x, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"LEAST(GREATEST({x}, {low}), {high})"
+
+
+@compiles(_clamp, "sqlite")
+def _clamp_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    x, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"MIN(MAX({x}, {low}), {high})"  # SQLite's scalar min and max of several arguments
+
+
 class _week_start(FunctionElement[date]):
     """The Monday of a date's ISO week."""
 
@@ -433,9 +453,10 @@ class AxisBins:
         """The cell of a stored score; a response on the failing side of its axis (a knock-out or
         another version's threshold) is kept in a cell on that side, so cells add up to quadrants."""
         raw = _floor((score - _num(self.threshold)) / _num(self.width))
-        right = case((raw < 0, 0), (raw > self.highest, self.highest), else_=raw)
-        left = case((raw > -1, -1), (raw < self.lowest, self.lowest), else_=raw)
-        return case((passed, right), else_=left)
+        return case(
+            (passed, _clamp(raw, literal(0), literal(self.highest))),
+            else_=_clamp(raw, literal(self.lowest), literal(-1)),
+        )
 
 
 @dataclass(frozen=True)

@@ -471,7 +471,12 @@ def calibration_chart(
         "quadrant:N", sort=[names[q] for q in Quadrant], axis=alt.Axis(title=None, labelLimit=160, **_AXIS)
     )
     offset = alt.YOffset("when:N", sort=[before, after])
-    x = alt.X("n:Q", axis=alt.Axis(title=t("mgr_col_count", lang), format=",d", grid=False, **_AXIS))
+    top = max((r["n"] for r in rows), default=1) or 1
+    x = alt.X(
+        "n:Q",
+        scale=alt.Scale(domain=[0, top * 1.15]),  # room for the numbers after the bars
+        axis=alt.Axis(title=t("mgr_col_count", lang), format=",d", grid=False, **_AXIS),
+    )
     bars = (
         alt.Chart(data)
         .mark_bar()

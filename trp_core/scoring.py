@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -354,6 +355,14 @@ _CRITERION_AXES: Final = tuple(CRITERION_AXIS[c] for c in CRITERIA)
 # --- answer checking ----------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """A free-text answer as stored: control characters (NUL included) removed, trimmed."""
+    return _CONTROL.sub("", text).strip()
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -406,6 +415,8 @@ def _check_value(q: Any, value: Any) -> list[str]:
     elif isinstance(q, TextQuestion):
         if not isinstance(value, str):
             return [f"must be text, got {value!r}"]
+        if value != clean_text(value):
+            return ["must be plain text without control characters or surrounding spaces"]
         if len(value) > q.max_length:
             return [f"is {len(value)} characters long; at most {q.max_length} are allowed"]
     return []

@@ -206,6 +206,8 @@ def test_wrong_codes_get_one_message_and_are_throttled(app_db):
         ({"survey": "no-such-survey", "lang": "en"}, "There is no questionnaire “no-such-survey” here"),
         ({"lang": "fr"}, "The language “fr” is not available"),
         ({"survey": "<script>alert(1)</script>", "lang": "de"}, "Den Fragebogen"),
+        ({"survey": "![x](https://evil.example/i.png)", "lang": "en"}, "There is no questionnaire"),
+        ({"lang": "[click](https://evil.example)"}, "is not available"),
     ],
 )
 def test_bad_url_parameters_get_a_clear_message(app_db, query, expected):
@@ -213,6 +215,8 @@ def test_bad_url_parameters_get_a_clear_message(app_db, query, expected):
     assert not at.exception
     shown = [e.value for e in at.error] + [i.value for i in at.info]
     assert any(expected in m for m in shown), shown
+    # What is repeated from the URL cannot turn into markup, links or images.
+    assert not any(c in m for m in shown for c in "<>[]()!"), shown
 
 
 def test_start_page_promises_anonymity_in_both_languages(app_db):
