@@ -21,10 +21,13 @@ from trp_core.survey import (
 
 
 def settle(page: Page, timeout: float = 30_000) -> None:
-    """Wait until the app has finished its current run."""
+    """Wait until the app has finished its current run (and no new one started right after)."""
+    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
     page.wait_for_timeout(150)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_timeout(100)
+    for _ in range(2):  # a page switch or st.rerun starts a second run just after the first
+        page.wait_for_selector(idle, timeout=timeout)
+        page.wait_for_timeout(200)
+    page.wait_for_selector(idle, timeout=timeout)
 
 
 def screenshot(page: Page, path: Path) -> None:

@@ -135,7 +135,7 @@ def test_qr_link_opens_the_same_result_on_a_phone(browser, kiosk_server, artifac
     settle(mine)
     survey = load_survey(SURVEYS / "trp-cloud.yaml")
     assert mine.get_by_text(survey.quadrant_label(Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
-    assert mine.get_by_role("button", name=t("pdf_button", "en")).is_visible()
+    mine.get_by_role("button", name=t("pdf_button", "en")).wait_for(state="visible", timeout=30_000)
     phone.close()
 
 

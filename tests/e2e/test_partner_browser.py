@@ -86,8 +86,9 @@ def test_result_reopens_by_code_in_a_fresh_context(browser, server, artifacts):
     page = fresh.new_page()
     page.goto(f"{server.url}/result?code={code}&lang=en")
     settle(page)
-    assert page.get_by_text(survey.quadrant_label(Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
-    assert page.get_by_text(code).first.is_visible()
+    label = survey.quadrant_label(Quadrant.KANDIDAT, "en")
+    page.get_by_text(label, exact=True).first.wait_for(state="visible", timeout=30_000)
+    page.get_by_text(code).first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=artifacts / "reopen-phone-result.png", full_page=True)
     # The typed route on the start page works as well, with the code in lower case and spaces.
     page.goto(f"{server.url}/?lang=en")
@@ -96,7 +97,7 @@ def test_result_reopens_by_code_in_a_fresh_context(browser, server, artifacts):
     page.get_by_label(t("reopen_label", "en")).fill(code.lower().replace("-", " "))
     page.get_by_role("button", name=t("reopen_button", "en")).click()
     settle(page)
-    assert page.get_by_text(survey.quadrant_label(Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
+    page.get_by_text(label, exact=True).first.wait_for(state="visible", timeout=30_000)
     fresh.close()
 
 
