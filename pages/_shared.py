@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -32,8 +31,9 @@ NOTICE = "trp.notice"  # a message to show once on the next page
 PREVIEW = "trp.preview"  # a manager looks at a survey as a partner would: nothing stored or counted
 EVENT = "trp.event"  # the event tag of a recruitment event, or absent
 
-# A local icon: Streamlit would fetch a :material/...: favicon from a font server.
-ICON = str(Path(__file__).resolve().parent.parent / "trp_core" / "assets" / "icon.png")
+# An emoji favicon is drawn by the browser (a data URL): no image to read and hash on every
+# run, and no request to a font server as a :material/...: icon would make.
+ICON = "🧭"
 
 START_PAGE = "pages/start.py"
 CHECK_PAGE = "pages/questionnaire.py"
