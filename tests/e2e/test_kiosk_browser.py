@@ -126,7 +126,8 @@ def test_qr_link_opens_the_same_result_on_a_phone(browser, kiosk_server, artifac
     context, page = open_tablet(browser, kiosk_server)
     link = visitor_run(page, kiosk_server, artifacts, "en", "kandidat", "kiosk-qr")
     assert link.startswith(kiosk_server.url)
-    assert page.get_by_role("img", name=t("kiosk_qr_alt", "en")).count() or page.locator("img").count()
+    qr = page.locator('[data-testid="stImage"]').filter(has_text=t("kiosk_qr_alt", "en")).locator("img")
+    assert qr.count() == 1 and qr.first.bounding_box()["width"] >= 150  # the QR code, scannable size
     context.close()
 
     phone = browser.new_context(viewport={"width": 390, "height": 844})
