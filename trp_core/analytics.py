@@ -117,10 +117,13 @@ class Filters(BaseModel):
             where.append(Response.event.is_(None))
         elif self.event is not None:
             where.append(Response.event == self.event)
+        # The day is checked inside the covering index: on SQLite a seek on the narrow index on
+        # (survey, day) would look up every row of the range in the table.
+        day = _scanned(Response.day)
         if self.since is not None:
-            where.append(Response.day >= self.since)
+            where.append(day >= self.since)
         if self.until is not None:
-            where.append(Response.day <= self.until)
+            where.append(day <= self.until)
         return where
 
     def counters(self) -> list[ColumnElement[bool]]:
@@ -277,6 +280,24 @@ def suppress(counts: Mapping[K, int], k: int | None = None) -> Breakdown[K]:
 # --- SQL helpers that differ between SQLite and PostgreSQL -------------------------------------
 
 
+class _scanned(FunctionElement[date]):
+    """A column that SQLite's planner must not seek an index on: `+column`, the same value."""
+
+    type = Date()
+    inherit_cache = True
+    name = "trp_scanned"
+
+
+@compiles(_scanned)
+def _scanned_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_scanned, "sqlite")
+def _scanned_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
 class _floor(FunctionElement[int]):
     """The integer floor of a number above -1000."""
 
@@ -406,8 +427,14 @@ def choices(bind: Bind, survey_id: str) -> Choices:
             select(Response.event).where(Response.survey_id == survey_id).group_by(Response.event),
         )
     ]
+    # Two scalar subqueries: each is one step along the index on (survey, day); MIN and MAX in one
+    # SELECT would read every row of the survey.
+    day = select(Response.day).where(Response.survey_id == survey_id).limit(1)
     ((first, last),) = _rows(
-        bind, select(func.min(Response.day), func.max(Response.day)).where(Response.survey_id == survey_id)
+        bind,
+        select(
+            day.order_by(Response.day).scalar_subquery(), day.order_by(Response.day.desc()).scalar_subquery()
+        ),
     )
     return Choices(versions, sorted(events), _as_date(first), _as_date(last))
 

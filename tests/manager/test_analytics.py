@@ -256,3 +256,41 @@ def test_revised_version():
     assert an.revised_version("2") == "3"
     assert an.revised_version("1.9") == "1.10"
     assert an.revised_version("beta") == "beta.1"
+
+
+def test_sqlite_figures_read_the_covering_index(engine, stored, standard):
+    """On SQLite every aggregate reads only the covering index, also with a date range: a plan that
+    looks rows up in the table is five times slower at a million responses (bench/dashboard_speed.py)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query planner")
+    from sqlalchemy import event
+
+    statements: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM responses" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        for f in (
+            an.Filters(survey=standard.id),
+            an.Filters(survey=standard.id, since=START + timedelta(days=7), until=START + timedelta(days=30)),
+            an.Filters(survey=standard.id, lang="de", event="fair-a"),
+        ):
+            an.dashboard(engine, f, standard)
+            an.calibrate(engine, f, standard, standard.revised(thresholds={"kann": 55, "will": 65}))
+            an.free_texts(engine, f, "what_would_help", k=3)
+        an.choices(engine, standard.id)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(statements) > 20 and any("JSON_EXTRACT" in s for s, _ in statements)
+    with engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = " | ".join(
+                row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            if "JSON_EXTRACT" in statement:  # free text: the newest answers along the (survey, day) index
+                assert "ix_responses_survey_day" in plan, plan
+            else:
+                assert "COVERING INDEX" in plan and "SCAN responses" not in plan, (statement, plan)

@@ -46,9 +46,9 @@ KEY_LENGTH: Final = 64
 HASH_LENGTH: Final = 64  # sha256, hex
 
 CRITERION_COLUMNS: Final[dict[Criterion, str]] = {c: f"c_{c.value}" for c in Criterion}
-# The managers' figures filter on survey and day and read only these columns (migration 0003).
+# The managers' figures filter on survey and day and read only these columns (migrations 0003, 0004).
 DASHBOARD_INDEX_COLUMNS: Final = (
-    "survey_id", "day", "survey_version", "lang", "event", "quadrant",
+    "survey_id", "quadrant", "day", "survey_version", "lang", "event",
     "kann_passed", "will_passed", "kann_knockout", "will_knockout", "kann_score", "will_score",
     "break_even_month", *CRITERION_COLUMNS.values(),
 )  # fmt: skip
@@ -129,6 +129,8 @@ class Response(Base):
     __table_args__ = (
         # Covers every dashboard query (trp_core.analytics): answered from the index alone.
         Index("ix_responses_dashboard", *DASHBOARD_INDEX_COLUMNS),
+        # The newest free-text answers and the first and last day of a survey, without a sort.
+        Index("ix_responses_survey_day", "survey_id", "day"),
         CheckConstraint(_one_of("lang", ["de", "en"]), name="lang"),
         CheckConstraint(_one_of("quadrant", [q.value for q in Quadrant]), name="quadrant"),
     )
