@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Final
 
 from babel import Locale
@@ -44,6 +45,7 @@ def _with_decimals(pattern: str, decimals: int) -> str:
     return _FRACTION.sub("0" + fraction, pattern, count=1)
 
 
+@lru_cache(maxsize=4096)  # pure; Babel takes far longer than a lookup
 def number(x: float | None, lang: str, decimals: int = 0, *, trim: bool = False) -> str:
     """A number with grouping and `decimals` decimals: "1.234,5" / "1,234.5".
 
@@ -56,6 +58,7 @@ def number(x: float | None, lang: str, decimals: int = 0, *, trim: bool = False)
     return format_decimal(_quantize(x, decimals), format=pattern, locale=locale_for(lang))
 
 
+@lru_cache(maxsize=4096)  # pure; Babel takes far longer than a lookup
 def money(x: float | None, lang: str, currency: str = "EUR", decimals: int = 0) -> str:
     """An amount: "1.234,56 €" / "€1,234.56" with decimals=2, "1.235 €" / "€1,235" with 0."""
     if x is None:
@@ -66,6 +69,7 @@ def money(x: float | None, lang: str, currency: str = "EUR", decimals: int = 0) 
     return format_currency(value, currency, format=pattern, locale=loc, currency_digits=False)
 
 
+@lru_cache(maxsize=4096)  # pure; Babel takes far longer than a lookup
 def percent(fraction: float | None, lang: str, decimals: int = 0) -> str:
     """A fraction as a percentage: 0.15 → "15 %" (de_DE) / "15%" (en_GB)."""
     if fraction is None:
