@@ -1,0 +1,1 @@
+"""The deployment in deploy/, run on one machine: nginx, two replicas, PostgreSQL."""
