@@ -1,5 +1,8 @@
 """Streamlit entry point: settings and navigation over pages/, nothing else."""
 
+# Imported before any page runs: Altair looks pandas up in sys.modules without importing it, and
+# a pandas half imported by a concurrent first run broke its charts (AttributeError: Timestamp).
+import pandas  # noqa: F401
 import streamlit as st
 
 from pages import _auth as auth
