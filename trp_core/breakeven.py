@@ -20,7 +20,7 @@ class Model(StrEnum):
 class BreakEvenInputs(BaseModel):
     """The inputs of section 6; names are part of the public contract."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     model: Model
     investment: float = Field(ge=0)
@@ -28,7 +28,7 @@ class BreakEvenInputs(BaseModel):
     fixed_costs_per_month: float = Field(ge=0)
     deals_per_month: float = Field(ge=0)
     first_deal_month: int = Field(default=1, ge=1)
-    ramp_up_months: int = Field(default=0, ge=0)
+    ramp_up_months: int = Field(default=0, ge=0, le=1200)  # 100 years: d(t) divides by it
     deal_value: float = Field(ge=0)
     margin: float = Field(ge=0, le=1)
     rebate: float = Field(default=0, ge=0, le=1)
@@ -157,7 +157,8 @@ def roi_12(inputs: BreakEvenInputs, gp: list[float]) -> float | None:
     if cost <= 0:
         return None
     # Months past the horizon earn nothing; a horizon under 12 shortens the sum.
-    return (sum(gp[:12]) - cost) / cost
+    roi = (sum(gp[:12]) - cost) / cost
+    return roi if math.isfinite(roi) else None  # a cost of a fraction of a cent gives no ratio
 
 
 def required_deals_per_month(inputs: BreakEvenInputs, gp: list[float] | None = None) -> float | None:
@@ -185,7 +186,7 @@ def required_deals_per_month(inputs: BreakEvenInputs, gp: list[float] | None = N
         if unit > 0:
             d = need / unit
             best = d if best is None else min(best, d)
-    if best is None:
+    if best is None or not best <= MAX_REQUIRED_DEALS + 1:  # also a margin so thin that best is inf
         return None
     # Round up to the next tenth; the epsilon keeps 2.9000000001 at 2.9.
     tenths = math.ceil(best * 10 - 1e-7)
@@ -221,9 +222,12 @@ def compute(inputs: BreakEvenInputs) -> BreakEven:
 def input_errors(data: object) -> list[str]:
     """Every problem with raw break-even inputs, each naming the input; empty if valid."""
     try:
-        BreakEvenInputs.model_validate(data)
+        inputs = BreakEvenInputs.model_validate(data)
     except ValidationError as exc:
         return [_describe(e) for e in exc.errors()]
+    result = compute(inputs)
+    if not all(math.isfinite(x) for x in [*result.cumulative, *result.gross_profit]):
+        return ["inputs: the figures are too large to compute with; enter amounts in euros"]
     return []
 
 

@@ -45,6 +45,10 @@ def _read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         _fail([f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"], EXIT_INPUT)
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        _fail([f"{path}: not valid JSON here: a number has too many digits"], EXIT_INPUT)
+    except RecursionError:
+        _fail([f"{path}: not valid JSON here: nested too deeply"], EXIT_INPUT)
 
 
 def _load(path: Path) -> Survey:

@@ -364,7 +364,10 @@ def clean_text(text: str) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number; an integer too large for a float is one too, and fails the range check."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def check_answers(survey: Survey, answers: Mapping[str, Any], survey_id: str | None = None) -> list[str]:

@@ -40,6 +40,8 @@ TEXT_ANSWER_MAX: Final = 500
 ID_PATTERN: Final = r"^[a-z][a-z0-9_]{0,63}$"
 
 Points = Annotated[float, Field(ge=0, le=100)]
+# Not refused as infinite by the model: _strictly_increasing names the band that is not finite.
+BandX = Annotated[float, Field(allow_inf_nan=True)]
 
 
 class _At(ValueError):
@@ -54,7 +56,8 @@ class _At(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Numbers are finite: 1e999 in a file would be infinity, which JSON (and PostgreSQL) cannot store.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Text(_Model):
@@ -125,7 +128,7 @@ class NumberQuestion(_Question):
     min: float = Field(default=0, ge=0)
     max: float = Field(gt=0)
     step: float = Field(default=1, gt=0)
-    bands: list[tuple[float, Points]] = Field(min_length=1, max_length=50)
+    bands: list[tuple[BandX, Points]] = Field(min_length=1, max_length=50)
     knockout_below: float | None = None
 
     @field_validator("bands")
@@ -259,7 +262,7 @@ class Calculator(_Model):
     intro: Text | None = None
     target_months: int = Field(default=12, ge=1, le=60)
     horizon_months: int = Field(default=36, ge=1, le=120)
-    bands: list[tuple[float, Points]] | None = None
+    bands: list[tuple[BandX, Points]] | None = None
     inputs: dict[str, CalculatorInput]
 
     @field_validator("bands")
@@ -532,7 +535,9 @@ class SurveyIssue(BaseModel):
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
-        return f"{self.file}:{self.path or '<top>'}: {self.message}{where}"
+        # A key may hold a line break or another control character: shown escaped, one line per issue.
+        path = "".join(c if c.isprintable() else repr(c)[1:-1] for c in self.path) or "<top>"
+        return f"{self.file}:{path}: {self.message}{where}"
 
 
 class SurveyError(Exception):

@@ -1,4 +1,4 @@
-"""`trp db`: bring the database schema up to date, show its revision.
+"""`trp db`: bring the database schema up to date, show its revision, back it up and restore it.
 
 SQLAlchemy and Alembic are imported inside the commands, so the other `trp` commands start fast.
 """
@@ -95,7 +95,7 @@ def _url_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group()
 def db() -> None:
-    """The database: schema migrations (SQLite or PostgreSQL)."""
+    """The database: schema migrations, backup and restore (SQLite or PostgreSQL)."""
 
 
 @db.command("upgrade")
@@ -142,3 +142,82 @@ def db_current(url: str | None) -> None:
             )
         else:
             click.echo(f"{shown}: revision {current}; this version's head is {head}: run `trp db upgrade`")
+
+
+def _run_backup(action: Callable[[], Any], parsed: URL) -> Any:
+    """Run a backup or restore; every failure becomes one line (exit 1, or 2 when refused)."""
+    from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
+
+    from .backup import BackupError
+
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        return action()
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.code)
+    except (NoSuchModuleError, ImportError) as exc:
+        _fail(f"{shown}: no driver for this kind of database ({_reason(exc)})")
+    except SQLAlchemyError as exc:
+        _fail(f"{shown}: cannot use the database: {_reason(exc)}")
+    except OSError as exc:
+        _fail(f"{exc.filename or shown}: {exc.strerror or exc}")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@_url_option
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def db_backup(file: Path, url: str | None, force: bool) -> None:
+    """Write a consistent backup of the database to FILE, also while the app runs.
+
+    SQLite: the online backup API, checked with PRAGMA integrity_check; FILE is a SQLite
+    database. PostgreSQL: pg_dump --format=custom (the client tools of the server's version
+    must be installed). Exit code 1 when the database or a tool fails, 2 when refused.
+    """
+    from .backup import backup
+
+    parsed = _parse(url)
+    done = _run_backup(lambda: backup(parsed, file, force=force), parsed)
+    shown = parsed.render_as_string(hide_password=True)
+    click.echo(
+        f"{shown}: backed up to {done.file} ({_size(done.size)}, {done.responses:,} responses, "
+        f"schema revision {done.revision})"
+    )
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@_url_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a database that holds data (SQLite keeps it next to itself as NAME.replaced-N).",
+)
+def db_restore(file: Path, url: str | None, force: bool) -> None:
+    """Restore the backup FILE (from `trp db backup`) into the database.
+
+    A database that holds data is replaced only with --force. SQLite: the backup is checked,
+    brought to this version's schema, and copied in with the online backup API; the database
+    it replaces is kept next to it. PostgreSQL: pg_restore --clean --if-exists --no-owner in a
+    single transaction into an existing database (createdb it first). Exit code 1 when the
+    database or a tool fails, 2 when refused (FILE is not a usable backup, or --force is missing).
+    """
+    from .backup import restore
+
+    parsed = _parse(url)
+    done = _run_backup(lambda: restore(parsed, file, force=force), parsed)
+    shown = parsed.render_as_string(hide_password=True)
+    click.echo(
+        f"{shown}: restored from {done.file} ({done.responses:,} responses, schema revision {done.revision})"
+    )
+    if done.upgraded_from:
+        click.echo(f"the backup's schema revision {done.upgraded_from} was brought up to {done.revision}")
+    if done.kept:
+        click.echo(f"the database it replaced is kept as {done.kept}")
+    if done.behind:
+        click.echo("the schema is older than this version's: run `trp db upgrade` before starting the app")
