@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import Engine
 
 from trp_core.cli import main
 from trp_core.demo import seed
@@ -17,7 +18,7 @@ from trp_core.scoring import score
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 from trp_core.store.repository import Store
-from trp_core.survey import load_survey
+from trp_core.survey import Survey, load_survey
 
 from ..conftest import SURVEYS
 from ..store.conftest import hash_code
@@ -46,10 +47,9 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def filled_server(chromium, tmp_path_factory) -> Server:
-    """A server of its own with an account, 600 demo responses and 60 hostile free-text answers."""
-    folder = tmp_path_factory.mktemp("manager-pages")
+def manager_database(folder, responses: int, seed_value: int, pool: int) -> tuple[Engine, Store, Survey]:
+    """A SQLite file in `folder` with the account alice and `responses` demo responses of
+    trp-standard over the last 120 days; the engine to add more (dispose it before the server starts)."""
     url = f"sqlite:///{folder / 'trp.sqlite3'}"
     made = CliRunner().invoke(
         main, ["admin", "add-user", "alice", "--password-stdin", "--url", url], input=PASSWORD + "\n"
@@ -58,9 +58,25 @@ def filled_server(chromium, tmp_path_factory) -> Server:
     engine = make_engine(url)
     upgrade(engine)
     survey = load_survey(SURVEYS / "trp-standard.yaml")
+    seed(
+        engine,
+        [survey],
+        responses,
+        events=[None, "expo"],
+        days=120,
+        seed=seed_value,
+        today=date.today(),
+        pool=pool,
+    )
+    return engine, Store(engine), survey
+
+
+@pytest.fixture(scope="module")
+def filled_server(chromium, tmp_path_factory) -> Server:
+    """A server of its own with an account, 600 demo responses and 60 hostile free-text answers."""
+    folder = tmp_path_factory.mktemp("manager-pages")
+    engine, store, survey = manager_database(folder, 600, seed_value=9, pool=120)
     today = date.today()
-    seed(engine, [survey], 600, events=[None, "expo"], days=120, seed=9, today=today, pool=120)
-    store = Store(engine)
     for i in range(60):
         text = f"{HOSTILE[i % len(HOSTILE)]} #{i}"
         answers = {"what_would_help": text, "remarks": HOSTILE[(i + 3) % len(HOSTILE)], "sales_fte": 1}

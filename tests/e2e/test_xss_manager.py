@@ -12,19 +12,13 @@ from datetime import date, timedelta
 from urllib.parse import urlparse
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from trp_core.analytics import revised_version
 from trp_core.charts import quadrant_labels
-from trp_core.cli import main
-from trp_core.demo import seed
 from trp_core.i18n import t
 from trp_core.levers import assess
 from trp_core.method import Quadrant
-from trp_core.store.engine import make_engine
-from trp_core.store.migrate import upgrade
-from trp_core.store.repository import Store
 from trp_core.survey import load_survey
 
 from ..conftest import SURVEYS
@@ -32,7 +26,7 @@ from ..manager.conftest import answers_for
 from ..store.conftest import hash_code
 from .conftest import TABLET, Server
 from .driver import screenshot, settle
-from .test_manager_pages_browser import PASSWORD, go, log_in
+from .test_manager_pages_browser import go, log_in, manager_database
 
 pytestmark = pytest.mark.browser
 
@@ -120,17 +114,8 @@ def normal(text: str) -> str:
 def hostile_server(chromium, tmp_path_factory) -> Server:
     """A server with an account, demo responses and responses whose free text is hostile."""
     folder = tmp_path_factory.mktemp("xss-manager")
-    url = f"sqlite:///{folder / 'trp.sqlite3'}"
-    made = CliRunner().invoke(
-        main, ["admin", "add-user", "alice", "--password-stdin", "--url", url], input=PASSWORD + "\n"
-    )
-    assert made.exit_code == 0, made.output
-    engine = make_engine(url)
-    upgrade(engine)
-    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    engine, store, survey = manager_database(folder, 300, seed_value=11, pool=60)
     today = date.today()
-    seed(engine, [survey], 300, events=[None, "expo"], days=120, seed=11, today=today, pool=60)
-    store = Store(engine)
     outcomes = ["kandidat", "held", "vampir", "schatten"]
     n = 0
     for outcome in outcomes:

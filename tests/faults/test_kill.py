@@ -86,20 +86,27 @@ def test_kill_during_a_burst(with_browser, artifacts, tmp_path):
     with_browser(lambda browser: kill_during_a_burst(browser, artifacts, tmp_path))
 
 
+def at_calculator(browser, contexts: list, url: str, visitors, artifacts, tag: str) -> list[Partner]:
+    """One browser context per visitor (added to `contexts`), each with its answers given and at
+    the calculator, ready to submit."""
+    partners = []
+    for n, (survey_id, outcome, lang) in enumerate(visitors):
+        context = browser.new_context(viewport=TABLET, locale=lang)
+        contexts.append(context)
+        context.set_default_timeout(30_000)
+        survey = load_survey(SURVEYS / f"{survey_id}.yaml")
+        partner = Partner(context.new_page(), url, survey, lang, artifacts, f"{tag}-{n}")
+        partner.open()
+        to_calculator(partner, answers(survey_id, outcome), figures=False)
+        partners.append(partner)
+    return partners
+
+
 def kill_during_a_burst(browser, artifacts, tmp_path) -> None:
     server = Server(tmp_path)
     contexts = []
     try:
-        partners = []
-        for n, (survey_id, outcome, lang) in enumerate(VISITORS):
-            context = browser.new_context(viewport=TABLET, locale=lang)
-            contexts.append(context)
-            context.set_default_timeout(30_000)
-            survey = load_survey(SURVEYS / f"{survey_id}.yaml")
-            partner = Partner(context.new_page(), server.url, survey, lang, artifacts, f"fault-kill-{n}")
-            partner.open()
-            to_calculator(partner, answers(survey_id, outcome), figures=False)
-            partners.append(partner)
+        partners = at_calculator(browser, contexts, server.url, VISITORS, artifacts, "fault-kill")
 
         acknowledged = [submit(partner) for partner in partners[:EARLY]]
         for partner in partners[:EARLY]:
@@ -145,16 +152,9 @@ def kill_during_a_burst(browser, artifacts, tmp_path) -> None:
     again = Server(tmp_path / "again", env={"TRP_DATABASE_URL": f"sqlite:///{server.db}"})
     contexts = []
     try:
-        returning = []
-        for n, (survey_id, outcome, lang) in enumerate(VISITORS[EARLY : EARLY + RETURNING]):
-            context = browser.new_context(viewport=TABLET, locale=lang)
-            contexts.append(context)
-            context.set_default_timeout(30_000)
-            survey = load_survey(SURVEYS / f"{survey_id}.yaml")
-            partner = Partner(context.new_page(), again.url, survey, lang, artifacts, f"fault-kill-again-{n}")
-            partner.open()
-            to_calculator(partner, answers(survey_id, outcome), figures=False)
-            returning.append(partner)
+        returning = at_calculator(
+            browser, contexts, again.url, VISITORS[EARLY : EARLY + RETURNING], artifacts, "fault-kill-again"
+        )
         assert all(tap_submit_now(partner.page, partner.lang) for partner in returning)
         codes = []
         for partner in returning:
