@@ -6,9 +6,11 @@ Chromium or the server is missing, failed under CI=true.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,16 @@ def database(server: Server) -> Iterator[Engine]:
     engine = create_engine(f"sqlite:///{server.db}")
     yield engine
     engine.dispose()
+
+
+def run_coroutine(coroutine: Coroutine):
+    """asyncio.run in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the main thread while a browser
+    fixture of another test module is alive, and asyncio.run refuses to start inside it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def run_bench(script: str, args: list[str], timeout: float) -> subprocess.CompletedProcess:

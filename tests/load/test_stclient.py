@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 
 import pytest
@@ -17,6 +16,7 @@ from trp_core.survey import load_survey
 
 from ..conftest import BUNDLED
 from ..e2e.conftest import Server
+from .conftest import run_coroutine
 from .stclient import ClientError, Session, Visitor
 
 
@@ -40,7 +40,7 @@ def test_visitor_completes_survey(server: Server, database: Engine, path, lang: 
         finally:
             await visitor.close()
 
-    visit = asyncio.run(visit())
+    visit = run_coroutine(visit())
 
     assert visit.errors == []
     assert visit.code is not None, visitor.session.texts()
@@ -67,7 +67,7 @@ def test_form_values_go_with_submit_and_errors_are_read(server: Server) -> None:
             await s.click(s.find(label=t("reopen_button", "en")))
             return before, s.errors(), s.find(label=t("reopen_label", "en")).value
 
-    before, after, kept = asyncio.run(scenario())
+    before, after, kept = run_coroutine(scenario())
     assert before == []
     assert after == [t("reopen_invalid", "en")]
     assert kept == "0000-0000-0000-0000"
@@ -85,4 +85,4 @@ def test_missing_widget_and_timeout_are_clear_errors(server: Server) -> None:
         with pytest.raises(ClientError, match="cannot open"):
             await Session("http://127.0.0.1:9", timeout=5).connect()
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
