@@ -38,7 +38,6 @@ from sqlalchemy import (
     func,
     literal,
     not_,
-    null,
     select,
     text,
 )
@@ -46,7 +45,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from .batch import QUADRANT_CODES, CriterionMatrix, score_matrix
-from .method import CRITERION_AXIS, Axis, Criterion, Quadrant
+from .method import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
 from .scoring import CRITERIA
 from .settings import get_settings
 from .store.models import (
@@ -499,23 +498,27 @@ class MatrixCounts:
 
 
 def matrix_counts(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> MatrixCounts:
-    """Quadrant counts and the heat map of axis scores, in one GROUP BY."""
+    """Quadrant counts and the heat map of axis scores, in one GROUP BY over one integer per response.
+
+    The key packs the kann and will cells (-1 for an undetermined response); the quadrant of a
+    placed response follows from the sides of its cells, as it followed from its passed axes when
+    it was scored. One integer instead of (quadrant, cell, cell) halves the time of SQLite's sort.
+    """
     kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
-    placed = Response.quadrant != Quadrant.UNDETERMINED.value
-    x = case((placed, kann.sql(Response.kann_score, Response.kann_passed)), else_=null())
-    y = case((placed, will.sql(Response.will_score, Response.will_passed)), else_=null())
-    stmt = (
-        select(Response.quadrant, x.label("x"), y.label("y"), func.count())
-        .where(*f.responses())
-        .group_by(Response.quadrant, x, y)
-    )
+    span = will.highest - will.lowest + 1
+    x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
+    y = will.sql(Response.will_score, Response.will_passed) - literal(will.lowest)
+    key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
+    stmt = select(key.label("cell"), func.count()).where(*f.responses()).group_by(key)
     quadrants = dict.fromkeys(Quadrant, 0)
     cells: dict[tuple[int, int], int] = {}
-    for quadrant, bx, by, n in _rows(bind, stmt):
-        q = Quadrant(quadrant)
-        quadrants[q] += n
-        if q is not Quadrant.UNDETERMINED:
-            cells[(bx, by)] = cells.get((bx, by), 0) + n
+    for packed, n in _rows(bind, stmt):
+        if packed < 0:
+            quadrants[Quadrant.UNDETERMINED] += n
+            continue
+        bx, by = packed // span + kann.lowest, packed % span + will.lowest
+        quadrants[quadrant_for(bx >= 0, by >= 0)] += n
+        cells[(bx, by)] = cells.get((bx, by), 0) + n
     return MatrixCounts(quadrants, cells, kann, will)
 
 

@@ -285,6 +285,7 @@ def test_sqlite_figures_read_the_covering_index(engine, stored, standard):
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     assert len(statements) > 20 and any("JSON_EXTRACT" in s for s, _ in statements)
+    assert sum("GROUP BY responses.c_customer_base" in s for s, _ in statements) == 3
     with engine.connect() as conn:
         for statement, parameters in statements:
             plan = " | ".join(
@@ -294,3 +295,5 @@ def test_sqlite_figures_read_the_covering_index(engine, stored, standard):
                 assert "ix_responses_survey_day" in plan, plan
             else:
                 assert "COVERING INDEX" in plan and "SCAN responses" not in plan, (statement, plan)
+            if "GROUP BY responses.c_customer_base" in statement:  # calibration: groups in index order
+                assert "ix_responses_calibration" in plan and "TEMP B-TREE" not in plan, plan
