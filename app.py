@@ -14,15 +14,25 @@ st.set_page_config(page_title=ui.settings().vendor_name, page_icon=ui.ICON, layo
 ui.init_language()
 kiosk.init()
 lang = ui.lang()
-pages = [
-    st.Page("pages/start.py", title=t("page_start", lang), url_path="start", default=True),
-    st.Page("pages/questionnaire.py", title=t("page_check", lang), url_path="check"),
-    st.Page("pages/result.py", title=t("page_result", lang), url_path="result"),
-    st.Page("pages/profile.py", title=t("page_profile", lang), url_path="profile"),
-]
-# Manager pages exist in the navigation only after login, so their URLs lead nowhere before;
-# the login page (/manage) is in no menu, and a shared kiosk tablet has none of them.
-login = [st.Page(auth.LOGIN_PAGE, title=t("page_login", lang), url_path="manage", visibility="hidden")]
+
+# The page objects are made once per session and language (each st.Page looks its file up on
+# disk), and kept in the session: not shared, since st.navigation marks the one it picks.
+kept = st.session_state.get(ui.NAV)
+if kept is None or kept[0] != lang:
+    kept = (
+        lang,
+        [
+            st.Page("pages/start.py", title=t("page_start", lang), url_path="start", default=True),
+            st.Page("pages/questionnaire.py", title=t("page_check", lang), url_path="check"),
+            st.Page("pages/result.py", title=t("page_result", lang), url_path="result"),
+            st.Page("pages/profile.py", title=t("page_profile", lang), url_path="profile"),
+        ],
+        # Manager pages exist in the navigation only after login, so their URLs lead nowhere
+        # before; the login page (/manage) is in no menu, and a shared kiosk tablet has none.
+        [st.Page(auth.LOGIN_PAGE, title=t("page_login", lang), url_path="manage", visibility="hidden")],
+    )
+    st.session_state[ui.NAV] = kept
+_, pages, login = kept
 manager = [] if kiosk.active() else auth.manager_pages(lang)
 if manager:
     sections = {t("nav_partner", lang): pages, t("nav_manager", lang): manager + login}

@@ -30,6 +30,8 @@ GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
 NOTICE = "trp.notice"  # a message to show once on the next page
 PREVIEW = "trp.preview"  # a manager looks at a survey as a partner would: nothing stored or counted
 EVENT = "trp.event"  # the event tag of a recruitment event, or absent
+NAV = "trp.nav"  # (language, partner pages, login page): this session's st.Page objects
+CURVE = "trp.curve"  # (figures, Vega-Lite spec) of the calculator's latest cash-flow curve
 
 # An emoji favicon is drawn by the browser (a data URL): no image to read and hash on every
 # run, and no request to a font server as a :material/...: icon would make.
@@ -89,8 +91,9 @@ def _surveys(directory: str) -> tuple[dict[str, Survey], list[str]]:
 
 def published() -> dict[str, Survey]:
     """The surveys offered to partners, by id, in a stable order."""
-    surveys, _ = _surveys(str(settings().surveys_dir))
-    wanted = settings().published
+    cfg = settings()
+    surveys, _ = _surveys(str(cfg.surveys_dir))
+    wanted = cfg.published
     return {k: v for k, v in surveys.items() if not wanted or k in wanted}
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import streamlit as st
 
+from pages._shared import CURVE
 from trp_core import breakeven as be
 from trp_core import charts
 from trp_core import formatting as fmt
@@ -153,17 +155,25 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
         inputs = breakeven_inputs(survey, answers)
         result = be.compute(inputs)
         month = result.break_even_month
-        st.vega_lite_chart(
-            charts.breakeven_chart(result.cumulative, lang, calc.target_months, month).to_dict(
-                validate=False
-            ),
-            width="stretch",
-        )
+        st.vega_lite_chart(_curve_spec(result.cumulative, lang, calc.target_months, month), width="stretch")
         st.caption(charts.breakeven_text(result.cumulative, lang, calc.target_months, month))
         for line in figure_lines(result, calc.target_months, calc.horizon_months, lang):
             st.markdown(line)
 
     live()
+
+
+def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | None) -> dict[str, Any]:
+    """The cash-flow curve's Vega-Lite spec, kept in the session while the figures stay the same:
+    a rerun with nothing changed (back, the language switch, a tap next to a field) draws the kept
+    spec instead of building the chart again. Only this session's latest curve is kept."""
+    key = (tuple(cumulative), lang, target, month)
+    kept = st.session_state.get(CURVE)
+    if kept is None or kept[0] != key:
+        spec = charts.breakeven_chart(cumulative, lang, target, month).to_dict(validate=False)
+        kept = (key, spec)
+        st.session_state[CURVE] = kept
+    return copy.deepcopy(kept[1])  # Streamlit takes the data out of the spec it is given
 
 
 def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float:

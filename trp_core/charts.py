@@ -37,6 +37,11 @@ from .survey import Survey
 
 Width = int | Literal["container"]
 
+# Altair validates every chart object against the Vega-Lite schema as it is made (its debug mode):
+# most of the time of building a chart, paid again on every rerun of the calculator. The finished
+# specs are validated once, in tests/test_charts.py (to_dict() validates whatever the mode).
+alt.utils.schemapi.disable_debug_mode()
+
 # Okabe–Ito colours.
 BLUE: Final = "#0072B2"
 ORANGE: Final = "#E69F00"

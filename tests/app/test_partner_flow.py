@@ -161,6 +161,36 @@ def test_language_switch_keeps_answers(app_db):
     assert "Weiter" in [b.label for b in at.button]
 
 
+def _curve_points(spec: dict) -> list[float]:
+    """The cumulative cash flow drawn by the calculator's chart (the line's data set)."""
+    found: list[list[dict]] = list(spec.get("datasets", {}).values())
+    found += [layer["data"]["values"] for layer in spec.get("layer", []) if "values" in layer.get("data", {})]
+    for rows in found:
+        if len(rows) > 1 and "cf" in rows[0] and "amount" in rows[0]:
+            return [row["cf"] for row in rows]
+    raise AssertionError(f"no curve in the chart: {sorted(spec)}")
+
+
+def test_calculator_curve_follows_the_figures_and_is_kept_while_they_stay(app_db):
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    answers = fixture("trp-standard", "held")
+    at = new_app(survey="trp-standard", lang="en")
+    at.button(key="start").click().run()
+    for section in survey.ordered_sections:
+        answer_step(at, section, answers)
+    figures, spec = at.session_state["trp.curve"]
+    assert _curve_points(spec) == list(figures[0])
+    at.run()  # nothing changed: the kept spec is drawn again, not rebuilt
+    assert at.session_state["trp.curve"][1] is spec
+    gen, lang = keys(at)
+    name = next(n for n in survey.calculator.asked if n not in FRACTION_INPUTS)
+    field = at.number_input(key=f"c.{gen}.{lang}.{name}")
+    field.set_value(field.value * 2).run()
+    changed, new_spec = at.session_state["trp.curve"]
+    assert changed != figures and new_spec is not spec
+    assert _curve_points(new_spec) == list(changed[0]) != list(figures[0])
+
+
 def test_double_submit_stores_one_row(app_db):
     survey = load_survey(SURVEYS / "trp-classic.yaml")
     at = new_app(survey="trp-classic", lang="de")

@@ -187,3 +187,29 @@ def test_dashboard_tables_and_charts(store, standard):
     assert export.table_csv(hostile).decode("utf-8-sig").splitlines() == ['"\'=label"', '"\'=1+1",3,""']
     png = export.chart_png(charts.heatmap_chart(dash, standard, "de", width=500))
     assert png.startswith(b"\x89PNG")
+
+
+def test_every_dashboard_chart_is_a_valid_vega_lite_spec(store, standard):
+    """Charts are made without Altair's validation at run time (trp_core.charts): their specs are
+    checked against the Vega-Lite schema here, in both languages, with hidden and shown cells."""
+    add_quadrants(
+        store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 12, Quadrant.VAMPIR: 6, Quadrant.SCHATTEN: 9}
+    )
+    f = an.Filters(survey=standard.id)
+    dash = an.dashboard(store.engine, f, standard, k=5)
+    revised = standard.revised(thresholds={"kann": 45, "will": 70})
+    cal = an.calibrate(store.engine, f, standard, revised, k=3)
+    assert dash.quadrants[Quadrant.HELD] is None and dash.quadrants[Quadrant.KANDIDAT] == 12
+    for lang in ("de", "en"):
+        made = [
+            charts.heatmap_chart(dash, standard, lang),
+            charts.trend_chart(dash, standard, lang),
+            charts.keep_out_chart(dash, lang),
+            charts.break_even_chart(dash, lang),
+            charts.funnel_chart(dash, standard, lang),
+            charts.means_chart(dash, standard, lang),
+            charts.calibration_chart(cal, standard, lang),
+        ]
+        for chart in made:
+            spec = chart.to_dict(validate=True)  # raises on a spec the schema rejects
+            assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
