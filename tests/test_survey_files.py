@@ -114,6 +114,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "weight-without-question.yaml": ("weights.fast_start", "has weight 1 but nothing measures it"),
     "weight-zero-but-asked.yaml": ("weights.customer_base", "has weight 0 but is asked"),
     "axis-without-weight.yaml": ("weights", "axis 'will' needs at least one criterion with a weight above 0"),
+    "min-coverage-too-small.yaml": ("min_coverage", "must be at least 0.01 (got 1e-16)"),
     # calculator
     "unknown-calculator-input.yaml": ("calculator.inputs.bonus_per_deal", "unknown input 'bonus_per_deal'"),
     "calculator-input-of-other-model.yaml": (

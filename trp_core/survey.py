@@ -369,7 +369,8 @@ class Survey(_Model):
     minutes: int = Field(default=10, ge=1, le=60)
     labels: Literal["partner", "internal"] = "partner"
     thresholds: Thresholds = Thresholds()
-    min_coverage: float = Field(default=0.6, gt=0, le=1)
+    # At least 1 %: an axis with nothing answered is never "determined" (METHOD.md: κ ≥ κ_min).
+    min_coverage: float = Field(default=0.6, ge=0.01, le=1)
     borderline: float = Field(default=5, ge=0, le=50)
     weights: dict[Criterion, float]
     sections: list[Section] = Field(min_length=1, max_length=20)
