@@ -8,9 +8,10 @@ For every bundled survey, three pages of the app, each in a session of its own, 
   submit buttons and the language switch; typing a figure reruns only its fragment);
 - the result page, reached by a real submit.
 Each page is measured against a bare Streamlit script with the same elements, in the same run
-and interleaved with it run by run (each going first in turn), so that the machine's drift hits both alike. Printed per
-page: median and 90th percentile, and the ratio of the medians (target ≤ 1.5x); also the ratio
-of the script thread's CPU time, which other load on the machine disturbs less than wall time.
+and interleaved with it run by run (each going first in turn), so that the machine's drift
+hits both alike. Printed per page: median and 90th percentile, and the ratio of the medians
+(target ≤ 1.5x); also the ratio of the script thread's CPU time, which other load on the machine
+disturbs less than wall time.
 
 How it is timed. streamlit.testing.v1.AppTest drives the sessions, and a wrapper around
 `ScriptRunner._run_script` times each rerun. That is the method the real server's script
@@ -548,8 +549,7 @@ def measure(pages: list[Page], runs: int) -> None:
     """Warm-up reruns, then `runs` reruns of every session of every page, interleaved.
 
     The app's and the bare page's sessions take turns going first: whichever runs second finds
-    Streamlit's code and data warm in the CPU's caches from the first, which alone moved the
-    ratio by ±0.3 when the app always went first."""
+    Streamlit's code and data warm in the CPU's caches from the first."""
     for number in range(-WARMUP, runs):
         for page in pages:
             sessions = list(page.sessions.values())

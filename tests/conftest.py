@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +17,16 @@ SURVEYS = ROOT / "surveys"
 BUNDLED = sorted(SURVEYS.glob("*.yaml"))
 WORKED = ROOT / "tests" / "surveys" / "worked-example.yaml"
 WORKED_ANSWERS = ROOT / "tests" / "surveys" / "worked-example.answers.json"
+
+
+def in_own_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a new thread; its result, or its exception raised here.
+
+    While a browser test's session-wide Playwright is open, the main thread has an event loop
+    running: neither asyncio.run nor a second Playwright of the sync API can start in it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 @pytest.fixture(scope="session")

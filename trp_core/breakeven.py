@@ -219,16 +219,22 @@ def compute(inputs: BreakEvenInputs) -> BreakEven:
     )
 
 
-def input_errors(data: object) -> list[str]:
-    """Every problem with raw break-even inputs, each naming the input; empty if valid."""
+def evaluate(data: object) -> tuple[BreakEven | None, list[str]]:
+    """Raw break-even inputs checked and computed once: (the result, []) when they are valid,
+    else (None, every problem, each naming the input)."""
     try:
         inputs = BreakEvenInputs.model_validate(data)
     except ValidationError as exc:
-        return [_describe(e) for e in exc.errors()]
+        return None, [_describe(e) for e in exc.errors()]
     result = compute(inputs)
     if not all(math.isfinite(x) for x in [*result.cumulative, *result.gross_profit]):
-        return ["inputs: the figures are too large to compute with; enter amounts in euros"]
-    return []
+        return None, ["inputs: the figures are too large to compute with; enter amounts in euros"]
+    return result, []
+
+
+def input_errors(data: object) -> list[str]:
+    """Every problem with raw break-even inputs, each naming the input; empty if valid."""
+    return evaluate(data)[1]
 
 
 def _describe(err: dict) -> str:

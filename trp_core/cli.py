@@ -137,10 +137,9 @@ def breakeven(inputs_path: Path) -> None:
     data = _read_json(inputs_path)
     if not isinstance(data, dict):
         _fail([f"{inputs_path}: expected a JSON object of inputs"], EXIT_INPUT)
-    problems = be.input_errors(data)
-    if problems:
+    result, problems = be.evaluate(data)
+    if result is None:
         _fail([f"{inputs_path}:{p}" for p in problems], EXIT_INPUT)
-    result = be.compute(be.BreakEvenInputs.model_validate(data))
     _print_json(result.model_dump(mode="json"))
 
 

@@ -26,7 +26,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from trp_core.survey import load_survey
 from ..conftest import ROOT, SURVEYS
 from ..e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, TABLET, chromium_path
 from ..kiosk_events import SLUG, write_events
-from ..store.conftest import pg_admin  # noqa: F401 - the fixture
+from ..store.conftest import pg_admin, pg_database  # noqa: F401 - pg_admin is a fixture
 
 DEPLOY = ROOT / "deploy"
 NGINX = Path("/usr/sbin/nginx")
@@ -348,14 +347,8 @@ def websocket_headers(origin: str | None) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def database(pg_admin: Engine) -> Iterator[str]:  # noqa: F811 - pg_admin is the imported fixture
     """A scratch database on the test server, dropped afterwards."""
-    name = f"trp_replicas_{uuid.uuid4().hex[:12]}"
-    with pg_admin.connect() as c:
-        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield pg_admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with pg_admin.connect() as c:
-            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database(pg_admin) as url:
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")

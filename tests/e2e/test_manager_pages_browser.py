@@ -3,7 +3,6 @@ nothing is requested from any host but the app; screenshots of every page at tab
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from urllib.parse import urlparse
 
@@ -14,14 +13,13 @@ from sqlalchemy import Engine
 from trp_core.cli import main
 from trp_core.demo import seed
 from trp_core.i18n import t
-from trp_core.scoring import score
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 from trp_core.store.repository import Store
 from trp_core.survey import Survey, load_survey
 
 from ..conftest import SURVEYS
-from ..store.conftest import hash_code
+from ..manager.conftest import add
 from .conftest import PHONE, TABLET, Server
 from .driver import screenshot, settle
 
@@ -80,16 +78,7 @@ def filled_server(chromium, tmp_path_factory) -> Server:
     for i in range(60):
         text = f"{HOSTILE[i % len(HOSTILE)]} #{i}"
         answers = {"what_would_help": text, "remarks": HOSTILE[(i + 3) % len(HOSTILE)], "sales_fte": 1}
-        store.save_response(
-            survey=survey,
-            assessment=score(survey, answers),
-            answers=answers,
-            lang="en",
-            event=None,
-            submission_key=uuid.uuid4().hex,
-            code_hash=hash_code(uuid.uuid4().hex),
-            day=today - timedelta(days=i % 30),
-        )
+        add(store, survey, answers, lang="en", day=today - timedelta(days=i % 30))
     engine.dispose()
     srv = Server(folder)
     yield srv

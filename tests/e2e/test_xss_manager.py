@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import date, timedelta
 from urllib.parse import urlparse
 
@@ -17,13 +16,11 @@ from openpyxl import load_workbook
 from trp_core.analytics import revised_version
 from trp_core.charts import quadrant_labels
 from trp_core.i18n import t
-from trp_core.levers import assess
 from trp_core.method import Quadrant
 from trp_core.survey import load_survey
 
 from ..conftest import SURVEYS
-from ..manager.conftest import answers_for
-from ..store.conftest import hash_code
+from ..manager.conftest import add, answers_for
 from .conftest import TABLET, Server
 from .driver import screenshot, settle
 from .test_manager_pages_browser import go, log_in, manager_database
@@ -124,26 +121,21 @@ def hostile_server(chromium, tmp_path_factory) -> Server:
             given = {**base, "what_would_help": PAYLOADS[n % len(PAYLOADS)]}
             given["remarks"] = PAYLOADS[(n + 17) % len(PAYLOADS)]
             n += 1
-            store.save_response(
-                survey=survey,
-                assessment=assess(survey, given),
-                answers=given,
+            event = HOSTILE_EVENTS[n % len(HOSTILE_EVENTS)] if n % 4 == 0 else None
+            add(
+                store,
+                survey,
+                given,
                 lang="en" if n % 3 else "de",
-                event=HOSTILE_EVENTS[n % len(HOSTILE_EVENTS)] if n % 4 == 0 else None,
-                submission_key=uuid.uuid4().hex,
-                code_hash=hash_code(uuid.uuid4().hex),
+                event=event,
                 day=today - timedelta(days=n % 5),
             )
     for payload in PAYLOADS[n:]:  # any payload left over
-        given = {**answers_for(survey.id, "held"), "what_would_help": payload}
-        store.save_response(
-            survey=survey,
-            assessment=assess(survey, given),
-            answers=given,
+        add(
+            store,
+            survey,
+            {**answers_for(survey.id, "held"), "what_would_help": payload},
             lang="en",
-            event=None,
-            submission_key=uuid.uuid4().hex,
-            code_hash=hash_code(uuid.uuid4().hex),
             day=today,
         )
     engine.dispose()

@@ -7,12 +7,12 @@ one may still be open in the main thread.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from ..conftest import in_own_thread
 from ..e2e.conftest import CHROMIUM_ARGS, artifacts, chromium  # noqa: F401  (fixtures)
 
 
@@ -23,23 +23,14 @@ def with_browser(chromium: str) -> Callable[[Callable[[Any], None]], None]:  # n
     def run(body: Callable[[Any], None]) -> None:
         from playwright.sync_api import sync_playwright
 
-        failure: list[BaseException] = []
-
         def target() -> None:
-            try:
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                    try:
-                        body(browser)
-                    finally:
-                        browser.close()
-            except BaseException as exc:
-                failure.append(exc)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                try:
+                    body(browser)
+                finally:
+                    browser.close()
 
-        thread = threading.Thread(target=target, name="fault-test")
-        thread.start()
-        thread.join()
-        if failure:
-            raise failure[0]
+        in_own_thread(target)
 
     return run

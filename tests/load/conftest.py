@@ -10,13 +10,13 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from ..conftest import ROOT
+from ..conftest import ROOT, in_own_thread
 from ..e2e.conftest import Server, chromium
 from ..store.conftest import pg_admin
 
@@ -39,14 +39,9 @@ def database(server: Server) -> Iterator[Engine]:
     engine.dispose()
 
 
-def run_coroutine(coroutine: Coroutine):
-    """asyncio.run in a thread of its own.
-
-    Playwright's sync API keeps an event loop running in the main thread while a browser
-    fixture of another test module is alive, and asyncio.run refuses to start inside it.
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+def run_coroutine(coroutine: Coroutine) -> Any:
+    """asyncio.run in a thread of its own (see in_own_thread)."""
+    return in_own_thread(asyncio.run, coroutine)
 
 
 def run_bench(script: str, args: list[str], timeout: float) -> subprocess.CompletedProcess:

@@ -458,23 +458,18 @@ def _is_form(block: Any) -> bool:
     return block is not None and block.WhichOneof("type") == "form"
 
 
+# The field that holds the text of each kind of element that shows text.
+_TEXT_FIELD = {
+    "markdown": "body", "heading": "body", "alert": "body", "text": "body", "code": "code_text",
+    "progress": "text",
+}  # fmt: skip
+
+
 def _element_text(e: Any) -> str:
     kind = e.WhichOneof("type")
-    if kind == "markdown":
-        return e.markdown.body
-    if kind == "heading":
-        return e.heading.body
-    if kind == "alert":
-        return e.alert.body
-    if kind == "code":
-        return e.code.code_text
-    if kind == "text":
-        return e.text.body
-    if kind == "progress":
-        return e.progress.text
     if kind == "exception":
         return f"{e.exception.type}: {e.exception.message}"
-    return ""
+    return getattr(getattr(e, kind), _TEXT_FIELD[kind]) if kind in _TEXT_FIELD else ""
 
 
 def _options(kind: str, proto: Any) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ import json
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -33,7 +32,7 @@ from trp_core.store.migrate import downgrade, head_revision, upgrade
 from trp_core.store.models import Base, LoginFailures
 from trp_core.store.repository import Store
 
-from .conftest import random_sets, save
+from .conftest import pg_database, random_sets, save
 
 SEEDED = 1500  # bulk rows (trp_core.demo), so that a backup takes a moment
 WRITES_AROUND = 5  # responses the writer saves before the backup starts and after it ends
@@ -347,22 +346,9 @@ def test_backup_refusals(source: URL, tmp_path: Path):
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
-@contextmanager
-def scratch_database(admin: Engine) -> Iterator[URL]:
-    """A new database trp_backup_<random> on the test server, dropped afterwards."""
-    name = f"trp_backup_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as c:
-        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.url.set(database=name)
-    finally:
-        with admin.connect() as c:
-            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def pg_source(pg_admin: Engine, surveys) -> Iterator[URL]:
-    with scratch_database(pg_admin) as url:
+    with pg_database(pg_admin) as url:
         engine = make_engine(url)
         upgrade(engine)
         fill(engine, surveys, 20)
@@ -373,7 +359,7 @@ def pg_source(pg_admin: Engine, surveys) -> Iterator[URL]:
 @pytest.fixture
 def pg_target(pg_admin: Engine) -> Iterator[URL]:
     """An empty database to restore into."""
-    with scratch_database(pg_admin) as url:
+    with pg_database(pg_admin) as url:
         yield url
 
 
