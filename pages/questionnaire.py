@@ -34,9 +34,6 @@ st.session_state[ui.STEP] = step
 kind, section = steps[step]
 gen = ui.generation()
 
-ui.count("started")
-ui.count(f"step:{section.id}" if section else "calculator")
-
 
 def go(to: int) -> None:
     st.session_state[ui.STEP] = to
@@ -152,3 +149,8 @@ else:
             "lang": lang,
         }
         ui.go(ui.RESULT_PAGE)
+
+# Counted after the page is drawn: its elements are already on their way to the browser while
+# the counters are written (a step that is left by a rerun was counted when it was shown).
+ui.count("started")
+ui.count(f"step:{section.id}" if section else "calculator")

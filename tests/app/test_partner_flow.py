@@ -269,6 +269,19 @@ def test_vendor_name_from_settings_and_bad_settings_named(app_db, monkeypatch):
     assert "TRP_ACCENT_COLOR" in at.error[0].value
 
 
+def test_published_surveys_follow_the_settings(app_db, monkeypatch):
+    """The surveys offered are kept between runs, and made again when the settings are."""
+    import streamlit as st
+
+    at = new_app(lang="en")
+    assert len(at.radio(key="choose.en").options) == 3
+    monkeypatch.setenv("TRP_PUBLISHED", '["trp-cloud"]')
+    st.cache_resource.clear()
+    at = new_app(lang="en")
+    assert not at.radio, "one published survey needs no choice"
+    assert at.subheader[0].value == load_survey(SURVEYS / "trp-cloud.yaml").title("en")
+
+
 def test_funnel_counters_count_steps_without_a_row_per_visitor(app_db):
     from trp_core.store import Store, make_engine
 
