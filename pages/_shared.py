@@ -230,19 +230,22 @@ def header(*, switch: bool = True) -> None:
         st.warning(t("preview_banner", lang()), icon=":material/visibility:")
 
 
-def count(step: str) -> None:
-    """Count a funnel step once per session; a storage problem never stops the visitor."""
+def count(*steps: str) -> None:
+    """Count funnel steps once per session (in one write); a storage problem never stops the visitor."""
     survey_id = st.session_state.get(SURVEY)
+    if survey_id is None or preview():
+        return
     counted: set[str] = st.session_state.setdefault(COUNTED, set())
-    key = f"{survey_id}:{step}"
-    if survey_id is None or key in counted or preview():
+    keys = {step: f"{survey_id}:{step}" for step in steps}
+    new = [step for step in steps if keys[step] not in counted]
+    if not new:
         return
     try:
-        store().count(survey_id, event(), step)
+        store().count(survey_id, event(), new)
     except Exception:  # the visitor must not notice: the counter is for managers only
-        log.exception("funnel counter %s not stored", step)
+        log.exception("funnel counters %s not stored", new)
         return
-    counted.add(key)
+    counted.update(keys[step] for step in new)
 
 
 def start_new(survey_id: str) -> None:

@@ -152,5 +152,4 @@ else:
 
 # Counted after the page is drawn: its elements are already on their way to the browser while
 # the counters are written (a step that is left by a rerun was counted when it was shown).
-ui.count("started")
-ui.count(f"step:{section.id}" if section else "calculator")
+ui.count("started", f"step:{section.id}" if section else "calculator")

@@ -275,6 +275,15 @@ def test_unknown_funnel_steps_are_refused(store):
             store.count("s1", None, step)
 
 
+def test_several_steps_are_counted_in_one_write_or_not_at_all(store):
+    store.count("s1", "fair", ["started", "step:kann_basis"], DAY)
+    store.count("s1", "fair", ("started", "calculator"), DAY)
+    assert store.funnel("s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
+    with pytest.raises(ValueError, match="funnel step"):
+        store.count("s1", "fair", ["completed", "visitor:42"], DAY)
+    assert store.funnel("s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
+
+
 # --- criterion matrix ---------------------------------------------------------------------
 
 

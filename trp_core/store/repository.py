@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, TypeVar
@@ -285,23 +285,32 @@ class Store:
 
     # --- funnel counters ---------------------------------------------------------------
 
-    def count(self, survey_id: str, event: str | None, step: str, day: date | None = None) -> None:
-        """Add one to an anonymous funnel counter.
+    def count(
+        self, survey_id: str, event: str | None, step: str | Sequence[str], day: date | None = None
+    ) -> None:
+        """Add one to an anonymous funnel counter, or to each of several in one transaction.
 
         Steps: "started", "step:<section id>", "calculator", "completed"; `event` None for none.
         """
-        if not (step in FIXED_STEPS or (step.startswith(SECTION_STEP) and len(step) <= STEP_LENGTH)):
-            raise ValueError(f"unknown funnel step {step!r}")
+        steps = [step] if isinstance(step, str) else list(step)
+        for name in steps:
+            if not (name in FIXED_STEPS or (name.startswith(SECTION_STEP) and len(name) <= STEP_LENGTH)):
+                raise ValueError(f"unknown funnel step {name!r}")
         key = {"survey_id": survey_id, "event": _event(event) or NO_EVENT, "day": day or date.today()}
-        stmt = self._insert(FunnelCounter).values(**key, step=step, count=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["survey_id", "event", "day", "step"],
-            set_={"count": FunnelCounter.__table__.c["count"] + stmt.excluded["count"]},
-        )
+        statements = []
+        for name in steps:
+            stmt = self._insert(FunnelCounter).values(**key, step=name, count=1)
+            statements.append(
+                stmt.on_conflict_do_update(
+                    index_elements=["survey_id", "event", "day", "step"],
+                    set_={"count": FunnelCounter.__table__.c["count"] + stmt.excluded["count"]},
+                )
+            )
 
         def work() -> None:
             with Session(self._writer) as s, s.begin():
-                s.execute(stmt)
+                for stmt in statements:
+                    s.execute(stmt)
 
         self._retry_if_locked(work)
 
