@@ -2,7 +2,7 @@
 
 Starts `streamlit run app.py` as the browser tests do (tests/e2e/conftest.py's Server: its own
 port and SQLite file), opens `/?survey=trp-standard&lang=en` in Debian's Chromium (the tests'
-launch arguments) at tablet size, 1024×768, waits for the start button, clicks it and waits for
+launch arguments) at tablet size, 1024×768 (--phone: 390×844), waits for the start button, clicks it and waits for
 the first question's widget (its first radio option, input or text area) to be visible.
 Repeated `--runs` times (default 10), each in a fresh browser context (no cookies, storage or
 HTTP cache of an earlier visit, so the page's scripts are fetched and compiled again, as on a
@@ -31,7 +31,7 @@ The page's clock is performance.now() (0 = the start of the navigation) read in 
 added to every page before its own (OBSERVER); Playwright's waits only sequence the visit.
 
     .venv/bin/python bench/first_question.py [--runs 10] [--survey trp-standard] [--lang en]
-                                             [--compare-gc] [--profile]
+                                             [--phone] [--compare-gc] [--profile]
 
 --compare-gc runs two more servers and alternates the visits between the three, to measure two
 suggestions: runner.postScriptGC=false (STREAMLIT_RUNNER_POST_SCRIPT_GC), and gc.freeze() after
@@ -295,12 +295,13 @@ def visit(page: Page, target: Target, survey: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def visit_twice(browser: Browser, target: Target, survey: Any, lang: str) -> tuple[dict, dict]:
+def visit_twice(
+    browser: Browser, target: Target, survey: Any, lang: str, viewport: dict[str, int]
+) -> tuple[dict, dict]:
     """A first visit in a fresh context, then the same link in a new tab of that context."""
-    from tests.e2e.conftest import TABLET
     from trp_core.i18n import t
 
-    context = browser.new_context(viewport=TABLET, locale=lang)
+    context = browser.new_context(viewport=viewport, locale=lang)
     script = f"{OBSERVER}({json.dumps([t('start_button', lang), question_selector(survey, lang)])})"
     context.add_init_script(script)
     try:
@@ -374,6 +375,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="counted visits, each in a fresh context")
     parser.add_argument("--survey", default="trp-standard")
     parser.add_argument("--lang", default="en")
+    parser.add_argument(
+        "--phone", action="store_true", help="a phone's screen, 390×844, instead of a tablet's"
+    )
     parser.add_argument("--compare-gc", action="store_true", help="also servers with less garbage collection")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the server's runs in the counted visits"
@@ -390,6 +394,7 @@ def main() -> None:
     if chromium is None:
         raise SystemExit("Chromium is not installed (apt-get install chromium)")
     survey = load_survey(ROOT / "surveys" / f"{args.survey}.yaml")
+    viewport = conftest.PHONE if args.phone else conftest.TABLET
     configurations = {"as configured": {}}
     if args.compare_gc:
         configurations["runner.postScriptGC=false"] = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
@@ -429,17 +434,18 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
                 for target in targets:
-                    target.cold, _ = visit_twice(browser, target, survey, args.lang)
+                    target.cold, _ = visit_twice(browser, target, survey, args.lang, viewport)
                 for _ in range(args.runs):
                     for target in targets:  # alternating, so that the machine's drift hits all alike
-                        first, again = visit_twice(browser, target, survey, args.lang)
+                        first, again = visit_twice(browser, target, survey, args.lang, viewport)
                         target.visits.append(first)
                         target.again.append(again)
             finally:
                 browser.close()
 
         print(
-            f"/?survey={args.survey}&lang={args.lang} in Chromium ({chromium}), 1024×768, on the real server"
+            f"/?survey={args.survey}&lang={args.lang} in Chromium ({chromium}),"
+            f" {viewport['width']}×{viewport['height']}, on the real server"
         )
         for target in targets:
             if not target.runs_file.exists():
