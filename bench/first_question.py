@@ -2,8 +2,9 @@
 
 Starts `streamlit run app.py` as the browser tests do (tests/e2e/conftest.py's Server: its own
 port and SQLite file), opens `/?survey=trp-standard&lang=en` in Debian's Chromium (the tests'
-launch arguments) at tablet size, 1024×768 (--phone: 390×844), waits for the start button, clicks it and waits for
-the first question's widget (its first radio option, input or text area) to be visible.
+launch arguments) at tablet size, 1024×768 (--phone: 390×844), waits for the start button,
+clicks it and waits for the first question's widget (its first radio option, input or text
+area) to be visible.
 Repeated `--runs` times (default 10), each in a fresh browser context (no cookies, storage or
 HTTP cache of an earlier visit, so the page's scripts are fetched and compiled again, as on a
 visitor's first visit). One visit before them is not counted, because it pays the server's own
@@ -201,10 +202,10 @@ def server_time(runs_file: Path, start: float, end: float) -> tuple[float, float
 
 
 def question_selector(survey: Any, lang: str) -> str:
-    """CSS selector of the element container of the first step's first question (as tests/e2e/driver.widget)."""
-    q = survey.ordered_sections[0].questions[0]
-    css_key = f"{lang}.{q.id}".replace(".", "-")
-    return f'div.stElementContainer[class*="-{css_key} "]'
+    """CSS selector of the element container of the first step's first question."""
+    from tests.e2e.driver import widget_selector
+
+    return widget_selector(f"{lang}.{survey.ordered_sections[0].questions[0].id}")
 
 
 def question_widget(page: Page, survey: Any, lang: str) -> Locator:

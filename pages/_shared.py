@@ -236,8 +236,7 @@ def count(*steps: str) -> None:
     if survey_id is None or preview():
         return
     counted: set[str] = st.session_state.setdefault(COUNTED, set())
-    keys = {step: f"{survey_id}:{step}" for step in steps}
-    new = [step for step in steps if keys[step] not in counted]
+    new = [step for step in steps if f"{survey_id}:{step}" not in counted]
     if not new:
         return
     try:
@@ -245,7 +244,7 @@ def count(*steps: str) -> None:
     except Exception:  # the visitor must not notice: the counter is for managers only
         log.exception("funnel counters %s not stored", new)
         return
-    counted.update(keys[step] for step in new)
+    counted.update(f"{survey_id}:{step}" for step in new)
 
 
 def start_new(survey_id: str) -> None:

@@ -41,10 +41,14 @@ def screenshot(page: Page, path: Path) -> None:
     page.wait_for_timeout(200)
 
 
+def widget_selector(key: str) -> str:
+    """CSS selector of the element container of the widget whose key ends with `key`."""
+    return f'div.stElementContainer[class*="-{key.replace(".", "-")} "]'
+
+
 def widget(page: Page, key: str) -> Locator:
     """The element container of the widget whose key ends with `key` (keys carry a generation)."""
-    css_key = key.replace(".", "-")
-    return page.locator(f'div.stElementContainer[class*="-{css_key} "]').first
+    return page.locator(widget_selector(key)).first
 
 
 class Partner:

@@ -292,13 +292,11 @@ class Store:
 
         Steps: "started", "step:<section id>", "calculator", "completed"; `event` None for none.
         """
-        steps = [step] if isinstance(step, str) else list(step)
-        for name in steps:
-            if not (name in FIXED_STEPS or (name.startswith(SECTION_STEP) and len(name) <= STEP_LENGTH)):
-                raise ValueError(f"unknown funnel step {name!r}")
         key = {"survey_id": survey_id, "event": _event(event) or NO_EVENT, "day": day or date.today()}
         statements = []
-        for name in steps:
+        for name in [step] if isinstance(step, str) else step:
+            if not (name in FIXED_STEPS or (name.startswith(SECTION_STEP) and len(name) <= STEP_LENGTH)):
+                raise ValueError(f"unknown funnel step {name!r}")
             stmt = self._insert(FunnelCounter).values(**key, step=name, count=1)
             statements.append(
                 stmt.on_conflict_do_update(
