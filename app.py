@@ -5,10 +5,9 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from pages import _auth as auth
-from pages import _kiosk as kiosk
-from pages import _shared as ui
-from trp_core.i18n import t
+from pages.components import auth, kiosk
+from pages.components import shared as ui
+from trp_core.presentation.i18n import t
 
 st.set_page_config(page_title=ui.settings().vendor_name, page_icon=ui.ICON, layout="centered")
 ui.init_language()
@@ -22,10 +21,10 @@ if kept is None or kept[0] != lang:
     kept = (
         lang,
         [
-            st.Page("pages/start.py", title=t("page_start", lang), url_path="start", default=True),
-            st.Page("pages/questionnaire.py", title=t("page_check", lang), url_path="check"),
-            st.Page("pages/result.py", title=t("page_result", lang), url_path="result"),
-            st.Page("pages/profile.py", title=t("page_profile", lang), url_path="profile"),
+            st.Page("pages/partner/start.py", title=t("page_start", lang), url_path="start", default=True),
+            st.Page("pages/partner/questionnaire.py", title=t("page_check", lang), url_path="check"),
+            st.Page("pages/partner/result.py", title=t("page_result", lang), url_path="result"),
+            st.Page("pages/partner/profile.py", title=t("page_profile", lang), url_path="profile"),
         ],
         # Manager pages exist in the navigation only after login, so their URLs lead nowhere
         # before; the login page (/manage) is in no menu, and a shared kiosk tablet has none.

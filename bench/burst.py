@@ -2,8 +2,8 @@
 
 Starts the app on a fresh database (a SQLite file in a temporary folder, or a new database on
 the PostgreSQL server, migrated with `trp db upgrade` and dropped afterwards) and runs, all at
-once, --visitors protocol visitors (tests/load/stclient.py: Streamlit's own websocket, no
-browser) and --browsers Chromium contexts (Playwright, tests/e2e/driver.py), each completing
+once, --visitors protocol visitors (tests/system/load/stclient.py: Streamlit's own websocket, no
+browser) and --browsers Chromium contexts (Playwright, tests/support/driver.py), each completing
 self-checks with random answers and random pauses between actions, until --responses
 submissions have been acknowledged (the visitor saw his result code). A share of the
 submissions (--double-tap) is tapped twice at once, as impatient visitors do; it must still
@@ -53,13 +53,13 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session as DbSession  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM_ARGS, TABLET, Server, chromium_path  # noqa: E402
-from tests.load.stclient import CODE, ClientError, Visitor  # noqa: E402
-from trp_core.codes import code_hash  # noqa: E402
-from trp_core.i18n import t  # noqa: E402
+from tests.support.stclient import CODE, ClientError, Visitor  # noqa: E402
+from trp_core.method.survey import Survey, load_survey  # noqa: E402
+from trp_core.method.synthetic import random_answers  # noqa: E402
+from trp_core.presentation.i18n import t  # noqa: E402
+from trp_core.services.codes import code_hash  # noqa: E402
 from trp_core.store.engine import database_url, make_engine  # noqa: E402
 from trp_core.store.models import Response  # noqa: E402
-from trp_core.survey import Survey, load_survey  # noqa: E402
-from trp_core.synthetic import random_answers  # noqa: E402
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LANGS = ("de", "en")
@@ -154,7 +154,7 @@ def browser_visitor(n: int, url: str, surveys: list[Survey], quota: Quota, args,
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.driver import Partner
+    from tests.support.driver import Partner
 
     rng = random.Random(f"{args.seed}-browser-{n}")
     if not quota.claim():
@@ -187,11 +187,11 @@ def browser_visitor(n: int, url: str, surveys: list[Survey], quota: Quota, args,
 def browse(partner, rng: random.Random, args: argparse.Namespace, attempt: Attempt) -> None:
     """A partner in Chromium, with pauses; fills `attempt`.
 
-    Clicks as tests/e2e/driver.py does, but after each step waits for the next step's heading
+    Clicks as tests/support/driver.py does, but after each step waits for the next step's heading
     (or the "continue anyway" button) instead of for a quiet moment, which a loaded server may
     not give before it has even begun the run.
     """
-    from tests.e2e.driver import settle
+    from tests.support.driver import settle
 
     page, lang, survey = partner.page, partner.lang, partner.survey
     wait = args.timeout * 1000
@@ -299,7 +299,7 @@ def postgres_database(admin_url: str) -> Iterator[str]:
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         subprocess.run(
-            [sys.executable, "-m", "trp_core.cli", "db", "upgrade", "--url", url],
+            [sys.executable, "-m", "trp_core.cli.main", "db", "upgrade", "--url", url],
             cwd=ROOT,
             check=True,
             capture_output=True,

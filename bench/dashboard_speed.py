@@ -1,12 +1,12 @@
 """Dashboard speed: each manager query and a full dashboard render, on SQLite and PostgreSQL, against
 the naive approach (every row into pandas, then group in Python), measured in the same run.
 
-Seeds N responses (default 1 000 000) with trp_core.demo into a new SQLite file and into a new
+Seeds N responses (default 1 000 000) with trp_core.cli.demo into a new SQLite file and into a new
 PostgreSQL database (created and dropped by this script), by default all in one survey, so that
 the dashboard's survey filter still leaves every response to count. Then, per back-end and filter:
-- each query of trp_core.analytics, best of --repeat runs after a warm-up;
+- each query of trp_core.services.analytics, best of --repeat runs after a warm-up;
 - the full render: `analytics.dashboard` (all its queries and the minimum-group rule) plus building
-  the six charts' Vega-Lite specs, and one real AppTest run of pages/manage_dashboard.py;
+  the six charts' Vega-Lite specs, and one real AppTest run of pages/manager/dashboard.py;
 - the naive approach: SELECT * of the filtered responses into pandas, then the same figures with
   pandas, and the ratio naive / full render.
 Targets: every query ≤ 1 s, the full render ≤ 3 s, at least 10× faster than the naive approach.
@@ -36,15 +36,15 @@ from sqlalchemy import create_engine, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trp_core import analytics as an  # noqa: E402
-from trp_core import dashboard_charts as charts  # noqa: E402
-from trp_core.demo import seed  # noqa: E402
-from trp_core.method import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
-from trp_core.scoring import CRITERIA  # noqa: E402
+from trp_core.cli.demo import seed  # noqa: E402
+from trp_core.method.scoring import CRITERIA  # noqa: E402
+from trp_core.method.survey import Survey, load_surveys  # noqa: E402
+from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
+from trp_core.presentation import dashboard_charts as charts  # noqa: E402
+from trp_core.services import analytics as an  # noqa: E402
 from trp_core.store.engine import database_url, make_engine  # noqa: E402
 from trp_core.store.migrate import upgrade  # noqa: E402
 from trp_core.store.models import CRITERION_COLUMNS, FunnelCounter, Response  # noqa: E402
-from trp_core.survey import Survey, load_surveys  # noqa: E402
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TODAY = date(2026, 6, 30)
@@ -160,7 +160,7 @@ def apptest(url: str) -> float:
     at.session_state["trp.manager"] = "bench"
     at.session_state["trp.manager_seen"] = time.time()
     at.run()
-    at.switch_page("pages/manage_dashboard.py")
+    at.switch_page("pages/manager/dashboard.py")
     start = time.perf_counter()
     at.run()
     elapsed = time.perf_counter() - start

@@ -140,8 +140,8 @@ else:
 
 
 def bare_app(directory: Path, survey: Any, lang: str) -> Path:
-    from trp_core.i18n import t
-    from trp_core.survey import ChoiceQuestion, NumberQuestion, TextQuestion
+    from trp_core.method.survey import ChoiceQuestion, NumberQuestion, TextQuestion
+    from trp_core.presentation.i18n import t
 
     section = survey.ordered_sections[0]
     q = section.questions[0]
@@ -203,15 +203,21 @@ def server_time(runs_file: Path, start: float, end: float) -> tuple[float, float
 
 def question_selector(survey: Any, lang: str) -> str:
     """CSS selector of the element container of the first step's first question."""
-    from tests.e2e.driver import widget_selector
+    from tests.support.driver import widget_selector
 
     return widget_selector(f"{lang}.{survey.ordered_sections[0].questions[0].id}")
 
 
 def question_widget(page: Page, survey: Any, lang: str) -> Locator:
     """The visible control of the first question of the first step."""
-    from tests.e2e.driver import widget
-    from trp_core.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, TextQuestion, YesNoQuestion
+    from tests.support.driver import widget
+    from trp_core.method.survey import (
+        ChoiceQuestion,
+        NumberQuestion,
+        ScaleQuestion,
+        TextQuestion,
+        YesNoQuestion,
+    )
 
     q = survey.ordered_sections[0].questions[0]
     box = widget(page, f"{lang}.{q.id}")
@@ -258,7 +264,7 @@ OBSERVER = """(([startText, questionSelector]) => {
 
 def visit(page: Page, target: Target, survey: Any, lang: str) -> dict[str, Any]:
     """A partner opens the link and starts; the spans in seconds."""
-    from trp_core.i18n import t
+    from trp_core.presentation.i18n import t
 
     page.set_default_timeout(TIMEOUT_MS)
     start_button = page.get_by_role("button", name=t("start_button", lang), exact=True)
@@ -300,7 +306,7 @@ def visit_twice(
     browser: Browser, target: Target, survey: Any, lang: str, viewport: dict[str, int]
 ) -> tuple[dict, dict]:
     """A first visit in a fresh context, then the same link in a new tab of that context."""
-    from trp_core.i18n import t
+    from trp_core.presentation.i18n import t
 
     context = browser.new_context(viewport=viewport, locale=lang)
     script = f"{OBSERVER}({json.dumps([t('start_button', lang), question_selector(survey, lang)])})"
@@ -389,7 +395,7 @@ def main() -> None:
 
     from tests.e2e import conftest
     from tests.e2e.conftest import CHROMIUM_ARGS, Server, chromium_path
-    from trp_core.survey import load_survey
+    from trp_core.method.survey import load_survey
 
     chromium = chromium_path()
     if chromium is None:

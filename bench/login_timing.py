@@ -22,11 +22,11 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from trp_core.auth import MEMORY_KIB, PARALLELISM, TIME_COST, Authenticator, hash_password
+from trp_core.services.auth import MEMORY_KIB, PARALLELISM, TIME_COST, Authenticator, hash_password
+from trp_core.services.throttle import Backoff
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import database_url, make_engine
 from trp_core.store.migrate import upgrade
-from trp_core.throttle import Backoff
 
 NEVER_HOLD = Backoff(free=10**9, base=0.0, cap=0.0, forget=1.0)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

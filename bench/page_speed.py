@@ -3,7 +3,7 @@
 For every bundled survey, three pages of the app, each in a session of its own, are rerun
 `--runs` times (default 50) with nothing changed, as a tap on a button does:
 - the questionnaire step of its largest section (most questions, then most widgets), with
-  answers in the session (random valid ones, seed 2026, as trp_core.synthetic makes them);
+  answers in the session (random valid ones, seed 2026, as trp_core.method.synthetic makes them);
 - the calculator step, with the survey's typical figures (the full rerun, as on its back and
   submit buttons and the language switch; typing a figure reruns only its fragment);
 - the result page, reached by a real submit.
@@ -98,12 +98,12 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 from streamlit.testing.v1 import AppTest, local_script_runner
 from streamlit.testing.v1 import app_test as app_test_module
 
-from trp_core import charts, explain
-from trp_core import formatting as fmt
-from trp_core.i18n import t
-from trp_core.method import AXIS_LABELS, PARTNER_MEANING, Axis
-from trp_core.survey import NumberQuestion, Survey, TextQuestion, load_survey
-from trp_core.synthetic import random_answers
+from trp_core.method.survey import NumberQuestion, Survey, TextQuestion, load_survey
+from trp_core.method.synthetic import random_answers
+from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
+from trp_core.presentation import charts, explain
+from trp_core.presentation import formatting as fmt
+from trp_core.presentation.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,7 +200,7 @@ def result_session(survey: Survey, answers: dict[str, Any], calculator_step: int
 
 
 def largest_section(survey: Survey) -> tuple[int, Any]:
-    from pages import _widgets as w
+    from pages.components import widgets as w
 
     steps = w.steps(survey)
 
@@ -280,7 +280,7 @@ def trivial_chart():
 
 
 def _header(switch: bool) -> str:
-    from pages import _shared as ui
+    from pages.components import shared as ui
 
     caption = f"{ui.settings().vendor_name} · {t('app_title', LANG)}"
     src = f"""
@@ -299,13 +299,13 @@ with left:
 
 
 def _progress(survey: Survey, index: int) -> str:
-    from pages import _widgets as w
+    from pages.components import widgets as w
 
     return "\n".join(_record(w.progress, survey, w.steps(survey), index, LANG)) + "\n"
 
 
 def bare_section(survey: Survey, index: int, section: Any, answers: dict[str, Any]) -> str:
-    from pages import _widgets as w
+    from pages.components import widgets as w
 
     other = "de" if LANG == "en" else "en"
     src = "import streamlit as st\n" + _header(False) + _progress(survey, index)
@@ -362,7 +362,7 @@ submit_col.button({t("submit", LANG)!r}, type="primary", width="stretch", key="s
 
 def _calc_body(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> None:
     """The body of pages/_widgets.calculator's fragment, for recording its calls outside a run."""
-    from pages import _widgets as w
+    from pages.components import widgets as w
 
     with mock.patch.object(st, "fragment", lambda f: f), mock.patch.object(st, "columns", _fake_columns):
         w.calculator(survey, answers, lang, key)
@@ -585,7 +585,7 @@ class Subject:
 
 
 def subjects(survey_ids: list[str]) -> list[Subject]:
-    from pages import _widgets as w
+    from pages.components import widgets as w
 
     out = []
     for survey_id in survey_ids:
@@ -699,7 +699,7 @@ def no_pages_folder() -> Iterator[None]:
 def no_altair_validation() -> Iterator[None]:
     """Altair without its JSON-schema validation: neither when a chart object is made (Altair's
     DEBUG_MODE) nor in the to_dict that st.altair_chart calls. The specs stay as they are; their
-    validity would be checked by the tests instead (tests/test_charts.py)."""
+    validity would be checked by the tests instead (tests/unit/test_charts.py)."""
     original = alt.TopLevelMixin.to_dict
 
     def to_dict(self: Any, validate: bool = True, **kwargs: Any) -> dict[str, Any]:

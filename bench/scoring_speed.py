@@ -1,8 +1,8 @@
 """Scoring speed: the single-response path and the batch re-scoring path, in one run.
 
-Prints, per bundled survey, responses per second of trp_core.scoring.score over 100 000
+Prints, per bundled survey, responses per second of trp_core.method.scoring.score over 100 000
 random valid answer sets (target ≥ 20 000/s on one core), and for 1 000 000 answer sets the
-batch path of trp_core.batch, as ratios against the single path in the same run:
+batch path of trp_core.method.batch, as ratios against the single path in the same run:
 - rescore: the stored per-criterion matrix of each response to axis scores, passed flags and
   quadrants under the survey's weights and thresholds: what calibration repeats for every
   change (target < 5 s);
@@ -19,11 +19,11 @@ import random
 import time
 from pathlib import Path
 
-from trp_core.batch import encode, score_matrix
-from trp_core.levers import assess
-from trp_core.scoring import score
-from trp_core.survey import load_survey
-from trp_core.synthetic import random_answers
+from trp_core.method.batch import encode, score_matrix
+from trp_core.method.levers import assess
+from trp_core.method.scoring import score
+from trp_core.method.survey import load_survey
+from trp_core.method.synthetic import random_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,7 @@ def main() -> None:
         )
         assert sum(result.quadrant_counts().values()) == len(many)
     print(
-        "single /s: trp_core.scoring.score in one process on one core;\n"
+        "single /s: trp_core.method.scoring.score in one process on one core;\n"
         "assess ms: score plus levers (the result page);\n"
         "single 1M s: the single path's time for 1M sets, from its measured rate;\n"
         "rescore: batch.score_matrix on the stored criterion matrix;\n"

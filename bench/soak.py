@@ -1,7 +1,7 @@
 """Soak: many sessions stay open and act now and then; the server's memory must level off.
 
 Starts the app on a fresh SQLite file and opens --sessions protocol sessions
-(tests/load/stclient.py, Streamlit's own websocket) that stay open for --minutes. Each acts
+(tests/system/load/stclient.py, Streamlit's own websocket) that stay open for --minutes. Each acts
 every --interval seconds (random): answers a step and goes on, goes back, changes an answer,
 types a calculator figure, now and then submits and starts a new self-check. The server's
 resident memory (VmRSS of its process) is sampled every 10 s. Printed: RSS when all sessions
@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import Server  # noqa: E402
-from tests.load.stclient import ClientError, Visitor  # noqa: E402
-from trp_core.survey import Survey, load_survey  # noqa: E402
-from trp_core.synthetic import random_input  # noqa: E402
+from tests.support.stclient import ClientError, Visitor  # noqa: E402
+from trp_core.method.survey import Survey, load_survey  # noqa: E402
+from trp_core.method.synthetic import random_input  # noqa: E402
 
 LANGS = ("de", "en")
 SAMPLE_EVERY = 10.0

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from trp_core import survey as survey_module
-from trp_core.survey import MAX_FILE_BYTES, SurveyError, load_survey
+from trp_core.method import survey as survey_module
+from trp_core.method.survey import MAX_FILE_BYTES, SurveyError, load_survey
 
 ROOT = Path(__file__).resolve().parent.parent
 MALFORMED = ROOT / "tests" / "malformed"

@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -26,8 +26,3 @@ def new_app(page: str | None = None, **query: str) -> AppTest:
     if page:
         at.switch_page(page)
     return at.run()
-
-
-@pytest.fixture(autouse=True)
-def _through_app_py(navigation_only):
-    """All app tests here run every request through app.py (see tests/conftest.py)."""

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, select
 
-from trp_core.method import Quadrant
-from trp_core.survey import load_survey
-
-from ..conftest import SURVEYS
-from ..kiosk_events import SLUG, STAFF_PIN, write_events
-from .conftest import new_app
-from .test_partner_flow import answer_step, fixture, run_through
+from tests.app.conftest import new_app
+from tests.app.test_partner_flow import answer_step, fixture, run_through
+from tests.conftest import SURVEYS
+from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
+from trp_core.method.survey import load_survey
+from trp_core.method.vocabulary import Quadrant
 
 
 @pytest.fixture
@@ -70,7 +69,7 @@ def test_kiosk_tablet_opens_no_result_codes(kiosk_db):
     code = normal.session_state["trp.result"]["code"]
     at = open_kiosk()
     at.query_params["code"] = code
-    at.switch_page("pages/result.py").run()
+    at.switch_page("pages/partner/result.py").run()
     assert "trp.result" not in at.session_state
     assert not any(code in m.value for m in at.markdown)
 

@@ -1,8 +1,9 @@
-"""Manager pages when Streamlit runs page files directly, as a fresh server does until app.py has run.
+"""Manager pages asked for by their files before any login, as on a fresh server.
 
-A folder named pages/ next to app.py switches on Streamlit's older multipage mode, in which
-every file in it has its own URL, until the first st.navigation call in the process. AppTest
-detects the folder before each run, so every run after the first is in that mode here.
+A folder named pages/ next to app.py switches on Streamlit's older multipage mode until the
+first st.navigation call in the process, in which every .py file directly in pages/ has its own
+URL. The page scripts live in subfolders, which that mode ignores: every request runs app.py.
+AppTest detects the folder before each run, so every run here is in that mode.
 """
 
 from __future__ import annotations
@@ -10,23 +11,17 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import _auth as auth
+from pages.components import auth
+from tests.conftest import ROOT
 
-from ..conftest import ROOT
-
-MANAGER_FILES = [path for path, _ in auth.MANAGER_PAGES]
-
-
-@pytest.fixture
-def navigation_only():
-    """Here AppTest keeps Streamlit's older multipage mode: the case under test."""
+MANAGER_FILES = [path for path, _, _ in auth.MANAGER_PAGES]
 
 
 @pytest.mark.parametrize("page", MANAGER_FILES)
 def test_a_manager_page_requested_first_goes_through_app_py(app_db, page):
     # The very first request of a session asks for a manager page by its file: Streamlit's
-    # older multipage mode would run it directly; pages/_shared.boot() reruns it through app.py,
-    # whose navigation has no manager pages before login.
+    # older multipage mode finds no page file in pages/ and runs app.py, whose navigation has no
+    # manager pages before login.
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.switch_page(page)
     at.run()

@@ -10,18 +10,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pages import _auth as auth
-from trp_core.auth import hash_password
-from trp_core.i18n import t
+from pages.components import auth
+from tests.app.conftest import new_app
+from tests.store.conftest import BACKENDS, pg_admin, pg_database  # noqa: F401  (pg_admin is a fixture)
+from trp_core.presentation.i18n import t
+from trp_core.services.auth import hash_password
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 
-from ..store.conftest import BACKENDS, pg_admin, pg_database  # noqa: F401  (pg_admin is a fixture)
-from .conftest import new_app
-
 PASSWORD = "correct horse battery"
-MANAGER_FILES = [path for path, _ in auth.MANAGER_PAGES]
+MANAGER_FILES = [path for path, _, _ in auth.MANAGER_PAGES]
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +127,7 @@ def test_login_page_in_german(app_db):
 
 
 def test_a_kiosk_tablet_has_no_login_page(app_db, monkeypatch):
-    from pages import _kiosk as kiosk
+    from pages.components import kiosk
 
     monkeypatch.setattr(kiosk, "active", lambda: True)
     assert unreachable(new_app(), auth.LOGIN_PAGE)

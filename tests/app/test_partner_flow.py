@@ -7,10 +7,11 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from trp_core.breakeven import FRACTION_INPUTS
-from trp_core.method import Axis, Quadrant
-from trp_core.scoring import DONT_KNOW
-from trp_core.survey import (
+from tests.app.conftest import new_app
+from tests.conftest import ROOT, SURVEYS
+from trp_core.method.breakeven import FRACTION_INPUTS
+from trp_core.method.scoring import DONT_KNOW
+from trp_core.method.survey import (
     ChoiceQuestion,
     NumberQuestion,
     ScaleQuestion,
@@ -18,9 +19,7 @@ from trp_core.survey import (
     YesNoQuestion,
     load_survey,
 )
-
-from ..conftest import ROOT, SURVEYS
-from .conftest import new_app
+from trp_core.method.vocabulary import Axis, Quadrant
 
 ANSWERS = ROOT / "tests" / "answers"
 
@@ -197,7 +196,7 @@ def test_double_submit_stores_one_row(app_db):
     run_through(at, survey, fixture("trp-classic", "kandidat"))
     code = at.session_state["trp.result"]["code"]
     # Back to the calculator, and submit the same answers again.
-    at.switch_page("pages/questionnaire.py").run()
+    at.switch_page("pages/partner/questionnaire.py").run()
     at.button(key="submit").click().run()
     assert at.session_state["trp.result"]["code"] == code
     assert stored_rows(app_db) == 1
@@ -208,7 +207,7 @@ def test_reopening_by_code_shows_the_same_result(app_db):
     at = new_app(survey="trp-standard", lang="en")
     run_through(at, survey, fixture("trp-standard", "kandidat"))
     first = at.session_state["trp.result"]
-    later = new_app(lang="en", page="pages/result.py", code=first["code"].lower().replace("-", " "))
+    later = new_app(lang="en", page="pages/partner/result.py", code=first["code"].lower().replace("-", " "))
     assert not later.exception
     again = later.session_state["trp.result"]
     assert again["assessment"].quadrant is first["assessment"].quadrant
@@ -218,7 +217,7 @@ def test_reopening_by_code_shows_the_same_result(app_db):
 
 
 def test_wrong_codes_get_one_message_and_are_throttled(app_db):
-    at = new_app(lang="en", page="pages/start.py")
+    at = new_app(lang="en", page="pages/partner/start.py")
     messages = []
     for code in ["AAAA-BBBB-CCCC-DDDD", "not a code", "'; DROP TABLE responses; --", "x" * 40, "Z" * 16]:
         at.text_input[0].input(code)

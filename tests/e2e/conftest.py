@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [

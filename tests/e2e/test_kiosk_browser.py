@@ -7,14 +7,13 @@ import json
 
 import pytest
 
-from trp_core.i18n import t
-from trp_core.method import Quadrant
-from trp_core.survey import load_survey
-
-from ..conftest import ROOT, SURVEYS
-from ..kiosk_events import SLUG, STAFF_PIN, write_events
-from .conftest import TABLET, Server
-from .driver import Partner, screenshot, settle, widget
+from tests.conftest import ROOT, SURVEYS
+from tests.e2e.conftest import TABLET, Server
+from tests.support.driver import Partner, screenshot, settle, widget
+from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
+from trp_core.method.survey import load_survey
+from trp_core.method.vocabulary import Quadrant
+from trp_core.presentation.i18n import t
 
 pytestmark = pytest.mark.browser
 

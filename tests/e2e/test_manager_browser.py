@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from pages import _auth as auth
-from trp_core.cli import main
-from trp_core.i18n import t
-
-from .conftest import PHONE, TABLET, Server
-from .driver import screenshot, settle
+from pages.components import auth
+from tests.e2e.conftest import PHONE, TABLET, Server
+from tests.support.driver import screenshot, settle
+from trp_core.cli.main import main
+from trp_core.presentation.i18n import t
 
 pytestmark = pytest.mark.browser
 

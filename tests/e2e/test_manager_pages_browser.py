@@ -10,18 +10,17 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from trp_core.cli import main
-from trp_core.demo import seed
-from trp_core.i18n import t
+from tests.conftest import SURVEYS
+from tests.e2e.conftest import PHONE, TABLET, Server
+from tests.store.manager.conftest import add
+from tests.support.driver import screenshot, settle
+from trp_core.cli.demo import seed
+from trp_core.cli.main import main
+from trp_core.method.survey import Survey, load_survey
+from trp_core.presentation.i18n import t
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 from trp_core.store.repository import Store
-from trp_core.survey import Survey, load_survey
-
-from ..conftest import SURVEYS
-from ..manager.conftest import add
-from .conftest import PHONE, TABLET, Server
-from .driver import screenshot, settle
 
 pytestmark = pytest.mark.browser
 

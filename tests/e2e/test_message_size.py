@@ -20,8 +20,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
-from ..conftest import ROOT
-from .conftest import Server
+from tests.conftest import ROOT
+from tests.e2e.conftest import Server
 
 LIMIT = 5_000_000  # server.maxMessageSize in bytes
 UNKNOWN_WIDGET = "$$ID-00000000000000000000000000000000-pasted_text"

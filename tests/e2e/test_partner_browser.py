@@ -9,13 +9,12 @@ from urllib.parse import urlparse
 import pytest
 from pypdf import PdfReader
 
-from trp_core.i18n import t
-from trp_core.method import PARTNER_MEANING, Quadrant
-from trp_core.survey import load_survey
-
-from ..conftest import ROOT, SURVEYS
-from .conftest import PHONE, TABLET
-from .driver import Partner, settle
+from tests.conftest import ROOT, SURVEYS
+from tests.e2e.conftest import PHONE, TABLET
+from tests.support.driver import Partner, settle
+from trp_core.method.survey import load_survey
+from trp_core.method.vocabulary import PARTNER_MEANING, Quadrant
+from trp_core.presentation.i18n import t
 
 pytestmark = pytest.mark.browser
 

@@ -13,17 +13,16 @@ from urllib.parse import urlparse
 import pytest
 from openpyxl import load_workbook
 
-from trp_core.analytics import revised_version
-from trp_core.charts import quadrant_labels
-from trp_core.i18n import t
-from trp_core.method import Quadrant
-from trp_core.survey import load_survey
-
-from ..conftest import SURVEYS
-from ..manager.conftest import add, answers_for
-from .conftest import TABLET, Server
-from .driver import screenshot, settle
-from .test_manager_pages_browser import go, log_in, manager_database
+from tests.conftest import SURVEYS
+from tests.e2e.conftest import TABLET, Server
+from tests.e2e.test_manager_pages_browser import go, log_in, manager_database
+from tests.store.manager.conftest import add, answers_for
+from tests.support.driver import screenshot, settle
+from trp_core.method.survey import load_survey
+from trp_core.method.vocabulary import Quadrant
+from trp_core.presentation.charts import quadrant_labels
+from trp_core.presentation.i18n import t
+from trp_core.services.analytics import revised_version
 
 pytestmark = pytest.mark.browser
 

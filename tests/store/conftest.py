@@ -25,15 +25,14 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from trp_core.levers import assess
+from tests.conftest import ROOT, SURVEYS
+from trp_core.method.levers import assess
+from trp_core.method.survey import Survey, load_survey
+from trp_core.method.synthetic import random_answers
 from trp_core.store.engine import database_url, make_engine, writer
 from trp_core.store.migrate import upgrade
 from trp_core.store.models import FunnelCounter, Response, SurveySnapshot
 from trp_core.store.repository import SaveResult, Store
-from trp_core.survey import Survey, load_survey
-from trp_core.synthetic import random_answers
-
-from ..conftest import ROOT, SURVEYS
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -41,7 +40,7 @@ ANSWER_FILES = sorted((ROOT / "tests" / "answers").glob("*.json"))
 
 
 def hash_code(code: str) -> str:
-    """Any SHA-256 digest will do for the store; the app's codes are trp_core.codes."""
+    """Any SHA-256 digest will do for the store; the app's codes are trp_core.services.codes."""
     return hashlib.sha256(code.encode()).hexdigest()
 
 

@@ -14,14 +14,21 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from trp_core.auth import HASHER, OVERALL, PER_ACCOUNT, Authenticator, Verifier, hash_password, throttle_key
+from tests.conftest import ROOT
+from trp_core.services.auth import (
+    HASHER,
+    OVERALL,
+    PER_ACCOUNT,
+    Authenticator,
+    Verifier,
+    hash_password,
+    throttle_key,
+)
+from trp_core.services.throttle import Backoff
 from trp_core.store.accounts import OVERALL_KEY, AccountExists, Accounts, LoginThrottle
 from trp_core.store.engine import make_engine, writer
 from trp_core.store.migrate import current_revision, head_revision, upgrade
 from trp_core.store.models import LoginFailures, ManagerAccount
-from trp_core.throttle import Backoff
-
-from ..conftest import ROOT
 
 PASSWORD = "correct horse battery"
 
@@ -230,7 +237,7 @@ def test_failures_are_shared_by_processes(clean, clock):
     url = clean.url.render_as_string(hide_password=False)
     script = (
         "import sys\n"
-        "from trp_core.auth import OVERALL, PER_ACCOUNT, throttle_key\n"
+        "from trp_core.services.auth import OVERALL, PER_ACCOUNT, throttle_key\n"
         "from trp_core.store.accounts import LoginThrottle\n"
         "from trp_core.store.engine import make_engine\n"
         "t = LoginThrottle(make_engine(sys.argv[1]), PER_ACCOUNT, OVERALL, lambda: float(sys.argv[2]))\n"

@@ -7,8 +7,8 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import URL
 
-from trp_core.auth import HASHER, meets_owasp
-from trp_core.cli import main
+from trp_core.cli.main import main
+from trp_core.services.auth import HASHER, meets_owasp
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade

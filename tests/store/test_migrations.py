@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
-from trp_core.cli import main
+from trp_core.cli.main import main
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import current_revision, downgrade, head_revision, upgrade
 from trp_core.store.models import Base
@@ -28,7 +28,7 @@ TABLES = {
     "manager_accounts",
     "login_failures",
 }
-TRP = [sys.executable, "-m", "trp_core.cli"]
+TRP = [sys.executable, "-m", "trp_core.cli.main"]
 
 
 def test_upgrade_from_empty_then_again(empty_url: URL):

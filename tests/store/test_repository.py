@@ -16,14 +16,13 @@ from sqlalchemy import Date, DateTime, Interval, Time, inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from trp_core.batch import QUADRANT_CODES, score_matrix
-from trp_core.method import Axis, Criterion
-from trp_core.scoring import score
+from tests.store.conftest import hash_code, random_sets, save
+from trp_core.method.batch import QUADRANT_CODES, score_matrix
+from trp_core.method.scoring import score
+from trp_core.method.survey import survey_from_data
+from trp_core.method.vocabulary import Axis, Criterion
 from trp_core.store.models import FunnelCounter, Response, SurveySnapshot
 from trp_core.store.repository import NO_EVENT, CodeInUse, Store
-from trp_core.survey import survey_from_data
-
-from .conftest import hash_code, random_sets, save
 
 DAY = date(2025, 3, 14)
 

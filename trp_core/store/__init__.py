@@ -10,9 +10,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .engine import database_url, make_engine
-    from .migrate import current_revision, head_revision, upgrade
-    from .repository import NO_EVENT, CodeInUse, SaveResult, SnapshotInfo, Store, StoredResult
+    from trp_core.store.engine import database_url, make_engine
+    from trp_core.store.migrate import current_revision, head_revision, upgrade
+    from trp_core.store.repository import NO_EVENT, CodeInUse, SaveResult, SnapshotInfo, Store, StoredResult
 
 _EXPORTS = {
     "database_url": "engine",

@@ -12,9 +12,9 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..throttle import Backoff
-from .engine import writer
-from .models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount
+from trp_core.services.throttle import Backoff
+from trp_core.store.engine import writer
+from trp_core.store.models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount
 
 OVERALL_KEY: Final = "*"  # the row counting failures of every name together; never a hex digest
 

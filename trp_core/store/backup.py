@@ -152,7 +152,7 @@ def _kind(file: Path) -> str:
 
 
 def _known_revision(file: Path, revision: str | None) -> str:
-    from .migrate import head_revision, revisions
+    from trp_core.store.migrate import head_revision, revisions
 
     if not revision:
         raise BackupError(f"{file} is not a TRP Self-Check backup (it has no schema revision)", EXIT_REFUSED)
@@ -292,8 +292,8 @@ def _holds_data(connection: sqlite3.Connection, shown: Path) -> int:
 
 
 def _sqlite_restore(file: Path, target: Path, *, force: bool) -> Outcome:
-    from .engine import make_engine
-    from .migrate import current_revision, head_revision, upgrade
+    from trp_core.store.engine import make_engine
+    from trp_core.store.migrate import current_revision, head_revision, upgrade
 
     revision, responses = _check_sqlite_backup(file)
     if target.resolve() == file.resolve():
@@ -439,7 +439,7 @@ def _run(command: Sequence[str], env: dict[str, str], what: str, after: str = ""
 
 
 def _pg_engine(url: URL) -> Engine:
-    from .engine import make_engine
+    from trp_core.store.engine import make_engine
 
     return make_engine(url)
 
@@ -517,7 +517,7 @@ def _pg_holds_data(connection: Connection) -> int:
 
 
 def _pg_restore(file: Path, url: URL, *, force: bool) -> Outcome:
-    from .migrate import current_revision, head_revision
+    from trp_core.store.migrate import current_revision, head_revision
 
     shown = url.render_as_string(hide_password=True)
     env = pg_environment(url)

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from .engine import writer
+from trp_core.store.engine import writer
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 

@@ -17,12 +17,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ..batch import CriterionMatrix
-from ..method import LANGUAGES, Axis, Criterion, Quadrant
-from ..scoring import CRITERIA, Assessment
-from ..survey import Survey, survey_from_data
-from .engine import writer
-from .models import (
+from trp_core.method.batch import CriterionMatrix
+from trp_core.method.scoring import CRITERIA, Assessment
+from trp_core.method.survey import Survey, survey_from_data
+from trp_core.method.vocabulary import LANGUAGES, Axis, Criterion, Quadrant
+from trp_core.store.engine import writer
+from trp_core.store.models import (
     CRITERION_COLUMNS,
     EVENT_LENGTH,
     KEY_LENGTH,
@@ -127,7 +127,7 @@ class Store:
             raise ValueError(f"submission_key must be a string of 1 to {KEY_LENGTH} characters")
         if not isinstance(code_hash, str) or not _HEX64.match(code_hash):
             raise ValueError(
-                "code_hash must be a SHA-256 digest in lower-case hex (trp_core.codes.code_hash)"
+                "code_hash must be a SHA-256 digest in lower-case hex (trp_core.services.codes.code_hash)"
             )
         day = day or date.today()
         try:  # what is stored is exactly what will be read back

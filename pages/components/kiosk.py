@@ -1,0 +1,223 @@
+"""Kiosk mode for shared tablets at events: no chrome, big targets, and resets after each visitor."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.components import shared as ui
+from trp_core.files.events import Event, load_events
+from trp_core.presentation.i18n import t
+
+KIOSK = "trp.kiosk"  # slug of the event this tablet runs in kiosk mode
+STAFF = "trp.staff"  # the staff PIN form is open
+# What survives a reset: the tablet's own set-up, never anything of a visitor.
+KEEP = {KIOSK, ui.EVENT, ui.GENERATION, ui.LANG, "trp.sid"}
+
+# Touch targets of at least 48 px, no toolbar, menu or sidebar.
+_CSS = """
+<style>
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"], #MainMenu { display: none !important; }
+.block-container { padding-top: 1.5rem; }
+button { min-height: 52px !important; }
+[data-testid="stRadioOption"] { min-height: 48px !important; align-items: center; }
+[data-testid="stRadioOption"] p { font-size: 1.05rem; }
+[data-testid="stCheckbox"] label { min-height: 48px !important; align-items: center; }
+button[data-variant="segmented_control"] { min-height: 48px !important; min-width: 48px !important; }
+[data-testid="stNumberInputContainer"], [data-testid="stNumberInputField"] { min-height: 48px !important; }
+[data-testid="stNumberInputStepDown"], [data-testid="stNumberInputStepUp"] {
+  min-width: 48px !important; min-height: 48px !important;
+}
+.st-key-kiosk-start-de button, .st-key-kiosk-start-en button { min-height: 96px !important; font-size: 1.4rem; }
+</style>
+"""
+
+# Runs in the page itself (a components v2 module): counts down while nobody touches the
+# tablet, shows a warning bar for the last seconds, and reports the timeout to the server.
+_IDLE_JS = """
+export default function (component) {
+  const { data, setTriggerValue } = component;
+  const w = window;
+  const s = w.__trpIdle || (w.__trpIdle = { last: Date.now(), token: null, fired: false });
+  if (s.token !== data.token) { s.token = data.token; s.last = Date.now(); s.fired = false; }
+  s.data = data;
+  let bar = document.getElementById("trp-idle-warning");
+  if (!bar) {
+    bar = document.createElement("div");
+    bar.id = "trp-idle-warning";
+    bar.setAttribute("role", "alert");
+    bar.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:100000;display:none;" +
+      "padding:20px 24px;background:#222;color:#fff;font-size:20px;text-align:center;";
+    document.body.appendChild(bar);
+  }
+  const hide = () => { bar.style.display = "none"; };
+  if (!s.listening) {
+    const touch = () => { s.last = Date.now(); hide(); };
+    ["pointerdown", "keydown", "touchstart", "wheel", "input"].forEach(
+      (name) => document.addEventListener(name, touch, { capture: true, passive: true }));
+    s.listening = true;
+  }
+  clearInterval(s.timer);
+  s.timer = setInterval(() => {
+    const left = s.data.idle - (Date.now() - s.last) / 1000;
+    if (left <= s.data.warning && left > 0) {
+      bar.textContent = s.data.message.replace("{seconds}", Math.ceil(left));
+      bar.style.display = "block";
+    }
+    if (left <= 0 && !s.fired) {
+      s.fired = true;
+      hide();
+      setTriggerValue("timeout", s.token);
+    }
+  }, 250);
+  return () => { clearInterval(s.timer); hide(); };
+}
+"""
+
+_idle = st.components.v2.component("trp_kiosk_idle", js=_IDLE_JS)
+
+
+@st.cache_resource
+def _events(path: str) -> tuple[dict[str, Event], str | None]:
+    from trp_core.method.survey import SurveyError
+
+    try:
+        return load_events(path), None
+    except SurveyError as exc:
+        ui.log.error("event file not usable: %s", exc)
+        return {}, str(exc)
+
+
+def events() -> dict[str, Event]:
+    return _events(str(ui.settings().events_file))[0]
+
+
+def current() -> Event | None:
+    slug = st.session_state.get(KIOSK)
+    return events().get(slug) if slug else None
+
+
+def active() -> bool:
+    return current() is not None
+
+
+def query() -> dict[str, str]:
+    """The URL parameters that keep a tablet in kiosk mode, even in a new session."""
+    event = current()
+    return {"event": event.slug, "kiosk": "1"} if event else {}
+
+
+def init() -> None:
+    """Enter kiosk mode from `?event=<slug>&kiosk=1`; an unknown event gets a clear message."""
+    slug = st.query_params.get("event")
+    if not slug or KIOSK in st.session_state:
+        return
+    event = events().get(slug)
+    if event is None:
+        st.session_state[ui.NOTICE] = t("unknown_event", ui.lang(), event=ui.echo(slug, 64))
+        return
+    st.session_state[ui.EVENT] = event.slug
+    if st.query_params.get("kiosk") == "1":
+        st.session_state[KIOSK] = event.slug
+        st.session_state[ui.LANG] = event.languages[0]
+
+
+def chrome() -> None:
+    """Kiosk styling and the idle countdown; call once per page run in kiosk mode."""
+    event = current()
+    if event is None:
+        return
+    st.html(_CSS)
+    if st.session_state.get(ui.SURVEY) is None and st.session_state.get(ui.RESULT) is None:
+        return  # the welcome screen has nothing to reset
+    on_result = st.session_state.get(ui.RESULT) is not None
+    data = {
+        "idle": event.result_seconds if on_result else event.idle_seconds,
+        "warning": event.warning_seconds,
+        "token": f"{ui.generation()}:{'result' if on_result else 'check'}",
+        "message": t("kiosk_warning", ui.lang()),
+    }
+    state = _idle(key="kiosk.idle", data=data, height=0, on_timeout_change=lambda: None)
+    if state.timeout:
+        reset()
+
+
+def reset() -> None:
+    """Forget the visitor: his answers, result, widget values and step; back to the welcome screen."""
+    generation = ui.generation()
+    for key in list(st.session_state.keys()):
+        if key not in KEEP:
+            del st.session_state[key]
+    st.session_state[ui.GENERATION] = generation + 1
+    event = current()
+    if event is not None and event.languages:
+        st.session_state[ui.LANG] = event.languages[0]
+    st.switch_page(ui.START_PAGE, query_params=query())
+
+
+def welcome(event: Event) -> None:
+    """The welcome screen: both languages, one big start button per language."""
+    st.title(" / ".join(t("kiosk_title", lang) for lang in event.languages))
+    st.write(" ".join(f"**{event.name(lang)}**" for lang in event.languages[:1]))
+    for lang in event.languages:
+        st.markdown(t("kiosk_lead", lang))
+    columns = st.columns(len(event.languages))
+    for column, lang in zip(columns, event.languages, strict=True):
+        if column.button(t("kiosk_start", lang), key=f"kiosk.start.{lang}", type="primary", width="stretch"):
+            ui.set_language(lang)
+            ui.start_new(event.survey)
+            st.switch_page(ui.CHECK_PAGE, query_params=query())
+    with st.container(border=True):
+        for lang in event.languages:
+            st.caption(f"{t('anonymity_stored', lang)} {t('anonymity_not_stored', lang)}")
+    staff_exit(event)
+
+
+def staff_exit(event: Event) -> None:
+    """A small staff button; the right PIN leaves kiosk mode, wrong PINs are throttled."""
+    lang = ui.lang()
+    if not st.session_state.get(STAFF):
+        label = " / ".join(t("kiosk_staff", code) for code in event.languages)
+        if st.button(label, key="kiosk.staff", type="tertiary"):
+            st.session_state[STAFF] = True
+            st.rerun()
+        return
+    with st.form("kiosk.pin"):
+        pin = st.text_input(t("kiosk_pin", lang), type="password", max_chars=32, key="kiosk.pin.value")
+        submitted = st.form_submit_button(t("kiosk_leave", lang), key="kiosk.pin.submit")
+    if not submitted:
+        return
+    throttle = ui.code_throttle()
+    who = f"pin:{ui.session_id()}"
+    wait = throttle.wait_seconds(who)
+    if wait > 0:
+        st.error(t("reopen_wait", lang, seconds=int(wait) + 1))
+        return
+    if pin and event.check_pin(pin):
+        throttle.success(who)
+        for key in (KIOSK, STAFF, ui.EVENT):
+            st.session_state.pop(key, None)
+        st.query_params.clear()
+        st.switch_page(ui.START_PAGE)
+    throttle.failure(who)
+    st.error(t("kiosk_pin_wrong", lang))
+
+
+def qr_png(link: str) -> bytes:
+    """The link as a QR code image for the visitor's phone."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+def result_link(code: str) -> str:
+    return f"{ui.settings().public_url.rstrip('/')}/result?code={code}"
+
+
+def done_button() -> None:
+    if st.button(t("kiosk_done", ui.lang()), key="kiosk.done", type="primary", width="stretch"):
+        reset()

@@ -1,0 +1,294 @@
+"""Streamlit glue of the manager pages: the login guard, the filters, database errors, the preview."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NoReturn
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from pages.components import auth
+from pages.components import shared as ui
+from trp_core.method.survey import Survey
+from trp_core.presentation.i18n import t
+from trp_core.services import analytics as an
+
+log = logging.getLogger("trp")
+
+ALL = "*"  # a filter that is not set; never a survey id, version, language or event tag
+
+
+def begin() -> str:
+    """Call first on every manager page: only a logged-in manager gets further; a partner preview ends."""
+    name = auth.require_manager()
+    if name is None:  # require_manager has switched to the login page; this is for safety only
+        st.stop()
+    st.set_page_config(layout="wide")  # tables and charts need the room; the partner pages stay narrow
+    st.session_state.pop(ui.PREVIEW, None)
+    ui.header()
+    return name
+
+
+def database_down() -> NoReturn:
+    """One clear message for a database that cannot be reached, is corrupt or is not migrated."""
+    log.exception("manager page: database error")
+    st.error(t("mgr_db_down", ui.lang()), icon=":material/database:")
+    st.stop()
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Any error of the database (SQLAlchemy's, the driver's, a corrupt file) becomes `database_down`."""
+    try:
+        yield
+    except Exception as exc:
+        if _is_database_error(exc):
+            database_down()
+        raise
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError | sqlite3.DatabaseError | OSError) or type(
+        exc
+    ).__module__.startswith(("psycopg", "alembic"))
+
+
+def engine() -> Engine:
+    with database_errors():
+        return ui.store().engine
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _choices(_engine: Engine, url: str, survey_id: str) -> an.Choices:
+    """Versions, events and days of a survey: names and dates only, the same for every manager."""
+    return an.choices(_engine, survey_id)
+
+
+def surveys(engine: Engine) -> dict[str, Survey]:
+    """Every survey a manager can look at: the published files, and those only the database still has."""
+    found = dict(ui.published())
+    store = ui.store()
+    with database_errors():
+        for info in reversed(store.snapshots()):  # newest first: the latest content of a survey wins
+            if info.survey_id not in found:
+                survey = store.snapshot(info.hash)
+                if survey is not None:
+                    found[info.survey_id] = survey
+    return dict(sorted(found.items()))
+
+
+def _latest(ids: list[str]) -> str:
+    """The survey whose newest content was first answered most recently, else the first."""
+    with database_errors():
+        seen = ui.store().snapshots()
+    answered = sorted((info.first_seen, info.survey_id) for info in seen if info.survey_id in ids)
+    return answered[-1][1] if answered else ids[0]
+
+
+@dataclass(frozen=True)
+class Selection:
+    filters: an.Filters
+    survey: Survey  # the content whose thresholds and sections the figures use
+    versions: list[Survey]  # every stored content in the selection, for the export's columns
+    period: an.Period
+
+
+def _param(name: str, options: list[Any], default: Any) -> Any:
+    """A filter from the URL, used only when it is one of the offered values."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return default
+    for option in options:
+        if str(option) == raw:
+            return option
+    st.warning(t("mgr_bad_filter", ui.lang(), name=name))
+    return default
+
+
+def _date_param(name: str) -> date | None:
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        st.warning(t("mgr_bad_filter", ui.lang(), name=name))
+        return None
+
+
+def selection(
+    engine: Engine, page: str, *, any_version: bool = True, period: bool = False
+) -> Selection | None:
+    """The filter widgets (initial values may come from the URL); None when there is no survey."""
+    lang = ui.lang()
+    found = surveys(engine)
+    if not found:
+        st.info(t("mgr_no_surveys", lang))
+        return None
+    ids = list(found)
+    with st.container(border=True):
+        st.markdown(f"**{t('mgr_filters', lang)}**")
+        top = st.columns([2, 1, 1])
+        key = f"mf.{page}"
+        if f"{key}.survey" not in st.session_state:
+            st.session_state[f"{key}.survey"] = _param("f_survey", ids, _latest(ids))
+        survey_id = top[0].selectbox(
+            t("mgr_survey", lang),
+            ids,
+            format_func=lambda i: f"{found[i].title(lang)} ({i})",
+            key=f"{key}.survey",
+        )
+        with database_errors():
+            choices = _choices(engine, str(engine.url), survey_id)
+        store = ui.store()
+        versions = list(choices.versions)
+        if found[survey_id].version not in versions:
+            versions.append(found[survey_id].version)
+        version_options = ([ALL] if any_version else []) + versions[::-1]
+        version = _widget(
+            top[1].selectbox,
+            f"{key}.version.{survey_id}",
+            "f_version",
+            t("mgr_version", lang),
+            version_options,
+            lambda v: t("mgr_all_versions", lang) if v == ALL else v,
+        )
+        language = _widget(
+            top[2].selectbox,
+            f"{key}.lang",
+            "f_lang",
+            t("mgr_resp_lang", lang),
+            [ALL, "de", "en"],
+            lambda v: {"de": "Deutsch", "en": "English"}.get(v, t("mgr_all_languages", lang)),
+        )
+        bottom = st.columns([1, 2, 1] if period else [1, 2])
+        event = _widget(
+            bottom[0].selectbox,
+            f"{key}.event.{survey_id}",
+            "f_event",
+            t("mgr_event", lang),
+            [ALL, *choices.events],
+            lambda v: (
+                t("mgr_all_events", lang)
+                if v == ALL
+                else (t("mgr_no_event", lang) if v == an.NO_EVENT else v)
+            ),
+        )
+        since, until = _dates(bottom[1], f"{key}.dates.{survey_id}", choices)
+        chosen_period = an.Period.MONTH
+        if period:
+            chosen_period = (
+                _widget(
+                    bottom[2].segmented_control,
+                    f"{key}.period",
+                    "f_period",
+                    t("mgr_period", lang),
+                    [an.Period.MONTH, an.Period.WEEK],
+                    lambda p: t("mgr_week" if p is an.Period.WEEK else "mgr_month", lang),
+                )
+                or an.Period.MONTH
+            )
+    filters = an.Filters(
+        survey=survey_id,
+        version=None if version == ALL else version,
+        lang=None if language == ALL else language,
+        event=None if event == ALL else event,
+        since=since,
+        until=until,
+    )
+    _write_params(filters, chosen_period if period else None)
+    with database_errors():
+        contents = [
+            s
+            for info in store.snapshots(survey_id)
+            if (filters.version is None or info.version == filters.version)
+            and (s := store.snapshot(info.hash)) is not None
+        ]
+    current = found[survey_id]
+    if filters.version is not None and current.version != filters.version:
+        current = contents[-1] if contents else current
+    return Selection(filters, current, contents or [current], chosen_period)
+
+
+def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], fmt: Any) -> Any:
+    if key not in st.session_state:
+        st.session_state[key] = _param(param, options, options[0])
+    elif st.session_state[key] not in options:
+        st.session_state[key] = options[0]
+    return factory(label, options, format_func=fmt, key=key)
+
+
+def _dates(where: Any, key: str, choices: an.Choices) -> tuple[date | None, date | None]:
+    first, last = choices.first_day, choices.last_day
+    if first is None or last is None:
+        return None, None
+    if key not in st.session_state:
+        since = _date_param("f_since") or first
+        until = _date_param("f_until") or last
+        st.session_state[key] = (min(since, until), max(since, until))
+    value = where.date_input(
+        t("mgr_dates", ui.lang()), min_value=first, max_value=last, key=key, format="YYYY-MM-DD"
+    )
+    picked = list(value) if isinstance(value, list | tuple) else [value]
+    since = picked[0] if picked else None
+    until = picked[1] if len(picked) > 1 else None
+    return since, until
+
+
+def _write_params(filters: an.Filters, period: an.Period | None) -> None:
+    """The selection in the address bar, so that it can be bookmarked and shared between managers."""
+    wanted = {
+        "f_survey": filters.survey,
+        "f_version": filters.version,
+        "f_lang": filters.lang,
+        "f_event": filters.event,
+        "f_since": filters.since.isoformat() if filters.since else None,
+        "f_until": filters.until.isoformat() if filters.until else None,
+        "f_period": period.value if period else None,
+    }
+    for name, value in wanted.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def preview(found: dict[str, Survey]) -> None:
+    """A button per published survey that opens it as a partner sees it, marked as a preview."""
+    lang = ui.lang()
+    st.subheader(t("mgr_preview", lang))
+    st.caption(t("mgr_preview_caption", lang))
+    published = ui.published()
+    for survey_id, survey in found.items():
+        if survey_id not in published:
+            continue
+        if st.button(
+            t("mgr_preview_button", lang, title=survey.title(lang)),
+            key=f"preview.{survey_id}",
+            icon=":material/visibility:",
+        ):
+            st.session_state[ui.PREVIEW] = True
+            ui.start_new(survey_id)
+            st.switch_page(ui.START_PAGE, query_params={"survey": survey_id})
+
+
+def count(n: int | None) -> str:
+    from trp_core.presentation.dashboard_charts import count_text
+
+    return count_text(n, ui.lang())
+
+
+def share(x: float | None) -> str:
+    from trp_core.presentation.dashboard_charts import share_text
+
+    return share_text(x, ui.lang())

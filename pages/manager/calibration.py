@@ -1,0 +1,146 @@
+"""Calibration: try other thresholds and weights on the filtered past responses (the core's batch
+re-scoring), see who would change quadrant, and download the changed survey as a new version file."""
+
+from datetime import date
+
+import streamlit as st
+from pydantic import ValidationError
+
+from pages.components import manage as m
+from pages.components import shared as ui
+from trp_core.method.survey import Survey, SurveyError, survey_from_data
+from trp_core.method.vocabulary import AXIS_CRITERIA, AXIS_LABELS, CRITERION_LABELS, Axis, Quadrant
+from trp_core.presentation import dashboard_charts as charts
+from trp_core.presentation.charts import quadrant_labels
+from trp_core.presentation.i18n import t
+from trp_core.services import analytics as an
+from trp_core.services.export import survey_yaml
+
+m.begin()
+lang = ui.lang()
+st.title(t("mgr_calibration_title", lang))
+st.caption(t("mgr_cal_lead", lang))
+engine = m.engine()
+selection = m.selection(engine, "calibration", any_version=False)
+
+
+def changed_survey(base: Survey) -> Survey | None:
+    """The form: thresholds, the weights of the criteria the survey asks, a new version."""
+    key = f"cal.{base.content_hash[:12]}"
+    with st.form(key):
+        st.markdown(f"**{t('mgr_cal_thresholds', lang)}**")
+        cols = st.columns(2)
+        thresholds = {
+            axis.value: cols[i].number_input(
+                AXIS_LABELS[axis][lang],
+                min_value=0.0,
+                max_value=100.0,
+                value=float(base.thresholds.kann if axis is Axis.KANN else base.thresholds.will),
+                step=1.0,
+                key=f"{key}.t.{axis.value}",
+            )
+            for i, axis in enumerate(Axis)
+        }
+        st.markdown(f"**{t('mgr_cal_weights', lang)}**")
+        weights = dict(base.weights)
+        cols = st.columns(2)
+        for i, axis in enumerate(Axis):
+            with cols[i]:
+                for c in AXIS_CRITERIA[axis]:
+                    if base.weights[c] > 0:  # a weight of 0 means "not asked": that needs other questions
+                        weights[c] = st.number_input(
+                            CRITERION_LABELS[c][lang],
+                            min_value=0.1,
+                            max_value=100.0,
+                            value=float(base.weights[c]),
+                            step=0.5,
+                            key=f"{key}.w.{c.value}",
+                        )
+        version = st.text_input(
+            t("mgr_cal_version", lang), value=an.revised_version(base.version), max_chars=32, key=f"{key}.v"
+        )
+        st.form_submit_button(t("mgr_cal_apply", lang), type="primary")
+    if version.strip() == base.version:
+        st.error(t("mgr_cal_same_version", lang, version=base.version))
+        return None
+    try:
+        return base.revised(
+            thresholds=thresholds, weights={c.value: w for c, w in weights.items()}, version=version
+        )
+    except ValidationError:
+        # The survey loader's own messages, with the path inside the survey.
+        data = {**base.model_dump(mode="json"), "thresholds": thresholds, "version": version}
+        data["weights"] = {c.value: w for c, w in weights.items()}
+        try:
+            survey_from_data(data, "calibration")
+        except SurveyError as exc:
+            st.error(
+                t("mgr_cal_invalid", lang, problem="; ".join(f"{i.path}: {i.message}" for i in exc.issues))
+            )
+        return None
+
+
+def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
+    with m.database_errors():
+        cal = an.calibrate(engine, selection.filters, base, revised)
+    if cal.total == 0:
+        st.info(t("mgr_no_responses", lang))
+        return
+    if cal.too_small:
+        st.warning(t("mgr_too_small", lang, k=cal.k), icon=":material/group_off:")
+        return
+    st.caption(t("mgr_rule", lang, k=cal.k))
+    if cal.changed is None:
+        st.info(t("mgr_cal_summary_hidden", lang))
+    else:
+        share = m.share(cal.changed / cal.total if cal.total else None)
+        st.info(
+            t("mgr_cal_summary", lang, changed=m.count(cal.changed), total=m.count(cal.total), share=share)
+        )
+    names = quadrant_labels(base, lang, "internal")
+    st.altair_chart(charts.calibration_chart(cal, base, lang), width="stretch")
+    rows = []
+    for q in Quadrant:
+        before, after = cal.before[q], cal.after[q]
+        change = None if before is None or after is None else after - before
+        rows.append(
+            {
+                t("mgr_col_quadrant", lang): names[q],
+                t("mgr_cal_before", lang): m.count(before),
+                t("mgr_cal_after", lang): m.count(after),
+                t("mgr_cal_change", lang): m.count(change)
+                if change is None or change <= 0
+                else f"+{m.count(change)}",
+            }
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.markdown(f"**{t('mgr_cal_moves', lang)}**")
+    moves = [
+        {
+            "→": names[a],
+            **{names[b]: m.count(cal.moves[(a, b)]) for b in Quadrant},
+        }
+        for a in Quadrant
+    ]
+    st.dataframe(moves, hide_index=True, width="stretch")
+
+
+if selection is not None:
+    base = selection.survey
+    revised = changed_survey(base)
+    if revised is not None:
+        results(selection, base, revised)
+        if revised.content_hash != base.revised(version=revised.version).content_hash:
+            note = (
+                f"{revised.id} version {revised.version}: calibrated from version {base.version} "
+                f"on {date.today().isoformat()}.\nReview before publishing; it replaces the file in surveys/."
+            )
+            st.download_button(
+                t("mgr_cal_download", lang, version=revised.version),
+                data=survey_yaml(revised, note),
+                file_name=f"{revised.id}-{revised.version}.yaml",
+                mime="application/yaml",
+                icon=":material/download:",
+                key="cal.download",
+            )
+            st.caption(t("mgr_cal_download_note", lang))

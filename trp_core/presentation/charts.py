@@ -1,0 +1,862 @@
+"""Altair charts of a result, each with a plain-language text alternative in German and English.
+
+- `matrix_chart` / `matrix_text`: where the partner sits on the kann × will matrix;
+- `criteria_chart` / `criteria_table`: every weighted criterion's score, recomputable by hand;
+- `breakeven_chart` / `breakeven_text`: the cumulative cash flow of the calculation model.
+
+The charts work at phone width (390 px): width "container" by default, a fixed height, 12 px
+text. Colours follow the Okabe–Ito palette, which stays distinguishable with the common
+colour-vision deficiencies, and no information is carried by colour alone: quadrants are
+labelled, the partner's point is labelled, a borderline result gets a dashed ring and a word.
+Each chart carries its text alternative as the Vega-Lite `description` (the SVG's aria label).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final, Literal
+
+import altair as alt
+
+from trp_core.method.breakeven import break_even_month as first_non_negative
+from trp_core.method.scoring import Assessment
+from trp_core.method.survey import Survey
+from trp_core.method.vocabulary import (
+    AXIS_CRITERIA,
+    AXIS_LABELS,
+    CRITERION_LABELS,
+    INTERNAL_LABELS,
+    Axis,
+    Criterion,
+    Quadrant,
+    round_half_up,
+)
+from trp_core.presentation import formatting as fmt
+
+Width = int | Literal["container"]
+
+# Altair validates every chart object against the Vega-Lite schema as it is made (its debug mode):
+# 40 % of the time of building the calculator's chart (cProfile, bench/page_speed.py). The finished
+# specs are validated once, in tests/test_charts.py (to_dict() validates whatever the mode).
+alt.utils.schemapi.disable_debug_mode()
+
+# Okabe–Ito colours.
+BLUE: Final = "#0072B2"
+ORANGE: Final = "#E69F00"
+SKY: Final = "#56B4E9"
+GREEN: Final = "#009E73"
+VERMILLION: Final = "#D55E00"
+GREY: Final = "#999999"
+INK: Final = "#222222"
+MUTED: Final = "#555555"
+TRACK: Final = "#E6E6E6"
+
+QUADRANT_COLOURS: Final = {
+    Quadrant.HELD: GREEN,
+    Quadrant.KANDIDAT: SKY,
+    Quadrant.VAMPIR: ORANGE,
+    Quadrant.SCHATTEN: GREY,
+}
+AXIS_COLOURS: Final = {Axis.KANN: BLUE, Axis.WILL: ORANGE}
+FONT_SIZE: Final = 12
+LINE_HEIGHT: Final = 15
+_DOMAIN: Final = [0, 100]
+_NO_FRAME: Final = alt.ViewBackground(stroke=None)
+# Text drawn first in white with a wide outline, then again in ink: rules never cut through words.
+_HALO: Final = {"stroke": "white", "strokeWidth": 4, "strokeJoin": "round"}
+_TICKS: Final = [0, 20, 40, 60, 80, 100]
+
+_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "you": {"de": "Sie", "en": "You"},
+    "close": {"de": "knapp", "en": "close call"},
+    "provisional": {"de": "vorläufig", "en": "provisional"},
+    "threshold": {"de": "Schwelle", "en": "Threshold"},
+    "threshold_lc": {"de": "Schwelle", "en": "threshold"},
+    "field": {"de": "Feld", "en": "Field"},
+    "points": {"de": "Punkte (0–100)", "en": "Points (0–100)"},
+    "criterion": {"de": "Kriterium", "en": "Criterion"},
+    "weight": {"de": "Gewicht W", "en": "Weight W"},
+    "score": {"de": "Punkte s", "en": "Points s"},
+    "product": {"de": "W × s", "en": "W × s"},
+    "not_answered": {"de": "nicht beantwortet", "en": "not answered"},
+    "knockout": {"de": "Ausschluss", "en": "knock-out"},
+    "sum": {"de": "Summe", "en": "Sum"},
+    "month": {"de": "Monat", "en": "Month"},
+    "cumulative": {"de": "Kumulierter Cashflow", "en": "Cumulative cash flow"},
+    "amount": {"de": "Betrag", "en": "Amount"},
+    "target": {"de": "Ziel", "en": "Target"},
+    "no_point": {"de": "Kein Punkt: zu wenige Antworten", "en": "No point: too few answers"},
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return _TEXTS[key]["de" if lang == "de" else "en"]
+
+
+def _lang(lang: str) -> str:
+    return "de" if lang == "de" else "en"
+
+
+def _axis_label(axis: Axis, lang: str) -> str:
+    return AXIS_LABELS[axis][_lang(lang)]
+
+
+def _threshold(survey: Survey, axis: Axis) -> float:
+    return survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
+
+
+def quadrant_labels(survey: Survey, lang: str, labels: str = "partner") -> dict[Quadrant, str]:
+    """The names of the four fields and of an undetermined result, as the chosen audience sees them.
+
+    "partner" uses the survey's own choice (`survey.quadrant_label`), "internal" the managers' names.
+    """
+    lang = _lang(lang)
+    if labels == "internal":
+        return {q: INTERNAL_LABELS[q][lang] for q in Quadrant}
+    return {q: survey.quadrant_label(q, lang) for q in Quadrant}
+
+
+# --- the matrix ---------------------------------------------------------------------------------
+
+
+def _wrap(text: str, width: int) -> str:
+    """Text broken into lines of at most `width` characters, joined by newlines (Vega's lineBreak)."""
+    return "\n".join(textwrap.wrap(text, width=max(8, width), break_long_words=False)) or text
+
+
+def _quadrant_layers(survey: Survey, lang: str, labels: str, own: Quadrant) -> list[alt.Chart]:
+    """Shaded fields and their names in the outer corners; the partner's field is stronger and bold."""
+    tk, tw = survey.thresholds.kann, survey.thresholds.will
+    names = quadrant_labels(survey, lang, labels)
+    # (quadrant, x0, x1, y0, y1, corner x, corner y, align, baseline)
+    fields = [
+        (Quadrant.HELD, tk, 100, tw, 100, 98, 98, "right", "top"),
+        (Quadrant.KANDIDAT, tk, 100, 0, tw, 98, 2, "right", "bottom"),
+        (Quadrant.VAMPIR, 0, tk, tw, 100, 2, 98, "left", "top"),
+        (Quadrant.SCHATTEN, 0, tk, 0, tw, 2, 2, "left", "bottom"),
+    ]
+    shade = alt.Chart(
+        alt.Data(
+            values=[
+                {
+                    "quadrant": q.value,
+                    "label": names[q],
+                    "x0": x0,
+                    "x1": x1,
+                    "y0": y0,
+                    "y1": y1,
+                    "own": q is own,
+                }
+                for q, x0, x1, y0, y1, *_ in fields
+            ]
+        )
+    ).mark_rect(stroke=None)
+    shade = shade.encode(
+        x=alt.X("x0:Q", scale=alt.Scale(domain=_DOMAIN, nice=False)),
+        x2=alt.X2("x1:Q"),
+        y=alt.Y("y0:Q", scale=alt.Scale(domain=_DOMAIN, nice=False)),
+        y2=alt.Y2("y1:Q"),
+        color=alt.Color(
+            "quadrant:N",
+            scale=alt.Scale(
+                domain=[q.value for q in QUADRANT_COLOURS], range=list(QUADRANT_COLOURS.values())
+            ),
+            legend=None,
+        ),
+        opacity=alt.condition("datum.own", alt.value(0.30), alt.value(0.12)),
+        tooltip=[alt.Tooltip("label:N", title=_t("field", lang))],
+    )
+    layers = [shade]
+    # About 310 px of plot at phone width and some 6.5 px per character of 12 px text.
+    for q, x0, x1, _y0, _y1, cx, cy, align, baseline in fields:
+        name = _wrap(names[q], int((x1 - x0) / 100 * 310 / 6.5) - 1)
+        # Vega stacks further lines below the first whatever the baseline: lift bottom labels.
+        lift = -(name.count("\n")) * LINE_HEIGHT if baseline == "bottom" else 0
+        layers.append(
+            alt.Chart(alt.Data(values=[{"quadrant": q.value, "name": name, "x": cx, "y": cy}]))
+            .mark_text(
+                align=align,
+                baseline=baseline,
+                lineBreak="\n",
+                lineHeight=LINE_HEIGHT,
+                dy=lift,
+                fontSize=FONT_SIZE,
+                fontWeight="bold" if q is own else "normal",
+                color=INK,
+            )
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("name:N"))
+        )
+    return layers
+
+
+def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list[alt.Chart]:
+    """Both thresholds as rules, and a dashed band of ±borderline around each borderline axis."""
+    layers: list[alt.Chart] = []
+    band = survey.borderline
+    for axis in Axis:
+        result = assessment.axes[axis]
+        if not (result.borderline and band > 0):
+            continue
+        t = _threshold(survey, axis)
+        lo, hi = max(0, t - band), min(100, t + band)
+        row = {"x0": lo, "x1": hi, "y0": 0, "y1": 100} if axis is Axis.KANN else {
+            "x0": 0, "x1": 100, "y0": lo, "y1": hi
+        }  # fmt: skip
+        layers.append(
+            alt.Chart(alt.Data(values=[{**row, "borderline_axis": axis.value}]))
+            .mark_rect(fill=GREY, fillOpacity=0.15, stroke=MUTED, strokeDash=[4, 3], strokeWidth=1)
+            .encode(x=alt.X("x0:Q"), x2=alt.X2("x1:Q"), y=alt.Y("y0:Q"), y2=alt.Y2("y1:Q"))
+        )
+    title = _t("threshold", lang)
+    for axis, channel in ((Axis.KANN, "x"), (Axis.WILL, "y")):
+        t = _threshold(survey, axis)
+        data = alt.Data(
+            values=[{"threshold_axis": axis.value, "threshold": t, "axis_name": _axis_label(axis, lang)}]
+        )
+        layers.append(
+            alt.Chart(data)
+            .mark_rule(color=INK, strokeWidth=1.5)
+            .encode(
+                **{channel: alt.X("threshold:Q") if channel == "x" else alt.Y("threshold:Q")},
+                tooltip=[
+                    alt.Tooltip("axis_name:N", title=title),
+                    alt.Tooltip("threshold:Q", title=title, format=".0f"),
+                ],
+            )
+        )
+    return layers
+
+
+def _point_layers(
+    assessment: Assessment, survey: Survey, lang: str, labels: str, accent: str = VERMILLION
+) -> list[alt.Chart]:
+    """The partner's point, labelled; a ring when borderline, hollow while undetermined."""
+    kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
+    if kann is None or will is None:
+        note = alt.Chart(alt.Data(values=[{"note": _t("no_point", lang), "x": 50, "y": 50}]))
+        style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
+        return [
+            note.mark_text(**style, color="white", **_HALO).encode(
+                x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("note:N")
+            ),
+            note.mark_text(**style, color=INK).encode(
+                x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("note:N")
+            ),
+        ]
+    borderline = any(assessment.axes[a].borderline for a in Axis)
+    undetermined = assessment.quadrant is Quadrant.UNDETERMINED
+    words = [_t("you", lang)]
+    if any(assessment.axes[a].knockouts for a in Axis):
+        words.append(_t("knockout", lang))
+    if borderline:
+        words.append(_t("close", lang))
+    if undetermined:
+        words.append(_t("provisional", lang))
+    row = {
+        "kann": kann,
+        "will": will,
+        "kann_text": fmt.score(kann, lang),
+        "will_text": fmt.score(will, lang),
+        "field": quadrant_labels(survey, lang, labels)[assessment.quadrant],
+        "point_label": " · ".join(words),
+    }
+    data = alt.Data(values=[row])
+    tooltip = [
+        alt.Tooltip("kann_text:N", title=_axis_label(Axis.KANN, lang)),
+        alt.Tooltip("will_text:N", title=_axis_label(Axis.WILL, lang)),
+        alt.Tooltip("field:N", title=_t("field", lang)),
+    ]
+    base = alt.Chart(data).encode(x=alt.X("kann:Q"), y=alt.Y("will:Q"), tooltip=tooltip)
+    layers = []
+    if borderline:
+        layers.append(
+            base.mark_point(shape="circle", size=900, filled=False, color=accent, strokeDash=[3, 2])
+        )
+    if undetermined:
+        point = base.mark_point(shape="circle", size=260, filled=False, color=accent, strokeWidth=3)
+    else:
+        point = base.mark_point(
+            shape="circle", size=260, filled=True, color=accent, opacity=1, stroke="white", strokeWidth=2
+        )
+    layers.append(point)
+    layers.extend(_label_with_halo(base, kann))
+    return layers
+
+
+def _label_with_halo(base: alt.Chart, kann: float) -> list[alt.Chart]:
+    """The point's label beside it, on the side with more room, drawn twice: a white outline first
+    so that rules and fields behind it never cut through the words."""
+    right = kann < 60
+    style = {
+        "align": "left" if right else "right",
+        "baseline": "middle",
+        "dx": 18 if right else -18,
+        "fontSize": FONT_SIZE + 1,
+        "fontWeight": "bold",
+    }
+    return [
+        base.mark_text(**style, color="white", **_HALO).encode(text=alt.Text("point_label:N")),
+        base.mark_text(**style, color=INK).encode(text=alt.Text("point_label:N")),
+    ]
+
+
+def matrix_chart(
+    assessment: Assessment,
+    survey: Survey,
+    lang: str,
+    labels: str = "partner",
+    *,
+    width: Width = "container",
+    height: int = 340,
+    accent: str | None = None,
+) -> alt.LayerChart:
+    """The 2×2 matrix: ability (kann) across, motivation (will) up, 0–100 each.
+
+    `accent` colours the partner's point (the vendor's colour; vermillion by default).
+
+    Both thresholds are drawn as rules, the four fields are shaded and named (`labels` "partner"
+    or "internal"), the partner's point is large and labelled. A borderline axis gets a dashed
+    band of ±survey.borderline around its threshold and the point a dashed ring; an axis without
+    a score draws no point but a note, and `matrix_text` explains why.
+    """
+    axis_style = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE + 1, "grid": False, "values": _TICKS}
+    frame = (
+        alt.Chart(alt.Data(values=[{"x": 0, "y": 0}]))
+        .mark_point(opacity=0)
+        .encode(
+            x=alt.X(
+                "x:Q",
+                scale=alt.Scale(domain=_DOMAIN, nice=False),
+                axis=alt.Axis(title=_axis_label(Axis.KANN, lang), **axis_style),
+            ),
+            y=alt.Y(
+                "y:Q",
+                scale=alt.Scale(domain=_DOMAIN, nice=False),
+                axis=alt.Axis(title=_axis_label(Axis.WILL, lang), **axis_style),
+            ),
+        )
+    )
+    layers = [
+        frame,
+        *_quadrant_layers(survey, lang, labels, assessment.quadrant),
+        *_threshold_layers(assessment, survey, lang),
+        *_point_layers(assessment, survey, lang, labels, accent or VERMILLION),
+    ]
+    return alt.layer(*layers).properties(
+        width=width, height=height, description=matrix_text(assessment, survey, lang, labels), view=_NO_FRAME
+    )
+
+
+_MATRIX_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "intro": {
+        "de": "Matrix aus {kann} (waagerecht) und {will} (senkrecht), je 0 bis 100 Punkte; die Schwellen "
+        "liegen bei {tk} ({kann}) und {tw} ({will}).",
+        "en": "Matrix of {kann} (across) and {will} (up), 0 to 100 points each; the thresholds are {tk} "
+        "({kann}) and {tw} ({will}).",
+    },
+    "placed": {
+        "de": "Ihr Ergebnis: {kann} {sk}, {will} {sw} – im Feld „{field}“.",
+        "en": "Your result: {kann} {sk}, {will} {sw} – in the field “{field}”.",
+    },
+    "provisional": {
+        "de": "Vorläufiger Punkt: {kann} {sk}, {will} {sw}. Eingeordnet wird er noch nicht.",
+        "en": "Provisional point: {kann} {sk}, {will} {sw}. It is not placed in a field yet.",
+    },
+    "no_score": {
+        "de": "Zu {axis} ist noch keine Frage beantwortet, darum zeigt die Matrix keinen Punkt.",
+        "en": "No question on {axis} is answered yet, so the matrix shows no point.",
+    },
+    "coverage": {
+        "de": "Zu {axis} sind erst {have} des Gewichts beantwortet; nötig sind {need}.",
+        "en": "Only {have} of the weight of {axis} is answered; {need} is needed.",
+    },
+    "knockout": {
+        "de": "{axis} ist wegen eines Ausschlusskriteriums nicht erreicht, unabhängig von den Punkten.",
+        "en": "{axis} is not met because of a knock-out, whatever the points.",
+    },
+    "borderline": {
+        "de": "{axis} liegt knapp an der Schwelle: weniger als {band} Punkte entfernt.",
+        "en": "{axis} is a close call: less than {band} points from the threshold.",
+    },
+}
+
+
+def _mt(key: str, lang: str, **values: Any) -> str:
+    return _MATRIX_TEXTS[key][_lang(lang)].format(**values)
+
+
+def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str = "partner") -> str:
+    """The matrix in words: thresholds, both scores, the field, and what makes the result special."""
+    kann, will = _axis_label(Axis.KANN, lang), _axis_label(Axis.WILL, lang)
+    parts = [
+        _mt(
+            "intro",
+            lang,
+            kann=kann,
+            will=will,
+            tk=fmt.number(survey.thresholds.kann, lang, 1, trim=True),
+            tw=fmt.number(survey.thresholds.will, lang, 1, trim=True),
+        )
+    ]
+    sk, sw = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
+    names = {"kann": kann, "will": will, "sk": fmt.score(sk, lang), "sw": fmt.score(sw, lang)}
+    if sk is None or sw is None:
+        parts.extend(
+            _mt("no_score", lang, axis=_axis_label(a, lang)) for a in Axis if assessment.axes[a].score is None
+        )
+    elif assessment.quadrant is Quadrant.UNDETERMINED:
+        parts.append(_mt("provisional", lang, **names))
+    else:
+        parts.append(
+            _mt("placed", lang, field=quadrant_labels(survey, lang, labels)[assessment.quadrant], **names)
+        )
+    for axis in Axis:
+        result = assessment.axes[axis]
+        name = _axis_label(axis, lang)
+        if not result.determined and result.score is not None:
+            have, need = fmt.percent(result.coverage, lang), fmt.percent(survey.min_coverage, lang)
+            parts.append(_mt("coverage", lang, axis=name, have=have, need=need))
+        if result.knockouts:
+            parts.append(_mt("knockout", lang, axis=name))
+        if result.borderline:
+            parts.append(
+                _mt("borderline", lang, axis=name, band=fmt.number(survey.borderline, lang, 1, trim=True))
+            )
+    return " ".join(parts)
+
+
+# --- the criteria -------------------------------------------------------------------------------
+
+
+def _knocked_criteria(assessment: Assessment, survey: Survey) -> set[Criterion]:
+    index = survey.question_index
+    return {index[q].criterion for a in Axis for q in assessment.axes[a].knockouts if q in index}
+
+
+def _dec(x: float) -> Decimal:
+    """A float as the decimal a person reads (73.35 stays 73.35)."""
+    return Decimal(repr(float(x)))
+
+
+def _exact(x: Decimal, lang: str) -> str:
+    """A decimal with all its significant digits, in the language's style: 110.640 → "110,64"."""
+    places = max(0, -x.normalize().as_tuple().exponent)
+    return fmt.number(float(x), lang, places, trim=True)
+
+
+def _shown_scores(scores: list[tuple[float, float]], target: float | None) -> tuple[int, list[Decimal]]:
+    """(decimals, shown s per criterion): the fewest decimals (2 or more) of s with which
+    Σ W·s ÷ Σ W, computed from the shown numbers and rounded half up, gives the axis score."""
+    den = sum((_dec(w) for w, _ in scores), Decimal(0))
+    for places in (2, 3, 4, 6, 9):
+        step = Decimal(1).scaleb(-places)
+        shown = [_dec(s).quantize(step, rounding=ROUND_HALF_UP) for _, s in scores]
+        if not den or target is None:
+            return places, shown
+        num = sum((_dec(w) * s for (w, _), s in zip(scores, shown, strict=True)), Decimal(0))
+        if (num / den).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) == _dec(target):
+            return places, shown
+    return places, shown
+
+
+def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[dict[str, Any]]:
+    """Rows to recompute both axis scores by hand: per weighted criterion W, s and W × s, per axis the sums.
+
+    Criterion rows: {"row": "criterion", "axis", "axis_label", "criterion", "label", "weight", "score"
+    (exact s, None when unanswered), "weighted" (exact W × s or None), "answered", "knockout", and as
+    shown: "score_shown" (s rounded half up to "decimals" places), "weighted_shown" (W × shown s,
+    exact), "weight_text", "score_text", "weighted_text"}.
+    After the criteria of an axis one row {"row": "sum", "axis", "axis_label", "label", "weight": Σ W over
+    the answered criteria, "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
+    axis score, "threshold", "coverage", "decimals" and the *_text fields}.
+    Both Σ W·s ÷ Σ W (exact) and the shown sums, rounded half up to one decimal, give
+    assessment.axes[axis].score: s is shown with two decimals, or more where two would not do.
+    """
+    knocked = _knocked_criteria(assessment, survey)
+    rows: list[dict[str, Any]] = []
+    for axis in Axis:
+        axis_label = _axis_label(axis, lang)
+        axis_result = assessment.axes[axis]
+        weighted_criteria = [c for c in AXIS_CRITERIA[axis] if assessment.criteria[c].weight > 0]
+        answered = [c for c in weighted_criteria if assessment.criteria[c].score is not None]
+        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score) for c in answered]
+        places, shown_list = _shown_scores(pairs, axis_result.score)
+        shown = dict(zip(answered, shown_list, strict=True))
+        num, num_shown, den = 0.0, Decimal(0), 0.0
+        for criterion in weighted_criteria:
+            result = assessment.criteria[criterion]
+            row = {
+                "row": "criterion",
+                "axis": axis.value,
+                "axis_label": axis_label,
+                "criterion": criterion.value,
+                "label": CRITERION_LABELS[criterion][_lang(lang)],
+                "weight": result.weight,
+                "score": result.score,
+                "weighted": None,
+                "answered": criterion in shown,
+                "knockout": criterion in knocked,
+                "decimals": places,
+                "score_shown": None,
+                "weighted_shown": None,
+                "weight_text": _exact(_dec(result.weight), lang),
+                "score_text": _t("not_answered", lang),
+                "weighted_text": fmt.MISSING,
+            }
+            if criterion in shown:
+                s = shown[criterion]
+                w_s = _dec(result.weight) * s
+                num += result.weight * result.score
+                num_shown += w_s
+                den += result.weight
+                row |= {
+                    "weighted": result.weight * result.score,
+                    "score_shown": float(s),
+                    "weighted_shown": float(w_s),
+                    "score_text": _exact(s, lang),
+                    "weighted_text": _exact(w_s, lang),
+                }
+            rows.append(row)
+        score = round_half_up(num / den) if den else None
+        rows.append(
+            {
+                "row": "sum",
+                "axis": axis.value,
+                "axis_label": axis_label,
+                "criterion": None,
+                "label": f"{_t('sum', lang)} {axis_label}",
+                "weight": den,
+                "weighted": num,
+                "weighted_shown": float(num_shown),
+                "score": score,
+                "answered": den > 0,
+                "knockout": bool(axis_result.knockouts),
+                "threshold": axis_result.threshold,
+                "coverage": axis_result.coverage,
+                "decimals": places,
+                "weight_text": _exact(_dec(den), lang),
+                "weighted_text": _exact(num_shown, lang),
+                "score_text": fmt.score(score, lang),
+            }
+        )
+    return rows
+
+
+def criteria_chart(
+    assessment: Assessment, survey: Survey, lang: str, *, width: Width = "container", row_height: int = 34
+) -> alt.LayerChart:
+    """Horizontal bars of every weighted criterion's score (0–100), grouped by axis under a heading
+    that names the axis score and the threshold; the threshold is a dashed rule across each bar.
+
+    Each criterion has a label line (name, weight, score) above a grey 0–100 track; an unanswered
+    criterion has no bar but the words "not answered" in its track, never a bar of 0.
+    """
+    rows = criteria_table(assessment, survey, lang)
+    heads, bars, rules = [], [], []
+    y = 0.0
+    for axis in Axis:
+        group = [r for r in rows if r["axis"] == axis.value]
+        total = group[-1]
+        t = fmt.number(_threshold(survey, axis), lang, 1, trim=True)
+        heads.append(
+            {
+                "y": y + 0.75,
+                "text": f"{total['axis_label']}: {total['score_text']} · {_t('threshold_lc', lang)} {t}",
+            }
+        )
+        y += 1
+        for r in group[:-1]:
+            label = f"{r['label']} · W {r['weight_text']}"
+            value = r["score_text"] if r["answered"] else ""
+            if r["knockout"]:
+                value = f"{value} · {_t('knockout', lang)}".strip(" ·")
+            bars.append(
+                {
+                    **{k: r[k] for k in ("criterion", "axis", "score", "answered")},
+                    "label": label,
+                    "value_text": value,
+                    "empty_text": "" if r["answered"] else _t("not_answered", lang),
+                    "tip_score": r["score_text"],
+                    "tip_weighted": r["weighted_text"],
+                    "y_text": y + 0.45,
+                    "y0": y + 0.55,
+                    "y1": y + 0.95,
+                    "y_mid": y + 0.75,
+                    "end": r["score"] if r["answered"] else 0,
+                }
+            )
+            # The threshold crosses an answered criterion's track only, never the label line above it.
+            if r["answered"]:
+                rules.append(
+                    {
+                        "threshold": _threshold(survey, axis),
+                        "threshold_axis": axis.value,
+                        "y0": y + 0.5,
+                        "y1": y + 1,
+                    }
+                )
+            y += 1.15
+        y += 0.4
+    n = y
+    yscale = alt.Scale(domain=[0, n], reverse=True, nice=False, zero=False)
+    title = _t("points", lang)
+    x_axis = alt.Axis(
+        title=title, values=_TICKS, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, grid=False
+    )
+    bar_data = alt.Data(values=bars)
+    tooltip = [
+        alt.Tooltip("label:N", title=_t("criterion", lang)),
+        alt.Tooltip("tip_score:N", title=_t("score", lang)),
+        alt.Tooltip("tip_weighted:N", title=_t("product", lang)),
+    ]
+    track = (
+        alt.Chart(bar_data)
+        .transform_calculate(start="0", stop="100")
+        .mark_rect(fill=TRACK)
+        .encode(
+            x=alt.X("start:Q", scale=alt.Scale(domain=_DOMAIN, nice=False), axis=x_axis),
+            x2=alt.X2("stop:Q"),
+            y=alt.Y("y0:Q", scale=yscale, axis=None),
+            y2=alt.Y2("y1:Q"),
+            tooltip=tooltip,
+        )
+    )
+    bar = (
+        alt.Chart(bar_data)
+        .transform_filter("datum.answered")
+        .transform_calculate(start="0")
+        .mark_rect()
+        .encode(
+            x=alt.X("start:Q", title=title),
+            x2=alt.X2("end:Q"),
+            y=alt.Y("y0:Q", scale=yscale, axis=None),
+            y2=alt.Y2("y1:Q"),
+            color=alt.Color(
+                "axis:N",
+                scale=alt.Scale(domain=[a.value for a in Axis], range=[AXIS_COLOURS[a] for a in Axis]),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    text = dict(fontSize=FONT_SIZE, color=INK, baseline="bottom")
+    labels = (
+        alt.Chart(bar_data)
+        .transform_calculate(at="0")
+        .mark_text(align="left", **text)
+        .encode(x=alt.X("at:Q", title=title), y=alt.Y("y_text:Q", scale=yscale), text=alt.Text("label:N"))
+    )
+    values = (
+        alt.Chart(bar_data)
+        .transform_calculate(at="100")
+        .mark_text(align="right", fontWeight="bold", **text)
+        .encode(
+            x=alt.X("at:Q", title=title), y=alt.Y("y_text:Q", scale=yscale), text=alt.Text("value_text:N")
+        )
+    )
+    empty = (
+        alt.Chart(bar_data)
+        .transform_calculate(at="1")
+        .mark_text(align="left", baseline="middle", fontSize=FONT_SIZE - 1, color=MUTED)
+        .encode(x=alt.X("at:Q", title=title), y=alt.Y("y_mid:Q", scale=yscale), text=alt.Text("empty_text:N"))
+    )
+    rule = (
+        alt.Chart(alt.Data(values=rules))
+        .mark_rule(color=INK, strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(x=alt.X("threshold:Q", title=title), y=alt.Y("y0:Q", scale=yscale), y2=alt.Y2("y1:Q"))
+    )
+    head = (
+        alt.Chart(alt.Data(values=heads))
+        .transform_calculate(at="0")
+        .mark_text(align="left", baseline="bottom", fontSize=FONT_SIZE + 1, fontWeight="bold", color=INK)
+        .encode(x=alt.X("at:Q", title=title), y=alt.Y("y:Q", scale=yscale), text=alt.Text("text:N"))
+    )
+    return alt.layer(track, bar, rule, labels, values, empty, head).properties(
+        width=width,
+        height=int(n * row_height),
+        description=criteria_text(assessment, survey, lang),
+        view=_NO_FRAME,
+    )
+
+
+def criteria_text(assessment: Assessment, survey: Survey, lang: str) -> str:
+    """The criteria chart in words: per axis the threshold and score, then each criterion's points."""
+    rows = criteria_table(assessment, survey, lang)
+    sentences = []
+    for axis in Axis:
+        group = [r for r in rows if r["axis"] == axis.value]
+        total = group[-1]
+        items = []
+        for r in group[:-1]:
+            value = r["score_text"] + (f" ({_t('knockout', lang)})" if r["knockout"] else "")
+            items.append(f"{r['label']} (W {r['weight_text']}) {value}")
+        t = fmt.number(total["threshold"], lang, 1, trim=True)
+        head = f"{total['axis_label']} {total['score_text']} ({_t('threshold', lang)} {t})"
+        sentences.append(f"{head}: {', '.join(items)}.")
+    return " ".join(sentences)
+
+
+# --- the break-even curve -----------------------------------------------------------------------
+
+
+def _money_expr(lang: str) -> str:
+    """A Vega expression that writes datum.value as whole euros in the language's style."""
+    digits = "format(abs(datum.value), ',.0f')"
+    sign = "(datum.value < 0 ? '-' : '')"
+    if _lang(lang) == "de":
+        # d3 groups with ',' in en-US: swap to German '.' grouping (no decimals are shown).
+        german = f"replace({digits}, regexp(',', 'g'), '.')"
+        return f"{sign} + {german} + '\u00a0€'"
+    return f"{sign} + '€' + {digits}"
+
+
+def breakeven_chart(
+    cumulative: Sequence[float],
+    lang: str,
+    target_month: int,
+    break_even_month: int | None = None,
+    *,
+    width: Width = "container",
+    height: int = 300,
+) -> alt.LayerChart:
+    """The cumulative cash flow CF(0..H) as a line with points, the zero line, the target month as a
+    dashed rule with a label, and the break-even month as a labelled diamond (taken from the curve
+    when not given). Axis labels and tooltips show amounts in the language's style.
+    """
+    month_word = _t("month", lang)
+    if break_even_month is None:
+        break_even_month = first_non_negative(list(cumulative))
+    rows = [
+        {"month": t, "cf": cf, "amount": fmt.money(cf, lang), "month_text": str(t)}
+        for t, cf in enumerate(cumulative)
+    ]
+    horizon = len(cumulative) - 1
+    lo, hi = min(min(cumulative), 0.0), max(max(cumulative), 0.0)
+    hi += 0.08 * (hi - lo) or 1.0  # room above the curve for the target's label
+    step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
+    x = alt.X(
+        "month:Q",
+        title=month_word,
+        scale=alt.Scale(domain=[0, horizon], nice=False),
+        axis=alt.Axis(
+            values=list(range(0, horizon + 1, step)), labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
+        ),
+    )
+    y = alt.Y(
+        "cf:Q",
+        title=_t("cumulative", lang),
+        scale=alt.Scale(domain=[lo, hi], nice=True),
+        axis=alt.Axis(
+            labelExpr=_money_expr(lang), labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, tickCount=6
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("month_text:N", title=month_word),
+        alt.Tooltip("amount:N", title=_t("amount", lang)),
+    ]
+    data = alt.Data(values=rows)
+    zero = (
+        alt.Chart(alt.Data(values=[{"zero": 0}]))
+        .mark_rule(color=INK, strokeWidth=1)
+        .encode(y=alt.Y("zero:Q"))
+    )
+    line = alt.Chart(data).mark_line(color=BLUE, strokeWidth=2.5).encode(x=x, y=y)
+    points = alt.Chart(data).mark_point(filled=True, size=28, color=BLUE).encode(x=x, y=y, tooltip=tooltip)
+    target_text = f"{_t('target', lang)}: {fmt.months(target_month, lang)}"
+    late = target_month > horizon * 0.6
+    target = alt.Chart(alt.Data(values=[{"target_month": target_month, "label": target_text, "top": hi}]))
+    layers = [
+        zero,
+        target.mark_rule(color=MUTED, strokeDash=[6, 4], strokeWidth=1.5).encode(x=alt.X("target_month:Q")),
+        target.mark_text(
+            align="right" if late else "left",
+            dx=-4 if late else 4,
+            baseline="top",
+            fontSize=FONT_SIZE,
+            color=INK,
+        ).encode(x=alt.X("target_month:Q"), y=alt.Y("top:Q"), text=alt.Text("label:N")),
+        line,
+        points,
+    ]
+    if break_even_month is not None and 0 < break_even_month <= horizon:
+        cf = cumulative[break_even_month]
+        label = f"Break-even: {month_word} {break_even_month}"
+        mark = alt.Chart(
+            alt.Data(
+                values=[
+                    {
+                        "break_even_month": break_even_month,
+                        "cf": cf,
+                        "label": label,
+                        "amount": fmt.money(cf, lang),
+                        "month_text": str(break_even_month),
+                    }
+                ]
+            )
+        )
+        right = break_even_month > horizon * 0.6
+        layers += [
+            mark.mark_point(
+                shape="diamond", size=220, filled=True, color=GREEN, stroke=INK, strokeWidth=1
+            ).encode(x=alt.X("break_even_month:Q"), y=alt.Y("cf:Q"), tooltip=tooltip),
+        ]
+        style = {
+            "align": "right" if right else "left",
+            "dx": -10 if right else 10,
+            "dy": 14,
+            "baseline": "top",
+            "fontSize": FONT_SIZE,
+            "fontWeight": "bold",
+        }
+        for halo in (True, False):  # a white outline first, so the target rule never cuts the words
+            outline = _HALO if halo else {}
+            layers.append(
+                mark.mark_text(**style, color="white" if halo else INK, **outline).encode(
+                    x=alt.X("break_even_month:Q"), y=alt.Y("cf:Q"), text=alt.Text("label:N")
+                )
+            )
+    text = breakeven_text(cumulative, lang, target_month, break_even_month)
+    return alt.layer(*layers).properties(width=width, height=height, description=text, view=_NO_FRAME)
+
+
+_BE_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "start": {
+        "de": "Kumulierter Cashflow über {n}\u00a0Monate: Start bei {start}",
+        "en": "Cumulative cash flow over {n}\u00a0months: it starts at {start}",
+    },
+    "low": {"de": ", tiefster Stand {low} in Monat {month}", "en": ", is lowest at {low} in month {month}"},
+    "end": {"de": ", nach {n}\u00a0Monaten {end}.", "en": " and stands at {end} after {n}\u00a0months."},
+    "reached": {
+        "de": "Break-even in Monat {month}; Ziel war Monat {target}: {verdict}.",
+        "en": "Break-even in month {month}; the target was month {target}: {verdict}.",
+    },
+    "met": {"de": "erreicht", "en": "met"},
+    "missed": {"de": "nicht erreicht", "en": "not met"},
+    "not_reached": {
+        "de": "Innerhalb von {n}\u00a0Monaten wird der Break-even nicht erreicht (Ziel: Monat {target}).",
+        "en": "The partnership does not break even within {n}\u00a0months (target: month {target}).",
+    },
+}
+
+
+def breakeven_text(
+    cumulative: Sequence[float], lang: str, target_month: int, break_even_month: int | None = None
+) -> str:
+    """The break-even curve in words: start, lowest point, end, and the break-even month vs the target."""
+    lang = _lang(lang)
+    cf = list(cumulative)
+    if break_even_month is None:
+        break_even_month = first_non_negative(cf)
+    n = len(cf) - 1
+    low = min(range(len(cf)), key=lambda t: (cf[t], t))
+    text = _BE_TEXTS["start"][lang].format(n=n, start=fmt.money(cf[0], lang))
+    if 0 < low < n:  # a low at the start or the end is said already
+        text += _BE_TEXTS["low"][lang].format(low=fmt.money(cf[low], lang), month=low)
+    text += _BE_TEXTS["end"][lang].format(n=n, end=fmt.money(cf[-1], lang))
+    if break_even_month is None:
+        return f"{text} {_BE_TEXTS['not_reached'][lang].format(n=n, target=target_month)}"
+    verdict = _BE_TEXTS["met" if break_even_month <= target_month else "missed"][lang]
+    reached = _BE_TEXTS["reached"][lang].format(month=break_even_month, target=target_month, verdict=verdict)
+    return f"{text} {reached}"

@@ -1,0 +1,145 @@
+"""Answers, knock-outs and levers in words, for the result page and the PDF report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trp_core.method import breakeven as be
+from trp_core.method.scoring import DONT_KNOW, Assessment
+from trp_core.method.survey import (
+    ChoiceQuestion,
+    NumberQuestion,
+    ScaleQuestion,
+    Survey,
+    TextQuestion,
+    YesNoQuestion,
+)
+from trp_core.method.vocabulary import AXIS_LABELS, Axis
+from trp_core.presentation import formatting as fmt
+from trp_core.presentation.i18n import t
+
+
+def item_text(survey: Survey, key: str, lang: str) -> str:
+    """The question text, or the name of a calculator input."""
+    q = survey.question_index.get(key)
+    if q is not None:
+        return q.text(lang)
+    spec = survey.calculator.inputs.get(key) if survey.calculator else None
+    if spec is not None and spec.label:
+        return spec.label(lang)
+    return be.INPUT_LABELS.get(key, {}).get(lang, key)
+
+
+def answer_text(survey: Survey, key: str, value: Any, lang: str) -> str:
+    """An answer as the partner chose it: the option's label, a formatted number, yes or no."""
+    if value is None:
+        return t("unanswered_value", lang)
+    if value == DONT_KNOW:
+        return t("dont_know", lang)
+    q = survey.question_index.get(key)
+    if isinstance(q, ChoiceQuestion):
+        option = q.option(value)
+        return option.label(lang) if option else str(value)
+    if isinstance(q, YesNoQuestion):
+        return t("yes" if value else "no", lang)
+    if isinstance(q, ScaleQuestion):
+        return f"{value} / {q.steps}"
+    if isinstance(q, NumberQuestion):
+        unit = f" {q.unit(lang)}" if q.unit else ""
+        return fmt.number(value, lang, 0 if float(value).is_integer() else 1) + unit
+    if isinstance(q, TextQuestion):
+        return str(value)
+    if key in be.FRACTION_INPUTS:
+        return fmt.percent(value, lang, 1 if round(value * 100, 6) % 1 else 0)
+    if key in be.INTEGER_INPUTS:
+        return fmt.number(value, lang)
+    spec = survey.calculator.inputs.get(key) if survey.calculator else None
+    unit = spec.unit(lang) if spec is not None and spec.unit else ""
+    if unit.strip() in ("€", "EUR", "€/Monat", "€/month"):
+        return fmt.money(value, lang)
+    return fmt.number(value, lang, 0 if float(value).is_integer() else 1) + (f" {unit}" if unit else "")
+
+
+def knockout_lines(assessment: Assessment, survey: Survey, answers: dict[str, Any], lang: str) -> list[str]:
+    lines = []
+    for axis in Axis:
+        result = assessment.axes[axis]
+        for key in result.knockouts:
+            lines.append(
+                t(
+                    "knockout_line",
+                    lang,
+                    question=item_text(survey, key, lang),
+                    answer=answer_text(survey, key, answers.get(key), lang),
+                    axis=AXIS_LABELS[axis][lang],
+                )
+            )
+        for key in result.unconfirmed:
+            lines.append(t("unconfirmed_line", lang, question=item_text(survey, key, lang)))
+    return lines
+
+
+def lever_lines(assessment: Assessment, survey: Survey, lang: str) -> dict[Axis, list[str]]:
+    """Per failed axis: each suggested change as a sentence, then whether it reaches the threshold."""
+    out: dict[Axis, list[str]] = {}
+    levers = assessment.levers
+    if levers is None:
+        return out
+    for axis in Axis:
+        axis_levers = getattr(levers, axis.value)
+        if axis_levers.passed or not axis_levers.steps:
+            continue
+        label = AXIS_LABELS[axis][lang]
+        lines = []
+        for step in axis_levers.steps:
+            line = t(
+                "lever_line",
+                lang,
+                question=item_text(survey, step.question, lang),
+                before=answer_text(survey, step.question, step.before, lang),
+                after=answer_text(survey, step.question, step.after, lang),
+                axis=label,
+                score_before=fmt.score(step.score_before, lang),
+                score_after=fmt.score(step.score_after, lang),
+            )
+            lines.append(line + (t("lever_knockout", lang) if step.removes_knockout else ""))
+        lines.append(t("levers_reach" if axis_levers.reaches_threshold else "levers_not_reach", lang))
+        out[axis] = lines
+    return out
+
+
+def figure_lines(result: Any, target: int, horizon: int, lang: str) -> list[str]:
+    """Break-even month, target, 12-month return and required deals in words; `result` is a
+    BreakEven or the break-even part of an Assessment."""
+    month = result.break_even_month
+    lines = [
+        t("calc_breakeven", lang, month=month) if month else t("calc_no_breakeven", lang, horizon=horizon),
+        t("calc_target_met" if month and month <= target else "calc_target_missed", lang, target=target),
+    ]
+    if result.roi_12 is not None:
+        lines.append(t("calc_roi", lang, roi=fmt.percent(result.roi_12, lang)))
+    lines.append(_required_deals(result, target, lang))
+    return lines
+
+
+def _required_deals(result: Any, target: int, lang: str) -> str:
+    if result.required_deals_per_month is None:
+        return t("calc_required_none", lang, target=target)
+    deals = fmt.number(result.required_deals_per_month, lang, 1)
+    met = result.break_even_month is not None and result.break_even_month <= target
+    return t("calc_required_met" if met else "calc_required", lang, target=target, deals=deals)
+
+
+def required_deals_line(assessment: Assessment, survey: Survey, lang: str) -> str | None:
+    """The calculator's lever: deals per month that reach break-even by the target month."""
+    if assessment.breakeven is None or survey.calculator is None:
+        return None
+    return _required_deals(assessment.breakeven, survey.calculator.target_months, lang)
+
+
+def breakeven_lines(assessment: Assessment, survey: Survey, lang: str) -> list[str]:
+    """The break-even figures of an assessment in words (empty without a calculator)."""
+    calc = survey.calculator
+    if assessment.breakeven is None or calc is None:
+        return []
+    return figure_lines(assessment.breakeven, calc.target_months, calc.horizon_months, lang)
