@@ -280,9 +280,10 @@ def trivial_chart():
 
 
 def _header(switch: bool) -> str:
+    from pages.components import resources
     from pages.components import shared as ui
 
-    caption = f"{ui.settings().vendor_name} · {t('app_title', LANG)}"
+    caption = f"{resources.settings().vendor_name} · {t('app_title', LANG)}"
     src = f"""
 st.html({ui._CSS!r})
 left, right = st.columns([3, 1], vertical_alignment="center")

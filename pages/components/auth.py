@@ -9,15 +9,12 @@ import time
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pages.components import shared as ui
+from pages.components import resources, session
+from pages.components.session import EXPIRED, MANAGER, SEEN
 from trp_core.presentation.i18n import t
 from trp_core.services.auth import Authenticator, parse_managers
 
 log = logging.getLogger("trp")
-
-MANAGER = "trp.manager"  # the logged-in manager's name
-SEEN = "trp.manager_seen"  # time.time() of the manager's last activity
-EXPIRED = "trp.manager_expired"  # the session expired in this run: show the login page
 
 LOGIN_PAGE = "pages/manager/login.py"
 LOGOUT_PAGE = "pages/manager/logout.py"
@@ -34,14 +31,14 @@ class LoginUnavailable(Exception):
 
 @st.cache_resource
 def _authenticator(managers: str) -> Authenticator:
-    return Authenticator(ui.store().engine, parse_managers(managers))
+    return Authenticator(resources.store().engine, parse_managers(managers))
 
 
 def authenticator() -> Authenticator:
     # Anything here (a corrupt or unreachable database, a schema behind this version, a bad
     # TRP_MANAGERS) gets one message for the manager; the reason goes to the server log.
     try:
-        return _authenticator(ui.settings().managers)
+        return _authenticator(resources.settings().managers)
     except Exception as exc:
         log.exception("manager login unavailable")
         raise LoginUnavailable from exc
@@ -53,7 +50,7 @@ def current_manager() -> str | None:
     if name is None:
         return None
     now = time.time()
-    idle = ui.settings().manager_idle_minutes * 60
+    idle = resources.settings().manager_idle_minutes * 60
     if now - st.session_state.get(SEEN, 0.0) > idle:
         log_out("session_expired", minutes=f"{idle / 60:g}")
         st.session_state[EXPIRED] = True
@@ -73,7 +70,7 @@ def require_manager() -> str:
 
 def log_in(typed_name: str, password: str) -> str | None:
     """Log in with the form's values: None on success, else the message to show."""
-    lang = ui.lang()
+    lang = session.lang()
     try:
         result = authenticator().log_in(typed_name, password)
     except LoginUnavailable:
@@ -98,7 +95,7 @@ def log_out(notice: str = "logged_out", **values: object) -> None:
     """End the manager session; the notice is shown on the next page."""
     st.session_state.pop(MANAGER, None)
     st.session_state.pop(SEEN, None)
-    st.session_state[ui.NOTICE] = t(notice, ui.lang(), **values)
+    session.notify(t(notice, session.lang(), **values))
 
 
 def session_expired() -> bool:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from pages.components import shared as ui
-from trp_core.files.events import Event, load_events
+from pages.components import resources, session
+from pages.components.urls import CHECK_PAGE, START_PAGE, echo
 from trp_core.presentation.i18n import t
 
-KIOSK = "trp.kiosk"  # slug of the event this tablet runs in kiosk mode
-STAFF = "trp.staff"  # the staff PIN form is open
+if TYPE_CHECKING:
+    from trp_core.files.events import Event
+
 # What survives a reset: the tablet's own set-up, never anything of a visitor.
-KEEP = {KIOSK, ui.EVENT, ui.GENERATION, ui.LANG, "trp.sid"}
+KEEP = {session.KIOSK, session.EVENT, session.GENERATION, session.LANG, session.SID}
 
 # Touch targets of at least 48 px, no toolbar, menu or sidebar.
 _CSS = """
@@ -77,24 +80,10 @@ export default function (component) {
 _idle = st.components.v2.component("trp_kiosk_idle", js=_IDLE_JS)
 
 
-@st.cache_resource
-def _events(path: str) -> tuple[dict[str, Event], str | None]:
-    from trp_core.method.survey import SurveyError
-
-    try:
-        return load_events(path), None
-    except SurveyError as exc:
-        ui.log.error("event file not usable: %s", exc)
-        return {}, str(exc)
-
-
-def events() -> dict[str, Event]:
-    return _events(str(ui.settings().events_file))[0]
-
-
 def current() -> Event | None:
-    slug = st.session_state.get(KIOSK)
-    return events().get(slug) if slug else None
+    """The event this tablet runs in kiosk mode, or None."""
+    slug = st.session_state.get(session.KIOSK)
+    return resources.events().get(slug) if slug else None
 
 
 def active() -> bool:
@@ -110,16 +99,16 @@ def query() -> dict[str, str]:
 def init() -> None:
     """Enter kiosk mode from `?event=<slug>&kiosk=1`; an unknown event gets a clear message."""
     slug = st.query_params.get("event")
-    if not slug or KIOSK in st.session_state:
+    if not slug or session.KIOSK in st.session_state:
         return
-    event = events().get(slug)
+    event = resources.events().get(slug)
     if event is None:
-        st.session_state[ui.NOTICE] = t("unknown_event", ui.lang(), event=ui.echo(slug, 64))
+        session.notify(t("unknown_event", session.lang(), event=echo(slug, 64)))
         return
-    st.session_state[ui.EVENT] = event.slug
+    st.session_state[session.EVENT] = event.slug
     if st.query_params.get("kiosk") == "1":
-        st.session_state[KIOSK] = event.slug
-        st.session_state[ui.LANG] = event.languages[0]
+        st.session_state[session.KIOSK] = event.slug
+        st.session_state[session.LANG] = event.languages[0]
 
 
 def chrome() -> None:
@@ -128,14 +117,14 @@ def chrome() -> None:
     if event is None:
         return
     st.html(_CSS)
-    if st.session_state.get(ui.SURVEY) is None and st.session_state.get(ui.RESULT) is None:
+    if session.survey_id() is None and session.result() is None:
         return  # the welcome screen has nothing to reset
-    on_result = st.session_state.get(ui.RESULT) is not None
+    on_result = session.result() is not None
     data = {
         "idle": event.result_seconds if on_result else event.idle_seconds,
         "warning": event.warning_seconds,
-        "token": f"{ui.generation()}:{'result' if on_result else 'check'}",
-        "message": t("kiosk_warning", ui.lang()),
+        "token": f"{session.generation()}:{'result' if on_result else 'check'}",
+        "message": t("kiosk_warning", session.lang()),
     }
     state = _idle(key="kiosk.idle", data=data, height=0, on_timeout_change=lambda: None)
     if state.timeout:
@@ -144,15 +133,15 @@ def chrome() -> None:
 
 def reset() -> None:
     """Forget the visitor: his answers, result, widget values and step; back to the welcome screen."""
-    generation = ui.generation()
+    generation = session.generation()
     for key in list(st.session_state.keys()):
         if key not in KEEP:
             del st.session_state[key]
-    st.session_state[ui.GENERATION] = generation + 1
+    st.session_state[session.GENERATION] = generation + 1
     event = current()
     if event is not None and event.languages:
-        st.session_state[ui.LANG] = event.languages[0]
-    st.switch_page(ui.START_PAGE, query_params=query())
+        st.session_state[session.LANG] = event.languages[0]
+    st.switch_page(START_PAGE, query_params=query())
 
 
 def welcome(event: Event) -> None:
@@ -164,9 +153,9 @@ def welcome(event: Event) -> None:
     columns = st.columns(len(event.languages))
     for column, lang in zip(columns, event.languages, strict=True):
         if column.button(t("kiosk_start", lang), key=f"kiosk.start.{lang}", type="primary", width="stretch"):
-            ui.set_language(lang)
-            ui.start_new(event.survey)
-            st.switch_page(ui.CHECK_PAGE, query_params=query())
+            session.set_language(lang)
+            session.start_new(event.survey)
+            st.switch_page(CHECK_PAGE, query_params=query())
     with st.container(border=True):
         for lang in event.languages:
             st.caption(f"{t('anonymity_stored', lang)} {t('anonymity_not_stored', lang)}")
@@ -175,11 +164,11 @@ def welcome(event: Event) -> None:
 
 def staff_exit(event: Event) -> None:
     """A small staff button; the right PIN leaves kiosk mode, wrong PINs are throttled."""
-    lang = ui.lang()
-    if not st.session_state.get(STAFF):
+    lang = session.lang()
+    if not st.session_state.get(session.STAFF):
         label = " / ".join(t("kiosk_staff", code) for code in event.languages)
         if st.button(label, key="kiosk.staff", type="tertiary"):
-            st.session_state[STAFF] = True
+            st.session_state[session.STAFF] = True
             st.rerun()
         return
     with st.form("kiosk.pin"):
@@ -187,18 +176,18 @@ def staff_exit(event: Event) -> None:
         submitted = st.form_submit_button(t("kiosk_leave", lang), key="kiosk.pin.submit")
     if not submitted:
         return
-    throttle = ui.code_throttle()
-    who = f"pin:{ui.session_id()}"
+    throttle = resources.code_throttle()
+    who = f"pin:{session.session_id()}"
     wait = throttle.wait_seconds(who)
     if wait > 0:
         st.error(t("reopen_wait", lang, seconds=int(wait) + 1))
         return
     if pin and event.check_pin(pin):
         throttle.success(who)
-        for key in (KIOSK, STAFF, ui.EVENT):
+        for key in (session.KIOSK, session.STAFF, session.EVENT):
             st.session_state.pop(key, None)
         st.query_params.clear()
-        st.switch_page(ui.START_PAGE)
+        st.switch_page(START_PAGE)
     throttle.failure(who)
     st.error(t("kiosk_pin_wrong", lang))
 
@@ -215,9 +204,9 @@ def qr_png(link: str) -> bytes:
 
 
 def result_link(code: str) -> str:
-    return f"{ui.settings().public_url.rstrip('/')}/result?code={code}"
+    return f"{resources.settings().public_url.rstrip('/')}/result?code={code}"
 
 
 def done_button() -> None:
-    if st.button(t("kiosk_done", ui.lang()), key="kiosk.done", type="primary", width="stretch"):
+    if st.button(t("kiosk_done", session.lang()), key="kiosk.done", type="primary", width="stretch"):
         reset()

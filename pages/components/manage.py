@@ -12,8 +12,9 @@ from typing import Any, NoReturn
 import streamlit as st
 from sqlalchemy import Engine
 
-from pages.components import auth
+from pages.components import auth, resources, session
 from pages.components import shared as ui
+from pages.components.urls import START_PAGE
 from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import t
 from trp_core.services import analytics as an
@@ -29,7 +30,7 @@ def begin() -> str:
     if name is None:  # require_manager has switched to the login page; this is for safety only
         st.stop()
     st.set_page_config(layout="wide")  # tables and charts need the room; the partner pages stay narrow
-    st.session_state.pop(ui.PREVIEW, None)
+    st.session_state.pop(session.PREVIEW, None)
     ui.header()
     return name
 
@@ -37,7 +38,7 @@ def begin() -> str:
 def database_down() -> NoReturn:
     """One clear message for a database that cannot be reached, is corrupt or is not migrated."""
     log.exception("manager page: database error")
-    st.error(t("mgr_db_down", ui.lang()), icon=":material/database:")
+    st.error(t("mgr_db_down", session.lang()), icon=":material/database:")
     st.stop()
 
 
@@ -64,7 +65,7 @@ def _is_database_error(exc: BaseException) -> bool:
 
 def engine() -> Engine:
     with database_errors():
-        return ui.store().engine
+        return resources.store().engine
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -75,8 +76,8 @@ def _choices(_engine: Engine, url: str, survey_id: str) -> an.Choices:
 
 def surveys(engine: Engine) -> dict[str, Survey]:
     """Every survey a manager can look at: the published files, and those only the database still has."""
-    found = dict(ui.published())
-    store = ui.store()
+    found = dict(resources.published())
+    store = resources.store()
     with database_errors():
         for info in reversed(store.snapshots()):  # newest first: the latest content of a survey wins
             if info.survey_id not in found:
@@ -89,7 +90,7 @@ def surveys(engine: Engine) -> dict[str, Survey]:
 def _latest(ids: list[str]) -> str:
     """The survey whose newest content was first answered most recently, else the first."""
     with database_errors():
-        seen = ui.store().snapshots()
+        seen = resources.store().snapshots()
     answered = sorted((info.first_seen, info.survey_id) for info in seen if info.survey_id in ids)
     return answered[-1][1] if answered else ids[0]
 
@@ -110,7 +111,7 @@ def _param(name: str, options: list[Any], default: Any) -> Any:
     for option in options:
         if str(option) == raw:
             return option
-    st.warning(t("mgr_bad_filter", ui.lang(), name=name))
+    st.warning(t("mgr_bad_filter", session.lang(), name=name))
     return default
 
 
@@ -121,7 +122,7 @@ def _date_param(name: str) -> date | None:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        st.warning(t("mgr_bad_filter", ui.lang(), name=name))
+        st.warning(t("mgr_bad_filter", session.lang(), name=name))
         return None
 
 
@@ -129,7 +130,7 @@ def selection(
     engine: Engine, page: str, *, any_version: bool = True, period: bool = False
 ) -> Selection | None:
     """The filter widgets (initial values may come from the URL); None when there is no survey."""
-    lang = ui.lang()
+    lang = session.lang()
     found = surveys(engine)
     if not found:
         st.info(t("mgr_no_surveys", lang))
@@ -149,7 +150,7 @@ def selection(
         )
         with database_errors():
             choices = _choices(engine, str(engine.url), survey_id)
-        store = ui.store()
+        store = resources.store()
         versions = list(choices.versions)
         if found[survey_id].version not in versions:
             versions.append(found[survey_id].version)
@@ -236,7 +237,7 @@ def _dates(where: Any, key: str, choices: an.Choices) -> tuple[date | None, date
         until = _date_param("f_until") or last
         st.session_state[key] = (min(since, until), max(since, until))
     value = where.date_input(
-        t("mgr_dates", ui.lang()), min_value=first, max_value=last, key=key, format="YYYY-MM-DD"
+        t("mgr_dates", session.lang()), min_value=first, max_value=last, key=key, format="YYYY-MM-DD"
     )
     picked = list(value) if isinstance(value, list | tuple) else [value]
     since = picked[0] if picked else None
@@ -265,10 +266,10 @@ def _write_params(filters: an.Filters, period: an.Period | None) -> None:
 
 def preview(found: dict[str, Survey]) -> None:
     """A button per published survey that opens it as a partner sees it, marked as a preview."""
-    lang = ui.lang()
+    lang = session.lang()
     st.subheader(t("mgr_preview", lang))
     st.caption(t("mgr_preview_caption", lang))
-    published = ui.published()
+    published = resources.published()
     for survey_id, survey in found.items():
         if survey_id not in published:
             continue
@@ -277,18 +278,18 @@ def preview(found: dict[str, Survey]) -> None:
             key=f"preview.{survey_id}",
             icon=":material/visibility:",
         ):
-            st.session_state[ui.PREVIEW] = True
-            ui.start_new(survey_id)
-            st.switch_page(ui.START_PAGE, query_params={"survey": survey_id})
+            st.session_state[session.PREVIEW] = True
+            session.start_new(survey_id)
+            st.switch_page(START_PAGE, query_params={"survey": survey_id})
 
 
 def count(n: int | None) -> str:
     from trp_core.presentation.dashboard_charts import count_text
 
-    return count_text(n, ui.lang())
+    return count_text(n, session.lang())
 
 
 def share(x: float | None) -> str:
     from trp_core.presentation.dashboard_charts import share_text
 
-    return share_text(x, ui.lang())
+    return share_text(x, session.lang())

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from pages.components.shared import CURVE
+from pages.components.session import CURVE, Curve
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import DONT_KNOW, breakeven_inputs, clean_text
 from trp_core.method.survey import (
@@ -167,13 +167,12 @@ def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | No
     """The cash-flow curve's Vega-Lite spec, kept in the session while the figures stay the same:
     a rerun with nothing changed (back, the language switch, a tap next to a field) draws the kept
     spec instead of building the chart again. Only this session's latest curve is kept."""
-    key = (tuple(cumulative), lang, target, month)
-    kept = st.session_state.get(CURVE)
-    if kept is None or kept[0] != key:
+    figures = (tuple(cumulative), lang, target, month)
+    kept: Curve | None = st.session_state.get(CURVE)
+    if kept is None or kept.figures != figures:
         spec = charts.breakeven_chart(cumulative, lang, target, month).to_dict(validate=False)
-        kept = (key, spec)
-        st.session_state[CURVE] = kept
-    return copy.deepcopy(kept[1])  # Streamlit takes the data out of the spec it is given
+        kept = st.session_state[CURVE] = Curve(figures, spec)
+    return copy.deepcopy(kept.spec)  # Streamlit takes the data out of the spec it is given
 
 
 def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float:

@@ -7,7 +7,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from pages.components import manage as m
-from pages.components import shared as ui
+from pages.components import session
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
 from trp_core.method.vocabulary import AXIS_CRITERIA, AXIS_LABELS, CRITERION_LABELS, Axis, Quadrant
 from trp_core.presentation import dashboard_charts as charts
@@ -17,7 +17,7 @@ from trp_core.services import analytics as an
 from trp_core.services.export import survey_yaml
 
 m.begin()
-lang = ui.lang()
+lang = session.lang()
 st.title(t("mgr_calibration_title", lang))
 st.caption(t("mgr_cal_lead", lang))
 engine = m.engine()

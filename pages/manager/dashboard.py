@@ -4,7 +4,7 @@ all under the minimum-group rule (trp_core.services.analytics)."""
 import streamlit as st
 
 from pages.components import manage as m
-from pages.components import shared as ui
+from pages.components import session
 from trp_core.method.survey import TextQuestion
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation import dashboard_charts as charts
@@ -13,7 +13,7 @@ from trp_core.presentation.i18n import t
 from trp_core.services import analytics as an
 
 m.begin()
-lang = ui.lang()
+lang = session.lang()
 st.title(t("mgr_dashboard_title", lang))
 engine = m.engine()
 found = m.surveys(engine)

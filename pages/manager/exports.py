@@ -4,7 +4,7 @@ responses; safe against spreadsheet formulas), the dashboard's tables as CSV and
 import streamlit as st
 
 from pages.components import manage as m
-from pages.components import shared as ui
+from pages.components import session
 from trp_core.presentation import dashboard_charts as charts
 from trp_core.presentation.i18n import t
 from trp_core.services import analytics as an
@@ -13,7 +13,7 @@ from trp_core.services import export
 PNG_WIDTH = 720
 
 m.begin()
-lang = ui.lang()
+lang = session.lang()
 st.title(t("mgr_exports_title", lang))
 engine = m.engine()
 selection = m.selection(engine, "exports", period=True)

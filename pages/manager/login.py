@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.components import auth
+from pages.components import auth, session
 from pages.components import shared as ui
 from trp_core.presentation.i18n import t
 from trp_core.services.auth import MAX_PASSWORD_LENGTH
@@ -11,7 +11,7 @@ if auth.current_manager() is not None:
     st.switch_page(auth.MANAGER_PAGES[0][0])
 
 ui.header()
-lang = ui.lang()
+lang = session.lang()
 st.title(t("login_title", lang))
 st.caption(t("login_lead", lang))
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from pages.components import resources, session
 from pages.components import shared as ui
+from pages.components.urls import START_PAGE, echo
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, YesNoQuestion
 from trp_core.method.vocabulary import (
     AXIS_CRITERIA,
@@ -18,20 +20,20 @@ from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 
 ui.header()
-lang = ui.lang()
-surveys = ui.published()
-survey_id = st.query_params.get("survey") or st.session_state.get(ui.SURVEY)
+lang = session.lang()
+surveys = resources.published()
+survey_id = st.query_params.get("survey") or session.survey_id()
 if survey_id not in surveys:
     if not surveys:
         st.warning(t("no_surveys", lang))
         st.stop()
     if survey_id:
-        st.error(t("unknown_survey", lang, survey=ui.echo(survey_id, 60)))
+        st.error(t("unknown_survey", lang, survey=echo(survey_id, 60)))
     survey_id = next(iter(surveys))
 survey = surveys[survey_id]
 
 st.title(t("profile_title", lang))
-st.write(t("profile_intro", lang, vendor=ui.settings().vendor_name))
+st.write(t("profile_intro", lang, vendor=resources.settings().vendor_name))
 st.caption(f"{survey.title(lang)} · {survey.version}")
 
 
@@ -93,7 +95,7 @@ for q in (Quadrant.HELD, Quadrant.KANDIDAT, Quadrant.VAMPIR, Quadrant.SCHATTEN):
     st.markdown(f"**{survey.quadrant_label(q, lang)}** – {PARTNER_MEANING[q][lang]}")
 
 st.page_link(
-    ui.START_PAGE,
+    START_PAGE,
     label=t("start_button", lang),
     icon=":material/play_arrow:",
     query_params={"survey": survey.id},

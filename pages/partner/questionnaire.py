@@ -1,48 +1,45 @@
 """The questionnaire: one form per section (ability first), then the live calculator, then submit."""
 
-import hashlib
-import json
-import uuid
-
 import streamlit as st
 
+from pages.components import resources, session
 from pages.components import shared as ui
 from pages.components import widgets as w
-from trp_core.method.levers import assess
-from trp_core.method.scoring import check_answers
+from pages.components.urls import RESULT_PAGE, START_PAGE
 from trp_core.method.survey import TextQuestion
 from trp_core.presentation.i18n import t
-from trp_core.services.codes import code_hash, new_code
+from trp_core.services.results import StoreUnavailable
+from trp_core.services.submit import InvalidAnswers, submission_for, submit
 
-lang = ui.lang()
-surveys = ui.published()
-survey_id = st.session_state.get(ui.SURVEY)
+lang = session.lang()
+surveys = resources.published()
+survey_id = session.survey_id()
 if survey_id not in surveys:
     requested = st.query_params.get("survey")
     if requested in surveys:
-        ui.start_new(requested)
+        session.start_new(requested)
         survey_id = requested
     else:
-        ui.go(ui.START_PAGE)
+        ui.go(START_PAGE)
 survey = surveys[survey_id]
-answers = ui.answers()
+answers = session.answers()
 steps = w.steps(survey)
-step = min(max(st.session_state.get(ui.STEP, 0), 0), len(steps) - 1)
-st.session_state[ui.STEP] = step
+step = min(max(st.session_state.get(session.STEP, 0), 0), len(steps) - 1)
+st.session_state[session.STEP] = step
 kind, section = steps[step]
-gen = ui.generation()
+gen = session.generation()
 
 
 def go(to: int) -> None:
-    st.session_state[ui.STEP] = to
-    st.session_state.pop(ui.WARNED, None)
+    st.session_state[session.STEP] = to
+    st.session_state.pop(session.WARNED, None)
     st.rerun()
 
 
 if kind == "section":
     ui.header(switch=False)
     w.progress(survey, steps, step, lang)
-    warned = st.session_state.get(ui.WARNED) == step
+    warned = st.session_state.get(session.WARNED) == step
     other = "en" if lang == "de" else "de"
     with st.form(f"step.{gen}.{section.id}", border=False):
         title, switch_col = st.columns([4, 1], vertical_alignment="bottom")
@@ -83,13 +80,13 @@ if kind == "section":
             else:
                 answers[qid] = value
         if switch:
-            ui.set_language(other)
+            session.set_language(other)
             st.rerun()
         if back:
             go(step - 1)
         missing = [q for q in section.questions if not isinstance(q, TextQuestion) and q.id not in answers]
         if missing and not warned:
-            st.session_state[ui.WARNED] = step
+            st.session_state[session.WARNED] = step
             st.rerun()
         go(step + 1)
 else:
@@ -108,45 +105,18 @@ else:
     if back_col.button(t("back", lang), width="stretch", disabled=step == 0, key="nav.back"):
         go(step - 1)
     if submit_col.button(t("submit", lang), type="primary", width="stretch", key="submit"):
-        problems = check_answers(survey, answers, survey.id)
-        if problems:  # the widgets only produce valid answers; this is a bug, not the visitor's fault
-            ui.log.error("invalid answers reached submit: %s", problems)
-            st.error(t("storage_down", lang))
-            st.stop()
-        fingerprint = hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()
-        submission = st.session_state.get(ui.SUBMISSION)
-        if not submission or submission[2] != fingerprint:
-            # A new answer set gets a new key and code; a repeated tap reuses both, so the
-            # store keeps exactly one row.
-            submission = (uuid.uuid4().hex, new_code(), fingerprint)
-            st.session_state[ui.SUBMISSION] = submission
-        key, code, _ = submission
+        # Kept before storing: a repeated tap, or one after a storage error, reuses its key and code.
+        submission = st.session_state[session.SUBMISSION] = submission_for(answers, session.submission())
+        store = None if session.preview() else resources.store
         with st.spinner(t("submitting", lang)):
-            assessment = assess(survey, answers)
             try:
-                if not ui.preview():
-                    ui.store().save_response(
-                        survey=survey,
-                        assessment=assessment,
-                        answers=dict(answers),
-                        lang=lang,
-                        event=ui.event(),
-                        submission_key=key,
-                        code_hash=code_hash(code),
-                    )
-            except Exception:
-                ui.log.exception("response not stored")
+                result = submit(survey, answers, submission, lang=lang, event=session.event(), store=store)
+            except (InvalidAnswers, StoreUnavailable):  # the reason is in the server log
                 st.error(t("storage_down", lang))
                 st.stop()
         ui.count("completed")
-        st.session_state[ui.RESULT] = {
-            "code": code,
-            "survey": survey,
-            "answers": dict(answers),
-            "assessment": assessment,
-            "lang": lang,
-        }
-        ui.go(ui.RESULT_PAGE)
+        st.session_state[session.RESULT] = result
+        ui.go(RESULT_PAGE)
 
 # Counted after the page is drawn: its elements are already on their way to the browser while
 # the counters are written (a step that is left by a rerun was counted when it was shown).

@@ -4,37 +4,38 @@ from datetime import date
 
 import streamlit as st
 
-from pages.components import kiosk
+from pages.components import kiosk, resources, session
 from pages.components import shared as ui
+from pages.components.urls import PROFILE_PAGE, START_PAGE
 from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
 from trp_core.presentation import charts, explain
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 
 ui.header()
-lang = ui.lang()
+lang = session.lang()
 
-code_param = None if ui.kiosk() else st.query_params.get("code")  # a shared tablet opens no codes
-current = st.session_state.get(ui.RESULT)
-if code_param and (current is None or current["code"] != code_param.upper()):
+code_param = None if kiosk.active() else st.query_params.get("code")  # a shared tablet opens no codes
+current = session.result()
+if code_param and (current is None or current.code != code_param.upper()):
     error = ui.open_result(code_param)
     if error:
         st.error(error)
-        st.page_link(ui.START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
+        st.page_link(START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
         st.stop()
-    current = st.session_state[ui.RESULT]
+    current = session.result()
 
-if current is None and ui.kiosk():
-    ui.go(ui.START_PAGE)
+if current is None and kiosk.active():
+    ui.go(START_PAGE)
 if current is None:
     st.info(t("no_result", lang))
-    st.page_link(ui.START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
+    st.page_link(START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
     st.stop()
 
-survey = current["survey"]
-assessment = current["assessment"]
-answers = current["answers"]
-code = current["code"]
+survey = current.survey
+assessment = current.assessment
+answers = current.answers
+code = current.code
 quadrant = assessment.quadrant
 kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
 
@@ -48,7 +49,7 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     if result.borderline:
         st.info(t("result_borderline", lang, axis=AXIS_LABELS[axis][lang]), icon=":material/compare_arrows:")
 
-specs = current.setdefault("specs", {})  # chart specs, built once per result and language
+specs = session.charts(current).specs  # built once per result and language
 
 
 def spec(name: str, build) -> dict:
@@ -58,7 +59,10 @@ def spec(name: str, build) -> dict:
 
 
 ui.chart(
-    spec("matrix", lambda: charts.matrix_chart(assessment, survey, lang, accent=ui.settings().accent_color))
+    spec(
+        "matrix",
+        lambda: charts.matrix_chart(assessment, survey, lang, accent=resources.settings().accent_color),
+    )
 )
 with st.expander(t("chart_text", lang)):
     st.write(charts.matrix_text(assessment, survey, lang))
@@ -164,7 +168,7 @@ with st.container(border=True):
     st.caption(t("code_hint", lang))
 
 
-if ui.kiosk():
+if kiosk.active():
     # A file downloaded on a shared tablet would stay there for the next visitor: the QR code
     # carries the result to the visitor's own phone instead.
     link = kiosk.result_link(code)
@@ -209,11 +213,11 @@ if survey.contact:
         st.caption(t("contact_hint", lang, code=code))
 
 st.page_link(
-    ui.PROFILE_PAGE,
+    PROFILE_PAGE,
     label=t("profile_link", lang),
     icon=":material/explore:",
     query_params={"survey": survey.id},
 )
-if not ui.kiosk() and st.button(t("new_check", lang)):
-    ui.start_new(survey.id)
-    ui.go(ui.START_PAGE)
+if not kiosk.active() and st.button(t("new_check", lang)):
+    session.start_new(survey.id)
+    ui.go(START_PAGE)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from pages.components import kiosk
+from pages.components import kiosk, resources, session
 from pages.components import shared as ui
+from pages.components.urls import CHECK_PAGE, PROFILE_PAGE, RESULT_PAGE, echo
 from trp_core.presentation.i18n import t
 
 event = kiosk.current()
@@ -11,8 +12,8 @@ ui.header(switch=event is None)
 if event is not None:
     kiosk.welcome(event)
     st.stop()
-lang = ui.lang()
-surveys = ui.published()
+lang = session.lang()
+surveys = resources.published()
 
 st.title(t("app_title", lang))
 st.markdown(f"**{t('start_lead', lang)}**")
@@ -24,7 +25,7 @@ if not surveys:
 
 requested = st.query_params.get("survey")
 if requested and requested not in surveys:
-    st.error(t("unknown_survey", lang, survey=ui.echo(requested, 60)))
+    st.error(t("unknown_survey", lang, survey=echo(requested, 60)))
     requested = None
 
 if requested:
@@ -32,7 +33,7 @@ if requested:
 elif len(surveys) == 1:
     survey_id = next(iter(surveys))
 else:
-    current = st.session_state.get(ui.SURVEY)
+    current = session.survey_id()
     ids = list(surveys)
     survey_id = st.radio(
         t("choose_survey", lang),
@@ -53,16 +54,16 @@ with st.container(border=True):
         ":material/schedule: "
         + t("duration", lang, minutes=survey.minutes, questions=len(survey.questions), steps=steps)
     )
-    in_progress = st.session_state.get(ui.SURVEY) == survey_id and bool(ui.answers())
+    in_progress = session.survey_id() == survey_id and bool(session.answers())
     if in_progress:
         if st.button(t("continue_button", lang), type="primary", width="stretch"):
-            ui.go(ui.CHECK_PAGE)
+            ui.go(CHECK_PAGE)
         if st.button(t("restart_button", lang), width="stretch"):
-            ui.start_new(survey_id)
-            ui.go(ui.CHECK_PAGE)
+            session.start_new(survey_id)
+            ui.go(CHECK_PAGE)
     elif st.button(t("start_button", lang), type="primary", width="stretch", key="start"):
-        ui.start_new(survey_id)
-        ui.go(ui.CHECK_PAGE)
+        session.start_new(survey_id)
+        ui.go(CHECK_PAGE)
 
 with st.container(border=True):
     st.markdown(f"**:material/lock: {t('anonymity_title', lang)}**")
@@ -71,7 +72,7 @@ with st.container(border=True):
     )
 
 st.page_link(
-    ui.PROFILE_PAGE,
+    PROFILE_PAGE,
     label=t("profile_link", lang),
     icon=":material/explore:",
     query_params={"survey": survey_id},
@@ -86,4 +87,4 @@ with st.expander(t("reopen_title", lang)):
         if error:
             st.error(error)
         else:
-            ui.go(ui.RESULT_PAGE)
+            ui.go(RESULT_PAGE)

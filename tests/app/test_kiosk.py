@@ -45,8 +45,8 @@ def test_a_visitors_run_carries_the_event_and_done_clears_everything(kiosk_db):
         answer_step(at, section, answers)
     at.button(key="submit").click().run()
     result = at.session_state["trp.result"]
-    assert result["assessment"].quadrant is Quadrant.KANDIDAT
-    assert any(result["code"] in c.value for c in at.code)  # the link behind the QR code, as text
+    assert result.assessment.quadrant is Quadrant.KANDIDAT
+    assert any(result.code in c.value for c in at.code)  # the link behind the QR code, as text
     assert len(at.image) == 1  # the QR code
     with create_engine(kiosk_db).connect() as conn:
         assert conn.execute(select(Response.event)).scalars().all() == [SLUG]
@@ -59,14 +59,14 @@ def test_a_visitors_run_carries_the_event_and_done_clears_everything(kiosk_db):
     assert at.session_state["trp.kiosk"] == SLUG
     assert "Start in English" in [b.label for b in at.button]
     page_text = " ".join(m.value for m in at.markdown)
-    assert result["code"] not in page_text
+    assert result.code not in page_text
 
 
 def test_kiosk_tablet_opens_no_result_codes(kiosk_db):
     survey = load_survey(SURVEYS / "trp-standard.yaml")
     normal = new_app(survey="trp-standard", lang="en")
     run_through(normal, survey, fixture("trp-standard", "held"))
-    code = normal.session_state["trp.result"]["code"]
+    code = normal.session_state["trp.result"].code
     at = open_kiosk()
     at.query_params["code"] = code
     at.switch_page("pages/partner/result.py").run()

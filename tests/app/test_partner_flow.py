@@ -109,10 +109,10 @@ def test_complete_run_reaches_the_quadrant(app_db, survey_id, outcome):
     run_through(at, survey, answers)
     assert not at.exception
     result = at.session_state["trp.result"]
-    assert result["assessment"].quadrant is Quadrant(outcome)
+    assert result.assessment.quadrant is Quadrant(outcome)
     text = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
     assert survey.quadrant_label(Quadrant(outcome), "en") in text
-    assert result["code"] in text
+    assert result.code in text
     assert stored_rows(app_db) == 1
 
 
@@ -194,11 +194,11 @@ def test_double_submit_stores_one_row(app_db):
     survey = load_survey(SURVEYS / "trp-classic.yaml")
     at = new_app(survey="trp-classic", lang="de")
     run_through(at, survey, fixture("trp-classic", "kandidat"))
-    code = at.session_state["trp.result"]["code"]
+    code = at.session_state["trp.result"].code
     # Back to the calculator, and submit the same answers again.
     at.switch_page("pages/partner/questionnaire.py").run()
     at.button(key="submit").click().run()
-    assert at.session_state["trp.result"]["code"] == code
+    assert at.session_state["trp.result"].code == code
     assert stored_rows(app_db) == 1
 
 
@@ -207,13 +207,13 @@ def test_reopening_by_code_shows_the_same_result(app_db):
     at = new_app(survey="trp-standard", lang="en")
     run_through(at, survey, fixture("trp-standard", "kandidat"))
     first = at.session_state["trp.result"]
-    later = new_app(lang="en", page="pages/partner/result.py", code=first["code"].lower().replace("-", " "))
+    later = new_app(lang="en", page="pages/partner/result.py", code=first.code.lower().replace("-", " "))
     assert not later.exception
     again = later.session_state["trp.result"]
-    assert again["assessment"].quadrant is first["assessment"].quadrant
+    assert again.assessment.quadrant is first.assessment.quadrant
     for axis in Axis:
-        assert again["assessment"].axes[axis].score == first["assessment"].axes[axis].score
-    assert again["assessment"].breakeven.cumulative == first["assessment"].breakeven.cumulative
+        assert again.assessment.axes[axis].score == first.assessment.axes[axis].score
+    assert again.assessment.breakeven.cumulative == first.assessment.breakeven.cumulative
 
 
 def test_wrong_codes_get_one_message_and_are_throttled(app_db):
@@ -309,7 +309,7 @@ def test_preview_stores_and_counts_nothing(app_db):
     at = app_with_preview("trp-cloud")
     assert any("Preview" in w.value for w in at.warning)
     run_through(at, survey, fixture("trp-cloud", "held"))
-    assert at.session_state["trp.result"]["assessment"].quadrant is Quadrant.HELD
+    assert at.session_state["trp.result"].assessment.quadrant is Quadrant.HELD
     assert stored_rows(app_db) == 0
     assert Store(make_engine(app_db)).funnel("trp-cloud") == {}
 

@@ -11,8 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pages.components import auth
-from pages.components import shared as ui
+from pages.components import auth, session
 from tests.app.conftest import new_app
 from tests.conftest import ROOT, SURVEYS
 from tests.store.conftest import BACKENDS, hash_code, pg_database
@@ -167,11 +166,11 @@ def test_hostile_free_text_is_plain_text(app_url):
 def test_preview_opens_a_survey_as_a_partner_and_ends_on_return(app_url):
     at = manager_app(DASHBOARD)
     at.button(key="preview.trp-standard").click().run()
-    assert at.session_state[ui.PREVIEW] is True
+    assert at.session_state[session.PREVIEW] is True
     assert t("preview_banner", "en") in [w.value for w in at.warning]
     assert t("start_button", "en") in [b.label for b in at.button]
     at.switch_page(DASHBOARD).run()
-    assert ui.PREVIEW not in at.session_state
+    assert session.PREVIEW not in at.session_state
 
 
 # --- calibration --------------------------------------------------------------------------------------

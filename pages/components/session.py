@@ -1,0 +1,132 @@
+"""Every key this app keeps in st.session_state, the typed objects kept under them, and their accessors."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import streamlit as st
+
+from trp_core.services.results import Result
+from trp_core.services.submit import Submission
+
+# The partner's visit
+LANG = "trp.lang"
+SURVEY = "trp.survey"  # id of the chosen survey
+ANSWERS = "trp.answers"  # question id or calculator input -> answer
+STEP = "trp.step"  # index into the questionnaire's steps
+WARNED = "trp.warned"  # step index whose open questions were pointed out once
+SUBMISSION = "trp.submission"  # Submission of the current answer set
+RESULT = "trp.result"  # Result shown on the result page
+CHARTS = "trp.charts"  # Charts of that result
+CURVE = "trp.curve"  # Curve: the calculator's latest cash-flow curve
+COUNTED = "trp.counted"  # funnel steps already counted in this session
+GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
+NOTICE = "trp.notice"  # a message to show once on the next page
+NAV = "trp.nav"  # Navigation: this session's st.Page objects
+SID = "trp.sid"  # a random id of this browser session, for throttling only; never stored
+# Where the visit happens
+EVENT = "trp.event"  # the event tag of a recruitment event, or absent
+KIOSK = "trp.kiosk"  # slug of the event this tablet runs in kiosk mode
+STAFF = "trp.staff"  # the kiosk's staff PIN form is open
+PREVIEW = "trp.preview"  # a manager looks at a survey as a partner would: nothing stored or counted
+# The manager
+MANAGER = "trp.manager"  # the logged-in manager's name
+SEEN = "trp.manager_seen"  # time.time() of the manager's last activity
+EXPIRED = "trp.manager_expired"  # the session expired in this run: show the login page
+
+
+class Curve(NamedTuple):
+    """The calculator's cash-flow curve as last drawn: what it was drawn from, and its Vega-Lite spec."""
+
+    figures: tuple[tuple[float, ...], str, int, int | None]  # cumulative cash flow, language, target, month
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """The page objects of one language. Kept per session, not shared: st.navigation marks the one it picks."""
+
+    lang: str
+    partner: list[st.Page]
+    login: list[st.Page]
+
+
+@dataclass
+class Charts:
+    """Chart specs of one result, built once per chart and language."""
+
+    result: Result
+    specs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+def lang() -> str:
+    return st.session_state.get(LANG, "en")
+
+
+def set_language(code: str) -> None:
+    st.session_state[LANG] = code
+    st.query_params["lang"] = code
+
+
+def survey_id() -> str | None:
+    return st.session_state.get(SURVEY)
+
+
+def answers() -> dict[str, Any]:
+    return st.session_state.setdefault(ANSWERS, {})
+
+
+def generation() -> int:
+    return st.session_state.setdefault(GENERATION, 0)
+
+
+def preview() -> bool:
+    return bool(st.session_state.get(PREVIEW))
+
+
+def event() -> str | None:
+    return st.session_state.get(EVENT)
+
+
+def session_id() -> str:
+    """A random id of this browser session, for throttling only; never stored."""
+    return st.session_state.setdefault(SID, uuid.uuid4().hex)
+
+
+def submission() -> Submission | None:
+    return st.session_state.get(SUBMISSION)
+
+
+def result() -> Result | None:
+    return st.session_state.get(RESULT)
+
+
+def charts(shown: Result) -> Charts:
+    """The chart specs kept for this result; a new result starts with none."""
+    kept: Charts | None = st.session_state.get(CHARTS)
+    if kept is None or kept.result is not shown:
+        kept = st.session_state[CHARTS] = Charts(shown)
+    return kept
+
+
+def start_new(survey: str) -> None:
+    """Begin a fresh answer set for a survey."""
+    st.session_state[SURVEY] = survey
+    st.session_state[ANSWERS] = {}
+    st.session_state[STEP] = 0
+    st.session_state[SUBMISSION] = None
+    st.session_state.pop(RESULT, None)
+    st.session_state.pop(CHARTS, None)
+    st.session_state.pop(WARNED, None)
+    st.session_state[GENERATION] = generation() + 1
+
+
+def notify(message: str) -> None:
+    """A message for the next page drawn."""
+    st.session_state[NOTICE] = message
+
+
+def take_notice() -> str | None:
+    return st.session_state.pop(NOTICE, None)
