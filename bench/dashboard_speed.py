@@ -40,7 +40,7 @@ from trp_core.cli.demo import seed  # noqa: E402
 from trp_core.method.scoring import CRITERIA  # noqa: E402
 from trp_core.method.survey import Survey, load_surveys  # noqa: E402
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
-from trp_core.presentation import dashboard_charts as charts  # noqa: E402
+from trp_core.presentation import dashboard_charts  # noqa: E402
 from trp_core.services import analytics as an  # noqa: E402
 from trp_core.store.engine import database_url, make_engine  # noqa: E402
 from trp_core.store.migrate import upgrade  # noqa: E402
@@ -131,12 +131,12 @@ def figures(engine: Any, f: an.Filters, survey: Survey, repeat: int) -> dict[str
 def render(engine: Any, f: an.Filters, survey: Survey) -> Any:
     dash = an.dashboard(engine, f, survey, period=an.Period.MONTH)
     for chart in (
-        charts.heatmap_chart(dash, survey, "en"),
-        charts.trend_chart(dash, survey, "en"),
-        charts.keep_out_chart(dash, "en"),
-        charts.means_chart(dash, survey, "en"),
-        charts.break_even_chart(dash, "en"),
-        charts.funnel_chart(dash, survey, "en"),
+        dashboard_charts.heatmap_chart(dash, survey, "en"),
+        dashboard_charts.trend_chart(dash, survey, "en"),
+        dashboard_charts.keep_out_chart(dash, "en"),
+        dashboard_charts.means_chart(dash, survey, "en"),
+        dashboard_charts.break_even_chart(dash, "en"),
+        dashboard_charts.funnel_chart(dash, survey, "en"),
     ):
         chart.to_dict()
     return dash

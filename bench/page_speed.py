@@ -100,10 +100,11 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from trp_core.method.survey import NumberQuestion, Survey, TextQuestion, load_survey
 from trp_core.method.synthetic import random_answers
-from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
-from trp_core.presentation import charts, explain
+from trp_core.method.vocabulary import Axis
+from trp_core.presentation import explain, result_charts
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -385,16 +386,16 @@ def bare_result(result: dict[str, Any]) -> str:
     lines = ["import streamlit as st", TRIVIAL_CHART, _header(True)]
     add = lines.append
     add(f"st.title({t('page_result', lang)!r})")
-    add(f"st.subheader({survey.quadrant_label(assessment.quadrant, lang)!r})")
-    add(f"st.write({PARTNER_MEANING[assessment.quadrant][lang]!r})")
+    add(f"st.subheader({quadrant_label(survey, assessment.quadrant, lang)!r})")
+    add(f"st.write({partner_meaning(assessment.quadrant, lang)!r})")
     add("take_home = st.container()")  # the page's place for the kiosk's QR code, empty otherwise
     for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
         if res.borderline:
-            text = t("result_borderline", lang, axis=AXIS_LABELS[axis][lang])
+            text = t("result_borderline", lang, axis=axis_label(axis, lang))
             add(f"st.info({text!r}, icon=':material/compare_arrows:')")
     add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
     add(f"with st.expander({t('chart_text', lang)!r}):")
-    add(f"    st.write({charts.matrix_text(assessment, survey, lang)!r})")
+    add(f"    st.write({result_charts.matrix_text(assessment, survey, lang)!r})")
     for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
         verdict = (
             t("verdict_knockout", lang)
@@ -408,7 +409,7 @@ def bare_result(result: dict[str, Any]) -> str:
             + t(
                 "axis_line",
                 lang,
-                axis=AXIS_LABELS[axis][lang],
+                axis=axis_label(axis, lang),
                 score=fmt.score(res.score, lang),
                 threshold=fmt.number(res.threshold, lang),
                 verdict=verdict,
@@ -426,8 +427,8 @@ def bare_result(result: dict[str, Any]) -> str:
     add(f"st.caption({t('why_intro', lang)!r})")
     add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
     add(f"with st.expander({t('chart_text', lang)!r}):")
-    add(f"    st.write({charts.criteria_text(assessment, survey, lang)!r})")
-    rows = charts.criteria_table(assessment, survey, lang)
+    add(f"    st.write({result_charts.criteria_text(assessment, survey, lang)!r})")
+    rows = result_charts.criteria_table(assessment, survey, lang)
     for axis in Axis:
         axis_rows = [r for r in rows if r["axis"] == axis.value]
         table = [
@@ -445,7 +446,7 @@ def bare_result(result: dict[str, Any]) -> str:
         text = t(
             "axis_sum",
             lang,
-            axis=AXIS_LABELS[axis][lang],
+            axis=axis_label(axis, lang),
             num=total["weighted_text"],
             den=total["weight_text"],
             score=total["score_text"],
@@ -461,7 +462,7 @@ def bare_result(result: dict[str, Any]) -> str:
     if not levers:
         add(f"st.write({t('levers_none', lang)!r})")
     for axis, lever in levers.items():
-        add(f"st.write({t('levers_intro', lang, axis=AXIS_LABELS[axis][lang])!r})")
+        add(f"st.write({t('levers_intro', lang, axis=axis_label(axis, lang))!r})")
         add(f"st.markdown({chr(10).join(f'1. {x}' for x in lever[:-1])!r})")
         add(f"st.caption({lever[-1]!r})")
     deals_line = explain.required_deals_line(assessment, survey, lang)
@@ -473,7 +474,7 @@ def bare_result(result: dict[str, Any]) -> str:
         add(f"st.subheader({t('breakeven_title', lang)!r})")
         add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
         add(f"with st.expander({t('chart_text', lang)!r}):")
-        add(f"    st.write({charts.breakeven_text(b.cumulative, lang, target, b.break_even_month)!r})")
+        add(f"    st.write({result_charts.breakeven_text(b.cumulative, lang, target, b.break_even_month)!r})")
         for line in explain.breakeven_lines(assessment, survey, lang):
             add(f"st.markdown({'- ' + line!r})")
     add(f"st.subheader({t('keep_title', lang)!r})")
@@ -753,7 +754,9 @@ class ChartCache:
     def patched(self) -> Iterator[None]:
         with contextlib.ExitStack() as stack:
             for name in ("matrix_chart", "criteria_chart", "breakeven_chart"):
-                stack.enter_context(mock.patch.object(charts, name, self._builder(getattr(charts, name))))
+                stack.enter_context(
+                    mock.patch.object(result_charts, name, self._builder(getattr(result_charts, name)))
+                )
             stack.enter_context(
                 mock.patch.object(vega_charts, "_convert_altair_to_vega_lite_spec", self._spec)
             )

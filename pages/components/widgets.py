@@ -19,10 +19,11 @@ from trp_core.method.survey import (
     TextQuestion,
     YesNoQuestion,
 )
-from trp_core.presentation import charts
 from trp_core.presentation import formatting as fmt
+from trp_core.presentation import result_charts
 from trp_core.presentation.explain import figure_lines
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import input_label
 
 Step = tuple[str, Section | None]
 
@@ -156,7 +157,7 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
         result = be.compute(inputs)
         month = result.break_even_month
         st.vega_lite_chart(_curve_spec(result.cumulative, lang, calc.target_months, month), width="stretch")
-        st.caption(charts.breakeven_text(result.cumulative, lang, calc.target_months, month))
+        st.caption(result_charts.breakeven_text(result.cumulative, lang, calc.target_months, month))
         for line in figure_lines(result, calc.target_months, calc.horizon_months, lang):
             st.markdown(line)
 
@@ -170,13 +171,13 @@ def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | No
     figures = (tuple(cumulative), lang, target, month)
     kept: Curve | None = st.session_state.get(CURVE)
     if kept is None or kept.figures != figures:
-        spec = charts.breakeven_chart(cumulative, lang, target, month).to_dict(validate=False)
+        spec = result_charts.breakeven_chart(cumulative, lang, target, month).to_dict(validate=False)
         kept = st.session_state[CURVE] = Curve(figures, spec)
     return copy.deepcopy(kept.spec)  # Streamlit takes the data out of the spec it is given
 
 
 def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float:
-    label = spec.label(lang) if spec.label else be.INPUT_LABELS[name][lang]
+    label = spec.label(lang) if spec.label else input_label(name, lang)
     percent = name in be.FRACTION_INPUTS
     scale = 100 if percent else 1
     unit = "%" if percent else (spec.unit(lang) if spec.unit else "")

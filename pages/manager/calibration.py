@@ -9,10 +9,10 @@ from pydantic import ValidationError
 from pages.components import manage as m
 from pages.components import session
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
-from trp_core.method.vocabulary import AXIS_CRITERIA, AXIS_LABELS, CRITERION_LABELS, Axis, Quadrant
-from trp_core.presentation import dashboard_charts as charts
-from trp_core.presentation.charts import quadrant_labels
+from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Quadrant
+from trp_core.presentation import dashboard_charts
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
 from trp_core.services import analytics as an
 from trp_core.services.export import survey_yaml
 
@@ -32,7 +32,7 @@ def changed_survey(base: Survey) -> Survey | None:
         cols = st.columns(2)
         thresholds = {
             axis.value: cols[i].number_input(
-                AXIS_LABELS[axis][lang],
+                axis_label(axis, lang),
                 min_value=0.0,
                 max_value=100.0,
                 value=float(base.thresholds.kann if axis is Axis.KANN else base.thresholds.will),
@@ -49,7 +49,7 @@ def changed_survey(base: Survey) -> Survey | None:
                 for c in AXIS_CRITERIA[axis]:
                     if base.weights[c] > 0:  # a weight of 0 means "not asked": that needs other questions
                         weights[c] = st.number_input(
-                            CRITERION_LABELS[c][lang],
+                            criterion_label(c, lang),
                             min_value=0.1,
                             max_value=100.0,
                             value=float(base.weights[c]),
@@ -98,7 +98,7 @@ def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
             t("mgr_cal_summary", lang, changed=m.count(cal.changed), total=m.count(cal.total), share=share)
         )
     names = quadrant_labels(base, lang, "internal")
-    st.altair_chart(charts.calibration_chart(cal, base, lang), width="stretch")
+    st.altair_chart(dashboard_charts.calibration_chart(cal, base, lang), width="stretch")
     rows = []
     for q in Quadrant:
         before, after = cal.before[q], cal.after[q]

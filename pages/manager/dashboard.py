@@ -7,9 +7,9 @@ from pages.components import manage as m
 from pages.components import session
 from trp_core.method.survey import TextQuestion
 from trp_core.method.vocabulary import Quadrant
-from trp_core.presentation import dashboard_charts as charts
-from trp_core.presentation.charts import quadrant_labels
+from trp_core.presentation import dashboard_charts
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import quadrant_labels
 from trp_core.services import analytics as an
 
 m.begin()
@@ -50,25 +50,25 @@ def figures(selection: m.Selection) -> None:
             delta_color="off",
             delta_arrow="off",
         )
-    st.altair_chart(charts.heatmap_chart(dash, survey, lang), width="stretch")
+    st.altair_chart(dashboard_charts.heatmap_chart(dash, survey, lang), width="stretch")
     st.caption(t("mgr_heat_caption", lang))
 
     st.subheader(t("mgr_trend", lang))
-    st.altair_chart(charts.trend_chart(dash, survey, lang), width="stretch")
+    st.altair_chart(dashboard_charts.trend_chart(dash, survey, lang), width="stretch")
 
     st.subheader(t("mgr_keep_out", lang))
-    st.altair_chart(charts.keep_out_chart(dash, lang), width="stretch")
+    st.altair_chart(dashboard_charts.keep_out_chart(dash, lang), width="stretch")
     tk, tw = (f"{x:g}" for x in dash.thresholds)
     st.caption(t("mgr_keep_out_def", lang, tk=tk, tw=tw))
 
     st.subheader(t("mgr_means", lang))
-    st.altair_chart(charts.means_chart(dash, survey, lang), width="stretch")
+    st.altair_chart(dashboard_charts.means_chart(dash, survey, lang), width="stretch")
     st.caption(t("mgr_means_caption", lang, k=dash.k))
 
     st.subheader(t("mgr_break_even", lang))
-    st.altair_chart(charts.break_even_chart(dash, lang), width="stretch")
+    st.altair_chart(dashboard_charts.break_even_chart(dash, lang), width="stretch")
     st.subheader(t("mgr_funnel", lang))
-    st.altair_chart(charts.funnel_chart(dash, survey, lang), width="stretch")
+    st.altair_chart(dashboard_charts.funnel_chart(dash, survey, lang), width="stretch")
 
     free_text(selection, dash.k)
 

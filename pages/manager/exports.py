@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.components import manage as m
 from pages.components import session
-from trp_core.presentation import dashboard_charts as charts
+from trp_core.presentation import dashboard_charts
 from trp_core.presentation.i18n import t
 from trp_core.services import analytics as an
 from trp_core.services import export
@@ -84,12 +84,12 @@ def aggregates(selection: m.Selection) -> None:
         )
     st.subheader(t("mgr_exp_charts", lang))
     builders = {
-        "heat": lambda: charts.heatmap_chart(dash, survey, lang, width=PNG_WIDTH),
-        "trend": lambda: charts.trend_chart(dash, survey, lang, width=PNG_WIDTH),
-        "keep_out": lambda: charts.keep_out_chart(dash, lang, width=PNG_WIDTH),
-        "means": lambda: charts.means_chart(dash, survey, lang, width=PNG_WIDTH),
-        "break_even": lambda: charts.break_even_chart(dash, lang, width=PNG_WIDTH),
-        "funnel": lambda: charts.funnel_chart(dash, survey, lang, width=PNG_WIDTH),
+        "heat": lambda: dashboard_charts.heatmap_chart(dash, survey, lang, width=PNG_WIDTH),
+        "trend": lambda: dashboard_charts.trend_chart(dash, survey, lang, width=PNG_WIDTH),
+        "keep_out": lambda: dashboard_charts.keep_out_chart(dash, lang, width=PNG_WIDTH),
+        "means": lambda: dashboard_charts.means_chart(dash, survey, lang, width=PNG_WIDTH),
+        "break_even": lambda: dashboard_charts.break_even_chart(dash, lang, width=PNG_WIDTH),
+        "funnel": lambda: dashboard_charts.funnel_chart(dash, survey, lang, width=PNG_WIDTH),
     }
     cols = st.columns(3)
     for i, (key, build) in enumerate(builders.items()):

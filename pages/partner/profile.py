@@ -8,16 +8,19 @@ from pages.components.urls import START_PAGE, echo
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, YesNoQuestion
 from trp_core.method.vocabulary import (
     AXIS_CRITERIA,
-    AXIS_LABELS,
-    CRITERION_LABELS,
-    CRITERION_MEANING,
-    PARTNER_MEANING,
     Axis,
     Quadrant,
 )
 from trp_core.presentation import explain
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import (
+    axis_label,
+    criterion_label,
+    criterion_meaning,
+    partner_meaning,
+    quadrant_label,
+)
 
 ui.header()
 lang = session.lang()
@@ -63,11 +66,11 @@ for axis in Axis:
     weighted = [c for c in AXIS_CRITERIA[axis] if survey.weights[c] > 0]
     total = sum(survey.weights[c] for c in weighted)
     threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
-    st.header(t("profile_axis", lang, axis=AXIS_LABELS[axis][lang], threshold=fmt.number(threshold, lang)))
+    st.header(t("profile_axis", lang, axis=axis_label(axis, lang), threshold=fmt.number(threshold, lang)))
     for c in weighted:
         share = fmt.percent(survey.weights[c] / total, lang)
-        with st.expander(f"**{CRITERION_LABELS[c][lang]}** · {t('profile_weight', lang, share=share)}"):
-            st.caption(CRITERION_MEANING[c][lang])
+        with st.expander(f"**{criterion_label(c, lang)}** · {t('profile_weight', lang, share=share)}"):
+            st.caption(criterion_meaning(c, lang))
             for q in survey.scored_questions:
                 if q.criterion is not c:
                     continue
@@ -92,7 +95,7 @@ st.caption(
 
 st.subheader(t("profile_quadrants", lang))
 for q in (Quadrant.HELD, Quadrant.KANDIDAT, Quadrant.VAMPIR, Quadrant.SCHATTEN):
-    st.markdown(f"**{survey.quadrant_label(q, lang)}** – {PARTNER_MEANING[q][lang]}")
+    st.markdown(f"**{quadrant_label(survey, q, lang)}** – {partner_meaning(q, lang)}")
 
 st.page_link(
     START_PAGE,

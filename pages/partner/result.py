@@ -7,10 +7,11 @@ import streamlit as st
 from pages.components import kiosk, resources, session
 from pages.components import shared as ui
 from pages.components.urls import PROFILE_PAGE, START_PAGE
-from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
-from trp_core.presentation import charts, explain
+from trp_core.method.vocabulary import Axis
+from trp_core.presentation import explain, result_charts
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
 
 ui.header()
 lang = session.lang()
@@ -42,12 +43,12 @@ kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
 st.title(t("page_result", lang))
 
 # --- where he stands ---------------------------------------------------------------------
-st.subheader(survey.quadrant_label(quadrant, lang))
-st.write(PARTNER_MEANING[quadrant][lang])
+st.subheader(quadrant_label(survey, quadrant, lang))
+st.write(partner_meaning(quadrant, lang))
 take_home = st.container()  # on a kiosk tablet the QR code comes first: the visitor may not scroll
 for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     if result.borderline:
-        st.info(t("result_borderline", lang, axis=AXIS_LABELS[axis][lang]), icon=":material/compare_arrows:")
+        st.info(t("result_borderline", lang, axis=axis_label(axis, lang)), icon=":material/compare_arrows:")
 
 specs = session.charts(current).specs  # built once per result and language
 
@@ -61,19 +62,11 @@ def spec(name: str, build) -> dict:
 ui.chart(
     spec(
         "matrix",
-        lambda: charts.matrix_chart(assessment, survey, lang, accent=resources.settings().accent_color),
+        lambda: result_charts.matrix_chart(assessment, survey, lang, accent=resources.settings().accent_color),
     )
 )
 with st.expander(t("chart_text", lang)):
-    st.write(charts.matrix_text(assessment, survey, lang))
-
-
-def verdict(result) -> str:
-    if result.knockouts:
-        return t("verdict_knockout", lang)
-    if not result.determined:
-        return t("verdict_undetermined", lang)
-    return t("verdict_passed" if result.passed else "verdict_failed", lang)
+    st.write(result_charts.matrix_text(assessment, survey, lang))
 
 
 for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
@@ -82,10 +75,10 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
         + t(
             "axis_line",
             lang,
-            axis=AXIS_LABELS[axis][lang],
+            axis=axis_label(axis, lang),
             score=fmt.score(result.score, lang),
             threshold=fmt.number(result.threshold, lang),
-            verdict=verdict(result),
+            verdict=explain.verdict(result, lang),
         )
         + "**  \n"
         + t(
@@ -99,10 +92,10 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
 # --- why -----------------------------------------------------------------------------------
 st.subheader(t("why_title", lang))
 st.caption(t("why_intro", lang))
-ui.chart(spec("criteria", lambda: charts.criteria_chart(assessment, survey, lang)))
+ui.chart(spec("criteria", lambda: result_charts.criteria_chart(assessment, survey, lang)))
 with st.expander(t("chart_text", lang)):
-    st.write(charts.criteria_text(assessment, survey, lang))
-rows = charts.criteria_table(assessment, survey, lang)
+    st.write(result_charts.criteria_text(assessment, survey, lang))
+rows = result_charts.criteria_table(assessment, survey, lang)
 for axis in Axis:
     axis_rows = [r for r in rows if r["axis"] == axis.value]
     st.table(
@@ -122,7 +115,7 @@ for axis in Axis:
         t(
             "axis_sum",
             lang,
-            axis=AXIS_LABELS[axis][lang],
+            axis=axis_label(axis, lang),
             num=total["weighted_text"],
             den=total["weight_text"],
             score=total["score_text"],
@@ -141,7 +134,7 @@ levers = explain.lever_lines(assessment, survey, lang)
 if not levers:
     st.write(t("levers_none", lang))
 for axis, lines in levers.items():
-    st.write(t("levers_intro", lang, axis=AXIS_LABELS[axis][lang]))
+    st.write(t("levers_intro", lang, axis=axis_label(axis, lang)))
     st.markdown("\n".join(f"1. {line}" for line in lines[:-1]))
     st.caption(lines[-1])
 deals_line = explain.required_deals_line(assessment, survey, lang)
@@ -154,10 +147,12 @@ if assessment.breakeven is not None:
     b = assessment.breakeven
     target = survey.calculator.target_months
     ui.chart(
-        spec("breakeven", lambda: charts.breakeven_chart(b.cumulative, lang, target, b.break_even_month))
+        spec(
+            "breakeven", lambda: result_charts.breakeven_chart(b.cumulative, lang, target, b.break_even_month)
+        )
     )
     with st.expander(t("chart_text", lang)):
-        st.write(charts.breakeven_text(b.cumulative, lang, target, b.break_even_month))
+        st.write(result_charts.breakeven_text(b.cumulative, lang, target, b.break_even_month))
     for line in explain.breakeven_lines(assessment, survey, lang):
         st.markdown(f"- {line}")
 

@@ -20,6 +20,7 @@ from trp_core.method.survey import (
     load_survey,
 )
 from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.presentation.labels import quadrant_label
 
 ANSWERS = ROOT / "tests" / "answers"
 
@@ -111,7 +112,7 @@ def test_complete_run_reaches_the_quadrant(app_db, survey_id, outcome):
     result = at.session_state["trp.result"]
     assert result.assessment.quadrant is Quadrant(outcome)
     text = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
-    assert survey.quadrant_label(Quadrant(outcome), "en") in text
+    assert quadrant_label(survey, Quadrant(outcome), "en") in text
     assert result.code in text
     assert stored_rows(app_db) == 1
 

@@ -14,6 +14,7 @@ from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
 from trp_core.method.survey import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import quadrant_label
 
 pytestmark = pytest.mark.browser
 
@@ -134,7 +135,7 @@ def test_qr_link_opens_the_same_result_on_a_phone(browser, kiosk_server, artifac
     mine.goto(link)
     settle(mine)
     survey = load_survey(SURVEYS / "trp-cloud.yaml")
-    assert mine.get_by_text(survey.quadrant_label(Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
+    assert mine.get_by_text(quadrant_label(survey, Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
     mine.get_by_role("button", name=t("pdf_button", "en")).wait_for(state="visible", timeout=30_000)
     phone.close()
 

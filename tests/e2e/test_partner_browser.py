@@ -13,8 +13,9 @@ from tests.conftest import ROOT, SURVEYS
 from tests.e2e.conftest import PHONE, TABLET
 from tests.support.driver import Partner, settle
 from trp_core.method.survey import load_survey
-from trp_core.method.vocabulary import PARTNER_MEANING, Quadrant
+from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import partner_meaning, quadrant_label
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +54,9 @@ def test_full_run(browser, server, artifacts, tag, viewport, lang, survey_id, ou
     partner.open()
     partner.run_through(fixture(survey_id, outcome))
 
-    label = survey.quadrant_label(Quadrant(outcome), lang)
+    label = quadrant_label(survey, Quadrant(outcome), lang)
     assert page.get_by_text(label, exact=True).first.is_visible()
-    assert page.get_by_text(PARTNER_MEANING[Quadrant(outcome)][lang]).first.is_visible()
+    assert page.get_by_text(partner_meaning(Quadrant(outcome), lang)).first.is_visible()
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
     code = partner.result_code()
     assert len(code) == 19
@@ -85,7 +86,7 @@ def test_result_reopens_by_code_in_a_fresh_context(browser, server, artifacts):
     page = fresh.new_page()
     page.goto(f"{server.url}/result?code={code}&lang=en")
     settle(page)
-    label = survey.quadrant_label(Quadrant.KANDIDAT, "en")
+    label = quadrant_label(survey, Quadrant.KANDIDAT, "en")
     page.get_by_text(label, exact=True).first.wait_for(state="visible", timeout=30_000)
     page.get_by_text(code).first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=artifacts / "reopen-phone-result.png", full_page=True)

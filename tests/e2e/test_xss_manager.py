@@ -20,8 +20,8 @@ from tests.store.manager.conftest import add, answers_for
 from tests.support.driver import screenshot, settle
 from trp_core.method.survey import load_survey
 from trp_core.method.vocabulary import Quadrant
-from trp_core.presentation.charts import quadrant_labels
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import quadrant_labels
 from trp_core.services.analytics import revised_version
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,9 @@ import pytest
 from trp_core.method import breakeven as be
 from trp_core.method.levers import assess
 from trp_core.method.survey import load_survey
-from trp_core.method.vocabulary import CRITERION_LABELS, INTERNAL_LABELS, Axis, Quadrant, round_half_up
-from trp_core.presentation import charts
+from trp_core.method.vocabulary import Axis, Quadrant, round_half_up
+from trp_core.presentation import result_charts as charts
+from trp_core.presentation.labels import criterion_label, quadrant_label, quadrant_name
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = sorted((ROOT / "tests" / "answers").glob("*.json"))
@@ -64,7 +65,7 @@ def test_matrix_has_thresholds_labels_and_point(name, lang):
     thresholds = {r["threshold_axis"]: r["threshold"] for r in data if "threshold_axis" in r}
     assert thresholds == {"kann": survey.thresholds.kann, "will": survey.thresholds.will}
     shown = {r["label"] for r in data if "quadrant" in r and "label" in r}
-    assert shown == {survey.quadrant_label(q, lang) for q in QUADRANTS}
+    assert shown == {quadrant_label(survey, q, lang) for q in QUADRANTS}
     names = {r["name"].replace("\n", " ") for r in data if "name" in r}
     assert names == shown
     points = [r for r in data if "kann" in r and "will" in r]
@@ -80,7 +81,7 @@ def test_matrix_internal_labels_for_managers():
     assessment, survey = fixture("trp-cloud.kandidat")
     data = rows(charts.matrix_chart(assessment, survey, "de", labels="internal").to_dict())
     assert {r["label"] for r in data if "quadrant" in r and "label" in r} == {
-        INTERNAL_LABELS[q]["de"] for q in QUADRANTS
+        quadrant_name(q, "de", "internal") for q in QUADRANTS
     }
     text = charts.matrix_text(assessment, survey, "en", labels="internal")
     assert "Candidate" in text
@@ -202,7 +203,7 @@ def test_criteria_table_lists_weighted_criteria_only_and_marks_unanswered():
     staff = next(r for r in table if r["criterion"] == "staff")
     assert staff["answered"] is False and staff["score"] is None and staff["weighted"] is None
     assert staff["score_text"] == "nicht beantwortet"
-    assert staff["label"] == CRITERION_LABELS["staff"]["de"]
+    assert staff["label"] == criterion_label("staff", "de")
 
 
 def test_criteria_chart_shows_unanswered_as_such_not_as_zero():
@@ -215,7 +216,7 @@ def test_criteria_chart_shows_unanswered_as_such_not_as_zero():
     # the coloured bars are filtered to answered criteria only
     assert any({"filter": "datum.answered"} in layer.get("transform", []) for layer in spec["layer"])
     labels = {r["label"].split(" · ")[0] for r in bars}
-    assert labels == {CRITERION_LABELS[c]["en"] for c, r in assessment.criteria.items() if r.weight > 0}
+    assert labels == {criterion_label(c, "en") for c, r in assessment.criteria.items() if r.weight > 0}
 
 
 def test_criteria_chart_marks_thresholds_and_knockouts():

@@ -14,9 +14,11 @@ from pypdf import PdfReader
 
 from trp_core.method.levers import assess
 from trp_core.method.survey import load_survey
-from trp_core.method.vocabulary import PARTNER_MEANING, Axis, Quadrant
-from trp_core.presentation import charts
-from trp_core.presentation.report import FONT_DIR, chart_png, lever_sentence, pdf_report
+from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.presentation import result_charts as charts
+from trp_core.presentation.explain import lever_sentence
+from trp_core.presentation.labels import partner_meaning, quadrant_label
+from trp_core.presentation.report import FONT_DIR, chart_png, pdf_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "7k3m q9tx-2b4f hw8d"  # as typed; the report shows the canonical grouping
@@ -58,8 +60,8 @@ def test_report_in_both_languages(lang, numbers):
     assert pdf.startswith(b"%PDF")
     text = text_of(pdf)
     assert survey.title(lang) in text
-    assert survey.quadrant_label(Quadrant.KANDIDAT, lang) in text
-    assert PARTNER_MEANING[Quadrant.KANDIDAT][lang] in text
+    assert quadrant_label(survey, Quadrant.KANDIDAT, lang) in text
+    assert partner_meaning(Quadrant.KANDIDAT, lang) in text
     assert GROUPED in text
     for number in numbers:
         assert number in text
@@ -111,7 +113,7 @@ def test_report_undetermined_without_breakeven(lang):
     pdf = report("trp-standard.undetermined", lang)
     assert pdf.startswith(b"%PDF")
     text = text_of(pdf)
-    assert survey.quadrant_label(Quadrant.UNDETERMINED, lang) in text
+    assert quadrant_label(survey, Quadrant.UNDETERMINED, lang) in text
     assert ("66,9" if lang == "de" else "66.9") in text
     if lang == "de":
         assert "Ihre Zahlen im Rechner sind noch unvollständig" in text

@@ -20,7 +20,8 @@ from trp_core.method.survey import (
     YesNoQuestion,
     load_survey,
 )
-from trp_core.method.vocabulary import CRITERION_LABELS, Axis, Criterion
+from trp_core.method.vocabulary import Axis, Criterion
+from trp_core.presentation.labels import criterion_label
 
 EXIT_SURVEY = 1  # a survey file is invalid
 EXIT_INPUT = 2  # an answers or inputs file is invalid
@@ -216,7 +217,7 @@ def _question_line(q: Any, lang: str) -> str:
     flags = [f"weight {q.weight:g}"] if q.weight != 1 else []
     if q.dont_know:
         flags.append("don't know allowed")
-    label = CRITERION_LABELS[Criterion(q.criterion)][lang]
+    label = criterion_label(Criterion(q.criterion), lang)
     extra = f", {', '.join(flags)}" if flags else ""
     return f"{q.id} ({q.type} → {q.criterion.value} / {label}{extra}): {q.text(lang)}"
 

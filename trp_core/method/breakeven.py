@@ -60,27 +60,6 @@ MODEL_INPUTS: Final = {
     Model.RECURRING: ("onboarding_fee", "variable_cost_per_customer", "churn_per_month"),
 }
 MAX_REQUIRED_DEALS: Final = 1000.0
-INPUT_LABELS: Final[dict[str, dict[str, str]]] = {
-    "investment": {"de": "Einmalige Investition", "en": "One-off investment"},
-    "vendor_funding": {"de": "Einmalige Förderung des Herstellers", "en": "One-off funding from the vendor"},
-    "fixed_costs_per_month": {"de": "Fixkosten pro Monat", "en": "Fixed costs per month"},
-    "deals_per_month": {"de": "Abschlüsse pro Monat (volle Fahrt)", "en": "Deals per month (full speed)"},
-    "first_deal_month": {"de": "Monat des ersten Abschlusses", "en": "Month of the first deal"},
-    "ramp_up_months": {"de": "Anlaufzeit bis volle Fahrt", "en": "Ramp-up to full speed"},
-    "deal_value": {"de": "Umsatz pro Abschluss", "en": "Revenue per deal"},
-    "margin": {"de": "Marge", "en": "Margin"},
-    "rebate": {"de": "Rückvergütung (Backend-Rebate)", "en": "Back-end rebate"},
-    "services_share": {"de": "Dienstleistungsanteil am Umsatz", "en": "Services share of revenue"},
-    "onboarding_fee": {"de": "Einrichtungsumsatz pro Neukunde", "en": "Onboarding revenue per new customer"},
-    "services_margin": {"de": "Marge auf Dienstleistungen", "en": "Margin on services"},
-    "variable_cost_per_customer": {
-        "de": "Laufende Kosten pro Kunde und Monat",
-        "en": "Running cost per customer and month",
-    },
-    "churn_per_month": {"de": "Kündigungsquote pro Monat", "en": "Churn per month"},
-    "horizon_months": {"de": "Betrachtete Monate", "en": "Months simulated"},
-    "target_months": {"de": "Break-even-Ziel (Monate)", "en": "Break-even target (months)"},
-}
 DEFAULTS: Final = {n: f.default for n, f in BreakEvenInputs.model_fields.items() if not f.is_required()}
 
 

@@ -32,7 +32,7 @@ from trp_core.method.breakeven import (
     BreakEvenInputs,
     Model,
 )
-from trp_core.method.vocabulary import AXIS_CRITERIA, CRITERION_AXIS, Axis, Criterion, Quadrant
+from trp_core.method.vocabulary import AXIS_CRITERIA, CRITERION_AXIS, Axis, Criterion
 
 MAX_FILE_BYTES: Final = 1_000_000
 MAX_DEPTH: Final = 20
@@ -367,6 +367,7 @@ class Survey(_Model):
     title: Text
     description: Text
     minutes: int = Field(default=10, ge=1, le=60)
+    # Which names of the quadrants partners see: the partner names or the method's own (the catalog holds both).
     labels: Literal["partner", "internal"] = "partner"
     thresholds: Thresholds = Thresholds()
     # At least 1 %: an axis with nothing answered is never "determined" (METHOD.md: κ ≥ κ_min).
@@ -479,12 +480,6 @@ class Survey(_Model):
         """SHA-256 of the canonical content: comments and layout of the file do not change it."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def quadrant_label(self, quadrant: Quadrant, lang: str) -> str:
-        from trp_core.method.vocabulary import INTERNAL_LABELS, PARTNER_LABELS
-
-        table = INTERNAL_LABELS if self.labels == "internal" else PARTNER_LABELS
-        return table[quadrant][lang]
 
 
 _CACHED: Final = tuple(n for n, v in vars(Survey).items() if isinstance(v, cached_property))

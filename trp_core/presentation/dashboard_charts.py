@@ -1,4 +1,4 @@
-"""Altair charts of the managers' figures, in the style of charts.py (Okabe–Ito colours, 12 px text).
+"""Altair charts of the managers' figures, in the style of result_charts.py (Okabe–Ito colours, 12 px text).
 
 Each builder takes what `analytics` allows to be shown: a hidden figure (None) is drawn as a grey
 cell or bar marked "–", never as a number. Every chart carries a text alternative as its
@@ -12,9 +12,11 @@ from typing import Any, Final
 import altair as alt
 
 from trp_core.method.survey import Survey
-from trp_core.method.vocabulary import AXIS_LABELS, CRITERION_LABELS, Axis, Criterion, Quadrant
+from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.presentation import formatting as fmt
-from trp_core.presentation.charts import (
+from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
+from trp_core.presentation.result_charts import (
     AXIS_COLOURS,
     BLUE,
     FONT_SIZE,
@@ -25,9 +27,7 @@ from trp_core.presentation.charts import (
     TRACK,
     VERMILLION,
     Width,
-    quadrant_labels,
 )
-from trp_core.presentation.i18n import t
 from trp_core.services.analytics import (
     BE_NONE,
     BE_OPEN,
@@ -48,10 +48,6 @@ _AXIS: Final = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE}
 LABEL_BAND: Final = 9.0  # points of the will axis above and below the heat map, for the fields' names
 
 
-def _lang(lang: str) -> str:
-    return "de" if lang == "de" else "en"
-
-
 def count_text(n: int | None, lang: str) -> str:
     return HIDDEN if n is None else fmt.number(n, lang)
 
@@ -62,7 +58,7 @@ def share_text(share: float | None, lang: str) -> str:
 
 def keep_out_label(key: KeepOutKey, lang: str) -> str:
     if isinstance(key, Criterion):
-        return CRITERION_LABELS[key][_lang(lang)]
+        return criterion_label(key, lang)
     return t("mgr_knockout_kann" if key is KnockOut.KANN else "mgr_knockout_will", lang)
 
 
@@ -124,12 +120,12 @@ def heatmap_chart(
     x = alt.X(
         "x0:Q",
         scale=alt.Scale(domain=[0, 100], nice=False),
-        axis=alt.Axis(title=AXIS_LABELS[Axis.KANN][_lang(lang)], **axis),
+        axis=alt.Axis(title=axis_label(Axis.KANN, lang), **axis),
     )
     y = alt.Y(
         "y0:Q",
         scale=alt.Scale(domain=[-LABEL_BAND, 100 + LABEL_BAND], nice=False),
-        axis=alt.Axis(title=AXIS_LABELS[Axis.WILL][_lang(lang)], **axis),
+        axis=alt.Axis(title=axis_label(Axis.WILL, lang), **axis),
     )
     tooltip = [
         alt.Tooltip("field:N", title=t("mgr_col_quadrant", lang)),
@@ -394,7 +390,7 @@ def means_chart(
     criteria = [c for c in Criterion if survey.weights[c] > 0]
     rows = [
         {
-            "criterion": CRITERION_LABELS[c][_lang(lang)],
+            "criterion": criterion_label(c, lang),
             "quadrant": names[q],
             "mean": dash.means[(c, q)],
             "text": HIDDEN if dash.means[(c, q)] is None else fmt.number(dash.means[(c, q)], lang),
@@ -404,7 +400,7 @@ def means_chart(
     ]
     y = alt.Y(
         "criterion:N",
-        sort=[CRITERION_LABELS[c][_lang(lang)] for c in criteria],
+        sort=[criterion_label(c, lang) for c in criteria],
         axis=alt.Axis(title=None, labelLimit=240, **_AXIS),
     )
     x = alt.X(

@@ -1,11 +1,12 @@
-"""Answers, knock-outs and levers in words, for the result page and the PDF report."""
+"""Answers, verdicts, knock-outs and levers in words, written once for the result page and the PDF report."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from trp_core.method import breakeven as be
-from trp_core.method.scoring import DONT_KNOW, Assessment
+from trp_core.method.levers import LeverStep
+from trp_core.method.scoring import DONT_KNOW, Assessment, AxisResult
 from trp_core.method.survey import (
     ChoiceQuestion,
     NumberQuestion,
@@ -14,9 +15,13 @@ from trp_core.method.survey import (
     TextQuestion,
     YesNoQuestion,
 )
-from trp_core.method.vocabulary import AXIS_LABELS, Axis
+from trp_core.method.vocabulary import Axis
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, input_label
+
+# "short" for the result page ("question: before → after (axis a → b)"), "sentence" for the PDF.
+LeverForm = Literal["short", "sentence"]
 
 
 def item_text(survey: Survey, key: str, lang: str) -> str:
@@ -27,7 +32,7 @@ def item_text(survey: Survey, key: str, lang: str) -> str:
     spec = survey.calculator.inputs.get(key) if survey.calculator else None
     if spec is not None and spec.label:
         return spec.label(lang)
-    return be.INPUT_LABELS.get(key, {}).get(lang, key)
+    return input_label(key, lang)
 
 
 def answer_text(survey: Survey, key: str, value: Any, lang: str) -> str:
@@ -71,7 +76,7 @@ def knockout_lines(assessment: Assessment, survey: Survey, answers: dict[str, An
                     lang,
                     question=item_text(survey, key, lang),
                     answer=answer_text(survey, key, answers.get(key), lang),
-                    axis=AXIS_LABELS[axis][lang],
+                    axis=axis_label(axis, lang),
                 )
             )
         for key in result.unconfirmed:
@@ -79,31 +84,90 @@ def knockout_lines(assessment: Assessment, survey: Survey, answers: dict[str, An
     return lines
 
 
-def lever_lines(assessment: Assessment, survey: Survey, lang: str) -> dict[Axis, list[str]]:
-    """Per failed axis: each suggested change as a sentence, then whether it reaches the threshold."""
+def verdict(result: AxisResult, lang: str) -> str:
+    """Whether an axis is met: met, not met, not met by a knock-out, or too few answers to tell."""
+    if result.knockouts:
+        return t("verdict_knockout", lang)
+    if not result.determined:
+        return t("verdict_undetermined", lang)
+    return t("verdict_passed" if result.passed else "verdict_failed", lang)
+
+
+def lever_text(survey: Survey, step: LeverStep, axis: Axis, lang: str, form: LeverForm = "short") -> str:
+    """One suggested change in words: which answer or figure, from what to what, and the axis score."""
+    if form == "short":
+        line = t(
+            "lever_line",
+            lang,
+            question=item_text(survey, step.question, lang),
+            before=answer_text(survey, step.question, step.before, lang),
+            after=answer_text(survey, step.question, step.after, lang),
+            axis=axis_label(axis, lang),
+            score_before=fmt.score(step.score_before, lang),
+            score_after=fmt.score(step.score_after, lang),
+        )
+        return line + (t("lever_knockout", lang) if step.removes_knockout else "")
+    return lever_sentence(survey, step, axis, lang)
+
+
+def lever_sentence(survey: Survey, step: LeverStep, axis: Axis, lang: str) -> str:
+    """One suggested change as a whole sentence, as the PDF writes it."""
+    a = axis_label(axis, lang)
+    if step.score_before is None:
+        rise = t("report_rise_from_none", lang, b=fmt.score(step.score_after, lang))
+    else:
+        rise = t(
+            "report_rise", lang, a=fmt.score(step.score_before, lang), b=fmt.score(step.score_after, lang)
+        )
+    after = answer_text(survey, step.question, step.after, lang)
+    question = survey.question_index.get(step.question)
+    if question is None:  # a calculator input; one left open counts with its default
+        before_value = step.before
+        if before_value is None and survey.calculator and step.question in survey.calculator.inputs:
+            before_value = survey.calculator.inputs[step.question].default
+        sentence = t(
+            "report_lever_input",
+            lang,
+            input=item_text(survey, step.question, lang),
+            after=after,
+            before=answer_text(survey, step.question, before_value, lang),
+            axis=a,
+            rise=rise,
+        )
+    elif step.before is None:
+        sentence = t(
+            "report_lever_first_answer", lang, after=after, question=question.text(lang), axis=a, rise=rise
+        )
+    else:
+        before = answer_text(survey, step.question, step.before, lang)
+        sentence = t(
+            "report_lever_answer",
+            lang,
+            after=after,
+            before=before,
+            question=question.text(lang),
+            axis=a,
+            rise=rise,
+        )
+    return sentence + (t("report_lever_knockout", lang) if step.removes_knockout else "")
+
+
+def lever_lines(
+    assessment: Assessment, survey: Survey, lang: str, form: LeverForm = "short"
+) -> dict[Axis, list[str]]:
+    """Per failed axis with suggested changes: each change in words, then whether together they
+    reach the threshold."""
     out: dict[Axis, list[str]] = {}
     levers = assessment.levers
     if levers is None:
         return out
+    reach = "levers_reach" if form == "short" else "report_levers_reach"
     for axis in Axis:
         axis_levers = getattr(levers, axis.value)
         if axis_levers.passed or not axis_levers.steps:
             continue
-        label = AXIS_LABELS[axis][lang]
-        lines = []
-        for step in axis_levers.steps:
-            line = t(
-                "lever_line",
-                lang,
-                question=item_text(survey, step.question, lang),
-                before=answer_text(survey, step.question, step.before, lang),
-                after=answer_text(survey, step.question, step.after, lang),
-                axis=label,
-                score_before=fmt.score(step.score_before, lang),
-                score_after=fmt.score(step.score_after, lang),
-            )
-            lines.append(line + (t("lever_knockout", lang) if step.removes_knockout else ""))
-        lines.append(t("levers_reach" if axis_levers.reaches_threshold else "levers_not_reach", lang))
+        lines = [lever_text(survey, step, axis, lang, form) for step in axis_levers.steps]
+        lines.append(t(reach if axis_levers.reaches_threshold else "levers_not_reach", lang))
         out[axis] = lines
     return out
 

@@ -19,6 +19,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from trp_core.presentation.i18n import t
+
 LOCALES: Final = {"de": "de_DE", "en": "en_GB"}
 MISSING: Final = "–"
 NBSP: Final = "\u00a0"
@@ -85,8 +87,7 @@ def months(n: float | None, lang: str) -> str:
     if n is None:
         return MISSING
     decimals = 0 if float(n).is_integer() else 1
-    one = float(n) == 1
-    unit = ("Monat" if one else "Monate") if lang == "de" else ("month" if one else "months")
+    unit = t("unit_month" if float(n) == 1 else "unit_months", lang)
     return f"{number(n, lang, decimals)}{NBSP}{unit}"
 
 

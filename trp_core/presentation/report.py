@@ -25,10 +25,12 @@ from fpdf.fonts import FontFace
 
 from trp_core.method.scoring import Assessment
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, Survey, YesNoQuestion
-from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
-from trp_core.presentation import charts
+from trp_core.method.vocabulary import Axis
 from trp_core.presentation import formatting as fmt
-from trp_core.presentation.explain import answer_text, item_text
+from trp_core.presentation import result_charts as charts
+from trp_core.presentation.explain import answer_text, lever_lines, verdict
+from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
 from trp_core.services.codes import normalize
 
 FONT_DIR: Final = Path(__file__).resolve().parent / "fonts"
@@ -43,148 +45,6 @@ ACCENT: Final = (0, 90, 140)  # a darker Okabe–Ito blue, readable as text
 SHADE: Final = (238, 240, 243)
 MARGIN: Final = 18.0  # mm
 LINE: Final = 5.2  # mm per line of 10 pt text
-
-_TEXTS: Final[dict[str, dict[str, str]]] = {
-    "report": {"de": "Ergebnisbericht", "en": "Result report"},
-    "code": {"de": "Ihr Ergebniscode", "en": "Your result code"},
-    "code_hint": {
-        "de": "Mit diesem Code öffnen Sie das Ergebnis später wieder. Ohne ihn kann niemand – auch wir "
-        "nicht – es Ihnen zuordnen.",
-        "en": "This code reopens the result later. Without it nobody – not even we – can link it to you.",
-    },
-    "result": {"de": "Ihr Ergebnis", "en": "Your result"},
-    "axis_line": {
-        "de": "{axis}: {score} von 100 (Schwelle {threshold}) – {verdict}",
-        "en": "{axis}: {score} of 100 (threshold {threshold}) – {verdict}",
-    },
-    "axis_line_none": {
-        "de": "{axis}: noch keine Punkte (Schwelle {threshold}) – {verdict}",
-        "en": "{axis}: no points yet (threshold {threshold}) – {verdict}",
-    },
-    "passed": {"de": "erreicht", "en": "met"},
-    "failed": {"de": "nicht erreicht", "en": "not met"},
-    "knocked": {"de": "nicht erreicht (Ausschlusskriterium)", "en": "not met (knock-out)"},
-    "undetermined": {"de": "zu wenige Antworten", "en": "too few answers"},
-    "coverage": {
-        "de": "Beantwortet: {have} des Gewichts von {axis} (mindestens {need} nötig).",
-        "en": "Answered: {have} of the weight of {axis} (at least {need} needed).",
-    },
-    "borderline": {
-        "de": "Knapp: {axis} liegt weniger als {band} Punkte von der Schwelle entfernt; kleine Änderungen "
-        "können das Ergebnis verschieben.",
-        "en": "Close call: {axis} lies less than {band} points from the threshold; small changes can move "
-        "the result.",
-    },
-    "matrix": {"de": "Wo Sie stehen", "en": "Where you stand"},
-    "why": {"de": "Warum: jede Zahl zum Nachrechnen", "en": "Why: every number to recompute"},
-    "why_intro": {
-        "de": "Jede Antwort ergibt 0 bis 100 Punkte. Je Kriterium zählt der Mittelwert seiner beantworteten "
-        "Fragen (s). Der Achsenwert ist Σ W·s ÷ Σ W über die beantworteten Kriterien, kaufmännisch auf "
-        "eine Stelle gerundet.",
-        "en": "Each answer gives 0 to 100 points. Each criterion scores the mean of its answered questions "
-        "(s). The axis score is Σ W·s ÷ Σ W over the answered criteria, rounded half up to one decimal.",
-    },
-    "criterion": {"de": "Kriterium", "en": "Criterion"},
-    "weight": {"de": "Gewicht W", "en": "Weight W"},
-    "score": {"de": "Punkte s", "en": "Points s"},
-    "product": {"de": "W × s", "en": "W × s"},
-    "not_answered": {"de": "nicht beantwortet", "en": "not answered"},
-    "sum_row": {"de": "Σ über die beantworteten Kriterien", "en": "Σ over the answered criteria"},
-    "axis_score": {
-        "de": "{axis} = {num} ÷ {den} = {score} (Schwelle {threshold})",
-        "en": "{axis} = {num} ÷ {den} = {score} (threshold {threshold})",
-    },
-    "axis_score_none": {
-        "de": "{axis}: noch kein Kriterium beantwortet",
-        "en": "{axis}: no criterion answered yet",
-    },
-    "knockouts": {"de": "Ausschlusskriterien", "en": "Knock-outs"},
-    "knockout": {
-        "de": "„{question}“ – die Antwort „{answer}“ schließt {axis} aus, unabhängig von den Punkten.",
-        "en": "“{question}” – the answer “{answer}” rules out {axis}, whatever the points.",
-    },
-    "knockout_plain": {
-        "de": "„{question}“ – Ihre Antwort schließt {axis} aus, unabhängig von den Punkten.",
-        "en": "“{question}” – your answer rules out {axis}, whatever the points.",
-    },
-    "unconfirmed": {
-        "de": "„{question}“ – Sie wussten es nicht. Klären Sie es: Eine Antwort hier kann {axis} "
-        "ausschließen.",
-        "en": "“{question}” – you did not know. Find out: an answer here can rule out {axis}.",
-    },
-    "levers": {"de": "Was Sie weiterbringen würde", "en": "What would move you"},
-    "levers_axis": {
-        "de": "{axis}: die Änderungen, die den Wert am stärksten heben, eine nach der anderen.",
-        "en": "{axis}: the changes that raise the score most, one after the other.",
-    },
-    "lever_answer": {
-        "de": "Mit der Antwort „{after}“ statt „{before}“ auf die Frage „{question}“ stiege {axis} {rise}.",
-        "en": "Answering “{after}” instead of “{before}” to “{question}” would raise {axis} {rise}.",
-    },
-    "lever_first_answer": {
-        "de": "Mit der Antwort „{after}“ auf die bisher offene Frage „{question}“ stiege {axis} {rise}.",
-        "en": "Answering “{after}” to the so far open question “{question}” would raise {axis} {rise}.",
-    },
-    "lever_input": {
-        "de": "Mit {input} von {after} statt {before} stiege {axis} {rise}.",
-        "en": "With {input} at {after} instead of {before}, {axis} would rise {rise}.",
-    },
-    "rise": {"de": "von {a} auf {b}", "en": "from {a} to {b}"},
-    "rise_from_none": {"de": "auf {b}", "en": "to {b}"},
-    "lever_knockout": {
-        "de": " Damit entfiele das Ausschlusskriterium.",
-        "en": " This removes the knock-out.",
-    },
-    "levers_reach": {
-        "de": "Damit wäre die Schwelle erreicht.",
-        "en": "With these changes the threshold is met.",
-    },
-    "levers_not_reach": {
-        "de": "Auch damit wäre die Schwelle noch nicht erreicht.",
-        "en": "Even these changes would not yet meet the threshold.",
-    },
-    "levers_none_found": {
-        "de": "Keine einzelne Änderung hebt den Wert weiter.",
-        "en": "No single change raises the score any further.",
-    },
-    "levers_all_met": {"de": "Beide Achsen sind erreicht.", "en": "Both axes are met."},
-    "no_answer": {"de": "keine Antwort", "en": "no answer"},
-    "dont_know": {"de": "Weiß ich nicht", "en": "I don't know"},
-    "yes": {"de": "Ja", "en": "Yes"},
-    "no": {"de": "Nein", "en": "No"},
-    "below": {"de": "unter {x}", "en": "below {x}"},
-    "breakeven": {"de": "Ihre Rechnung", "en": "Your business case"},
-    "be_month": {"de": "Break-even (Ziel: Monat {target})", "en": "Break-even (target: month {target})"},
-    "be_in_month": {"de": "in Monat {month}", "en": "in month {month}"},
-    "be_never": {"de": "nicht innerhalb von {n} Monaten", "en": "not within {n} months"},
-    "roi": {"de": "Rendite (ROI) nach 12 Monaten", "en": "Return (ROI) after 12 months"},
-    "required": {
-        "de": "Nötige Abschlüsse pro Monat für den Break-even bis Monat {target}",
-        "en": "Deals a month needed to break even by month {target}",
-    },
-    "required_none": {"de": "mehr als 1.000", "en": "more than 1,000"},
-    "no_breakeven": {
-        "de": "Ihre Zahlen im Rechner sind noch unvollständig; darum gibt es noch keine Break-even-Rechnung.",
-        "en": "Your figures in the calculator are not complete yet, so there is no break-even calculation.",
-    },
-    "contact": {"de": "Möchten Sie mit uns sprechen?", "en": "Would you like to talk to us?"},
-    "contact_hint": {
-        "de": "Nur wenn Sie möchten: Nennen Sie Ihren Ergebniscode {code}, dann sehen wir dasselbe Ergebnis "
-        "wie Sie.",
-        "en": "Only if you wish: quote your result code {code}, and we will see the same result as you.",
-    },
-    "page": {"de": "Seite {n} von {total}", "en": "Page {n} of {total}"},
-}
-
-
-def _t(key: str, lang: str, **values: Any) -> str:
-    text = _TEXTS[key]["de" if lang == "de" else "en"]
-    return text.format(**values) if values else text
-
-
-def _axis(axis: Axis, lang: str) -> str:
-    return AXIS_LABELS[axis]["de" if lang == "de" else "en"]
-
 
 # --- chart images -------------------------------------------------------------------------------
 
@@ -229,46 +89,12 @@ def _knockout_answer(survey: Survey, assessment: Assessment, qid: str, lang: str
         return knocking[0].label(lang) if len(knocking) == 1 else None
     if isinstance(q, YesNoQuestion):
         if q.yes.knockout != q.no.knockout:
-            return _t("yes" if q.yes.knockout else "no", lang)
+            return t("yes" if q.yes.knockout else "no", lang)
         return None
     if isinstance(q, NumberQuestion) and q.knockout_below is not None:
         unit = f" {q.unit(lang)}" if q.unit else ""
-        return _t("below", lang, x=fmt.number(q.knockout_below, lang, 2, trim=True) + unit)
+        return t("report_below", lang, x=fmt.number(q.knockout_below, lang, 2, trim=True) + unit)
     return None
-
-
-def lever_sentence(survey: Survey, step: Any, axis: Axis, lang: str) -> str:
-    """One lever step as a sentence: which answer or figure, from what to what, and the axis score."""
-    a = _axis(axis, lang)
-    if step.score_before is None:
-        rise = _t("rise_from_none", lang, b=fmt.score(step.score_after, lang))
-    else:
-        rise = _t("rise", lang, a=fmt.score(step.score_before, lang), b=fmt.score(step.score_after, lang))
-    after = answer_text(survey, step.question, step.after, lang)
-    question = survey.question_index.get(step.question)
-    if question is None:  # a calculator input; one left open counts with its default
-        before_value = step.before
-        if before_value is None and survey.calculator and step.question in survey.calculator.inputs:
-            before_value = survey.calculator.inputs[step.question].default
-        sentence = _t(
-            "lever_input",
-            lang,
-            input=item_text(survey, step.question, lang),
-            after=after,
-            before=answer_text(survey, step.question, before_value, lang),
-            axis=a,
-            rise=rise,
-        )
-    elif step.before is None:
-        sentence = _t(
-            "lever_first_answer", lang, after=after, question=question.text(lang), axis=a, rise=rise
-        )
-    else:
-        before = answer_text(survey, step.question, step.before, lang)
-        sentence = _t(
-            "lever_answer", lang, after=after, before=before, question=question.text(lang), axis=a, rise=rise
-        )
-    return sentence + (_t("lever_knockout", lang) if step.removes_knockout else "")
 
 
 # --- the document -------------------------------------------------------------------------------
@@ -291,7 +117,7 @@ class _Report(FPDF):
         self.set_y(-12)
         self.set_font(_PDF_FONT, "", 8)
         self.set_text_color(*MUTED)
-        page = _t("page", self.lang, n=self.page_no(), total="{nb}")
+        page = t("report_page", self.lang, n=self.page_no(), total="{nb}")
         self.cell(0, 4, f"{self.footer_text} · {page}", align="C")
         self.set_text_color(*INK)
 
@@ -342,14 +168,14 @@ class _Report(FPDF):
 def _header(pdf: _Report, survey: Survey, lang: str, code: str, generated_on: date) -> None:
     pdf.set_font(_PDF_FONT, "B", 18)
     pdf.multi_cell(0, 8, survey.title(lang), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.para(f"{_t('report', lang)} · {fmt.day(generated_on, lang)}", size=10, colour=MUTED)
+    pdf.para(f"{t('report_report', lang)} · {fmt.day(generated_on, lang)}", size=10, colour=MUTED)
     pdf.ln(3)
     top = pdf.get_y()
     pdf.set_fill_color(*SHADE)
     pdf.rect(MARGIN, top, pdf.w - 2 * MARGIN, 21, style="F")
     pdf.set_xy(MARGIN + 4, top + 2.5)
     pdf.set_font(_PDF_FONT, "", 9)
-    pdf.cell(0, 4.5, _t("code", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 4.5, t("report_code", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_x(MARGIN + 4)
     pdf.set_font(_PDF_FONT, "B", 16)
     pdf.set_char_spacing(1)
@@ -358,59 +184,50 @@ def _header(pdf: _Report, survey: Survey, lang: str, code: str, generated_on: da
     pdf.set_x(MARGIN + 4)
     pdf.set_font(_PDF_FONT, "", 7.5)
     pdf.set_text_color(*MUTED)
-    pdf.cell(0, 4, _t("code_hint", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 4, t("report_code_hint", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.set_fill_color(255, 255, 255)  # fpdf2 tables fill styled cells with the current colour
     pdf.set_y(top + 21)
 
 
-def _verdict(assessment: Assessment, axis: Axis, lang: str) -> str:
-    result = assessment.axes[axis]
-    if result.knockouts:
-        return _t("knocked", lang)
-    if not result.determined:
-        return _t("undetermined", lang)
-    return _t("passed" if result.passed else "failed", lang)
-
-
 def _result(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> None:
-    pdf.heading(_t("result", lang), space=6)
+    pdf.heading(t("page_result", lang), space=6)
     pdf.set_text_color(*ACCENT)
-    pdf.para(survey.quadrant_label(assessment.quadrant, lang), size=15, bold=True, colour=ACCENT)
+    pdf.para(quadrant_label(survey, assessment.quadrant, lang), size=15, bold=True, colour=ACCENT)
     pdf.ln(1)
-    pdf.para(PARTNER_MEANING[assessment.quadrant]["de" if lang == "de" else "en"])
+    pdf.para(partner_meaning(assessment.quadrant, lang))
     pdf.ln(2)
     for axis in Axis:
         result = assessment.axes[axis]
         threshold = fmt.number(result.threshold, lang, 1, trim=True)
-        key = "axis_line" if result.score is not None else "axis_line_none"
-        line = _t(
+        key = "axis_line" if result.score is not None else "report_axis_line_none"
+        line = t(
             key,
             lang,
-            axis=_axis(axis, lang),
+            axis=axis_label(axis, lang),
             score=fmt.score(result.score, lang),
             threshold=threshold,
-            verdict=_verdict(assessment, axis, lang),
+            verdict=verdict(result, lang),
         )
         pdf.bullet(line)
         if not result.determined:
             have, need = fmt.percent(result.coverage, lang), fmt.percent(survey.min_coverage, lang)
-            pdf.note(_t("coverage", lang, have=have, need=need, axis=_axis(axis, lang)))
+            pdf.note(t("report_coverage", lang, have=have, need=need, axis=axis_label(axis, lang)))
         if result.borderline:
             band = fmt.number(survey.borderline, lang, 1, trim=True)
-            pdf.note(_t("borderline", lang, axis=_axis(axis, lang), band=band))
+            pdf.note(t("report_borderline", lang, axis=axis_label(axis, lang), band=band))
 
 
 def _matrix(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> None:
-    pdf.heading(_t("matrix", lang), keep=100)
+    pdf.heading(t("result_where", lang), keep=100)
     chart = charts.matrix_chart(assessment, survey, lang, width=360, height=330)
     text = charts.matrix_text(assessment, survey, lang)
     pdf.picture(chart_png(chart), 105, alt_text=text, caption=text)
 
 
 def _criteria(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> None:
-    pdf.heading(_t("why", lang), keep=110)  # the table, whole, if it fits on a page
-    pdf.para(_t("why_intro", lang), size=9, colour=MUTED)
+    pdf.heading(t("why_title", lang), keep=110)  # the table, whole, if it fits on a page
+    pdf.para(t("report_why_intro", lang), size=9, colour=MUTED)
     pdf.ln(2)
     rows = charts.criteria_table(assessment, survey, lang)
     head = FontFace(emphasis="BOLD", fill_color=SHADE)
@@ -424,8 +241,8 @@ def _criteria(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -
         padding=(1, 1.5),
     ) as table:
         header = table.row()
-        for key in ("criterion", "weight", "score", "product"):
-            header.cell(_t(key, lang))
+        for key in ("col_criterion", "col_weight", "col_score", "col_product"):
+            header.cell(t(key, lang))
         for axis in Axis:
             group = [r for r in rows if r["axis"] == axis.value]
             total = group[-1]
@@ -440,17 +257,17 @@ def _criteria(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -
                     row.cell(r["score_text"])
                     row.cell(r["weighted_text"])
                 else:  # never a 0: the criterion does not count at all
-                    row.cell(_t("not_answered", lang), colspan=2)
+                    row.cell(t("not_answered", lang), colspan=2)
             row = table.row(style=FontFace(emphasis="BOLD"))
-            row.cell(_t("sum_row", lang))
+            row.cell(t("report_sum_row", lang))
             row.cell(total["weight_text"])
             row.cell("")
             row.cell(total["weighted_text"])
             if total["score"] is None:
-                line = _t("axis_score_none", lang, axis=total["axis_label"])
+                line = t("report_axis_score_none", lang, axis=total["axis_label"])
             else:
-                line = _t(
-                    "axis_score",
+                line = t(
+                    "report_axis_score",
                     lang,
                     axis=total["axis_label"],
                     num=total["weighted_text"],
@@ -468,13 +285,13 @@ def _knockouts(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) 
         for qid in result.knockouts:
             question = survey.question_index[qid].text(lang)
             answer = _knockout_answer(survey, assessment, qid, lang)
-            key, extra = ("knockout", {"answer": answer}) if answer else ("knockout_plain", {})
-            lines.append(_t(key, lang, question=question, axis=_axis(axis, lang), **extra))
+            key, extra = ("report_knockout", {"answer": answer}) if answer else ("report_knockout_plain", {})
+            lines.append(t(key, lang, question=question, axis=axis_label(axis, lang), **extra))
         for qid in result.unconfirmed:
             question = survey.question_index[qid].text(lang)
-            lines.append(_t("unconfirmed", lang, question=question, axis=_axis(axis, lang)))
+            lines.append(t("report_unconfirmed", lang, question=question, axis=axis_label(axis, lang)))
     if lines:
-        pdf.heading(_t("knockouts", lang))
+        pdf.heading(t("knockouts_title", lang))
         for line in lines:
             pdf.bullet(line)
 
@@ -483,50 +300,50 @@ def _levers(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> 
     levers = assessment.levers
     if levers is None:
         return
-    pdf.heading(_t("levers", lang))
+    pdf.heading(t("levers_title", lang))
     per_axis = {Axis.KANN: levers.kann, Axis.WILL: levers.will}
     if all(lv.passed for lv in per_axis.values()):
-        pdf.para(_t("levers_all_met", lang))
+        pdf.para(t("levers_none", lang))
         return
+    lines = lever_lines(assessment, survey, lang, form="sentence")
     for axis, axis_levers in per_axis.items():
         if axis_levers.passed:
             continue
-        pdf.para(_t("levers_axis", lang, axis=_axis(axis, lang)), bold=True)
+        pdf.para(t("report_levers_axis", lang, axis=axis_label(axis, lang)), bold=True)
         pdf.ln(1)
-        if not axis_levers.steps:
-            pdf.para(_t("levers_none_found", lang))
-        for step in axis_levers.steps:
-            pdf.bullet(lever_sentence(survey, step, axis, lang))
-        if axis_levers.steps:
-            pdf.para(
-                _t("levers_reach" if axis_levers.reaches_threshold else "levers_not_reach", lang), size=9.5
-            )
+        if axis not in lines:
+            pdf.para(t("report_levers_none_found", lang))
+        else:
+            *changes, outcome = lines[axis]
+            for line in changes:
+                pdf.bullet(line)
+            pdf.para(outcome, size=9.5)
         pdf.ln(2)
 
 
 def _breakeven(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> None:
     if survey.calculator is None:
         return
-    pdf.heading(_t("breakeven", lang), keep=110 if assessment.breakeven else 18)
+    pdf.heading(t("breakeven_title", lang), keep=110 if assessment.breakeven else 18)
     be = assessment.breakeven
     if be is None:
-        pdf.para(_t("no_breakeven", lang))
+        pdf.para(t("report_no_breakeven", lang))
         return
     target = survey.calculator.target_months
     horizon = len(be.cumulative) - 1
     if be.break_even_month is None:
-        month = _t("be_never", lang, n=horizon)
+        month = t("report_be_never", lang, n=horizon)
     else:
-        month = _t("be_in_month", lang, month=be.break_even_month)
+        month = t("report_be_in_month", lang, month=be.break_even_month)
     required = (
-        _t("required_none", lang)
+        t("report_required_none", lang)
         if be.required_deals_per_month is None
         else fmt.number(be.required_deals_per_month, lang, 1)
     )
     figures = [
-        (_t("be_month", lang, target=target), month),
-        (_t("roi", lang), fmt.percent(be.roi_12, lang, 1)),
-        (_t("required", lang, target=target), required),
+        (t("report_be_month", lang, target=target), month),
+        (t("report_roi", lang), fmt.percent(be.roi_12, lang, 1)),
+        (t("report_required", lang, target=target), required),
     ]
     pdf.set_font(_PDF_FONT, "", 9.5)
     with pdf.table(
@@ -556,11 +373,13 @@ def _contact(pdf: _Report, survey: Survey, lang: str, code: str) -> None:
     # Measure the box before drawing it, so it never breaks across pages.
     pdf.set_font(_PDF_FONT, "", 10)
     inner = pdf.w - 2 * MARGIN - 8
-    texts = [*lines, *([note] if note else []), _t("contact_hint", lang, code=code)]
+    texts = [*lines, *([note] if note else []), t("contact_hint", lang, code=code)]
     height = (
-        9 + sum(len(pdf.multi_cell(inner, LINE, t, dry_run=True, output="LINES")) * LINE for t in texts) + 4
+        9
+        + sum(len(pdf.multi_cell(inner, LINE, text, dry_run=True, output="LINES")) * LINE for text in texts)
+        + 4
     )
-    pdf.heading(_t("contact", lang))
+    pdf.heading(t("contact_title", lang))
     if pdf.will_page_break(height):
         pdf.add_page()
     top = pdf.get_y()
@@ -589,7 +408,7 @@ def pdf_report(assessment: Assessment, survey: Survey, lang: str, code: str, gen
     code = normalize(code) or code
     footer = f"{survey.title(lang)} · {survey.id} {survey.version}"
     pdf = _Report(lang, footer)
-    pdf.set_title(f"{survey.title(lang)} – {_t('report', lang)}")
+    pdf.set_title(f"{survey.title(lang)} – {t('report_report', lang)}")
     pdf.set_lang(lang)
     pdf.set_creator("TRP Self-Check")
     pdf.set_creation_date(datetime.combine(generated_on, time(0, 0), tzinfo=UTC))

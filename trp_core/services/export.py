@@ -22,8 +22,9 @@ from sqlalchemy import Connection, Engine, select
 
 from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey, TextQuestion
-from trp_core.method.vocabulary import AXIS_LABELS, CRITERION_LABELS, Criterion, Quadrant
+from trp_core.method.vocabulary import Criterion, Quadrant
 from trp_core.presentation.dashboard_charts import band_label, keep_out_label, step_label
+from trp_core.presentation.labels import axis_label, criterion_label
 from trp_core.presentation.report import chart_png
 from trp_core.services.analytics import (
     FREE_TEXT_MIN,
@@ -231,8 +232,8 @@ def dashboard_tables(
     dash: Dashboard, survey: Survey, lang: str
 ) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Every figure of the dashboard as a table (header, rows), hidden values as "–"."""
-    from trp_core.presentation.charts import quadrant_labels
     from trp_core.presentation.i18n import t
+    from trp_core.presentation.labels import quadrant_labels
 
     names = quadrant_labels(survey, lang, "internal")
     col = {key: t(f"mgr_col_{key}", lang) for key in ("quadrant", "count", "share", "criterion", "axis", "period", "step", "band", "mean", "ability", "motivation")}  # fmt: skip
@@ -271,7 +272,7 @@ def dashboard_tables(
         [
             [
                 keep_out_label(r.key, lang),
-                AXIS_LABELS[r.axis][lang if lang == "de" else "en"],
+                axis_label(r.axis, lang),
                 _n(r.count),
                 _share(r.share),
             ]
@@ -283,7 +284,7 @@ def dashboard_tables(
         [col["criterion"], *(names[q] for q in Quadrant)],
         [
             [
-                CRITERION_LABELS[c][lang if lang == "de" else "en"],
+                criterion_label(c, lang),
                 *(_mean(dash.means[(c, q)]) for q in Quadrant),
             ]
             for c in criteria

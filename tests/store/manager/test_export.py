@@ -189,7 +189,7 @@ def test_dashboard_tables_and_charts(store, standard):
 
 
 def test_every_dashboard_chart_is_a_valid_vega_lite_spec(store, standard):
-    """Charts are made without Altair's validation at run time (trp_core.presentation.charts): their specs are
+    """Charts are made without Altair's validation at run time (trp_core.presentation.result_charts): their specs are
     checked against the Vega-Lite schema here, in both languages, with hidden and shown cells."""
     add_quadrants(
         store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 12, Quadrant.VAMPIR: 6, Quadrant.SCHATTEN: 9}

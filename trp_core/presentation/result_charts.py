@@ -23,17 +23,10 @@ import altair as alt
 from trp_core.method.breakeven import break_even_month as first_non_negative
 from trp_core.method.scoring import Assessment
 from trp_core.method.survey import Survey
-from trp_core.method.vocabulary import (
-    AXIS_CRITERIA,
-    AXIS_LABELS,
-    CRITERION_LABELS,
-    INTERNAL_LABELS,
-    Axis,
-    Criterion,
-    Quadrant,
-    round_half_up,
-)
+from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Criterion, Quadrant, round_half_up
 from trp_core.presentation import formatting as fmt
+from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
 
 Width = int | Literal["container"]
 
@@ -68,54 +61,9 @@ _NO_FRAME: Final = alt.ViewBackground(stroke=None)
 _HALO: Final = {"stroke": "white", "strokeWidth": 4, "strokeJoin": "round"}
 _TICKS: Final = [0, 20, 40, 60, 80, 100]
 
-_TEXTS: Final[dict[str, dict[str, str]]] = {
-    "you": {"de": "Sie", "en": "You"},
-    "close": {"de": "knapp", "en": "close call"},
-    "provisional": {"de": "vorläufig", "en": "provisional"},
-    "threshold": {"de": "Schwelle", "en": "Threshold"},
-    "threshold_lc": {"de": "Schwelle", "en": "threshold"},
-    "field": {"de": "Feld", "en": "Field"},
-    "points": {"de": "Punkte (0–100)", "en": "Points (0–100)"},
-    "criterion": {"de": "Kriterium", "en": "Criterion"},
-    "weight": {"de": "Gewicht W", "en": "Weight W"},
-    "score": {"de": "Punkte s", "en": "Points s"},
-    "product": {"de": "W × s", "en": "W × s"},
-    "not_answered": {"de": "nicht beantwortet", "en": "not answered"},
-    "knockout": {"de": "Ausschluss", "en": "knock-out"},
-    "sum": {"de": "Summe", "en": "Sum"},
-    "month": {"de": "Monat", "en": "Month"},
-    "cumulative": {"de": "Kumulierter Cashflow", "en": "Cumulative cash flow"},
-    "amount": {"de": "Betrag", "en": "Amount"},
-    "target": {"de": "Ziel", "en": "Target"},
-    "no_point": {"de": "Kein Punkt: zu wenige Antworten", "en": "No point: too few answers"},
-}
-
-
-def _t(key: str, lang: str) -> str:
-    return _TEXTS[key]["de" if lang == "de" else "en"]
-
-
-def _lang(lang: str) -> str:
-    return "de" if lang == "de" else "en"
-
-
-def _axis_label(axis: Axis, lang: str) -> str:
-    return AXIS_LABELS[axis][_lang(lang)]
-
 
 def _threshold(survey: Survey, axis: Axis) -> float:
     return survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
-
-
-def quadrant_labels(survey: Survey, lang: str, labels: str = "partner") -> dict[Quadrant, str]:
-    """The names of the four fields and of an undetermined result, as the chosen audience sees them.
-
-    "partner" uses the survey's own choice (`survey.quadrant_label`), "internal" the managers' names.
-    """
-    lang = _lang(lang)
-    if labels == "internal":
-        return {q: INTERNAL_LABELS[q][lang] for q in Quadrant}
-    return {q: survey.quadrant_label(q, lang) for q in Quadrant}
 
 
 # --- the matrix ---------------------------------------------------------------------------------
@@ -166,7 +114,7 @@ def _quadrant_layers(survey: Survey, lang: str, labels: str, own: Quadrant) -> l
             legend=None,
         ),
         opacity=alt.condition("datum.own", alt.value(0.30), alt.value(0.12)),
-        tooltip=[alt.Tooltip("label:N", title=_t("field", lang))],
+        tooltip=[alt.Tooltip("label:N", title=t("chart_field", lang))],
     )
     layers = [shade]
     # About 310 px of plot at phone width and some 6.5 px per character of 12 px text.
@@ -199,8 +147,8 @@ def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list
         result = assessment.axes[axis]
         if not (result.borderline and band > 0):
             continue
-        t = _threshold(survey, axis)
-        lo, hi = max(0, t - band), min(100, t + band)
+        at = _threshold(survey, axis)
+        lo, hi = max(0, at - band), min(100, at + band)
         row = {"x0": lo, "x1": hi, "y0": 0, "y1": 100} if axis is Axis.KANN else {
             "x0": 0, "x1": 100, "y0": lo, "y1": hi
         }  # fmt: skip
@@ -209,11 +157,16 @@ def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list
             .mark_rect(fill=GREY, fillOpacity=0.15, stroke=MUTED, strokeDash=[4, 3], strokeWidth=1)
             .encode(x=alt.X("x0:Q"), x2=alt.X2("x1:Q"), y=alt.Y("y0:Q"), y2=alt.Y2("y1:Q"))
         )
-    title = _t("threshold", lang)
+    title = t("chart_threshold", lang)
     for axis, channel in ((Axis.KANN, "x"), (Axis.WILL, "y")):
-        t = _threshold(survey, axis)
         data = alt.Data(
-            values=[{"threshold_axis": axis.value, "threshold": t, "axis_name": _axis_label(axis, lang)}]
+            values=[
+                {
+                    "threshold_axis": axis.value,
+                    "threshold": _threshold(survey, axis),
+                    "axis_name": axis_label(axis, lang),
+                }
+            ]
         )
         layers.append(
             alt.Chart(data)
@@ -235,7 +188,7 @@ def _point_layers(
     """The partner's point, labelled; a ring when borderline, hollow while undetermined."""
     kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
     if kann is None or will is None:
-        note = alt.Chart(alt.Data(values=[{"note": _t("no_point", lang), "x": 50, "y": 50}]))
+        note = alt.Chart(alt.Data(values=[{"note": t("chart_no_point", lang), "x": 50, "y": 50}]))
         style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
         return [
             note.mark_text(**style, color="white", **_HALO).encode(
@@ -247,13 +200,13 @@ def _point_layers(
         ]
     borderline = any(assessment.axes[a].borderline for a in Axis)
     undetermined = assessment.quadrant is Quadrant.UNDETERMINED
-    words = [_t("you", lang)]
+    words = [t("chart_you", lang)]
     if any(assessment.axes[a].knockouts for a in Axis):
-        words.append(_t("knockout", lang))
+        words.append(t("chart_knockout", lang))
     if borderline:
-        words.append(_t("close", lang))
+        words.append(t("chart_close", lang))
     if undetermined:
-        words.append(_t("provisional", lang))
+        words.append(t("chart_provisional", lang))
     row = {
         "kann": kann,
         "will": will,
@@ -264,9 +217,9 @@ def _point_layers(
     }
     data = alt.Data(values=[row])
     tooltip = [
-        alt.Tooltip("kann_text:N", title=_axis_label(Axis.KANN, lang)),
-        alt.Tooltip("will_text:N", title=_axis_label(Axis.WILL, lang)),
-        alt.Tooltip("field:N", title=_t("field", lang)),
+        alt.Tooltip("kann_text:N", title=axis_label(Axis.KANN, lang)),
+        alt.Tooltip("will_text:N", title=axis_label(Axis.WILL, lang)),
+        alt.Tooltip("field:N", title=t("chart_field", lang)),
     ]
     base = alt.Chart(data).encode(x=alt.X("kann:Q"), y=alt.Y("will:Q"), tooltip=tooltip)
     layers = []
@@ -329,12 +282,12 @@ def matrix_chart(
             x=alt.X(
                 "x:Q",
                 scale=alt.Scale(domain=_DOMAIN, nice=False),
-                axis=alt.Axis(title=_axis_label(Axis.KANN, lang), **axis_style),
+                axis=alt.Axis(title=axis_label(Axis.KANN, lang), **axis_style),
             ),
             y=alt.Y(
                 "y:Q",
                 scale=alt.Scale(domain=_DOMAIN, nice=False),
-                axis=alt.Axis(title=_axis_label(Axis.WILL, lang), **axis_style),
+                axis=alt.Axis(title=axis_label(Axis.WILL, lang), **axis_style),
             ),
         )
     )
@@ -349,50 +302,12 @@ def matrix_chart(
     )
 
 
-_MATRIX_TEXTS: Final[dict[str, dict[str, str]]] = {
-    "intro": {
-        "de": "Matrix aus {kann} (waagerecht) und {will} (senkrecht), je 0 bis 100 Punkte; die Schwellen "
-        "liegen bei {tk} ({kann}) und {tw} ({will}).",
-        "en": "Matrix of {kann} (across) and {will} (up), 0 to 100 points each; the thresholds are {tk} "
-        "({kann}) and {tw} ({will}).",
-    },
-    "placed": {
-        "de": "Ihr Ergebnis: {kann} {sk}, {will} {sw} – im Feld „{field}“.",
-        "en": "Your result: {kann} {sk}, {will} {sw} – in the field “{field}”.",
-    },
-    "provisional": {
-        "de": "Vorläufiger Punkt: {kann} {sk}, {will} {sw}. Eingeordnet wird er noch nicht.",
-        "en": "Provisional point: {kann} {sk}, {will} {sw}. It is not placed in a field yet.",
-    },
-    "no_score": {
-        "de": "Zu {axis} ist noch keine Frage beantwortet, darum zeigt die Matrix keinen Punkt.",
-        "en": "No question on {axis} is answered yet, so the matrix shows no point.",
-    },
-    "coverage": {
-        "de": "Zu {axis} sind erst {have} des Gewichts beantwortet; nötig sind {need}.",
-        "en": "Only {have} of the weight of {axis} is answered; {need} is needed.",
-    },
-    "knockout": {
-        "de": "{axis} ist wegen eines Ausschlusskriteriums nicht erreicht, unabhängig von den Punkten.",
-        "en": "{axis} is not met because of a knock-out, whatever the points.",
-    },
-    "borderline": {
-        "de": "{axis} liegt knapp an der Schwelle: weniger als {band} Punkte entfernt.",
-        "en": "{axis} is a close call: less than {band} points from the threshold.",
-    },
-}
-
-
-def _mt(key: str, lang: str, **values: Any) -> str:
-    return _MATRIX_TEXTS[key][_lang(lang)].format(**values)
-
-
 def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str = "partner") -> str:
     """The matrix in words: thresholds, both scores, the field, and what makes the result special."""
-    kann, will = _axis_label(Axis.KANN, lang), _axis_label(Axis.WILL, lang)
+    kann, will = axis_label(Axis.KANN, lang), axis_label(Axis.WILL, lang)
     parts = [
-        _mt(
-            "intro",
+        t(
+            "matrix_intro",
             lang,
             kann=kann,
             will=will,
@@ -404,25 +319,37 @@ def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str =
     names = {"kann": kann, "will": will, "sk": fmt.score(sk, lang), "sw": fmt.score(sw, lang)}
     if sk is None or sw is None:
         parts.extend(
-            _mt("no_score", lang, axis=_axis_label(a, lang)) for a in Axis if assessment.axes[a].score is None
+            t("matrix_no_score", lang, axis=axis_label(a, lang))
+            for a in Axis
+            if assessment.axes[a].score is None
         )
     elif assessment.quadrant is Quadrant.UNDETERMINED:
-        parts.append(_mt("provisional", lang, **names))
+        parts.append(t("matrix_provisional", lang, **names))
     else:
         parts.append(
-            _mt("placed", lang, field=quadrant_labels(survey, lang, labels)[assessment.quadrant], **names)
+            t(
+                "matrix_placed",
+                lang,
+                field=quadrant_labels(survey, lang, labels)[assessment.quadrant],
+                **names,
+            )
         )
     for axis in Axis:
         result = assessment.axes[axis]
-        name = _axis_label(axis, lang)
+        name = axis_label(axis, lang)
         if not result.determined and result.score is not None:
             have, need = fmt.percent(result.coverage, lang), fmt.percent(survey.min_coverage, lang)
-            parts.append(_mt("coverage", lang, axis=name, have=have, need=need))
+            parts.append(t("matrix_coverage", lang, axis=name, have=have, need=need))
         if result.knockouts:
-            parts.append(_mt("knockout", lang, axis=name))
+            parts.append(t("matrix_knockout", lang, axis=name))
         if result.borderline:
             parts.append(
-                _mt("borderline", lang, axis=name, band=fmt.number(survey.borderline, lang, 1, trim=True))
+                t(
+                    "matrix_borderline",
+                    lang,
+                    axis=name,
+                    band=fmt.number(survey.borderline, lang, 1, trim=True),
+                )
             )
     return " ".join(parts)
 
@@ -477,7 +404,7 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
     knocked = _knocked_criteria(assessment, survey)
     rows: list[dict[str, Any]] = []
     for axis in Axis:
-        axis_label = _axis_label(axis, lang)
+        axis_name = axis_label(axis, lang)
         axis_result = assessment.axes[axis]
         weighted_criteria = [c for c in AXIS_CRITERIA[axis] if assessment.criteria[c].weight > 0]
         answered = [c for c in weighted_criteria if assessment.criteria[c].score is not None]
@@ -490,9 +417,9 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
             row = {
                 "row": "criterion",
                 "axis": axis.value,
-                "axis_label": axis_label,
+                "axis_label": axis_name,
                 "criterion": criterion.value,
-                "label": CRITERION_LABELS[criterion][_lang(lang)],
+                "label": criterion_label(criterion, lang),
                 "weight": result.weight,
                 "score": result.score,
                 "weighted": None,
@@ -502,7 +429,7 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                 "score_shown": None,
                 "weighted_shown": None,
                 "weight_text": _exact(_dec(result.weight), lang),
-                "score_text": _t("not_answered", lang),
+                "score_text": t("not_answered", lang),
                 "weighted_text": fmt.MISSING,
             }
             if criterion in shown:
@@ -524,9 +451,9 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
             {
                 "row": "sum",
                 "axis": axis.value,
-                "axis_label": axis_label,
+                "axis_label": axis_name,
                 "criterion": None,
-                "label": f"{_t('sum', lang)} {axis_label}",
+                "label": f"{t('chart_sum', lang)} {axis_name}",
                 "weight": den,
                 "weighted": num,
                 "weighted_shown": float(num_shown),
@@ -559,11 +486,11 @@ def criteria_chart(
     for axis in Axis:
         group = [r for r in rows if r["axis"] == axis.value]
         total = group[-1]
-        t = fmt.number(_threshold(survey, axis), lang, 1, trim=True)
+        threshold = fmt.number(_threshold(survey, axis), lang, 1, trim=True)
         heads.append(
             {
                 "y": y + 0.75,
-                "text": f"{total['axis_label']}: {total['score_text']} · {_t('threshold_lc', lang)} {t}",
+                "text": f"{total['axis_label']}: {total['score_text']} · {t('chart_threshold_lc', lang)} {threshold}",
             }
         )
         y += 1
@@ -571,13 +498,13 @@ def criteria_chart(
             label = f"{r['label']} · W {r['weight_text']}"
             value = r["score_text"] if r["answered"] else ""
             if r["knockout"]:
-                value = f"{value} · {_t('knockout', lang)}".strip(" ·")
+                value = f"{value} · {t('chart_knockout', lang)}".strip(" ·")
             bars.append(
                 {
                     **{k: r[k] for k in ("criterion", "axis", "score", "answered")},
                     "label": label,
                     "value_text": value,
-                    "empty_text": "" if r["answered"] else _t("not_answered", lang),
+                    "empty_text": "" if r["answered"] else t("not_answered", lang),
                     "tip_score": r["score_text"],
                     "tip_weighted": r["weighted_text"],
                     "y_text": y + 0.45,
@@ -601,15 +528,15 @@ def criteria_chart(
         y += 0.4
     n = y
     yscale = alt.Scale(domain=[0, n], reverse=True, nice=False, zero=False)
-    title = _t("points", lang)
+    title = t("chart_points", lang)
     x_axis = alt.Axis(
         title=title, values=_TICKS, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, grid=False
     )
     bar_data = alt.Data(values=bars)
     tooltip = [
-        alt.Tooltip("label:N", title=_t("criterion", lang)),
-        alt.Tooltip("tip_score:N", title=_t("score", lang)),
-        alt.Tooltip("tip_weighted:N", title=_t("product", lang)),
+        alt.Tooltip("label:N", title=t("col_criterion", lang)),
+        alt.Tooltip("tip_score:N", title=t("col_score", lang)),
+        alt.Tooltip("tip_weighted:N", title=t("col_product", lang)),
     ]
     track = (
         alt.Chart(bar_data)
@@ -690,10 +617,10 @@ def criteria_text(assessment: Assessment, survey: Survey, lang: str) -> str:
         total = group[-1]
         items = []
         for r in group[:-1]:
-            value = r["score_text"] + (f" ({_t('knockout', lang)})" if r["knockout"] else "")
+            value = r["score_text"] + (f" ({t('chart_knockout', lang)})" if r["knockout"] else "")
             items.append(f"{r['label']} (W {r['weight_text']}) {value}")
-        t = fmt.number(total["threshold"], lang, 1, trim=True)
-        head = f"{total['axis_label']} {total['score_text']} ({_t('threshold', lang)} {t})"
+        threshold = fmt.number(total["threshold"], lang, 1, trim=True)
+        head = f"{total['axis_label']} {total['score_text']} ({t('chart_threshold', lang)} {threshold})"
         sentences.append(f"{head}: {', '.join(items)}.")
     return " ".join(sentences)
 
@@ -705,7 +632,7 @@ def _money_expr(lang: str) -> str:
     """A Vega expression that writes datum.value as whole euros in the language's style."""
     digits = "format(abs(datum.value), ',.0f')"
     sign = "(datum.value < 0 ? '-' : '')"
-    if _lang(lang) == "de":
+    if lang == "de":
         # d3 groups with ',' in en-US: swap to German '.' grouping (no decimals are shown).
         german = f"replace({digits}, regexp(',', 'g'), '.')"
         return f"{sign} + {german} + '\u00a0€'"
@@ -725,12 +652,12 @@ def breakeven_chart(
     dashed rule with a label, and the break-even month as a labelled diamond (taken from the curve
     when not given). Axis labels and tooltips show amounts in the language's style.
     """
-    month_word = _t("month", lang)
+    month_word = t("chart_month", lang)
     if break_even_month is None:
         break_even_month = first_non_negative(list(cumulative))
     rows = [
-        {"month": t, "cf": cf, "amount": fmt.money(cf, lang), "month_text": str(t)}
-        for t, cf in enumerate(cumulative)
+        {"month": month, "cf": cf, "amount": fmt.money(cf, lang), "month_text": str(month)}
+        for month, cf in enumerate(cumulative)
     ]
     horizon = len(cumulative) - 1
     lo, hi = min(min(cumulative), 0.0), max(max(cumulative), 0.0)
@@ -746,7 +673,7 @@ def breakeven_chart(
     )
     y = alt.Y(
         "cf:Q",
-        title=_t("cumulative", lang),
+        title=t("chart_cumulative", lang),
         scale=alt.Scale(domain=[lo, hi], nice=True),
         axis=alt.Axis(
             labelExpr=_money_expr(lang), labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, tickCount=6
@@ -754,7 +681,7 @@ def breakeven_chart(
     )
     tooltip = [
         alt.Tooltip("month_text:N", title=month_word),
-        alt.Tooltip("amount:N", title=_t("amount", lang)),
+        alt.Tooltip("amount:N", title=t("chart_amount", lang)),
     ]
     data = alt.Data(values=rows)
     zero = (
@@ -764,7 +691,7 @@ def breakeven_chart(
     )
     line = alt.Chart(data).mark_line(color=BLUE, strokeWidth=2.5).encode(x=x, y=y)
     points = alt.Chart(data).mark_point(filled=True, size=28, color=BLUE).encode(x=x, y=y, tooltip=tooltip)
-    target_text = f"{_t('target', lang)}: {fmt.months(target_month, lang)}"
+    target_text = f"{t('chart_target', lang)}: {fmt.months(target_month, lang)}"
     late = target_month > horizon * 0.6
     target = alt.Chart(alt.Data(values=[{"target_month": target_month, "label": target_text, "top": hi}]))
     layers = [
@@ -782,7 +709,7 @@ def breakeven_chart(
     ]
     if break_even_month is not None and 0 < break_even_month <= horizon:
         cf = cumulative[break_even_month]
-        label = f"Break-even: {month_word} {break_even_month}"
+        label = t("chart_break_even", lang, month=break_even_month)
         mark = alt.Chart(
             alt.Data(
                 values=[
@@ -821,42 +748,21 @@ def breakeven_chart(
     return alt.layer(*layers).properties(width=width, height=height, description=text, view=_NO_FRAME)
 
 
-_BE_TEXTS: Final[dict[str, dict[str, str]]] = {
-    "start": {
-        "de": "Kumulierter Cashflow über {n}\u00a0Monate: Start bei {start}",
-        "en": "Cumulative cash flow over {n}\u00a0months: it starts at {start}",
-    },
-    "low": {"de": ", tiefster Stand {low} in Monat {month}", "en": ", is lowest at {low} in month {month}"},
-    "end": {"de": ", nach {n}\u00a0Monaten {end}.", "en": " and stands at {end} after {n}\u00a0months."},
-    "reached": {
-        "de": "Break-even in Monat {month}; Ziel war Monat {target}: {verdict}.",
-        "en": "Break-even in month {month}; the target was month {target}: {verdict}.",
-    },
-    "met": {"de": "erreicht", "en": "met"},
-    "missed": {"de": "nicht erreicht", "en": "not met"},
-    "not_reached": {
-        "de": "Innerhalb von {n}\u00a0Monaten wird der Break-even nicht erreicht (Ziel: Monat {target}).",
-        "en": "The partnership does not break even within {n}\u00a0months (target: month {target}).",
-    },
-}
-
-
 def breakeven_text(
     cumulative: Sequence[float], lang: str, target_month: int, break_even_month: int | None = None
 ) -> str:
     """The break-even curve in words: start, lowest point, end, and the break-even month vs the target."""
-    lang = _lang(lang)
     cf = list(cumulative)
     if break_even_month is None:
         break_even_month = first_non_negative(cf)
     n = len(cf) - 1
-    low = min(range(len(cf)), key=lambda t: (cf[t], t))
-    text = _BE_TEXTS["start"][lang].format(n=n, start=fmt.money(cf[0], lang))
+    low = min(range(len(cf)), key=lambda month: (cf[month], month))
+    text = t("curve_start", lang, n=n, start=fmt.money(cf[0], lang))
     if 0 < low < n:  # a low at the start or the end is said already
-        text += _BE_TEXTS["low"][lang].format(low=fmt.money(cf[low], lang), month=low)
-    text += _BE_TEXTS["end"][lang].format(n=n, end=fmt.money(cf[-1], lang))
+        text += t("curve_low", lang, low=fmt.money(cf[low], lang), month=low)
+    text += t("curve_end", lang, n=n, end=fmt.money(cf[-1], lang))
     if break_even_month is None:
-        return f"{text} {_BE_TEXTS['not_reached'][lang].format(n=n, target=target_month)}"
-    verdict = _BE_TEXTS["met" if break_even_month <= target_month else "missed"][lang]
-    reached = _BE_TEXTS["reached"][lang].format(month=break_even_month, target=target_month, verdict=verdict)
+        return f"{text} {t('curve_not_reached', lang, n=n, target=target_month)}"
+    verdict = t("verdict_passed" if break_even_month <= target_month else "verdict_failed", lang)
+    reached = t("curve_reached", lang, month=break_even_month, target=target_month, verdict=verdict)
     return f"{text} {reached}"
