@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trp_core.cli.demo import seed  # noqa: E402
+from trp_core.files.surveys import load_surveys  # noqa: E402
 from trp_core.method.scoring import CRITERIA  # noqa: E402
-from trp_core.method.survey import Survey, load_surveys  # noqa: E402
+from trp_core.method.survey import Survey  # noqa: E402
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
 from trp_core.presentation import dashboard_charts as charts  # noqa: E402
 from trp_core.services import analytics as an  # noqa: E402

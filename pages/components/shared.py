@@ -10,7 +10,8 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from trp_core.method.survey import Survey, load_surveys
+from trp_core.files.surveys import load_surveys
+from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import resolve_language, t
 from trp_core.services.throttle import Throttle
 from trp_core.settings import Settings, get_settings

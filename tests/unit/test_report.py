@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from trp_core.files.surveys import load_survey
 from trp_core.method.levers import assess
-from trp_core.method.survey import load_survey
 from trp_core.method.vocabulary import PARTNER_MEANING, Axis, Quadrant
 from trp_core.presentation import charts
 from trp_core.presentation.report import FONT_DIR, chart_png, lever_sentence, pdf_report

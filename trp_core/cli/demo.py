@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import click
 
+from trp_core.files.surveys import load_surveys
 from trp_core.method.breakeven import FRACTION_INPUTS, INTEGER_INPUTS
 from trp_core.method.scoring import DONT_KNOW, score
 from trp_core.method.survey import (
@@ -35,7 +36,6 @@ from trp_core.method.survey import (
     SurveyError,
     TextQuestion,
     YesNoQuestion,
-    load_surveys,
 )
 from trp_core.method.vocabulary import Axis
 

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from trp_core.files.surveys import load_survey
 from trp_core.method import breakeven as be
 from trp_core.method.survey import (
     ChoiceQuestion,
@@ -18,7 +19,6 @@ from trp_core.method.survey import (
     SurveyError,
     TextQuestion,
     YesNoQuestion,
-    load_survey,
 )
 from trp_core.method.vocabulary import CRITERION_LABELS, Axis, Criterion
 
