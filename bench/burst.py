@@ -300,7 +300,7 @@ def postgres_database(admin_url: str) -> Iterator[str]:
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         subprocess.run(
-            [sys.executable, "-m", "trp_core.cli.main", "db", "upgrade", "--url", url],
+            [sys.executable, "-m", "trp_core.cli", "db", "upgrade", "--url", url],
             cwd=ROOT,
             check=True,
             capture_output=True,

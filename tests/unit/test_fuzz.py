@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import BUNDLED
-from trp_core.cli.main import main, outline
+from trp_core.cli.main import main
+from trp_core.cli.surveys import outline
 from trp_core.files.surveys import load_survey
 from trp_core.method import breakeven as be
 from trp_core.method.levers import assess
