@@ -54,7 +54,8 @@ from sqlalchemy.orm import Session as DbSession  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM_ARGS, TABLET, Server, chromium_path  # noqa: E402
 from tests.support.stclient import CODE, ClientError, Visitor  # noqa: E402
-from trp_core.method.survey import Survey, load_survey  # noqa: E402
+from trp_core.files.surveys import load_survey  # noqa: E402
+from trp_core.method.survey import Survey  # noqa: E402
 from trp_core.method.synthetic import random_answers  # noqa: E402
 from trp_core.presentation.i18n import t  # noqa: E402
 from trp_core.services.codes import code_hash  # noqa: E402
@@ -299,7 +300,7 @@ def postgres_database(admin_url: str) -> Iterator[str]:
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         subprocess.run(
-            [sys.executable, "-m", "trp_core.cli.main", "db", "upgrade", "--url", url],
+            [sys.executable, "-m", "trp_core.cli", "db", "upgrade", "--url", url],
             cwd=ROOT,
             check=True,
             capture_output=True,

@@ -1,7 +1,7 @@
 """Dashboard speed: each manager query and a full dashboard render, on SQLite and PostgreSQL, against
 the naive approach (every row into pandas, then group in Python), measured in the same run.
 
-Seeds N responses (default 1 000 000) with trp_core.cli.demo into a new SQLite file and into a new
+Seeds N responses (default 1 000 000) with trp_core.services.demo into a new SQLite file and into a new
 PostgreSQL database (created and dropped by this script), by default all in one survey, so that
 the dashboard's survey filter still leaves every response to count. Then, per back-end and filter:
 - each query of trp_core.services.analytics, best of --repeat runs after a warm-up;
@@ -36,12 +36,13 @@ from sqlalchemy import create_engine, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trp_core.cli.demo import seed  # noqa: E402
+from trp_core.files.surveys import load_surveys  # noqa: E402
 from trp_core.method.scoring import CRITERIA  # noqa: E402
-from trp_core.method.survey import Survey, load_surveys  # noqa: E402
+from trp_core.method.survey import Survey  # noqa: E402
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
 from trp_core.presentation import dashboard_charts  # noqa: E402
 from trp_core.services import analytics as an  # noqa: E402
+from trp_core.services.demo import seed  # noqa: E402
 from trp_core.store.engine import database_url, make_engine  # noqa: E402
 from trp_core.store.migrate import upgrade  # noqa: E402
 from trp_core.store.models import CRITERION_COLUMNS, FunnelCounter, Response  # noqa: E402

@@ -395,7 +395,7 @@ def main() -> None:
 
     from tests.e2e import conftest
     from tests.e2e.conftest import CHROMIUM_ARGS, Server, chromium_path
-    from trp_core.method.survey import load_survey
+    from trp_core.files.surveys import load_survey
 
     chromium = chromium_path()
     if chromium is None:

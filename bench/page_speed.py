@@ -98,7 +98,8 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 from streamlit.testing.v1 import AppTest, local_script_runner
 from streamlit.testing.v1 import app_test as app_test_module
 
-from trp_core.method.survey import NumberQuestion, Survey, TextQuestion, load_survey
+from trp_core.files.surveys import load_survey
+from trp_core.method.survey import NumberQuestion, Survey, TextQuestion
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Axis
 from trp_core.presentation import explain, result_charts

@@ -19,10 +19,10 @@ import random
 import time
 from pathlib import Path
 
+from trp_core.files.surveys import load_survey
 from trp_core.method.batch import encode, score_matrix
 from trp_core.method.levers import assess
 from trp_core.method.scoring import score
-from trp_core.method.survey import load_survey
 from trp_core.method.synthetic import random_answers
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import Server  # noqa: E402
 from tests.support.stclient import ClientError, Visitor  # noqa: E402
-from trp_core.method.survey import Survey, load_survey  # noqa: E402
+from trp_core.files.surveys import load_survey  # noqa: E402
+from trp_core.method.survey import Survey  # noqa: E402
 from trp_core.method.synthetic import random_input  # noqa: E402
 
 LANGS = ("de", "en")

@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from trp_core.method import survey as survey_module
-from trp_core.method.survey import MAX_FILE_BYTES, SurveyError, load_survey
+from trp_core.files import yaml_reader
+from trp_core.files.surveys import MAX_FILE_BYTES, load_survey
+from trp_core.method.survey import SurveyError
 
 ROOT = Path(__file__).resolve().parent.parent
 MALFORMED = ROOT / "tests" / "malformed"
@@ -106,8 +107,8 @@ def run(title: str, files: list[Path]) -> bool:
 
 def main() -> int:
     if "--pure-python" in sys.argv[1:]:
-        survey_module._FAST_PARSER = False
-    parser = "libyaml" if survey_module._FAST_PARSER else "PyYAML (pure Python)"
+        yaml_reader._FAST_PARSER = False
+    parser = "libyaml" if yaml_reader._FAST_PARSER else "PyYAML (pure Python)"
     print(f"parser: {parser}; {RUNS} runs per file")
     print(
         "median and max: wall clock ms; cpu: median CPU ms of this process (what machine load does not inflate)"

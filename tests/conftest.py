@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from trp_core.method.survey import Survey, load_survey
+from trp_core.files.surveys import load_survey
+from trp_core.method.survey import Survey
 
 ROOT = Path(__file__).resolve().parent.parent
 SURVEYS = ROOT / "surveys"

@@ -62,7 +62,9 @@ def spec(name: str, build) -> dict:
 ui.chart(
     spec(
         "matrix",
-        lambda: result_charts.matrix_chart(assessment, survey, lang, accent=resources.settings().accent_color),
+        lambda: result_charts.matrix_chart(
+            assessment, survey, lang, accent=resources.settings().accent_color
+        ),
     )
 )
 with st.expander(t("chart_text", lang)):

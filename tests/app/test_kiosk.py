@@ -9,7 +9,7 @@ from tests.app.conftest import new_app
 from tests.app.test_partner_flow import answer_step, fixture, run_through
 from tests.conftest import SURVEYS
 from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 
 

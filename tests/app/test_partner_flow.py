@@ -9,16 +9,10 @@ from sqlalchemy import create_engine, func, select
 
 from tests.app.conftest import new_app
 from tests.conftest import ROOT, SURVEYS
+from trp_core.files.surveys import load_survey
 from trp_core.method.breakeven import FRACTION_INPUTS
 from trp_core.method.scoring import DONT_KNOW
-from trp_core.method.survey import (
-    ChoiceQuestion,
-    NumberQuestion,
-    ScaleQuestion,
-    TextQuestion,
-    YesNoQuestion,
-    load_survey,
-)
+from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, TextQuestion, YesNoQuestion
 from trp_core.method.vocabulary import Axis, Quadrant
 from trp_core.presentation.labels import quadrant_label
 

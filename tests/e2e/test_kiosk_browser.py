@@ -11,7 +11,7 @@ from tests.conftest import ROOT, SURVEYS
 from tests.e2e.conftest import TABLET, Server
 from tests.support.driver import Partner, screenshot, settle, widget
 from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import quadrant_label

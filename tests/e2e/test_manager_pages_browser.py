@@ -14,10 +14,11 @@ from tests.conftest import SURVEYS
 from tests.e2e.conftest import PHONE, TABLET, Server
 from tests.store.manager.conftest import add
 from tests.support.driver import screenshot, settle
-from trp_core.cli.demo import seed
 from trp_core.cli.main import main
-from trp_core.method.survey import Survey, load_survey
+from trp_core.files.surveys import load_survey
+from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import t
+from trp_core.services.demo import seed
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 from trp_core.store.repository import Store

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from tests.conftest import ROOT, SURVEYS
 from tests.e2e.conftest import PHONE, TABLET
 from tests.support.driver import Partner, settle
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import partner_meaning, quadrant_label

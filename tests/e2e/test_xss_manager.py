@@ -18,7 +18,7 @@ from tests.e2e.conftest import TABLET, Server
 from tests.e2e.test_manager_pages_browser import go, log_in, manager_database
 from tests.store.manager.conftest import add, answers_for
 from tests.support.driver import screenshot, settle
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import quadrant_labels

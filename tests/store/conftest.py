@@ -26,8 +26,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.conftest import ROOT, SURVEYS
+from trp_core.files.surveys import load_survey
 from trp_core.method.levers import assess
-from trp_core.method.survey import Survey, load_survey
+from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.store.engine import database_url, make_engine, writer
 from trp_core.store.migrate import upgrade

@@ -24,8 +24,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from tests.store.conftest import pg_database, random_sets, save
-from trp_core.cli import demo
 from trp_core.cli.main import main
+from trp_core.services import demo
 from trp_core.store import backup as backup_module
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import database_url, make_engine, writer
@@ -33,7 +33,7 @@ from trp_core.store.migrate import downgrade, head_revision, upgrade
 from trp_core.store.models import Base, LoginFailures
 from trp_core.store.repository import Store
 
-SEEDED = 1500  # bulk rows (trp_core.cli.demo), so that a backup takes a moment
+SEEDED = 1500  # bulk rows (trp_core.services.demo), so that a backup takes a moment
 WRITES_AROUND = 5  # responses the writer saves before the backup starts and after it ends
 
 

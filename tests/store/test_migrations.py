@@ -28,7 +28,7 @@ TABLES = {
     "manager_accounts",
     "login_failures",
 }
-TRP = [sys.executable, "-m", "trp_core.cli.main"]
+TRP = [sys.executable, "-m", "trp_core.cli"]
 
 
 def test_upgrade_from_empty_then_again(empty_url: URL):

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BUNDLED, ROOT, SURVEYS
+from trp_core.files.surveys import load_survey
 from trp_core.method import breakeven as be
 from trp_core.method.levers import assess
 from trp_core.method.scoring import DONT_KNOW, check_answers
-from trp_core.method.survey import NumberQuestion, Survey, load_survey
+from trp_core.method.survey import NumberQuestion, Survey
 from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Criterion, Quadrant
 
 ANSWERS = ROOT / "tests" / "answers"

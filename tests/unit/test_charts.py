@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from trp_core.files.surveys import load_survey
 from trp_core.method import breakeven as be
 from trp_core.method.levers import assess
-from trp_core.method.survey import load_survey
 from trp_core.method.vocabulary import Axis, Quadrant, round_half_up
 from trp_core.presentation import result_charts as charts
 from trp_core.presentation.labels import criterion_label, quadrant_label, quadrant_name

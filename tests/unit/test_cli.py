@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import BUNDLED, ROOT, WORKED, WORKED_ANSWERS
 from tests.unit.test_breakeven import EXAMPLE_A, EXAMPLE_B
 
-TRP = [sys.executable, "-m", "trp_core.cli.main"]
+TRP = [sys.executable, "-m", "trp_core.cli"]
 
 
 def trp(*args: str | Path) -> subprocess.CompletedProcess[str]:

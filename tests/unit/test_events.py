@@ -15,7 +15,7 @@ from trp_core.method.survey import SurveyError
 
 def trp(*args, stdin: str | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "trp_core.cli.main", *map(str, args)],
+        [sys.executable, "-m", "trp_core.cli", *map(str, args)],
         capture_output=True, text=True, cwd=ROOT, input=stdin, timeout=60,
     )  # fmt: skip
 

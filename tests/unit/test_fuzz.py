@@ -25,11 +25,13 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import BUNDLED
-from trp_core.cli.main import main, outline
+from trp_core.cli.main import main
+from trp_core.cli.surveys import outline
+from trp_core.files.surveys import load_survey
 from trp_core.method import breakeven as be
 from trp_core.method.levers import assess
 from trp_core.method.scoring import DONT_KNOW, check_answers, score
-from trp_core.method.survey import MAX_ISSUES, Survey, SurveyError, SurveyIssue, load_survey
+from trp_core.method.survey import MAX_ISSUES, Survey, SurveyError, SurveyIssue
 from trp_core.method.synthetic import random_answers
 
 FUZZ = settings(

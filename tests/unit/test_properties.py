@@ -9,15 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import BUNDLED, WORKED
+from trp_core.files.surveys import load_survey
 from trp_core.method.levers import assess
 from trp_core.method.scoring import DONT_KNOW, check_answers, question_points, score
-from trp_core.method.survey import (
-    ChoiceQuestion,
-    NumberQuestion,
-    ScaleQuestion,
-    YesNoQuestion,
-    load_survey,
-)
+from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, YesNoQuestion
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from trp_core.files.surveys import load_survey
 from trp_core.method.levers import assess
-from trp_core.method.survey import load_survey
 from trp_core.method.vocabulary import Axis, Quadrant
 from trp_core.presentation import result_charts as charts
 from trp_core.presentation.explain import lever_sentence

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import WORKED
+from trp_core.files.yaml_reader import parse_yaml
 from trp_core.method.scoring import DONT_KNOW, check_answers, score
-from trp_core.method.survey import interpolate, parse_yaml, survey_from_data
+from trp_core.method.survey import interpolate, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant, round_half_up
 
 

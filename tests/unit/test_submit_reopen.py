@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, SURVEYS
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.services.codes import code_hash
 from trp_core.services.reopen import TooManyAttempts, reopen

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trp_core.method import survey as survey_module
-from trp_core.method.survey import MAX_DEPTH, MAX_FILE_BYTES, MAX_ISSUES, SurveyError, load_survey, parse_yaml
+from trp_core.files import yaml_reader
+from trp_core.files.surveys import MAX_FILE_BYTES, load_survey
+from trp_core.files.yaml_reader import MAX_DEPTH, parse_yaml
+from trp_core.method.survey import MAX_ISSUES, SurveyError
 
 TESTS = Path(__file__).resolve().parent.parent
 MALFORMED = TESTS / "malformed"
@@ -173,7 +175,7 @@ PARSERS = [
 @pytest.fixture(params=PARSERS)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Run a test with libyaml and with PyYAML's own parser: the messages must not differ."""
-    monkeypatch.setattr(survey_module, "_FAST_PARSER", request.param)
+    monkeypatch.setattr(yaml_reader, "_FAST_PARSER", request.param)
     return request.param
 
 
@@ -356,8 +358,8 @@ def test_valid_survey_loads(path: Path) -> None:
 @pytest.mark.parametrize("path", [*BUNDLED, WORKED_EXAMPLE], ids=lambda p: p.name)
 def test_both_parsers_read_the_same_data(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = path.read_text(encoding="utf-8")
-    monkeypatch.setattr(survey_module, "_FAST_PARSER", False)
+    monkeypatch.setattr(yaml_reader, "_FAST_PARSER", False)
     pure = parse_yaml(text)
     if yaml.__with_libyaml__:
-        monkeypatch.setattr(survey_module, "_FAST_PARSER", True)
+        monkeypatch.setattr(yaml_reader, "_FAST_PARSER", True)
         assert parse_yaml(text) == pure

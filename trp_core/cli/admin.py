@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trp_core.cli.db import _database, _fail, _missing_sqlite_file, _parse, _url_option
+from trp_core.cli.common import EXIT_DATABASE, database, fail, missing_sqlite_file, parse_url, url_option
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -46,8 +46,9 @@ def _ready(engine: Engine, shown: str) -> None:
     if engine.dialect.name == "sqlite":
         upgrade(engine)
     else:
-        _fail(
-            f"{shown}: the schema is not at this version's revision {head_revision()}: run `trp db upgrade`"
+        fail(
+            f"{shown}: the schema is not at this version's revision {head_revision()}: run `trp db upgrade`",
+            code=EXIT_DATABASE,
         )
 
 
@@ -58,7 +59,7 @@ def _environment_accounts() -> dict[str, str]:
     try:
         return parse_managers(get_settings().managers)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc), code=EXIT_DATABASE)
 
 
 def _name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -79,7 +80,7 @@ def admin() -> None:
 @click.argument("name", callback=_name)
 @click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
 @click.option("--replace", is_flag=True, help="Give an existing account a new password.")
-@_url_option
+@url_option
 def add_user(name: str, password_stdin: bool, replace: bool, url: str | None) -> None:
     """Create a manager account; asks twice for the password (at least 12 characters).
 
@@ -90,12 +91,15 @@ def add_user(name: str, password_stdin: bool, replace: bool, url: str | None) ->
     from trp_core.store.accounts import AccountExists, Accounts
 
     password = _read_password(password_stdin)
-    with _database(_parse(url)) as (engine, shown):
+    with database(parse_url(url)) as (engine, shown):
         _ready(engine, shown)
         try:
             new = Accounts(engine).add(name, hash_password(password), replace=replace)
         except AccountExists:
-            _fail(f"{shown}: the account {name} exists already; --replace gives it a new password")
+            fail(
+                f"{shown}: the account {name} exists already; --replace gives it a new password",
+                code=EXIT_DATABASE,
+            )
         click.echo(f"{shown}: account {name} {'added' if new else 'given a new password'}")
     if name in _environment_accounts():
         click.echo(f"note: TRP_MANAGERS also has {name}; that hash is the one that counts", err=True)
@@ -103,15 +107,15 @@ def add_user(name: str, password_stdin: bool, replace: bool, url: str | None) ->
 
 @admin.command("remove-user")
 @click.argument("name", callback=_name)
-@_url_option
+@url_option
 def remove_user(name: str, url: str | None) -> None:
     """Delete a manager account from the database (sessions open now run until they expire)."""
     from trp_core.store.accounts import Accounts
 
-    with _database(_parse(url)) as (engine, shown):
+    with database(parse_url(url)) as (engine, shown):
         _ready(engine, shown)
         if not Accounts(engine).remove(name):
-            _fail(f"{shown}: there is no account {name}")
+            fail(f"{shown}: there is no account {name}", code=EXIT_DATABASE)
         click.echo(f"{shown}: account {name} removed")
 
 
@@ -125,19 +129,22 @@ def hash_command(password_stdin: bool) -> None:
 
 
 @admin.command("list")
-@_url_option
+@url_option
 def list_accounts(url: str | None) -> None:
     """List the manager accounts: the database's (with their creation date) and TRP_MANAGERS'."""
     from trp_core.store.accounts import Accounts
     from trp_core.store.migrate import current_revision, head_revision
 
     environment = _environment_accounts()
-    parsed = _parse(url)
+    parsed = parse_url(url)
     stored = []
-    if not _missing_sqlite_file(parsed):
-        with _database(parsed) as (engine, shown):
+    if not missing_sqlite_file(parsed):
+        with database(parsed) as (engine, shown):
             if current_revision(engine) != head_revision():
-                _fail(f"{shown}: the schema is not at this version's revision: run `trp db upgrade`")
+                fail(
+                    f"{shown}: the schema is not at this version's revision: run `trp db upgrade`",
+                    code=EXIT_DATABASE,
+                )
             stored = Accounts(engine).list()
     for account in stored:
         overridden = " (TRP_MANAGERS overrides it)" if account.name in environment else ""

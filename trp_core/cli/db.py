@@ -6,91 +6,24 @@ SQLAlchemy and Alembic are imported inside the commands, so the other `trp` comm
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from trp_core.cli.common import (
+    EXIT_DATABASE,
+    database,
+    fail,
+    missing_sqlite_file,
+    parse_url,
+    reason,
+    url_option,
+)
+
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
     from sqlalchemy.engine import URL
-
-EXIT_DATABASE = 1  # the database cannot be reached, is not a database, or is ahead of this version
-
-URL_HELP = "Database URL; default: the environment variable TRP_DATABASE_URL, else data/trp.sqlite3."
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(EXIT_DATABASE)
-
-
-def _reason(exc: BaseException) -> str:
-    """The first line of the driver's own message, without SQLAlchemy's wrapping."""
-    orig = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
-    return lines[0] if lines else type(orig).__name__
-
-
-def _parse(url: str | None) -> URL:
-    from sqlalchemy.exc import ArgumentError
-
-    from trp_core.store.engine import database_url
-
-    source = "--url" if url is not None else "TRP_DATABASE_URL"
-    try:
-        parsed = database_url(url)
-    except (ArgumentError, ValueError):
-        # The URL is not echoed: it may hold a password.
-        _fail(
-            f"{source} is not a database URL (e.g. sqlite:///data/trp.sqlite3 or postgresql://user@host/db)"
-        )
-    backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        _fail(f"{source}: TRP Self-Check stores its data in SQLite or PostgreSQL, not {backend}")
-    return parsed
-
-
-@contextmanager
-def _database(parsed: URL) -> Iterator[tuple[Engine, str]]:
-    """(engine, printable URL without password); every database error becomes one line, exit 1."""
-    from alembic.util import CommandError
-    from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
-
-    from trp_core.store.engine import make_engine
-
-    shown = parsed.render_as_string(hide_password=True)
-    engine = None
-    try:
-        engine = make_engine(parsed)
-        yield engine, shown
-    except (NoSuchModuleError, ImportError) as exc:
-        _fail(f"{shown}: no driver for this kind of database ({_reason(exc)})")
-    except CommandError as exc:
-        _fail(f"{shown}: {_reason(exc)} (is the database from a newer version of TRP Self-Check?)")
-    except SQLAlchemyError as exc:
-        _fail(f"{shown}: cannot use the database: {_reason(exc)}")
-    except OSError as exc:
-        _fail(f"{shown}: {exc.strerror or exc}")
-    finally:
-        if engine is not None:
-            engine.dispose()
-
-
-def _missing_sqlite_file(parsed: URL) -> bool:
-    database = parsed.database or ""
-    return (
-        parsed.get_backend_name() == "sqlite"
-        and database not in ("", ":memory:")
-        and not database.startswith("file:")
-        and not Path(database).expanduser().exists()
-    )
-
-
-def _url_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--url", metavar="URL", default=None, help=URL_HELP)(f)
 
 
 @click.group()
@@ -99,7 +32,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@_url_option
+@url_option
 def db_upgrade(url: str | None) -> None:
     """Create or update the schema to this version's newest revision.
 
@@ -109,7 +42,7 @@ def db_upgrade(url: str | None) -> None:
     """
     from trp_core.store.migrate import current_revision, head_revision, upgrade
 
-    with _database(_parse(url)) as (engine, shown):
+    with database(parse_url(url)) as (engine, shown):
         before = current_revision(engine)
         upgrade(engine)
         head = head_revision()
@@ -120,17 +53,17 @@ def db_upgrade(url: str | None) -> None:
 
 
 @db.command("current")
-@_url_option
+@url_option
 def db_current(url: str | None) -> None:
     """Show the schema revision of the database and whether it is up to date."""
     from trp_core.store.migrate import current_revision, head_revision, revisions
 
-    parsed = _parse(url)
-    if _missing_sqlite_file(parsed):
+    parsed = parse_url(url)
+    if missing_sqlite_file(parsed):
         shown = parsed.render_as_string(hide_password=True)
         click.echo(f"{shown}: no database file yet; `trp db upgrade` creates it")
         return
-    with _database(parsed) as (engine, shown):
+    with database(parsed) as (engine, shown):
         current, head = current_revision(engine), head_revision()
         if current is None:
             click.echo(f"{shown}: empty (no schema yet); run `trp db upgrade`")
@@ -157,11 +90,11 @@ def _run_backup(action: Callable[[], Any], parsed: URL) -> Any:
         click.echo(str(exc), err=True)
         sys.exit(exc.code)
     except (NoSuchModuleError, ImportError) as exc:
-        _fail(f"{shown}: no driver for this kind of database ({_reason(exc)})")
+        fail(f"{shown}: no driver for this kind of database ({reason(exc)})", code=EXIT_DATABASE)
     except SQLAlchemyError as exc:
-        _fail(f"{shown}: cannot use the database: {_reason(exc)}")
+        fail(f"{shown}: cannot use the database: {reason(exc)}", code=EXIT_DATABASE)
     except OSError as exc:
-        _fail(f"{exc.filename or shown}: {exc.strerror or exc}")
+        fail(f"{exc.filename or shown}: {exc.strerror or exc}", code=EXIT_DATABASE)
 
 
 def _size(n: int) -> str:
@@ -170,7 +103,7 @@ def _size(n: int) -> str:
 
 @db.command("backup")
 @click.argument("file", type=click.Path(path_type=Path))
-@_url_option
+@url_option
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 def db_backup(file: Path, url: str | None, force: bool) -> None:
     """Write a consistent backup of the database to FILE, also while the app runs.
@@ -181,7 +114,7 @@ def db_backup(file: Path, url: str | None, force: bool) -> None:
     """
     from trp_core.store.backup import backup
 
-    parsed = _parse(url)
+    parsed = parse_url(url)
     done = _run_backup(lambda: backup(parsed, file, force=force), parsed)
     shown = parsed.render_as_string(hide_password=True)
     click.echo(
@@ -192,7 +125,7 @@ def db_backup(file: Path, url: str | None, force: bool) -> None:
 
 @db.command("restore")
 @click.argument("file", type=click.Path(path_type=Path))
-@_url_option
+@url_option
 @click.option(
     "--force",
     is_flag=True,
@@ -209,7 +142,7 @@ def db_restore(file: Path, url: str | None, force: bool) -> None:
     """
     from trp_core.store.backup import restore
 
-    parsed = _parse(url)
+    parsed = parse_url(url)
     done = _run_backup(lambda: restore(parsed, file, force=force), parsed)
     shown = parsed.render_as_string(hide_password=True)
     click.echo(

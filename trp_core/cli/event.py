@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from trp_core.files.events import kiosk_link, load_events
-from trp_core.method.survey import SurveyError, load_surveys
+from trp_core.files.surveys import load_surveys
+from trp_core.method.survey import SurveyError
 from trp_core.settings import get_settings
 
 _FILE = click.option(

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from trp_core.method.survey import SurveyError, SurveyIssue, Text, _YamlProblem, parse_yaml, validation_issues
+from trp_core.files.yaml_reader import YamlProblem, parse_yaml
+from trp_core.method.survey import SurveyError, SurveyIssue, Text, validation_issues
 from trp_core.method.vocabulary import LANGUAGES
 
 MAX_FILE_BYTES = 200_000
@@ -87,7 +88,7 @@ def load_events(path: str | Path) -> dict[str, Event]:
         data, lines = parse_yaml(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise fail("the file is not valid UTF-8 text") from None
-    except _YamlProblem as exc:
+    except YamlProblem as exc:
         raise fail(exc.message, exc.line, exc.path) from None
     try:
         parsed = EventFile.model_validate(data)

@@ -1,4 +1,7 @@
-"""Pydantic models of a survey file, and safe loading with messages of the form FILE:PATH: message."""
+"""Pydantic models of a survey file, and validation of its parsed data with messages FILE:PATH: message.
+
+Reading the YAML and the files themselves is trp_core.files.surveys' part.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,10 @@ import hashlib
 import itertools
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-import yaml
-import yaml.cyaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -34,8 +33,6 @@ from trp_core.method.breakeven import (
 )
 from trp_core.method.vocabulary import AXIS_CRITERIA, CRITERION_AXIS, Axis, Criterion
 
-MAX_FILE_BYTES: Final = 1_000_000
-MAX_DEPTH: Final = 20
 TEXT_ANSWER_MAX: Final = 500
 ID_PATTERN: Final = r"^[a-z][a-z0-9_]{0,63}$"
 
@@ -518,7 +515,7 @@ def _no_duplicates(
         seen[v] = where
 
 
-# --- loading -------------------------------------------------------------------------------
+# --- problems, in the words of a survey author ------------------------------------------------
 
 
 class SurveyIssue(BaseModel):
@@ -544,231 +541,8 @@ class SurveyError(Exception):
         self.issues = issues
 
 
-class _YamlProblem(Exception):
-    def __init__(self, message: str, line: int | None = None, path: str = ""):
-        super().__init__(message)
-        self.message, self.line, self.path = message, line, path
-
-
-# YAML 1.2 core schema for plain scalars: "no", "on", "yes" stay strings (an option may be
-# called "no"), and nothing but these few types can ever be constructed.
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_YAML_TAG_PREFIX: Final = "tag:yaml.org,2002:"
-_STR_TAG: Final = _YAML_TAG_PREFIX + "str"
-# Explicit tags that change nothing but the type of a plain value; "!" is YAML's "no tag".
-_ALLOWED_TAGS: Final = {"!"} | {
-    _YAML_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "value")
-}
-# Python refuses to convert integers of more than 4300 digits; no survey needs more than a few.
-_MAX_NUMBER_CHARS: Final = 100
-# The first characters of a plain scalar that may be a null, a bool or a number.
-_MAYBE_TYPED: Final = frozenset("0123456789+-.~nNtTfF") | {""}
 # A file with thousands of problems is listed with the first ones only.
 MAX_ISSUES: Final = 100
-_ALIAS_MESSAGE: Final = "anchors and aliases (&name, *name) are not allowed; write the values out"
-
-
-def _line(mark: Any) -> int | None:
-    return mark.line + 1 if mark is not None else None
-
-
-class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
-    """PyYAML's own event parser, used where libyaml is not installed."""
-
-    def __init__(self, stream: str):
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-
-
-# libyaml parses about ten times faster: what keeps a near-1 MB file under a second.
-_FAST_PARSER = getattr(yaml, "__with_libyaml__", False)
-
-
-class _Builder:
-    """Builds plain data straight from parser events, never constructing any object from a tag.
-
-    Nothing is composed or resolved first, so an anchor, an alias, a foreign tag or a value
-    nested too deep is refused the moment the parser reaches it, named by its path. The loops
-    take plain scalars on a fast path: a file of half a million tiny values stays under a second.
-    """
-
-    def __init__(self, parser: Any):
-        self.parser = parser
-        self.lines: dict[str, int] = {}
-
-    def document(self) -> Any:
-        p = self.parser
-        p.get_event()  # stream start
-        if p.check_event(yaml.StreamEndEvent):
-            raise _YamlProblem("the file holds no survey, only comments or an empty document")
-        p.get_event()  # document start
-        data = self.value(p.get_event(), "", 1)
-        p.get_event()  # document end
-        if not p.check_event(yaml.StreamEndEvent):
-            raise _YamlProblem(
-                "a survey file holds one YAML document; remove the second '---' and what follows it",
-                _line(p.peek_event().start_mark),
-            )
-        return data
-
-    @staticmethod
-    def _check(event: Any, path: str, depth: int) -> None:
-        if event.__class__ is yaml.AliasEvent or event.anchor is not None:
-            raise _YamlProblem(_ALIAS_MESSAGE, _line(event.start_mark), path)
-        if event.tag is not None and event.tag not in _ALLOWED_TAGS:
-            raise _YamlProblem(
-                f"the tag {_show_tag(event.tag)} is not allowed; survey files hold plain data only",
-                _line(event.start_mark),
-                path,
-            )
-        if depth > MAX_DEPTH:
-            raise _YamlProblem(
-                f"nested deeper than {MAX_DEPTH} levels; a survey never needs that",
-                _line(event.start_mark),
-                path,
-            )
-
-    def value(self, event: Any, path: str, depth: int) -> Any:
-        self._check(event, path, depth)
-        self.lines.setdefault(path, event.start_mark.line + 1)
-        cls = event.__class__
-        if cls is yaml.ScalarEvent:
-            return _scalar(event, path)
-        if cls is yaml.SequenceStartEvent:
-            return self._sequence(path, depth)
-        return self._mapping(path, depth)
-
-    def _sequence(self, path: str, depth: int) -> list[Any]:
-        items: list[Any] = []
-        get = self.parser.get_event
-        shallow = depth < MAX_DEPTH
-        while True:
-            event = get()
-            cls = event.__class__
-            if cls is yaml.SequenceEndEvent:
-                return items
-            if cls is yaml.ScalarEvent and shallow and event.anchor is None and event.tag is None:
-                # No line is kept for a scalar item: a problem with it shows its list's line.
-                items.append(_plain(event, path, len(items)))
-            else:
-                items.append(
-                    self.value(event, f"{path}.{len(items)}" if path else str(len(items)), depth + 1)
-                )
-
-    def _mapping(self, path: str, depth: int) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        get = self.parser.get_event
-        lines = self.lines
-        while True:
-            key_event = get()
-            if key_event.__class__ is yaml.MappingEndEvent:
-                return out
-            self._check(key_event, path, depth + 1)
-            if key_event.__class__ is not yaml.ScalarEvent:
-                raise _YamlProblem("keys must be plain words", _line(key_event.start_mark), path)
-            key = key_event.value  # the key as written: `no:` stays "no"
-            child = f"{path}.{key}" if path else key
-            if key == "<<" and not key_event.style:
-                raise _YamlProblem(
-                    "merge keys (<<) are not allowed; write the values out",
-                    _line(key_event.start_mark),
-                    child,
-                )
-            if key in out:
-                raise _YamlProblem(
-                    f"duplicate key {key!r}: it already appears on line {lines[child]}",
-                    _line(key_event.start_mark),
-                    child,
-                )
-            lines[child] = key_event.start_mark.line + 1  # a problem with a value is shown on its key
-            out[key] = self.value(get(), child, depth + 1)
-
-
-def _plain(event: Any, path: str, index: int) -> Any:
-    """A scalar item of a list; its path is only worked out when there is a problem."""
-    text = event.value
-    if event.style:
-        return text
-    if text.isascii() and text.isdigit():
-        if len(text) <= _MAX_NUMBER_CHARS:
-            return int(text)
-    elif text[:1] not in _MAYBE_TYPED:
-        return text
-    return _scalar(event, f"{path}.{index}" if path else str(index))
-
-
-def _scalar(event: Any, path: str) -> Any:
-    text = event.value
-    if event.style or event.tag == _STR_TAG:  # quoted, block or !!str: always a string
-        return text
-    if _NULL.match(text):
-        return None
-    if _BOOL.match(text):
-        return text.lower() == "true"
-    if _INT.match(text) or _FLOAT.match(text):
-        if len(text) > _MAX_NUMBER_CHARS:
-            raise _YamlProblem(
-                f"a number of {len(text):,} characters is too long for a survey file",
-                _line(event.start_mark),
-                path,
-            )
-        return int(text) if _INT.match(text) else float(text)
-    return text
-
-
-def _show_tag(tag: str) -> str:
-    return "!!" + tag[len(_YAML_TAG_PREFIX) :] if tag.startswith(_YAML_TAG_PREFIX) else tag
-
-
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    problem, context = exc.problem or "", exc.context or ""
-    mark = exc.problem_mark
-    if mark is not None:
-        lines = text.split("\n", mark.line + 1)
-        at = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
-        if at == "\t" or "tab" in problem:
-            return "YAML syntax error: a tab character; YAML indents with spaces only"
-    if "nesting depth" in problem:  # libyaml's own limit, met while looking ahead in [[[[...
-        return f"nested deeper than {MAX_DEPTH} levels; a survey never needs that"
-    if problem.startswith("mapping values are not allowed"):
-        return "YAML syntax error: unexpected ':'; a text that contains ': ' must be put in quotes"
-    message = f"YAML syntax error: {problem or context}"
-    if problem and context and exc.context_mark and mark and exc.context_mark.line != mark.line:
-        message += f" ({context} that starts on line {exc.context_mark.line + 1})"
-    return message
-
-
-def parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
-    """Safely parse one YAML document into plain data and a path-to-line map."""
-    parser: Any = None
-    try:
-        # PyYAML's reader checks for control characters here already.
-        parser = yaml.cyaml.CParser(text) if _FAST_PARSER else _PyParser(text)
-        builder = _Builder(parser)
-        data = builder.document()
-    except yaml.MarkedYAMLError as exc:
-        raise _YamlProblem(_syntax_message(exc, text), _line(exc.problem_mark or exc.context_mark)) from None
-    except yaml.reader.ReaderError as exc:
-        # An offset in characters (PyYAML) or in UTF-8 bytes (libyaml).
-        before = (
-            text[: exc.position]
-            if not _FAST_PARSER
-            else text.encode()[: exc.position].decode(errors="replace")
-        )
-        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-        raise _YamlProblem(
-            f"the control character U+{code:04X} is not allowed in a YAML file", before.count("\n") + 1
-        ) from None
-    except yaml.YAMLError as exc:
-        raise _YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
-    finally:
-        if parser is not None and hasattr(parser, "dispose"):
-            parser.dispose()
-    return data, builder.lines
 
 
 def _line_for(path: str, lines: dict[str, int]) -> int | None:
@@ -917,7 +691,8 @@ def validation_issues(
 ) -> list[SurveyIssue]:
     """A pydantic error of any model read from a YAML file, as issues in the survey files' form.
 
-    `lines` is the path-to-line map of `parse_yaml`; at most MAX_ISSUES are listed.
+    `lines` maps a dotted path to its line in the file (as the YAML reader gives it); at most
+    MAX_ISSUES are listed.
     """
     lines = lines or {}
     errors = exc.errors(include_url=False)
@@ -930,59 +705,3 @@ def validation_issues(
         more = f"{len(errors) - MAX_ISSUES:,} more problems not listed; fix the ones above first"
         issues.append(SurveyIssue(file=file, path="", message=more))
     return issues
-
-
-def load_survey(path: str | Path) -> Survey:
-    """Load and validate one survey file. Raises SurveyError with every problem found."""
-    path = Path(path)
-    file = str(path)
-
-    def fail(message: str, line: int | None = None, where: str = "") -> SurveyError:
-        return SurveyError([SurveyIssue(file=file, path=where, message=message, line=line)])
-
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(f"the file is {size:,} bytes; survey files may be at most {MAX_FILE_BYTES:,} bytes")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:  # grew since stat
-        raise fail(f"the file is over {MAX_FILE_BYTES:,} bytes, the most a survey file may have")
-    if b"\x00" in raw:
-        raise fail("this is a binary file, not a YAML survey")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise fail(f"the file is not valid UTF-8 text (byte {exc.start}); save it as UTF-8", line) from None
-    if not text.strip():
-        raise fail("the file is empty")
-    try:
-        data, lines = parse_yaml(text)
-    except _YamlProblem as exc:
-        raise fail(exc.message, exc.line, exc.path) from None
-    except RecursionError:
-        raise fail(f"nested deeper than {MAX_DEPTH} levels; a survey never needs that") from None
-    return survey_from_data(data, file, lines)
-
-
-def load_surveys(directory: str | Path) -> tuple[dict[str, Survey], list[SurveyIssue]]:
-    """Every valid survey in a directory by id, and the problems of those that are not."""
-    surveys: dict[str, Survey] = {}
-    issues: list[SurveyIssue] = []
-    for file in sorted(Path(directory).glob("*.y*ml")):
-        try:
-            survey = load_survey(file)
-        except SurveyError as exc:
-            issues.extend(exc.issues)
-            continue
-        if survey.id in surveys:
-            issues.append(
-                SurveyIssue(
-                    file=str(file), path="id", message=f"survey id {survey.id!r} is used by another file too"
-                )
-            )
-            continue
-        surveys[survey.id] = survey
-    return surveys, issues

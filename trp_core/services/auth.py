@@ -1,6 +1,6 @@
 """Manager login: argon2id password hashes, accounts from the database and the environment, throttling.
 
-No Streamlit here: pages/_auth.py keeps the session, this module decides who may log in.
+No Streamlit here: pages/components/auth.py keeps the session, this module decides who may log in.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trp_core.files.events import load_events
-from trp_core.method.survey import SurveyError, load_surveys
+from trp_core.files.surveys import load_surveys
+from trp_core.method.survey import SurveyError
 
 if TYPE_CHECKING:
     from trp_core.files.events import Event

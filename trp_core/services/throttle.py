@@ -2,8 +2,8 @@
 
 Throttle: a growing delay per key (a browser session) and a ceiling on failures per minute
 across the whole process; a failed attempt while throttled does not even get checked.
-Backoff: the same growing delay as arithmetic only, for the login throttle that the database
-keeps for every process (trp_core.store.accounts).
+Backoff: the same growing delay as arithmetic only: the rule the login throttle applies to the
+failure counts that the database keeps for every process (trp_core.store.accounts.LoginThrottle).
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class Backoff:
     """A growing delay after failures: none for the first `free`, then `base` doubling up to `cap`.
 
     Failures are forgotten once `forget` seconds have passed since the latest one. Pure
-    arithmetic, so that a store can apply it to counts it keeps for several processes.
+    arithmetic (a trp_core.store.accounts.FailureRule), so that the store can apply it to the
+    counts it keeps for several processes, inside the transaction that counts them.
     """
 
     free: int

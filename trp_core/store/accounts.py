@@ -1,4 +1,8 @@
-"""Manager accounts and the login throttle's failure counts, shared by every app process."""
+"""Manager accounts and the login throttle's failure counts, shared by every app process.
+
+The store counts and locks; how long a count holds an attempt is the caller's rule (a FailureRule,
+e.g. trp_core.services.throttle.Backoff).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, Protocol
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from trp_core.services.throttle import Backoff
 from trp_core.store.engine import writer
 from trp_core.store.models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount
 
@@ -74,6 +77,23 @@ class Accounts:
             return [AccountInfo(*r) for r in s.execute(stmt)]
 
 
+class FailureRule(Protocol):
+    """How failures hold back the next attempt; applied inside the transaction that counts them."""
+
+    @property
+    def forget(self) -> float:
+        """Seconds after the latest failure when the failures no longer count."""
+        ...
+
+    def current(self, failures: int, last_failure: float, now: float) -> int:
+        """The failures that still count at `now`."""
+        ...
+
+    def wait(self, failures: int, last_failure: float, now: float) -> float:
+        """Seconds from `now` until the next attempt may be checked (0: now)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """A login attempt, counted as a failure until it succeeds; `wait` > 0: refused, not counted."""
@@ -94,8 +114,8 @@ class LoginThrottle:
     def __init__(
         self,
         engine: Engine,
-        per_account: Backoff,
-        overall: Backoff,
+        per_account: FailureRule,
+        overall: FailureRule,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
@@ -105,7 +125,7 @@ class LoginThrottle:
         self.overall = overall
         self._clock = clock
 
-    def _rules(self, key: str) -> Backoff:
+    def _rules(self, key: str) -> FailureRule:
         return self.overall if key == OVERALL_KEY else self.per_account
 
     def wait_seconds(self, key: str) -> float:

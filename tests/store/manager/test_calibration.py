@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from tests.store.manager.conftest import empty_store, hash_code
+from trp_core.files.surveys import load_survey
 from trp_core.method.scoring import score
-from trp_core.method.survey import load_survey
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Criterion, Quadrant
 from trp_core.services import analytics as an

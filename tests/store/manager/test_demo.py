@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trp_core.cli.demo import seed
 from trp_core.cli.main import main
 from trp_core.method.scoring import score
 from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.services.demo import seed
 from trp_core.store.models import FunnelCounter, Response
 
 TODAY = date(2025, 6, 30)

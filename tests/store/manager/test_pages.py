@@ -15,10 +15,10 @@ from pages.components import auth, session
 from tests.app.conftest import new_app
 from tests.conftest import ROOT, SURVEYS
 from tests.store.conftest import BACKENDS, hash_code, pg_database
-from trp_core.cli.demo import seed
+from trp_core.files.surveys import load_survey
 from trp_core.method.scoring import score
-from trp_core.method.survey import load_survey
 from trp_core.presentation.i18n import t
+from trp_core.services.demo import seed
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 from trp_core.store.repository import Store

@@ -40,7 +40,7 @@ from tests.conftest import ROOT, SURVEYS
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, TABLET, chromium_path
 from tests.store.conftest import pg_admin, pg_database  # noqa: F401 - pg_admin is a fixture
 from tests.support.kiosk_events import SLUG, write_events
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.presentation.i18n import t
 from trp_core.services.auth import hash_password
 from trp_core.settings import Settings

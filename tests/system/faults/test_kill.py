@@ -32,7 +32,7 @@ from tests.system.faults.helpers import (
     traceback_shown,
     wait_for_code,
 )
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.services.codes import code_hash
 from trp_core.store.engine import make_engine
 

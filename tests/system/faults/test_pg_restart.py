@@ -38,7 +38,7 @@ from tests.system.faults.helpers import (
     traceback_shown,
     wait_for_code,
 )
-from trp_core.method.survey import load_survey
+from trp_core.files.surveys import load_survey
 from trp_core.presentation.i18n import t
 from trp_core.services.codes import code_hash
 

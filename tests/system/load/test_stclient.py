@@ -12,8 +12,8 @@ from tests.conftest import BUNDLED
 from tests.e2e.conftest import Server
 from tests.support.stclient import ClientError, Session, Visitor
 from tests.system.load.conftest import run_coroutine
+from trp_core.files.surveys import load_survey
 from trp_core.method.levers import assess
-from trp_core.method.survey import load_survey
 from trp_core.presentation.i18n import t
 from trp_core.services.codes import code_hash
 from trp_core.store.models import Response
