@@ -16,7 +16,8 @@ from trp_core.method.levers import assess
 from trp_core.method.survey import load_survey
 from trp_core.method.vocabulary import PARTNER_MEANING, Axis, Quadrant
 from trp_core.presentation import charts
-from trp_core.presentation.report import FONT_DIR, chart_png, lever_sentence, pdf_report
+from trp_core.presentation.render import FONT_DIR, chart_png
+from trp_core.presentation.report import lever_sentence, pdf_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "7k3m q9tx-2b4f hw8d"  # as typed; the report shows the canonical grouping

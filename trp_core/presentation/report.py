@@ -10,15 +10,11 @@ licence, so the PDF shows ä ö ü ß € – on any machine, without system fon
 from __future__ import annotations
 
 import struct
-import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
-from pathlib import Path
 from typing import Any, Final
 
-import altair as alt
-import vl_convert
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -29,13 +25,10 @@ from trp_core.method.vocabulary import AXIS_LABELS, PARTNER_MEANING, Axis
 from trp_core.presentation import charts
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.explain import answer_text, item_text
+from trp_core.presentation.render import FONT_DIR, chart_png
 from trp_core.services.codes import normalize
 
-FONT_DIR: Final = Path(__file__).resolve().parent / "fonts"
-CHART_FONT: Final = "DejaVu Sans"  # the family name inside the TTF, as vl-convert knows it
 _PDF_FONT: Final = "DejaVu"
-_fonts_lock = threading.Lock()
-_fonts_registered = False
 
 INK: Final = (34, 34, 34)
 MUTED: Final = (90, 90, 90)
@@ -187,23 +180,6 @@ def _axis(axis: Axis, lang: str) -> str:
 
 
 # --- chart images -------------------------------------------------------------------------------
-
-
-def _register_fonts() -> None:
-    """Make the bundled DejaVu Sans known to vl-convert, once per process."""
-    global _fonts_registered
-    with _fonts_lock:
-        if not _fonts_registered:
-            vl_convert.register_font_directory(str(FONT_DIR))
-            _fonts_registered = True
-
-
-def chart_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2) -> bytes:
-    """A chart (with a fixed width) as PNG, its text in the bundled DejaVu Sans; no network needed."""
-    _register_fonts()
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
-    spec = {**spec, "config": {**spec.get("config", {}), "font": CHART_FONT}}
-    return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
