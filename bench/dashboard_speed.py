@@ -4,8 +4,8 @@ the naive approach (every row into pandas, then group in Python), measured in th
 Seeds N responses (default 1 000 000) with trp_core.services.demo into a new SQLite file and into a new
 PostgreSQL database (created and dropped by this script), by default all in one survey, so that
 the dashboard's survey filter still leaves every response to count. Then, per back-end and filter:
-- each query of trp_core.services.analytics, best of --repeat runs after a warm-up;
-- the full render: `analytics.dashboard` (all its queries and the minimum-group rule) plus building
+- each query of trp_core.store.reads, best of --repeat runs after a warm-up;
+- the full render: `services.dashboard.dashboard` (all its queries and the minimum-group rule) plus building
   the six charts' Vega-Lite specs, and one real AppTest run of pages/manager/dashboard.py;
 - the naive approach: SELECT * of the filtered responses into pandas, then the same figures with
   pandas, and the ratio naive / full render.
@@ -37,12 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trp_core.files.surveys import load_surveys  # noqa: E402
+from trp_core.method.figures import NOT_HELD, Period  # noqa: E402
 from trp_core.method.scoring import CRITERIA  # noqa: E402
 from trp_core.method.survey import Survey  # noqa: E402
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
 from trp_core.presentation import dashboard_charts  # noqa: E402
-from trp_core.services import analytics as an  # noqa: E402
+from trp_core.services import dashboard as ds  # noqa: E402
+from trp_core.services.calibrate import calibrate  # noqa: E402
 from trp_core.services.demo import seed  # noqa: E402
+from trp_core.store import reads  # noqa: E402
 from trp_core.store.engine import database_url, make_engine  # noqa: E402
 from trp_core.store.migrate import upgrade  # noqa: E402
 from trp_core.store.models import CRITERION_COLUMNS, FunnelCounter, Response  # noqa: E402
@@ -72,7 +75,7 @@ def once(fn: Callable[[], Any]) -> tuple[float, Any]:
 # --- the naive approach ----------------------------------------------------------------------------
 
 
-def naive(engine: Any, f: an.Filters, survey: Survey) -> tuple[float, float]:
+def naive(engine: Any, f: reads.Filters, survey: Survey) -> tuple[float, float]:
     """(seconds to load every filtered row into pandas, seconds to compute the figures from it)."""
     start = time.perf_counter()
     with engine.connect() as conn:
@@ -94,7 +97,7 @@ def naive(engine: Any, f: an.Filters, survey: Survey) -> tuple[float, float]:
     df.groupby([df.day.dt.to_period("M"), "quadrant"]).size()
     columns = [CRITERION_COLUMNS[c] for c in CRITERIA]
     df.groupby("quadrant")[columns].agg(["count", "mean"])
-    out = df[df.quadrant.isin([q.value for q in an.NOT_HELD])]
+    out = df[df.quadrant.isin([q.value for q in NOT_HELD])]
     for c in CRITERIA:
         axis = CRITERION_AXIS[c]
         failed = ~out[f"{axis.value}_passed"]
@@ -109,28 +112,28 @@ def naive(engine: Any, f: an.Filters, survey: Survey) -> tuple[float, float]:
 # --- one back-end -------------------------------------------------------------------------------------
 
 
-def figures(engine: Any, f: an.Filters, survey: Survey, repeat: int) -> dict[str, float]:
+def figures(engine: Any, f: reads.Filters, survey: Survey, repeat: int) -> dict[str, float]:
     th = (survey.thresholds.kann, survey.thresholds.will)
     queries: dict[str, Callable[[], Any]] = {
-        "choices (versions, events, days)": lambda: an.choices(engine, survey.id),
-        "quadrants + heat map": lambda: an.matrix_counts(engine, f, th),
-        "quadrants per month": lambda: an.quadrant_trend(engine, f, an.Period.MONTH),
-        "quadrants per ISO week": lambda: an.quadrant_trend(engine, f, an.Period.WEEK),
-        "criterion means per quadrant": lambda: an.criterion_means(engine, f),
-        "what keeps out of held": lambda: an.keep_out(engine, f, th),
-        "break-even months": lambda: an.break_even_distribution(engine, f),
-        "drop-off (funnel counters)": lambda: an.funnel(engine, f),
-        "responses in the selection": lambda: an.count_responses(engine, f),
-        "free text (one question)": lambda: an.free_texts(engine, f, "what_would_help"),
-        "calibration (GROUP BY + re-score)": lambda: an.calibrate(
+        "choices (versions, events, days)": lambda: reads.choices(engine, survey.id),
+        "quadrants + heat map": lambda: reads.matrix_counts(engine, f, th),
+        "quadrants per month": lambda: reads.quadrant_trend(engine, f, Period.MONTH),
+        "quadrants per ISO week": lambda: reads.quadrant_trend(engine, f, Period.WEEK),
+        "criterion means per quadrant": lambda: reads.criterion_means(engine, f),
+        "what keeps out of held": lambda: reads.keep_out(engine, f, th),
+        "break-even months": lambda: reads.break_even_distribution(engine, f),
+        "drop-off (funnel counters)": lambda: reads.funnel(engine, f),
+        "responses in the selection": lambda: reads.count_responses(engine, f),
+        "free text (one question)": lambda: ds.free_texts(engine, f, "what_would_help"),
+        "calibration (GROUP BY + re-score)": lambda: calibrate(
             engine, f, survey, survey.revised(thresholds={"kann": 55, "will": 65})
         ),
     }
     return {name: best(fn, repeat) for name, fn in queries.items()}
 
 
-def render(engine: Any, f: an.Filters, survey: Survey) -> Any:
-    dash = an.dashboard(engine, f, survey, period=an.Period.MONTH)
+def render(engine: Any, f: reads.Filters, survey: Survey) -> Any:
+    dash = ds.dashboard(engine, f, survey, period=Period.MONTH)
     for chart in (
         dashboard_charts.heatmap_chart(dash, survey, "en"),
         dashboard_charts.trend_chart(dash, survey, "en"),
@@ -202,16 +205,16 @@ def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Nam
     rows = Rows()
     survey = surveys[0]
     presets = {
-        "one survey": an.Filters(survey=survey.id),
-        "one survey, last 90 days, one language": an.Filters(
+        "one survey": reads.Filters(survey=survey.id),
+        "one survey, last 90 days, one language": reads.Filters(
             survey=survey.id, lang="de", since=TODAY - timedelta(days=90), until=TODAY
         ),
     }
     for label, f in presets.items():
-        n = an.count_responses(engine, f)
+        n = reads.count_responses(engine, f)
         for figure, s in figures(engine, f, survey, args.repeat).items():
             rows.append((name, label, n, figure, s, None, None))
-        queries = best(lambda f=f: an.dashboard(engine, f, survey, period=an.Period.MONTH), args.repeat)
+        queries = best(lambda f=f: ds.dashboard(engine, f, survey, period=Period.MONTH), args.repeat)
         full = best(lambda f=f: render(engine, f, survey), args.repeat)
         load, group = naive(engine, f, survey)
         naive_s = load + group

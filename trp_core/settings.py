@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     # A manager session ends after this many minutes without activity.
     manager_idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
     # The minimum-group rule (DESIGN.md): a figure about fewer responses than this is not shown.
-    # trp_core.services.analytics.min_group never uses less than 3, whatever is set here.
+    # trp_core.privacy.suppression.min_group never uses less than 3, whatever is set here.
     min_group: int = 5
 
 

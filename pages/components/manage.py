@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 from pages.components import auth, resources, session
 from pages.components import shared as ui
 from pages.components.urls import START_PAGE
+from trp_core.method.figures import Period
 from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import t
-from trp_core.services import analytics as an
+from trp_core.services import dashboard as ds
 
 log = logging.getLogger("trp")
 
@@ -69,9 +70,9 @@ def engine() -> Engine:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _choices(_engine: Engine, url: str, survey_id: str) -> an.Choices:
+def _choices(_engine: Engine, url: str, survey_id: str) -> ds.Choices:
     """Versions, events and days of a survey: names and dates only, the same for every manager."""
-    return an.choices(_engine, survey_id)
+    return ds.choices(_engine, survey_id)
 
 
 def surveys(engine: Engine) -> dict[str, Survey]:
@@ -97,10 +98,10 @@ def _latest(ids: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Selection:
-    filters: an.Filters
+    filters: ds.Filters
     survey: Survey  # the content whose thresholds and sections the figures use
     versions: list[Survey]  # every stored content in the selection, for the export's columns
-    period: an.Period
+    period: Period
 
 
 def _param(name: str, options: list[Any], default: Any) -> Any:
@@ -181,11 +182,11 @@ def selection(
             lambda v: (
                 t("mgr_all_events", lang)
                 if v == ALL
-                else (t("mgr_no_event", lang) if v == an.NO_EVENT else v)
+                else (t("mgr_no_event", lang) if v == ds.NO_EVENT else v)
             ),
         )
         since, until = _dates(bottom[1], f"{key}.dates.{survey_id}", choices)
-        chosen_period = an.Period.MONTH
+        chosen_period = Period.MONTH
         if period:
             chosen_period = (
                 _widget(
@@ -193,12 +194,12 @@ def selection(
                     f"{key}.period",
                     "f_period",
                     t("mgr_period", lang),
-                    [an.Period.MONTH, an.Period.WEEK],
-                    lambda p: t("mgr_week" if p is an.Period.WEEK else "mgr_month", lang),
+                    [Period.MONTH, Period.WEEK],
+                    lambda p: t("mgr_week" if p is Period.WEEK else "mgr_month", lang),
                 )
-                or an.Period.MONTH
+                or Period.MONTH
             )
-    filters = an.Filters(
+    filters = ds.Filters(
         survey=survey_id,
         version=None if version == ALL else version,
         lang=None if language == ALL else language,
@@ -228,7 +229,7 @@ def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], 
     return factory(label, options, format_func=fmt, key=key)
 
 
-def _dates(where: Any, key: str, choices: an.Choices) -> tuple[date | None, date | None]:
+def _dates(where: Any, key: str, choices: ds.Choices) -> tuple[date | None, date | None]:
     first, last = choices.first_day, choices.last_day
     if first is None or last is None:
         return None, None
@@ -245,7 +246,7 @@ def _dates(where: Any, key: str, choices: an.Choices) -> tuple[date | None, date
     return since, until
 
 
-def _write_params(filters: an.Filters, period: an.Period | None) -> None:
+def _write_params(filters: ds.Filters, period: Period | None) -> None:
     """The selection in the address bar, so that it can be bookmarked and shared between managers."""
     wanted = {
         "f_survey": filters.survey,

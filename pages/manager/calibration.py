@@ -4,16 +4,15 @@ re-scoring), see who would change quadrant, and download the changed survey as a
 from datetime import date
 
 import streamlit as st
-from pydantic import ValidationError
 
 from pages.components import manage as m
 from pages.components import session
-from trp_core.method.survey import Survey, SurveyError, survey_from_data
+from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Quadrant
 from trp_core.presentation import dashboard_charts
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
-from trp_core.services import analytics as an
+from trp_core.services.calibrate import CalibrationForm, calibrate, revise, revised_version
 from trp_core.services.export import survey_yaml
 
 m.begin()
@@ -31,7 +30,7 @@ def changed_survey(base: Survey) -> Survey | None:
         st.markdown(f"**{t('mgr_cal_thresholds', lang)}**")
         cols = st.columns(2)
         thresholds = {
-            axis.value: cols[i].number_input(
+            axis: cols[i].number_input(
                 axis_label(axis, lang),
                 min_value=0.0,
                 max_value=100.0,
@@ -57,32 +56,21 @@ def changed_survey(base: Survey) -> Survey | None:
                             key=f"{key}.w.{c.value}",
                         )
         version = st.text_input(
-            t("mgr_cal_version", lang), value=an.revised_version(base.version), max_chars=32, key=f"{key}.v"
+            t("mgr_cal_version", lang), value=revised_version(base.version), max_chars=32, key=f"{key}.v"
         )
         st.form_submit_button(t("mgr_cal_apply", lang), type="primary")
-    if version.strip() == base.version:
+    form = CalibrationForm(thresholds=thresholds, weights=weights, version=version)
+    revision = revise(base, form)
+    if revision.same_version:
         st.error(t("mgr_cal_same_version", lang, version=base.version))
-        return None
-    try:
-        return base.revised(
-            thresholds=thresholds, weights={c.value: w for c, w in weights.items()}, version=version
-        )
-    except ValidationError:
-        # The survey loader's own messages, with the path inside the survey.
-        data = {**base.model_dump(mode="json"), "thresholds": thresholds, "version": version}
-        data["weights"] = {c.value: w for c, w in weights.items()}
-        try:
-            survey_from_data(data, "calibration")
-        except SurveyError as exc:
-            st.error(
-                t("mgr_cal_invalid", lang, problem="; ".join(f"{i.path}: {i.message}" for i in exc.issues))
-            )
-        return None
+    elif revision.problems:
+        st.error(t("mgr_cal_invalid", lang, problem="; ".join(revision.problems)))
+    return revision.survey
 
 
 def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
     with m.database_errors():
-        cal = an.calibrate(engine, selection.filters, base, revised)
+        cal = calibrate(engine, selection.filters, base, revised)
     if cal.total == 0:
         st.info(t("mgr_no_responses", lang))
         return

@@ -1,5 +1,5 @@
 """Dashboard for channel managers: the filtered responses at a glance, every figure from one SQL query,
-all under the minimum-group rule (trp_core.services.analytics)."""
+all under the minimum-group rule (trp_core.services.dashboard)."""
 
 import streamlit as st
 
@@ -10,7 +10,7 @@ from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation import dashboard_charts
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import quadrant_labels
-from trp_core.services import analytics as an
+from trp_core.services import dashboard as ds
 
 m.begin()
 lang = session.lang()
@@ -23,7 +23,7 @@ selection = m.selection(engine, "dashboard", period=True)
 def figures(selection: m.Selection) -> None:
     survey, filters = selection.survey, selection.filters
     with m.database_errors():
-        dash = an.dashboard(engine, filters, survey, period=selection.period)
+        dash = ds.dashboard(engine, filters, survey, period=selection.period)
     if dash.total == 0:
         st.info(t("mgr_no_responses", lang))
         return
@@ -79,7 +79,7 @@ def free_text(selection: m.Selection, k: int) -> None:
     if not questions:
         return
     st.subheader(t("mgr_free_text", lang))
-    minimum = max(an.FREE_TEXT_MIN, k)
+    minimum = ds.free_text_min(k)
     st.caption(t("mgr_free_text_caption", lang, n=minimum))
     # Reading the answers themselves is the one slow query: only on request.
     if not st.toggle(t("mgr_free_text_show", lang), key="dash.text.show"):
@@ -94,7 +94,7 @@ def free_text(selection: m.Selection, k: int) -> None:
     )
     for q in questions:
         with st.expander(q.text(lang)), m.database_errors():
-            texts = an.free_texts(engine, selection.filters, q.id, quadrant, k=k)
+            texts = ds.free_texts(engine, selection.filters, q.id, quadrant, k=k)
             if texts is None:
                 st.caption(t("mgr_free_text_small", lang, n=minimum))
             elif not texts:

@@ -5,10 +5,11 @@ import streamlit as st
 
 from pages.components import manage as m
 from pages.components import session
-from trp_core.presentation import dashboard_charts
+from trp_core.presentation import dashboard_charts, exports
 from trp_core.presentation.i18n import t
-from trp_core.services import analytics as an
+from trp_core.presentation.render import chart_png
 from trp_core.services import export
+from trp_core.services.dashboard import dashboard
 
 PNG_WIDTH = 720
 
@@ -22,29 +23,29 @@ selection = m.selection(engine, "exports", period=True)
 def responses(selection: m.Selection) -> None:
     st.subheader(t("mgr_exp_responses", lang))
     st.caption(t("mgr_exp_lead", lang))
-    k = an.min_group()
     with m.database_errors():
-        n = an.count_responses(engine, selection.filters)
+        size = export.export_size(engine, selection.filters)
+    n, k = size.count, size.k
     st.write(t("mgr_exp_count", lang, n=m.count(n) if n >= k or n == 0 else f"< {k}"))
-    if n < k:
+    if size.too_small:
         st.warning(t("mgr_exp_too_small", lang, k=k), icon=":material/group_off:")
         return
-    if n > export.EXPORT_MAX:
-        st.warning(t("mgr_exp_too_big", lang, max=m.count(export.EXPORT_MAX)))
+    if size.too_big:
+        st.warning(t("mgr_exp_too_big", lang, max=m.count(size.limit)))
         return
-    if n < an.FREE_TEXT_MIN:
-        st.caption(t("mgr_exp_free_text_omitted", lang, n=an.FREE_TEXT_MIN))
+    if not size.free_text:
+        st.caption(t("mgr_exp_free_text_omitted", lang, n=size.free_text_min))
     st.caption(t("mgr_exp_safe", lang))
     name = f"{selection.filters.survey}-responses"
     filters, versions = selection.filters, selection.versions
 
     def as_csv() -> bytes:
         with m.database_errors():
-            return export.responses_csv(engine, filters, versions)
+            return exports.responses_csv(export.response_rows(engine, filters, versions))
 
     def as_xlsx() -> bytes:
         with m.database_errors():
-            return export.responses_xlsx(engine, filters, versions)
+            return exports.responses_xlsx(export.response_rows(engine, filters, versions))
 
     left, right = st.columns(2)
     left.download_button(
@@ -65,17 +66,17 @@ def responses(selection: m.Selection) -> None:
 def aggregates(selection: m.Selection) -> None:
     survey = selection.survey
     with m.database_errors():
-        dash = an.dashboard(engine, selection.filters, survey, period=selection.period)
+        dash = dashboard(engine, selection.filters, survey, period=selection.period)
     if dash.too_small or dash.total == 0:
         return
     st.subheader(t("mgr_exp_tables", lang))
     st.caption(t("mgr_rule", lang, k=dash.k))
-    tables = export.dashboard_tables(dash, survey, lang)
+    tables = exports.dashboard_tables(dash, survey, lang)
     cols = st.columns(3)
     for i, (key, table) in enumerate(tables.items()):
         cols[i % 3].download_button(
             t(f"mgr_table_{key}", lang),
-            export.table_csv(table),
+            exports.table_csv(table),
             file_name=f"{survey.id}-{key}.csv",
             mime="text/csv",
             icon=":material/table:",
@@ -95,7 +96,7 @@ def aggregates(selection: m.Selection) -> None:
     for i, (key, build) in enumerate(builders.items()):
         cols[i % 3].download_button(
             t(f"mgr_table_{key}", lang),
-            lambda build=build: export.chart_png(build()),
+            lambda build=build: chart_png(build()),
             file_name=f"{survey.id}-{key}.png",
             mime="image/png",
             icon=":material/image:",

@@ -22,7 +22,7 @@ from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import quadrant_labels
-from trp_core.services.analytics import revised_version
+from trp_core.services.calibrate import revised_version
 
 pytestmark = pytest.mark.browser
 

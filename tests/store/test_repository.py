@@ -20,8 +20,10 @@ from tests.store.conftest import hash_code, random_sets, save
 from trp_core.method.batch import QUADRANT_CODES, score_matrix
 from trp_core.method.scoring import score
 from trp_core.method.survey import survey_from_data
-from trp_core.method.vocabulary import Axis, Criterion
+from trp_core.method.vocabulary import Axis, Criterion, Quadrant
+from trp_core.store import reads
 from trp_core.store.models import FunnelCounter, Response, SurveySnapshot
+from trp_core.store.reads import Filters
 from trp_core.store.repository import NO_EVENT, CodeInUse, Store
 
 DAY = date(2025, 3, 14)
@@ -59,8 +61,18 @@ def first_saves(store: Store, survey) -> list[Any]:
     return in_threads(4, lambda _: save(store, survey, {}))
 
 
-def rows(store: Store) -> int:
-    return store.count_responses()
+def rows(store: Store, **filters: Any) -> int:
+    return reads.count_responses(store.engine, Filters(**filters))
+
+
+def funnel(store: Store, survey_id: str, event: str | None = None, **days: Any) -> dict[str, int]:
+    return reads.funnel(store.engine, Filters(survey=survey_id, event=event, **days))
+
+
+def matrix_size(store: Store, **filters: Any) -> int:
+    """How many responses the criterion matrix of the filtered set stands for."""
+    _, weights = reads.criterion_matrix(store.engine, Filters(**filters))
+    return int(weights.sum())
 
 
 def snapshot_count(store: Store) -> int:
@@ -201,8 +213,8 @@ def test_snapshot_stored_once_and_old_responses_keep_their_survey(store, surveys
     listed = store.snapshots(survey.id)
     assert [(i.version, i.first_seen) for i in listed] == [("1.0", DAY), ("2.0", DAY + timedelta(days=1))]
     assert {i.hash for i in listed} == {survey.content_hash, changed.content_hash}
-    assert store.count_responses(survey.id, changed.content_hash) == 1
-    assert store.count_responses(survey.id, survey.content_hash) == 21
+    assert rows(store, survey=survey.id, survey_hash=changed.content_hash) == 1
+    assert rows(store, survey=survey.id, survey_hash=survey.content_hash) == 21
 
 
 # --- anonymity ----------------------------------------------------------------------------
@@ -249,8 +261,8 @@ def test_counters_under_concurrent_increments(store):
             store.count("trp-standard", "fair", "started")
 
     in_threads(4, work)
-    assert store.funnel("trp-standard") == {"started": 200}
-    assert store.funnel("trp-standard", "fair") == {"started": 200}
+    assert funnel(store, "trp-standard") == {"started": 200}
+    assert funnel(store, "trp-standard", "fair") == {"started": 200}
 
 
 def test_funnel_sums_days_and_events(store):
@@ -260,12 +272,12 @@ def test_funnel_sums_days_and_events(store):
         store.count("s1", "fair", "step:kann_basis", day)
     store.count("s1", None, "completed", DAY)
     store.count("s2", None, "started", DAY)
-    assert store.funnel("s1") == {"started": 4, "step:kann_basis": 2, "completed": 1}
-    assert store.funnel("s1", "fair") == {"started": 2, "step:kann_basis": 2}
-    assert store.funnel("s1", NO_EVENT) == {"started": 2, "completed": 1}
-    assert store.funnel("s1", since=DAY + timedelta(days=1)) == {"started": 2, "step:kann_basis": 1}
-    assert store.funnel("s1", until=DAY) == {"started": 2, "step:kann_basis": 1, "completed": 1}
-    assert store.funnel("nothing") == {}
+    assert funnel(store, "s1") == {"started": 4, "step:kann_basis": 2, "completed": 1}
+    assert funnel(store, "s1", "fair") == {"started": 2, "step:kann_basis": 2}
+    assert funnel(store, "s1", NO_EVENT) == {"started": 2, "completed": 1}
+    assert funnel(store, "s1", since=DAY + timedelta(days=1)) == {"started": 2, "step:kann_basis": 1}
+    assert funnel(store, "s1", until=DAY) == {"started": 2, "step:kann_basis": 1, "completed": 1}
+    assert funnel(store, "nothing") == {}
 
 
 def test_unknown_funnel_steps_are_refused(store):
@@ -277,10 +289,10 @@ def test_unknown_funnel_steps_are_refused(store):
 def test_several_steps_are_counted_in_one_write_or_not_at_all(store):
     store.count("s1", "fair", ["started", "step:kann_basis"], DAY)
     store.count("s1", "fair", ("started", "calculator"), DAY)
-    assert store.funnel("s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
+    assert funnel(store, "s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
     with pytest.raises(ValueError, match="funnel step"):
         store.count("s1", "fair", ["completed", "visitor:42"], DAY)
-    assert store.funnel("s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
+    assert funnel(store, "s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
 
 
 # --- criterion matrix ---------------------------------------------------------------------
@@ -292,15 +304,17 @@ def test_criterion_matrix_rescores_to_the_stored_results(store, surveys, fixture
         save(store, survey, answers, event="fair" if i % 4 == 0 else None, day=DAY + timedelta(days=i % 3))
     for survey in surveys.values():
         expected = [score(s, a) for s, a in sets if s.id == survey.id]
-        matrix = store.criterion_matrix(survey.id)
-        stored = store.quadrants(survey.id)
-        assert len(matrix) == len(stored) == len(expected) == store.count_responses(survey.id)
+        matrix, weights = reads.criterion_matrix(store.engine, Filters(survey=survey.id))
+        assert int(weights.sum()) == len(expected) == rows(store, survey=survey.id)
+        # Re-scored in the batch path, the stored criteria give the stored quadrants, quadrant by quadrant.
         batch = score_matrix(survey, matrix)
-        assert list(batch.quadrant) == [QUADRANT_CODES[q] for q in stored]
-        assert sorted(stored) == sorted(a.quadrant for a in expected)
+        for q in Quadrant:
+            stored = reads.count_responses(store.engine, Filters(survey=survey.id), q)
+            rescored = int(weights[batch.quadrant == QUADRANT_CODES[q]].sum())
+            assert rescored == stored == sum(a.quadrant is q for a in expected)
         # Unanswered criteria come back as NaN, knock-outs as booleans.
         assert np.isnan(matrix.scores).any() and matrix.knockout[Axis.KANN].dtype == bool
-    breakdown = {e: store.count_responses(event=e) for e in (None, "fair", NO_EVENT)}
+    breakdown = {e: rows(store, event=e) for e in (None, "fair", NO_EVENT)}
     assert breakdown[None] == len(sets) == breakdown["fair"] + breakdown[NO_EVENT]
 
 
@@ -308,11 +322,11 @@ def test_criterion_matrix_filters(store, surveys):
     survey = surveys["trp-classic"]
     for i, (_, answers) in enumerate(random_sets({"c": survey}, 12, seed=4)):
         save(store, survey, answers, event="fair" if i < 5 else None, day=DAY + timedelta(days=i))
-    assert len(store.criterion_matrix(survey.id, event="fair")) == 5
-    assert len(store.criterion_matrix(survey.id, event=NO_EVENT)) == 7
-    assert len(store.criterion_matrix(survey.id, since=DAY + timedelta(days=10))) == 2
-    assert len(store.criterion_matrix(survey.id, survey.content_hash, until=DAY)) == 1
-    empty = store.criterion_matrix("no-such-survey")
+    assert matrix_size(store, survey=survey.id, event="fair") == 5
+    assert matrix_size(store, survey=survey.id, event=NO_EVENT) == 7
+    assert matrix_size(store, survey=survey.id, since=DAY + timedelta(days=10)) == 2
+    assert matrix_size(store, survey=survey.id, survey_hash=survey.content_hash, until=DAY) == 1
+    empty, _ = reads.criterion_matrix(store.engine, Filters(survey="no-such-survey"))
     assert len(empty) == 0 and empty.scores.shape == (0, len(Criterion))
     assert len(score_matrix(survey, empty).quadrant) == 0
 
@@ -350,7 +364,7 @@ def test_a_write_waits_for_another_writer(store, fixture_answers):
     finally:
         timer.join()
         close()
-    assert store.funnel(survey.id) == {"started": 2}
+    assert funnel(store, survey.id) == {"started": 2}
     assert rows(store) == 1
 
 

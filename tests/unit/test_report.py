@@ -18,7 +18,8 @@ from trp_core.method.vocabulary import Axis, Quadrant
 from trp_core.presentation import result_charts as charts
 from trp_core.presentation.explain import lever_sentence
 from trp_core.presentation.labels import partner_meaning, quadrant_label
-from trp_core.presentation.report import FONT_DIR, chart_png, pdf_report
+from trp_core.presentation.render import FONT_DIR, chart_png
+from trp_core.presentation.report import pdf_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "7k3m q9tx-2b4f hw8d"  # as typed; the report shows the canonical grouping

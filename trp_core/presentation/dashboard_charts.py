@@ -1,16 +1,17 @@
 """Altair charts of the managers' figures, in the style of result_charts.py (Okabe–Ito colours, 12 px text).
 
-Each builder takes what `analytics` allows to be shown: a hidden figure (None) is drawn as a grey
-cell or bar marked "–", never as a number. Every chart carries a text alternative as its
+Each builder takes what the services (dashboard, calibrate) allow to be shown: a hidden figure
+(None) is drawn as a grey cell or bar marked "–", never as a number. Every chart carries a text alternative as its
 Vega-Lite description. Width "container" on screen; a fixed width for PNG export.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import altair as alt
 
+from trp_core.method.figures import BE_NONE, BE_OPEN, BREAK_EVEN_BANDS, KeepOutKey, KnockOut, band_key
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.presentation import formatting as fmt
@@ -28,16 +29,10 @@ from trp_core.presentation.result_charts import (
     VERMILLION,
     Width,
 )
-from trp_core.services.analytics import (
-    BE_NONE,
-    BE_OPEN,
-    BREAK_EVEN_BANDS,
-    Calibration,
-    Dashboard,
-    KeepOutKey,
-    KnockOut,
-    band_key,
-)
+
+if TYPE_CHECKING:
+    from trp_core.services.calibrate import Calibration
+    from trp_core.services.dashboard import Dashboard
 
 HIDDEN: Final = "–"
 UNDETERMINED_COLOUR: Final = "#CC79A7"  # Okabe–Ito reddish purple

@@ -10,15 +10,11 @@ licence, so the PDF shows ä ö ü ß € – on any machine, without system fon
 from __future__ import annotations
 
 import struct
-import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
-from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import altair as alt
-import vl_convert
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -31,13 +27,10 @@ from trp_core.presentation import result_charts as charts
 from trp_core.presentation.explain import answer_text, lever_lines, verdict
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
+from trp_core.presentation.render import FONT_DIR, chart_png
 from trp_core.services.codes import normalize
 
-FONT_DIR: Final = Path(__file__).resolve().parent / "fonts"
-CHART_FONT: Final = "DejaVu Sans"  # the family name inside the TTF, as vl-convert knows it
 _PDF_FONT: Final = "DejaVu"
-_fonts_lock = threading.Lock()
-_fonts_registered = False
 
 INK: Final = (34, 34, 34)
 MUTED: Final = (90, 90, 90)
@@ -47,23 +40,6 @@ MARGIN: Final = 18.0  # mm
 LINE: Final = 5.2  # mm per line of 10 pt text
 
 # --- chart images -------------------------------------------------------------------------------
-
-
-def _register_fonts() -> None:
-    """Make the bundled DejaVu Sans known to vl-convert, once per process."""
-    global _fonts_registered
-    with _fonts_lock:
-        if not _fonts_registered:
-            vl_convert.register_font_directory(str(FONT_DIR))
-            _fonts_registered = True
-
-
-def chart_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2) -> bytes:
-    """A chart (with a fixed width) as PNG, its text in the bundled DejaVu Sans; no network needed."""
-    _register_fonts()
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
-    spec = {**spec, "config": {**spec.get("config", {}), "font": CHART_FONT}}
-    return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -338,7 +338,7 @@ def _funnel(
     from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.orm import Session
 
-    from trp_core.services.analytics import funnel_steps
+    from trp_core.method.figures import funnel_steps
     from trp_core.store.engine import writer
     from trp_core.store.models import FunnelCounter
 

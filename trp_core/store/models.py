@@ -132,7 +132,7 @@ class Response(Base):
     code_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
 
     __table_args__ = (
-        # Covers every dashboard query (trp_core.services.analytics): answered from the index alone.
+        # Covers every dashboard query (trp_core.store.reads): answered from the index alone.
         Index("ix_responses_dashboard", *DASHBOARD_INDEX_COLUMNS),
         # The newest free-text answers and the first and last day of a survey, without a sort.
         Index("ix_responses_survey_day", "survey_id", "day"),

@@ -1,4 +1,5 @@
-"""Reading and writing responses, survey snapshots and funnel counters: one Session per unit of work."""
+"""Writing responses, survey snapshots and funnel counters, and finding them again: one Session per
+unit of work. The managers' aggregate reads are in trp_core.store.reads."""
 
 from __future__ import annotations
 
@@ -11,13 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, TypeVar
 
-import numpy as np
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from trp_core.method.batch import CriterionMatrix
 from trp_core.method.scoring import CRITERIA, Assessment
 from trp_core.method.survey import Survey, survey_from_data
 from trp_core.method.vocabulary import LANGUAGES, Axis, Criterion, Quadrant
@@ -33,7 +32,7 @@ from trp_core.store.models import (
     new_id,
 )
 
-NO_EVENT: Final = ""  # as a filter: only responses and counts without an event tag
+NO_EVENT: Final = ""  # no event tag: as a filter (trp_core.store.reads.Filters) and in the funnel counters
 FIXED_STEPS: Final = frozenset({"started", "calculator", "completed"})
 SECTION_STEP: Final = "step:"  # followed by a section id
 
@@ -196,67 +195,6 @@ class Store:
                 criteria={c: getattr(row, CRITERION_COLUMNS[c]) for c in CRITERIA},
             )
 
-    def count_responses(
-        self,
-        survey_id: str | None = None,
-        survey_hash: str | None = None,
-        *,
-        event: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> int:
-        """How many responses match; `event` None: any, NO_EVENT: untagged; days inclusive."""
-        where = _filters(survey_id, survey_hash, event, since, until)
-        with Session(self.engine) as s, s.begin():
-            return s.scalar(select(func.count()).select_from(Response).where(*where)) or 0
-
-    def criterion_matrix(
-        self,
-        survey_id: str,
-        survey_hash: str | None = None,
-        *,
-        event: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> CriterionMatrix:
-        """The stored criterion scores and knock-outs, ready for batch.score_matrix (one query).
-
-        Rows are ordered by day, then response id: the order of `quadrants` with the same filters.
-        """
-        columns = [Response.__table__.c[CRITERION_COLUMNS[c]] for c in CRITERIA]
-        stmt = (
-            select(*columns, Response.kann_knockout, Response.will_knockout, Response.break_even_month)
-            .where(*_filters(survey_id, survey_hash, event, since, until))
-            .order_by(Response.day, Response.id)
-        )
-        with Session(self.engine) as s, s.begin():
-            rows = [tuple(r) for r in s.execute(stmt)]
-        n = len(CRITERIA)
-        data = np.array(rows, dtype=float).reshape(len(rows), n + 3)  # NULL becomes NaN
-        return CriterionMatrix(
-            scores=data[:, :n],
-            knockout={Axis.KANN: data[:, n] == 1, Axis.WILL: data[:, n + 1] == 1},
-            break_even_month=data[:, n + 2],
-        )
-
-    def quadrants(
-        self,
-        survey_id: str,
-        survey_hash: str | None = None,
-        *,
-        event: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> list[Quadrant]:
-        """The stored quadrants, in the row order of `criterion_matrix` with the same filters."""
-        stmt = (
-            select(Response.quadrant)
-            .where(*_filters(survey_id, survey_hash, event, since, until))
-            .order_by(Response.day, Response.id)
-        )
-        with Session(self.engine) as s, s.begin():
-            return [Quadrant(q) for q in s.scalars(stmt)]
-
     # --- survey snapshots --------------------------------------------------------------
 
     def snapshot(self, hash: str) -> Survey | None:
@@ -311,29 +249,6 @@ class Store:
                     s.execute(stmt)
 
         self._retry_if_locked(work)
-
-    def funnel(
-        self,
-        survey_id: str,
-        event: str | None = None,
-        *,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> dict[str, int]:
-        """Counts per step, summed over days (and over events when `event` is None)."""
-        stmt = (
-            select(FunnelCounter.step, func.sum(FunnelCounter.count))
-            .where(FunnelCounter.survey_id == survey_id)
-            .group_by(FunnelCounter.step)
-        )
-        if event is not None:
-            stmt = stmt.where(FunnelCounter.event == event)
-        if since is not None:
-            stmt = stmt.where(FunnelCounter.day >= since)
-        if until is not None:
-            stmt = stmt.where(FunnelCounter.day <= until)
-        with Session(self.engine) as s, s.begin():
-            return {step: int(total) for step, total in s.execute(stmt)}
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -399,22 +314,3 @@ def _response_row(
         "break_even_month": assessment.breakeven.break_even_month if assessment.breakeven else None,
         **{CRITERION_COLUMNS[c]: r.score for c, r in assessment.criteria.items()},
     }
-
-
-def _filters(
-    survey_id: str | None, survey_hash: str | None, event: str | None, since: date | None, until: date | None
-) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if survey_id is not None:
-        where.append(Response.survey_id == survey_id)
-    if survey_hash is not None:
-        where.append(Response.survey_hash == survey_hash)
-    if event == NO_EVENT:
-        where.append(Response.event.is_(None))
-    elif event is not None:
-        where.append(Response.event == event)
-    if since is not None:
-        where.append(Response.day >= since)
-    if until is not None:
-        where.append(Response.day <= until)
-    return where

@@ -13,11 +13,15 @@ from pydantic import ValidationError
 from sqlalchemy import func, inspect, select
 
 from tests.store.manager.conftest import empty_store, hash_code
+from trp_core.method import figures
 from trp_core.method.scoring import CRITERIA, score
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant
-from trp_core.services import analytics as an
+from trp_core.services import calibrate as calibration
+from trp_core.services import dashboard as ds
+from trp_core.store import reads
 from trp_core.store.models import Response
+from trp_core.store.repository import NO_EVENT
 
 START = date(2024, 12, 20)  # across a year boundary: ISO week 2025-W01 begins on 2024-12-30
 EVENTS = [None, "fair-a", "fair-b"]
@@ -55,14 +59,14 @@ def stored(engine, surveys):
     return rows
 
 
-def select_rows(rows, f: an.Filters):
+def select_rows(rows, f: reads.Filters):
     out = []
     for r in rows:
         if f.lang and r["lang"] != f.lang:
             continue
-        if f.event == an.NO_EVENT and r["event"] is not None:
+        if f.event == NO_EVENT and r["event"] is not None:
             continue
-        if f.event not in (None, an.NO_EVENT) and r["event"] != f.event:
+        if f.event not in (None, NO_EVENT) and r["event"] != f.event:
             continue
         if (f.since and r["day"] < f.since) or (f.until and r["day"] > f.until):
             continue
@@ -71,11 +75,11 @@ def select_rows(rows, f: an.Filters):
 
 
 FILTERS = [
-    an.Filters(survey="trp-standard"),
-    an.Filters(survey="trp-standard", lang="en"),
-    an.Filters(survey="trp-standard", event="fair-b", since=date(2025, 1, 1)),
-    an.Filters(survey="trp-standard", event=an.NO_EVENT, until=date(2025, 1, 20)),
-    an.Filters(
+    reads.Filters(survey="trp-standard"),
+    reads.Filters(survey="trp-standard", lang="en"),
+    reads.Filters(survey="trp-standard", event="fair-b", since=date(2025, 1, 1)),
+    reads.Filters(survey="trp-standard", event=NO_EVENT, until=date(2025, 1, 20)),
+    reads.Filters(
         survey="trp-standard", version="1.0", lang="de", since=date(2024, 12, 28), until=date(2025, 1, 31)
     ),
 ]
@@ -91,7 +95,7 @@ def cell(score_value: float, passed: bool, t: float) -> int:
 @pytest.mark.parametrize("f", FILTERS, ids=range(len(FILTERS)))
 def test_matrix_and_heat_map(engine, standard, stored, f):
     rows = select_rows(stored, f)
-    got = an.matrix_counts(engine, f, (60.0, 60.0))
+    got = reads.matrix_counts(engine, f, (60.0, 60.0))
     assert got.quadrants == dict.fromkeys(Quadrant, 0) | Counter(r["a"].quadrant for r in rows)
     cells = Counter()
     for r in rows:
@@ -104,25 +108,25 @@ def test_matrix_and_heat_map(engine, standard, stored, f):
     assert got.total == len(rows)
 
 
-@pytest.mark.parametrize("period", list(an.Period))
+@pytest.mark.parametrize("period", list(figures.Period))
 @pytest.mark.parametrize("f", FILTERS[:3], ids=range(3))
 def test_quadrants_per_week_and_month(engine, stored, f, period):
     rows = select_rows(stored, f)
 
     def start(d: date) -> date:
-        return d - timedelta(days=d.weekday()) if period is an.Period.WEEK else d.replace(day=1)
+        return d - timedelta(days=d.weekday()) if period is figures.Period.WEEK else d.replace(day=1)
 
     expected = Counter((start(r["day"]), r["a"].quadrant) for r in rows)
-    assert an.quadrant_trend(engine, f, period) == dict(expected)
-    if period is an.Period.WEEK:
-        assert an.period_label(date(2024, 12, 30), period) == "2025-W01"
-        assert an.period_label(date(2024, 12, 23), period) == "2024-W52"
+    assert reads.quadrant_trend(engine, f, period) == dict(expected)
+    if period is figures.Period.WEEK:
+        assert figures.period_label(date(2024, 12, 30), period) == "2025-W01"
+        assert figures.period_label(date(2024, 12, 23), period) == "2024-W52"
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=range(len(FILTERS)))
 def test_criterion_means_per_quadrant(engine, stored, f):
     rows = select_rows(stored, f)
-    got = an.criterion_means(engine, f)
+    got = reads.criterion_means(engine, f)
     values = defaultdict(list)
     for r in rows:
         for c in CRITERIA:
@@ -141,8 +145,8 @@ def test_criterion_means_per_quadrant(engine, stored, f):
 
 @pytest.mark.parametrize("f", FILTERS, ids=range(len(FILTERS)))
 def test_what_keeps_respondents_out_of_held(engine, standard, stored, f):
-    rows = [r for r in select_rows(stored, f) if r["a"].quadrant in an.NOT_HELD]
-    got = an.keep_out(engine, f, (60.0, 60.0))
+    rows = [r for r in select_rows(stored, f) if r["a"].quadrant in figures.NOT_HELD]
+    got = reads.keep_out(engine, f, (60.0, 60.0))
     assert got.placed_out == len(rows)
     for c in CRITERIA:
         axis = CRITERION_AXIS[c]
@@ -154,8 +158,8 @@ def test_what_keeps_respondents_out_of_held(engine, standard, stored, f):
             and r["a"].criteria[c].score < 60
         )
         assert got.counts[c] == expected, c
-    assert got.counts[an.KnockOut.KANN] == sum(1 for r in rows if r["a"].axes[Axis.KANN].knockouts)
-    assert got.counts[an.KnockOut.WILL] == sum(1 for r in rows if r["a"].axes[Axis.WILL].knockouts)
+    assert got.counts[figures.KnockOut.KANN] == sum(1 for r in rows if r["a"].axes[Axis.KANN].knockouts)
+    assert got.counts[figures.KnockOut.WILL] == sum(1 for r in rows if r["a"].axes[Axis.WILL].knockouts)
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=range(len(FILTERS)))
@@ -165,49 +169,53 @@ def test_break_even_bands(engine, stored, f):
     for r in rows:
         a = r["a"]
         if a.criteria[Criterion.BREAK_EVEN].score is None:
-            expected[an.BE_OPEN] += 1
+            expected[figures.BE_OPEN] += 1
         elif a.breakeven.break_even_month is None:
-            expected[an.BE_NONE] += 1
+            expected[figures.BE_NONE] += 1
         else:
             m = a.breakeven.break_even_month
-            low, high = next((lo, hi) for lo, hi in an.BREAK_EVEN_BANDS if hi is None or m <= hi)
-            expected[an.band_key(low, high)] += 1
-    assert an.break_even_distribution(engine, f) == dict.fromkeys(an.BREAK_EVEN_KEYS, 0) | dict(expected)
+            low, high = next((lo, hi) for lo, hi in figures.BREAK_EVEN_BANDS if hi is None or m <= hi)
+            expected[figures.band_key(low, high)] += 1
+    assert reads.break_even_distribution(engine, f) == dict.fromkeys(figures.BREAK_EVEN_KEYS, 0) | dict(
+        expected
+    )
 
 
 def test_funnel_from_the_counters(engine, standard, stored):
-    f = an.Filters(survey=standard.id)
-    assert an.funnel(engine, f) == {
+    f = reads.Filters(survey=standard.id)
+    assert reads.funnel(engine, f) == {
         "started": 31,
         "step:customers": 25,
         "calculator": 21,
         "completed": 19,
     }
-    assert an.funnel(engine, an.Filters(survey=standard.id, event="fair-a")) == {
+    assert reads.funnel(engine, reads.Filters(survey=standard.id, event="fair-a")) == {
         "started": 30,
         "step:customers": 25,
         "calculator": 21,
         "completed": 19,
     }
-    assert an.funnel(engine, an.Filters(survey=standard.id, event=an.NO_EVENT)) == {"started": 1}
-    dash = an.dashboard(engine, f, standard, k=5)
+    assert reads.funnel(engine, reads.Filters(survey=standard.id, event=NO_EVENT)) == {"started": 1}
+    dash = ds.dashboard(engine, f, standard, k=5)
     assert dash.started == 31 and dash.completed == 19
     assert dash.completion_rate == pytest.approx(19 / 31)
     steps = {s.step: s.count for s in dash.funnel}
     assert steps["started"] == 31 and steps["step:team"] == 0
-    assert an.funnel_steps(standard)[0] == "started" and an.funnel_steps(standard)[-1] == "completed"
+    assert (
+        figures.funnel_steps(standard)[0] == "started" and figures.funnel_steps(standard)[-1] == "completed"
+    )
     assert not dash.counters_coarser
-    assert an.dashboard(engine, an.Filters(survey=standard.id, lang="de"), standard).counters_coarser
+    assert ds.dashboard(engine, reads.Filters(survey=standard.id, lang="de"), standard).counters_coarser
 
 
 def test_choices(engine, standard, stored):
-    choices = an.choices(engine, standard.id)
+    choices = reads.choices(engine, standard.id)
     assert choices.versions == ["1.0"]
     assert choices.events == ["", "fair-a", "fair-b"]
     assert choices.first_day == min(r["day"] for r in stored)
     assert choices.last_day == max(r["day"] for r in stored)
-    assert an.latest_snapshot(engine, standard.id) == standard.content_hash
-    assert an.latest_snapshot(engine, standard.id, "9.9") is None
+    assert reads.latest_snapshot(engine, standard.id) == standard.content_hash
+    assert reads.latest_snapshot(engine, standard.id, "9.9") is None
 
 
 HOSTILE = [
@@ -223,38 +231,38 @@ HOSTILE = [
 @pytest.mark.parametrize("value", HOSTILE)
 def test_filter_values_never_reach_sql_as_text(engine, standard, stored, value):
     for f in (
-        an.Filters(survey=value),
-        an.Filters(survey=standard.id, event=value),
-        an.Filters(survey=standard.id, version=value[:32]),
+        reads.Filters(survey=value),
+        reads.Filters(survey=standard.id, event=value),
+        reads.Filters(survey=standard.id, version=value[:32]),
     ):
         value = f.version or f.event or f.survey
         stmt = select(func.count()).select_from(Response).where(*f.responses())
         assert value not in str(stmt.compile(engine))  # a bound parameter, not SQL text
-        assert an.count_responses(engine, f) == 0
-        dash = an.dashboard(engine, f, standard)
+        assert reads.count_responses(engine, f) == 0
+        dash = ds.dashboard(engine, f, standard)
         assert dash.total == 0
         if f.version is None:  # the counters know no version
-            assert an.funnel(engine, f) == {}
+            assert reads.funnel(engine, f) == {}
     assert inspect(engine).has_table("responses")
-    assert an.count_responses(engine, an.Filters(survey=standard.id)) == len(stored)
+    assert reads.count_responses(engine, reads.Filters(survey=standard.id)) == len(stored)
 
 
 def test_filters_are_validated():
     with pytest.raises(ValidationError):
-        an.Filters(lang="fr")
+        reads.Filters(lang="fr")
     with pytest.raises(ValidationError):
-        an.Filters(survey="x" * 65)
+        reads.Filters(survey="x" * 65)
     with pytest.raises(ValidationError):
-        an.Filters(since=date(2025, 2, 1), until=date(2025, 1, 1))
+        reads.Filters(since=date(2025, 2, 1), until=date(2025, 1, 1))
     with pytest.raises(ValidationError):
-        an.Filters(unknown="x")
+        reads.Filters(unknown="x")
 
 
 def test_revised_version():
-    assert an.revised_version("1.0") == "1.1"
-    assert an.revised_version("2") == "3"
-    assert an.revised_version("1.9") == "1.10"
-    assert an.revised_version("beta") == "beta.1"
+    assert calibration.revised_version("1.0") == "1.1"
+    assert calibration.revised_version("2") == "3"
+    assert calibration.revised_version("1.9") == "1.10"
+    assert calibration.revised_version("beta") == "beta.1"
 
 
 def test_sqlite_figures_read_the_covering_index(engine, stored, standard):
@@ -273,14 +281,16 @@ def test_sqlite_figures_read_the_covering_index(engine, stored, standard):
     event.listen(engine, "before_cursor_execute", capture)
     try:
         for f in (
-            an.Filters(survey=standard.id),
-            an.Filters(survey=standard.id, since=START + timedelta(days=7), until=START + timedelta(days=30)),
-            an.Filters(survey=standard.id, lang="de", event="fair-a"),
+            reads.Filters(survey=standard.id),
+            reads.Filters(
+                survey=standard.id, since=START + timedelta(days=7), until=START + timedelta(days=30)
+            ),
+            reads.Filters(survey=standard.id, lang="de", event="fair-a"),
         ):
-            an.dashboard(engine, f, standard)
-            an.calibrate(engine, f, standard, standard.revised(thresholds={"kann": 55, "will": 65}))
-            an.free_texts(engine, f, "what_would_help", k=3)
-        an.choices(engine, standard.id)
+            ds.dashboard(engine, f, standard)
+            calibration.calibrate(engine, f, standard, standard.revised(thresholds={"kann": 55, "will": 65}))
+            ds.free_texts(engine, f, "what_would_help", k=3)
+        reads.choices(engine, standard.id)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     assert len(statements) > 20 and any("JSON_EXTRACT" in s for s, _ in statements)

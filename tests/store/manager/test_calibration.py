@@ -15,8 +15,9 @@ from trp_core.files.surveys import load_survey
 from trp_core.method.scoring import score
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Criterion, Quadrant
-from trp_core.services import analytics as an
+from trp_core.services import calibrate as calibration
 from trp_core.services.export import survey_yaml
+from trp_core.store import reads
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +73,14 @@ def test_calibration_equals_scoring_each_response(engine, surveys, stored, surve
     expected = Counter(
         (score(survey, answers).quadrant, score(after, answers).quadrant) for answers, _ in stored[survey_id]
     )
-    matrix, weights = an.criterion_matrix(engine, an.Filters(survey=survey_id))
-    counts = an.rescore_counts(matrix, survey, after, weights)
+    matrix, weights = reads.criterion_matrix(engine, reads.Filters(survey=survey_id))
+    counts = calibration.rescore_counts(matrix, survey, after, weights)
     assert {key: n for key, n in counts.moves.items() if n} == dict(expected)
     assert counts.total == 200
     assert counts.changed == sum(n for (a, b), n in expected.items() if a is not b)
     # Through calibrate with k = 3: every figure shown equals the count, and hidden ones are small or
     # needed to protect a small one.
-    cal = an.calibrate(engine, an.Filters(survey=survey_id), survey, after, k=3)
+    cal = calibration.calibrate(engine, reads.Filters(survey=survey_id), survey, after, k=3)
     for key, n in cal.moves.items():
         assert n is None or n == expected.get(key, 0)
     for q in Quadrant:
@@ -96,15 +97,17 @@ def test_calibration_with_filters(engine, surveys, stored):
         for answers, lang in stored[survey.id]
         if lang == "en"
     )
-    matrix, weights = an.criterion_matrix(engine, an.Filters(survey=survey.id, lang="en"))
-    assert {k: n for k, n in an.rescore_counts(matrix, survey, after, weights).moves.items() if n} == dict(
-        expected
-    )
+    matrix, weights = reads.criterion_matrix(engine, reads.Filters(survey=survey.id, lang="en"))
+    assert {
+        k: n for k, n in calibration.rescore_counts(matrix, survey, after, weights).moves.items() if n
+    } == dict(expected)
 
 
 def test_nothing_changes_without_a_change(engine, surveys, stored):
     survey = surveys["trp-cloud"]
-    cal = an.calibrate(engine, an.Filters(survey=survey.id), survey, survey.revised(version="1.1"), k=3)
+    cal = calibration.calibrate(
+        engine, reads.Filters(survey=survey.id), survey, survey.revised(version="1.1"), k=3
+    )
     assert cal.changed == 0
     assert cal.before == cal.after
 

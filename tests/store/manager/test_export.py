@@ -15,8 +15,12 @@ from tests.store.manager.conftest import add, add_quadrants, answers_for, empty_
 from trp_core.method.scoring import score
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation import dashboard_charts as charts
-from trp_core.services import analytics as an
+from trp_core.presentation import exports
+from trp_core.presentation.render import chart_png
+from trp_core.services import calibrate as calibration
+from trp_core.services import dashboard as ds
 from trp_core.services import export
+from trp_core.store import reads
 
 # Cells a spreadsheet could run as a formula, and other hostile text (OWASP's CSV injection list and more).
 PAYLOADS = [
@@ -83,24 +87,26 @@ def hostile(engine, surveys):
 
 
 def dangerous(text: str) -> bool:
-    return text.lstrip(" ").startswith(export.DANGEROUS)
+    return text.lstrip(" ").startswith(exports.DANGEROUS)
 
 
 def test_safe_text_rules():
     for payload in PAYLOADS:
-        safe = export.safe_text(payload)
+        safe = exports.safe_text(payload)
         clean = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", payload)
         if dangerous(clean):
             assert safe == "'" + clean
         else:
             assert safe == clean
-    assert export.safe_cell(-5) == -5 and export.safe_cell(73.4) == 73.4
-    assert export.safe_cell(True) == "yes" and export.safe_cell(None) is None
-    assert export.safe_cell("-5") == "'-5"
+    assert exports.safe_cell(-5) == -5 and exports.safe_cell(73.4) == 73.4
+    assert exports.safe_cell(True) == "yes" and exports.safe_cell(None) is None
+    assert exports.safe_cell("-5") == "'-5"
 
 
 def test_csv_is_safe_and_numbers_stay_numbers(engine, hostile):
-    data = export.responses_csv(engine, an.Filters(survey=hostile.id), [hostile], k=5)
+    data = exports.responses_csv(
+        export.response_rows(engine, reads.Filters(survey=hostile.id), [hostile], k=5)
+    )
     text = data.decode("utf-8-sig")
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no date finer than the week"
     rows = list(csv.reader(io.StringIO(text, newline=""), quoting=csv.QUOTE_NONNUMERIC))
@@ -118,7 +124,7 @@ def test_csv_is_safe_and_numbers_stay_numbers(engine, hostile):
         assert isinstance(row[col["kann_score"]], float)  # unquoted: a number to the spreadsheet
         assert isinstance(row[col["c_staff"]], float)
     written = sorted(row[col["what_would_help"]] for row in body)
-    expected = sorted(export.safe_text(p) for p in PAYLOADS)
+    expected = sorted(exports.safe_text(p) for p in PAYLOADS)
     assert written == expected
     # Ordered by week, so the order within a week says nothing about the day.
     weeks = [row[col["iso_week"]] for row in body]
@@ -126,7 +132,9 @@ def test_csv_is_safe_and_numbers_stay_numbers(engine, hostile):
 
 
 def test_xlsx_has_no_formula_and_numbers_stay_numbers(engine, hostile):
-    data = export.responses_xlsx(engine, an.Filters(survey=hostile.id), [hostile], k=5)
+    data = exports.responses_xlsx(
+        export.response_rows(engine, reads.Filters(survey=hostile.id), [hostile], k=5)
+    )
     ws = load_workbook(io.BytesIO(data)).active
     rows = list(ws.iter_rows())
     header = [c.value for c in rows[0]]
@@ -144,47 +152,51 @@ def test_xlsx_has_no_formula_and_numbers_stay_numbers(engine, hostile):
         assert isinstance(row[col["break_even_month"]].value, int)
         texts.append(row[col["what_would_help"]].value)
     # XML reads a carriage return as a line feed.
-    assert sorted(texts) == sorted(export.safe_text(p).replace("\r", "\n") for p in PAYLOADS)
+    assert sorted(texts) == sorted(exports.safe_text(p).replace("\r", "\n") for p in PAYLOADS)
 
 
 def test_free_text_only_for_at_least_10_responses(store, standard):
     answers = {**answers_for(standard.id, "held"), "what_would_help": "=1+1"}
     add(store, standard, answers, 9)
-    f = an.Filters(survey=standard.id)
+    f = reads.Filters(survey=standard.id)
     header, rows = export.response_rows(store.engine, f, [standard], k=5)
     assert "what_would_help" not in header and "remarks" not in header
     assert len(list(rows)) == 9
     add(store, standard, answers, 1)
     header, rows = export.response_rows(store.engine, f, [standard], k=5)
     assert "what_would_help" in header
-    assert {r[header.index("what_would_help")] for r in rows} == {"'=1+1"}
+    assert {r[header.index("what_would_help")] for r in exports.safe_rows(rows)} == {"'=1+1"}
 
 
 def test_no_export_under_k(store, standard):
     add_quadrants(store, standard, {Quadrant.HELD: 4})
     with pytest.raises(export.ExportRefused) as refused:
-        export.responses_csv(store.engine, an.Filters(survey=standard.id), [standard], k=5)
+        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=5)
     assert refused.value.reason == "too_small"
     with pytest.raises(export.ExportRefused):
-        export.responses_xlsx(store.engine, an.Filters(survey=standard.id), [standard], k=5)
-    assert export.responses_csv(store.engine, an.Filters(survey=standard.id), [standard], k=3)
+        exports.responses_xlsx(
+            export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=5)
+        )
+    assert exports.responses_csv(
+        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3)
+    )
     with pytest.raises(export.ExportRefused) as refused:
-        export.response_rows(store.engine, an.Filters(survey=standard.id), [standard], k=3, limit=3)
+        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3, limit=3)
     assert refused.value.reason == "too_big"
 
 
 def test_dashboard_tables_and_charts(store, standard):
     add_quadrants(store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 12, Quadrant.SCHATTEN: 9})
-    dash = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=5)
-    tables = export.dashboard_tables(dash, standard, "en")
+    dash = ds.dashboard(store.engine, reads.Filters(survey=standard.id), standard, k=5)
+    tables = exports.dashboard_tables(dash, standard, "en")
     assert set(tables) == {"quadrants", "heat", "trend", "keep_out", "means", "break_even", "funnel"}
-    rows = list(csv.reader(io.StringIO(export.table_csv(tables["quadrants"]).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exports.table_csv(tables["quadrants"]).decode("utf-8-sig"))))
     assert rows[0] == ["Quadrant", "Count", "Share"]
     assert rows[1][:2] == ["Hero", "–"]  # 4: hidden
     assert rows[2][:2] == ["Candidate", "12"]
     hostile = (["=label"], [["=1+1", 3, None]])
-    assert export.table_csv(hostile).decode("utf-8-sig").splitlines() == ['"\'=label"', '"\'=1+1",3,""']
-    png = export.chart_png(charts.heatmap_chart(dash, standard, "de", width=500))
+    assert exports.table_csv(hostile).decode("utf-8-sig").splitlines() == ['"\'=label"', '"\'=1+1",3,""']
+    png = chart_png(charts.heatmap_chart(dash, standard, "de", width=500))
     assert png.startswith(b"\x89PNG")
 
 
@@ -194,10 +206,10 @@ def test_every_dashboard_chart_is_a_valid_vega_lite_spec(store, standard):
     add_quadrants(
         store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 12, Quadrant.VAMPIR: 6, Quadrant.SCHATTEN: 9}
     )
-    f = an.Filters(survey=standard.id)
-    dash = an.dashboard(store.engine, f, standard, k=5)
+    f = reads.Filters(survey=standard.id)
+    dash = ds.dashboard(store.engine, f, standard, k=5)
     revised = standard.revised(thresholds={"kann": 45, "will": 70})
-    cal = an.calibrate(store.engine, f, standard, revised, k=3)
+    cal = calibration.calibrate(store.engine, f, standard, revised, k=3)
     assert dash.quadrants[Quadrant.HELD] is None and dash.quadrants[Quadrant.KANDIDAT] == 12
     for lang in ("de", "en"):
         made = [

@@ -11,12 +11,17 @@ from hypothesis import strategies as st
 
 from tests.store.manager.conftest import add, add_quadrants, answers_for
 from trp_core.method.vocabulary import Quadrant
-from trp_core.services import analytics as an
+from trp_core.privacy import suppression
+from trp_core.services import calibrate as calibration
+from trp_core.services import dashboard as ds
+from trp_core.store import reads
 
 # --- an independent check: can a hidden entry be worked out from the published sums? ---------------
 
 
-def worked_out(values: dict[Hashable, int], lines: list[an.Line], hidden: frozenset) -> list[Hashable]:
+def worked_out(
+    values: dict[Hashable, int], lines: list[suppression.Line], hidden: frozenset
+) -> list[Hashable]:
     """Hidden entries fixed by the sums: adding x_i = ? to the equations does not raise their rank."""
     unknown = [key for key in values if key in hidden]
     rows = []
@@ -37,7 +42,9 @@ def worked_out(values: dict[Hashable, int], lines: list[an.Line], hidden: frozen
     return out
 
 
-def check_lines(values: dict[Hashable, int], lines: list[an.Line], hidden: frozenset, k: int) -> None:
+def check_lines(
+    values: dict[Hashable, int], lines: list[suppression.Line], hidden: frozenset, k: int
+) -> None:
     for key, n in values.items():
         assert key in hidden or n == 0 or n >= k, f"{key!r} = {n} is shown"
     for line in lines:
@@ -52,7 +59,7 @@ def check_lines(values: dict[Hashable, int], lines: list[an.Line], hidden: froze
 
 
 def test_a_group_of_4_is_hidden_with_its_complement_and_the_total_does_not_reveal_it():
-    view = an.suppress({"a": 4, "b": 30, "c": 12, "d": 40}, k=5)
+    view = suppression.suppress({"a": 4, "b": 30, "c": 12, "d": 40}, k=5)
     assert view.cells["a"] is None
     assert view.cells["c"] is None  # the next smallest: otherwise a = total − b − c − d
     assert view.cells["b"] == 30 and view.cells["d"] == 40
@@ -62,13 +69,13 @@ def test_a_group_of_4_is_hidden_with_its_complement_and_the_total_does_not_revea
 
 def test_hidden_cells_add_up_to_at_least_k():
     # 1 and 2 hidden first; together 3 < 5 would show a group of three: the next smallest goes too.
-    view = an.suppress({"a": 1, "b": 2, "c": 9, "d": 50}, k=5)
+    view = suppression.suppress({"a": 1, "b": 2, "c": 9, "d": 50}, k=5)
     assert view.cells == {"a": None, "b": None, "c": None, "d": 50}
     assert view.total == 62
 
 
 def test_a_total_under_k_hides_everything():
-    view = an.suppress({"a": 2, "b": 1, "c": 0}, k=5)
+    view = suppression.suppress({"a": 2, "b": 1, "c": 0}, k=5)
     assert view.cells == {"a": None, "b": None, "c": 0}
     assert view.total is None
 
@@ -76,30 +83,30 @@ def test_a_total_under_k_hides_everything():
 def test_a_single_hidden_cell_beside_zeros_hides_the_total():
     # b = 7 is shown, a = 3 hidden; the only other cell is zero, so the total must go.
     values = {"a": 3, "b": 7, "c": 0, "T": 10}
-    lines = [an.Line("T", ("a", "b", "c"))]
-    hidden = an.protect(values, lines, 5)
+    lines = [suppression.Line("T", ("a", "b", "c"))]
+    hidden = suppression.protect(values, lines, 5)
     check_lines(values, lines, hidden, 5)
     assert "a" in hidden and ("b" in hidden or "T" in hidden)
 
 
 def test_zero_is_shown():
-    assert an.suppress({"a": 0, "b": 10, "c": 12}, k=5).cells == {"a": 0, "b": 10, "c": 12}
+    assert suppression.suppress({"a": 0, "b": 10, "c": 12}, k=5).cells == {"a": 0, "b": 10, "c": 12}
 
 
 def test_k_is_never_below_3(monkeypatch):
-    assert an.min_group(1) == 3
-    assert an.min_group(2) == 3
-    assert an.min_group(7) == 7
+    assert suppression.min_group(1) == 3
+    assert suppression.min_group(2) == 3
+    assert suppression.min_group(7) == 7
     monkeypatch.setenv("TRP_MIN_GROUP", "1")
-    assert an.min_group() == 3
+    assert suppression.min_group() == 3
     monkeypatch.setenv("TRP_MIN_GROUP", "8")
-    assert an.min_group() == 8
+    assert suppression.min_group() == 8
     monkeypatch.delenv("TRP_MIN_GROUP")
-    assert an.min_group() == an.MIN_GROUP_DEFAULT == 5
+    assert suppression.min_group() == suppression.MIN_GROUP_DEFAULT == 5
     with pytest.raises(ValueError, match="at least 3"):
-        an.protect({"a": 1}, [], 2)
+        suppression.protect({"a": 1}, [], 2)
     # A group of 2 is hidden even when asked for k = 1.
-    assert an.suppress({"a": 2, "b": 20, "c": 30}, k=1).cells["a"] is None
+    assert suppression.suppress({"a": 2, "b": 20, "c": 30}, k=1).cells["a"] is None
 
 
 def test_a_table_with_both_margins():
@@ -117,10 +124,10 @@ def test_a_table_with_both_margins():
     values.update({r: sum(cells[(r, c)] for c in cols) for r in rows})
     values.update({c: sum(cells[(r, c)] for r in rows) for c in cols})
     values["N"] = sum(cells.values())
-    lines = [an.Line(r, tuple((r, c) for c in cols)) for r in rows]
-    lines += [an.Line(c, tuple((r, c) for r in rows)) for c in cols]
-    lines += [an.Line("N", rows), an.Line("N", cols)]
-    hidden = an.protect(values, lines, 5)
+    lines = [suppression.Line(r, tuple((r, c) for c in cols)) for r in rows]
+    lines += [suppression.Line(c, tuple((r, c) for r in rows)) for c in cols]
+    lines += [suppression.Line("N", rows), suppression.Line("N", cols)]
+    hidden = suppression.protect(values, lines, 5)
     assert ("p1", "q1") in hidden
     check_lines(values, lines, hidden, 5)
 
@@ -140,16 +147,16 @@ def test_random_tables_never_show_or_reveal_a_small_group(table, k):
         for j, n in enumerate(row):
             values[("c", i, j)] = n
         values[("r", i)] = sum(row)
-        lines.append(an.Line(("r", i), tuple(("c", i, j) for j in range(n_cols))))
+        lines.append(suppression.Line(("r", i), tuple(("c", i, j) for j in range(n_cols))))
     for j in range(n_cols):
         values[("k", j)] = sum(row[j] for row in table)
-        lines.append(an.Line(("k", j), tuple(("c", i, j) for i in range(len(table)))))
+        lines.append(suppression.Line(("k", j), tuple(("c", i, j) for i in range(len(table)))))
     values["N"] = sum(map(sum, table))
     lines += [
-        an.Line("N", tuple(("r", i) for i in range(len(table)))),
-        an.Line("N", tuple(("k", j) for j in range(n_cols))),
+        suppression.Line("N", tuple(("r", i) for i in range(len(table)))),
+        suppression.Line("N", tuple(("k", j) for j in range(n_cols))),
     ]
-    hidden = an.protect(values, lines, k)
+    hidden = suppression.protect(values, lines, k)
     check_lines(values, lines, hidden, k)
 
 
@@ -168,7 +175,7 @@ def test_dashboard_hides_a_quadrant_of_4_and_its_complement(store, standard):
             Quadrant.UNDETERMINED: 6,
         },
     )
-    dash = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=5)
+    dash = ds.dashboard(store.engine, reads.Filters(survey=standard.id), standard, k=5)
     assert dash.total == 51
     assert dash.quadrants[Quadrant.HELD] is None
     assert dash.quadrants[Quadrant.UNDETERMINED] is None  # the next smallest
@@ -201,15 +208,15 @@ def test_dashboard_hides_a_quadrant_of_4_and_its_complement(store, standard):
 
 def test_a_group_of_3_is_shown_when_k_is_3(store, standard):
     add_quadrants(store, standard, {Quadrant.HELD: 4, Quadrant.KANDIDAT: 20, Quadrant.SCHATTEN: 12})
-    dash = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=3)
+    dash = ds.dashboard(store.engine, reads.Filters(survey=standard.id), standard, k=3)
     assert dash.quadrants[Quadrant.HELD] == 4
-    clamped = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=1)
+    clamped = ds.dashboard(store.engine, reads.Filters(survey=standard.id), standard, k=1)
     assert clamped.k == 3
 
 
 def test_a_selection_under_k_shows_nothing(store, standard):
     add_quadrants(store, standard, {Quadrant.HELD: 2, Quadrant.KANDIDAT: 2})
-    dash = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=5)
+    dash = ds.dashboard(store.engine, reads.Filters(survey=standard.id), standard, k=5)
     assert dash.too_small
     assert dash.quadrants == dict.fromkeys(Quadrant, None) | {
         Quadrant.VAMPIR: 0,
@@ -225,23 +232,23 @@ def test_an_event_filter_does_not_single_out_its_responses(store, standard):
     # 30 responses without an event, 4 at a small event: filtered to the event, nothing shows.
     add_quadrants(store, standard, {Quadrant.KANDIDAT: 15, Quadrant.SCHATTEN: 15})
     add_quadrants(store, standard, {Quadrant.HELD: 4}, event="tiny-fair")
-    small = an.dashboard(store.engine, an.Filters(survey=standard.id, event="tiny-fair"), standard, k=5)
+    small = ds.dashboard(store.engine, reads.Filters(survey=standard.id, event="tiny-fair"), standard, k=5)
     assert small.too_small
-    everything = an.dashboard(store.engine, an.Filters(survey=standard.id), standard, k=5)
+    everything = ds.dashboard(store.engine, reads.Filters(survey=standard.id), standard, k=5)
     assert everything.quadrants[Quadrant.HELD] is None
 
 
 def test_free_text_only_for_groups_of_at_least_10(store, standard):
     answers = {**answers_for(standard.id, "kandidat"), "what_would_help": "Mehr Presales"}
     add(store, standard, answers, 9)
-    f = an.Filters(survey=standard.id)
-    assert an.free_texts(store.engine, f, "what_would_help", k=5) is None
+    f = reads.Filters(survey=standard.id)
+    assert ds.free_texts(store.engine, f, "what_would_help", k=5) is None
     add(store, standard, answers, 1)
-    assert an.free_texts(store.engine, f, "what_would_help", k=5) == ["Mehr Presales"]
+    assert ds.free_texts(store.engine, f, "what_would_help", k=5) == ["Mehr Presales"]
     # Of one quadrant: that quadrant needs 10 too.
-    assert an.free_texts(store.engine, f, "what_would_help", Quadrant.HELD, k=5) is None
+    assert ds.free_texts(store.engine, f, "what_would_help", Quadrant.HELD, k=5) is None
     # A larger k raises the bar.
-    assert an.free_texts(store.engine, f, "what_would_help", k=12) is None
+    assert ds.free_texts(store.engine, f, "what_would_help", k=12) is None
 
 
 def test_calibration_hides_small_moves(store, standard):
@@ -249,7 +256,7 @@ def test_calibration_hides_small_moves(store, standard):
     add(store, standard, answers_for(standard.id, "borderline"), 3)  # held, close to the thresholds
     before = standard
     after = standard.revised(thresholds={"kann": 70, "will": 70})
-    cal = an.calibrate(store.engine, an.Filters(survey=standard.id), before, after, k=5)
+    cal = calibration.calibrate(store.engine, reads.Filters(survey=standard.id), before, after, k=5)
     assert all(n is None or n == 0 or n >= 5 for n in cal.moves.values())
     assert all(n is None or n == 0 or n >= 5 for n in cal.before.values())
     assert cal.total == 39

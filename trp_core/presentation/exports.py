@@ -1,0 +1,190 @@
+"""The managers' exports written as files: responses as CSV and XLSX, the dashboard's tables as CSV.
+
+Every text cell is made safe against spreadsheet formula injection (OWASP: a text that starts with
+=, +, -, @, tab or carriage return gets a leading '); XLSX text cells are written as strings, never
+as formulas; numbers stay numbers. Charts as PNG: trp_core.presentation.render.chart_png.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from trp_core.method.survey import Survey
+from trp_core.method.vocabulary import Criterion, Quadrant
+from trp_core.presentation.dashboard_charts import band_label, keep_out_label, step_label
+from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
+
+if TYPE_CHECKING:
+    from trp_core.services.dashboard import Dashboard
+    from trp_core.services.export import ResponseTable
+
+# OWASP's list, plus a line feed, and the full-width forms some spreadsheets read as the same signs.
+DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Characters that XML 1.0, and so XLSX, cannot hold.
+_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+HIDDEN: Final = "–"
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def safe_text(value: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: a leading ' where one could start."""
+    value = _ILLEGAL.sub("", value)
+    if value.lstrip(" ").startswith(DANGEROUS):
+        return "'" + value
+    return value
+
+
+def safe_cell(value: Any) -> Any:
+    """Numbers stay numbers (booleans become yes/no), None stays empty, anything else is safe text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    return safe_text(str(value))
+
+
+def safe_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Every cell of every row made safe (`safe_cell`)."""
+    for row in rows:
+        yield [safe_cell(v) for v in row]
+
+
+# --- the responses ------------------------------------------------------------------------------
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 CSV with a byte order mark (spreadsheets then read the umlauts right); text quoted.
+    The rows must be safe already (`safe_rows`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerow([safe_text(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "responses") -> bytes:
+    """An XLSX workbook; text cells are strings (never formulas), numbers numbers. The rows must be
+    safe already (`safe_rows`)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31])
+
+    def cell(value: Any) -> Any:
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # openpyxl would take a text that starts with "=" for a formula
+        return c
+
+    ws.append([cell(safe_text(h)) for h in header])
+    for row in rows:
+        ws.append([cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def responses_csv(table: ResponseTable) -> bytes:
+    return csv_bytes(table.header, safe_rows(table.rows))
+
+
+def responses_xlsx(table: ResponseTable) -> bytes:
+    return xlsx_bytes(table.header, safe_rows(table.rows))
+
+
+# --- the dashboard's tables ------------------------------------------------------------------------
+
+
+def _n(value: int | float | None) -> Any:
+    return HIDDEN if value is None else value
+
+
+def _share(value: float | None) -> Any:
+    return HIDDEN if value is None else round(value, 4)
+
+
+def _mean(value: float | None) -> Any:
+    return HIDDEN if value is None else round(value, 1)
+
+
+def dashboard_tables(dash: Dashboard, survey: Survey, lang: str) -> dict[str, Table]:
+    """Every figure of the dashboard as a table (header, rows), hidden values as "–"."""
+    names = quadrant_labels(survey, lang, "internal")
+    col = {key: t(f"mgr_col_{key}", lang) for key in ("quadrant", "count", "share", "criterion", "axis", "period", "step", "band", "mean", "ability", "motivation")}  # fmt: skip
+    tables: dict[str, Table] = {}
+    tables["quadrants"] = (
+        [col["quadrant"], col["count"], col["share"]],
+        [[names[q], _n(dash.quadrants[q]), _share(dash.quadrant_share(q))] for q in Quadrant]
+        + [[t("mgr_responses", lang), _n(dash.total), _share(1.0 if dash.total else None)]],
+    )
+    tables["heat"] = (
+        [col["ability"], col["motivation"], col["quadrant"], col["count"]],
+        [
+            [
+                f"{c.kann_from:g}–{c.kann_to:g}",
+                f"{c.will_from:g}–{c.will_to:g}",
+                names[c.quadrant],
+                _n(c.count),
+            ]
+            for c in sorted(dash.heat, key=lambda c: (c.kann_from, c.will_from))
+        ],
+    )
+    tables["trend"] = (
+        [col["period"], col["quadrant"], col["count"], col["share"]],
+        [
+            [
+                c.label,
+                names[c.quadrant] if c.quadrant else t("mgr_hidden", lang),
+                _n(c.count),
+                _share(c.share),
+            ]
+            for c in dash.trend
+        ],
+    )
+    tables["keep_out"] = (
+        [col["criterion"], col["axis"], col["count"], col["share"]],
+        [
+            [
+                keep_out_label(r.key, lang),
+                axis_label(r.axis, lang),
+                _n(r.count),
+                _share(r.share),
+            ]
+            for r in dash.keep_out
+        ],
+    )
+    criteria = [c for c in Criterion if survey.weights[c] > 0]
+    tables["means"] = (
+        [col["criterion"], *(names[q] for q in Quadrant)],
+        [
+            [
+                criterion_label(c, lang),
+                *(_mean(dash.means[(c, q)]) for q in Quadrant),
+            ]
+            for c in criteria
+        ],
+    )
+    tables["break_even"] = (
+        [col["band"], col["count"]],
+        [[band_label(key, lang), _n(n)] for key, n in dash.break_even.items()],
+    )
+    tables["funnel"] = (
+        [col["step"], col["count"], col["share"]],
+        [[step_label(s.step, survey, lang), _n(s.count), _share(s.share)] for s in dash.funnel],
+    )
+    return tables
+
+
+def table_csv(table: Table) -> bytes:
+    header, rows = table
+    return csv_bytes(header, safe_rows(rows))

@@ -1,0 +1,189 @@
+"""Calibration: how the filtered past responses would move between quadrants under changed thresholds
+and weights (the core's batch re-scoring), under the minimum-group rule; and the calibration form."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+import numpy as np
+from pydantic import ValidationError
+
+from trp_core.method.batch import QUADRANT_CODES, CriterionMatrix, score_matrix
+from trp_core.method.survey import Survey, SurveyError, survey_from_data
+from trp_core.method.vocabulary import Axis, Criterion, Quadrant
+from trp_core.privacy.suppression import Published, min_group
+from trp_core.store import reads
+from trp_core.store.models import VERSION_LENGTH
+from trp_core.store.reads import Bind, Filters
+
+
+@dataclass(frozen=True)
+class CalibrationCounts:
+    """Raw counts of a re-scoring: quadrant before (rows) and after (columns)."""
+
+    moves: dict[tuple[Quadrant, Quadrant], int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.moves.values())
+
+    def before(self, q: Quadrant) -> int:
+        return sum(n for (a, _), n in self.moves.items() if a is q)
+
+    def after(self, q: Quadrant) -> int:
+        return sum(n for (_, b), n in self.moves.items() if b is q)
+
+    @property
+    def changed(self) -> int:
+        return sum(n for (a, b), n in self.moves.items() if a is not b)
+
+
+def rescore_counts(
+    matrix: CriterionMatrix, before: Survey, after: Survey, weights: np.ndarray | None = None
+) -> CalibrationCounts:
+    """Every response scored under both surveys with the core's batch path (batch.score_matrix);
+    `weights`: how many responses each row of the matrix stands for (default one each)."""
+    a = score_matrix(before, matrix).quadrant
+    b = score_matrix(after, matrix).quadrant
+    size = len(QUADRANT_CODES)
+    counts = np.bincount(a * size + b, weights=weights, minlength=size * size).astype(np.int64)
+    quadrants = list(QUADRANT_CODES)
+    return CalibrationCounts(
+        {(quadrants[i], quadrants[j]): int(counts[i * size + j]) for i in range(size) for j in range(size)}
+    )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    k: int
+    total: int | None
+    before: dict[Quadrant, int | None]
+    after: dict[Quadrant, int | None]
+    moves: dict[tuple[Quadrant, Quadrant], int | None]
+    changed: int | None
+
+    @property
+    def too_small(self) -> bool:
+        return self.total is None
+
+
+def calibrate(bind: Bind, f: Filters, before: Survey, after: Survey, *, k: int | None = None) -> Calibration:
+    """How many of the filtered responses would change quadrant under `after` (the changed weights
+    and thresholds) instead of `before`, under the minimum-group rule."""
+    matrix, weights = reads.criterion_matrix(bind, f)
+    return protect_calibration(rescore_counts(matrix, before, after, weights), k)
+
+
+# The figures of a calibration, as keys of the minimum-group rule.
+
+
+class Sum(Enum):
+    RESPONSES = "responses"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    before: Quadrant
+    after: Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    quadrant: Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class After:
+    quadrant: Quadrant
+
+
+# The changed count and the quadrant counts before and after matter more than single moves.
+COST: Final[dict[Hashable, float]] = {Sum.RESPONSES: 100.0, Sum.CHANGED: 5.0, Sum.UNCHANGED: 5.0}
+COST_QUADRANT: Final = 3.0
+
+
+def protect_calibration(counts: CalibrationCounts, k: int | None = None) -> Calibration:
+    k = min_group(k)
+    quadrants = list(Quadrant)
+    fig = Published()
+    fig.add(Sum.RESPONSES, counts.total, COST[Sum.RESPONSES])
+    fig.add(Sum.CHANGED, counts.changed, COST[Sum.CHANGED])
+    fig.add(Sum.UNCHANGED, counts.total - counts.changed, COST[Sum.UNCHANGED])
+    for (a, b), n in counts.moves.items():
+        fig.add(Move(a, b), n)
+    for q in quadrants:
+        fig.add(Before(q), counts.before(q), COST_QUADRANT)
+    for q in quadrants:
+        fig.add(After(q), counts.after(q), COST_QUADRANT)
+    fig.sum(Sum.RESPONSES, (Before(q) for q in quadrants))
+    fig.sum(Sum.RESPONSES, (After(q) for q in quadrants))
+    fig.sum(Sum.RESPONSES, (Sum.CHANGED, Sum.UNCHANGED))
+    fig.sum(Sum.CHANGED, (Move(a, b) for a in quadrants for b in quadrants if a is not b))
+    fig.sum(Sum.UNCHANGED, (Move(q, q) for q in quadrants))
+    for a in quadrants:
+        fig.sum(Before(a), (Move(a, b) for b in quadrants))
+    for b in quadrants:
+        fig.sum(After(b), (Move(a, b) for a in quadrants))
+    shown = fig.protect(k)
+    return Calibration(
+        k=k,
+        total=shown[Sum.RESPONSES],
+        before={q: shown[Before(q)] for q in quadrants},
+        after={q: shown[After(q)] for q in quadrants},
+        moves={(a, b): shown[Move(a, b)] for a in quadrants for b in quadrants},
+        changed=shown[Sum.CHANGED],
+    )
+
+
+# --- the calibration form -------------------------------------------------------------------------
+
+
+def revised_version(version: str) -> str:
+    """A suggestion for the next version: "1.0" → "1.1", "2" → "3", otherwise "<version>.1"."""
+    head, _, last = version.rpartition(".")
+    if last.isdigit():
+        bumped = str(int(last) + 1)
+        return f"{head}.{bumped}" if head else bumped
+    return f"{version}.1"[:VERSION_LENGTH]
+
+
+@dataclass(frozen=True)
+class CalibrationForm:
+    """What a manager enters: both thresholds, the weights of the criteria, a new version."""
+
+    thresholds: dict[Axis, float]
+    weights: dict[Criterion, float]
+    version: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The survey a calibration form makes, or why it makes none."""
+
+    survey: Survey | None
+    same_version: bool = False  # the form keeps the version of the survey it changes
+    problems: tuple[str, ...] = ()  # the survey loader's messages, "path: message"
+
+
+def revise(base: Survey, form: CalibrationForm) -> Revision:
+    """The changed survey as a new version, validated as a survey file would be."""
+    if form.version.strip() == base.version:
+        return Revision(None, same_version=True)
+    thresholds = {axis.value: value for axis, value in form.thresholds.items()}
+    weights = {c.value: w for c, w in form.weights.items()}
+    try:
+        return Revision(base.revised(thresholds=thresholds, weights=weights, version=form.version))
+    except ValidationError:
+        # The survey loader's own messages, with the path inside the survey.
+        data = {**base.model_dump(mode="json"), "thresholds": thresholds, "version": form.version}
+        data["weights"] = weights
+        try:
+            survey_from_data(data, "calibration")
+        except SurveyError as exc:
+            return Revision(None, problems=tuple(f"{i.path}: {i.message}" for i in exc.issues))
+        return Revision(None)

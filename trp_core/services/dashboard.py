@@ -1,0 +1,338 @@
+"""The managers' dashboard: every figure read from the store, then shown only as far as the
+minimum-group rule (trp_core.privacy) allows, the figures that share sums protected together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Final
+
+from sqlalchemy import Engine
+
+from trp_core.method.figures import NOT_HELD, PLACED, KeepOutKey, Period, funnel_steps, period_label
+from trp_core.method.survey import Survey
+from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
+from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
+from trp_core.store import reads
+from trp_core.store.reads import Bind, Choices, CriterionMean, Filters, KeepOutCounts, MatrixCounts, choices
+from trp_core.store.repository import NO_EVENT
+
+# What the manager pages need of the store to build their filters (pages never import the store).
+__all__ = [
+    "NO_EVENT",
+    "Choices",
+    "Dashboard",
+    "Filters",
+    "FunnelStep",
+    "HeatCell",
+    "KeepOutRow",
+    "TrendCell",
+    "choices",
+    "dashboard",
+    "free_text_min",
+    "free_texts",
+]
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    kann_from: float
+    kann_to: float
+    will_from: float
+    will_to: float
+    quadrant: Quadrant
+    count: int | None  # None: hidden
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    start: date
+    label: str
+    quadrant: Quadrant | None  # None: the hidden rest of the period
+    count: int | None
+    share: float | None  # of the period's responses
+
+
+@dataclass(frozen=True)
+class KeepOutRow:
+    key: KeepOutKey
+    axis: Axis
+    count: int | None
+    share: float | None  # of the responses placed outside "held"
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step: str
+    count: int | None
+    share: float | None  # of the started sessions
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    k: int
+    thresholds: tuple[float, float]
+    total: int | None  # responses in the filtered set
+    quadrants: dict[Quadrant, int | None]
+    heat: list[HeatCell]
+    period: Period
+    trend: list[TrendCell]
+    means: dict[tuple[Criterion, Quadrant], float | None]
+    placed_out: int | None
+    keep_out: list[KeepOutRow]
+    break_even: dict[str, int | None]
+    funnel: list[FunnelStep]
+    started: int | None
+    completed: int | None
+    completion_rate: float | None
+    counters_coarser: bool
+
+    @property
+    def too_small(self) -> bool:
+        """Fewer than k responses: nothing about them may be shown."""
+        return self.total is None
+
+    def quadrant_share(self, q: Quadrant) -> float | None:
+        n = self.quadrants[q]
+        return None if n is None or not self.total else n / self.total
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The dashboard's raw figures, one query each."""
+
+    matrix: MatrixCounts
+    trend: dict[tuple[date, Quadrant], int]
+    means: dict[tuple[Criterion, Quadrant], CriterionMean]
+    keep_out: KeepOutCounts
+    break_even: dict[str, int]
+    funnel: dict[str, int]
+
+
+def read_counts(bind: Bind, f: Filters, thresholds: tuple[float, float], period: Period) -> Counts:
+    """Every raw figure of the dashboard. Given an engine, the queries run side by side on their own
+    connections, one per CPU: SQLite answers each query on one core. Given a connection, they run
+    one after the other on it."""
+    queries = {  # the longest first
+        "means": lambda b: reads.criterion_means(b, f),
+        "matrix": lambda b: reads.matrix_counts(b, f, thresholds),
+        "keep_out": lambda b: reads.keep_out(b, f, thresholds),
+        "trend": lambda b: reads.quadrant_trend(b, f, period),
+        "break_even": lambda b: reads.break_even_distribution(b, f),
+        "funnel": lambda b: reads.funnel(b, f),
+    }
+    if isinstance(bind, Engine):
+        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+            futures = {name: pool.submit(query, bind) for name, query in queries.items()}
+            return Counts(**{name: future.result() for name, future in futures.items()})
+    return Counts(**{name: query(bind) for name, query in queries.items()})
+
+
+# The figures published together, as keys of the minimum-group rule.
+
+
+class Sum(Enum):
+    RESPONSES = "responses"  # the filtered set
+    PLACED_OUT = "placed_out"  # responses in kandidat, vampir or schatten
+
+
+@dataclass(frozen=True, slots=True)
+class QuadrantCount:
+    quadrant: Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCount:
+    cell: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTotal:
+    start: date
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCount:
+    start: date
+    quadrant: Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class BandCount:
+    band: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeptOut:
+    key: KeepOutKey
+
+
+@dataclass(frozen=True, slots=True)
+class NotKeptOut:
+    """The responses outside "held" that a keep-out row does not count: never shown, only summed."""
+
+    key: KeepOutKey
+
+
+# What to give up first when a second entry must go: the complements of the keep-out counts are
+# never shown, the number outside "held" only serves the keep-out shares; the total and the
+# quadrant counts are what matters most.
+COST_TOTAL: Final = 100.0
+COST_QUADRANT: Final = 3.0
+COST_PLACED_OUT: Final = 2.0
+COST_NOT_KEPT_OUT: Final = 0.0
+
+
+def published(counts: Counts) -> Published:
+    """The figures of the dashboard and the sums among them (they share the total and the quadrants)."""
+    matrix, trend, out = counts.matrix, counts.trend, counts.keep_out
+    fig = Published()
+    fig.add(Sum.RESPONSES, matrix.total, COST_TOTAL)
+    for q, n in matrix.quadrants.items():
+        fig.add(QuadrantCount(q), n, COST_QUADRANT)
+    fig.sum(Sum.RESPONSES, (QuadrantCount(q) for q in Quadrant))
+    # The heat map: each quadrant's cells add up to its count.
+    for q in PLACED:
+        fig.sum(QuadrantCount(q), (HeatCount(cell) for cell in matrix.cells if _cell_quadrant(cell) is q))
+    for cell, n in matrix.cells.items():
+        fig.add(HeatCount(cell), n)
+    # Quadrants per period: rows add up to the period, columns to the quadrant, periods to the total.
+    periods = sorted({p for p, _ in trend})
+    for p in periods:
+        fig.add(PeriodTotal(p), sum(n for (pp, _), n in trend.items() if pp == p))
+        fig.sum(PeriodTotal(p), (PeriodCount(p, q) for q in Quadrant if (p, q) in trend))
+    for (p, q), n in trend.items():
+        fig.add(PeriodCount(p, q), n)
+    for q in Quadrant:
+        fig.sum(QuadrantCount(q), (PeriodCount(p, q) for p in periods if (p, q) in trend))
+    fig.sum(Sum.RESPONSES, (PeriodTotal(p) for p in periods))
+    # Break-even bands add up to the total.
+    for band, n in counts.break_even.items():
+        fig.add(BandCount(band), n)
+    fig.sum(Sum.RESPONSES, (BandCount(band) for band in counts.break_even))
+    # Keep-out: the responses outside "held" are the three other quadrants; each row splits them
+    # into those it keeps out and the rest.
+    fig.add(Sum.PLACED_OUT, out.placed_out, COST_PLACED_OUT)
+    fig.sum(Sum.PLACED_OUT, (QuadrantCount(q) for q in NOT_HELD))
+    fig.sum(
+        Sum.RESPONSES,
+        (QuadrantCount(Quadrant.HELD), QuadrantCount(Quadrant.UNDETERMINED), Sum.PLACED_OUT),
+    )
+    for key, n in out.counts.items():
+        fig.add(KeptOut(key), n)
+        fig.add(NotKeptOut(key), out.placed_out - n, COST_NOT_KEPT_OUT)
+        fig.sum(Sum.PLACED_OUT, (KeptOut(key), NotKeptOut(key)))
+    return fig
+
+
+def dashboard(
+    bind: Bind, f: Filters, survey: Survey, *, period: Period = Period.MONTH, k: int | None = None
+) -> Dashboard:
+    """Every dashboard figure, each from one query, with the minimum-group rule applied across all
+    of them at once (they share the total and the quadrant counts)."""
+    k = min_group(k)
+    thresholds = (survey.thresholds.kann, survey.thresholds.will)
+    counts = read_counts(bind, f, thresholds, period)
+    shown = published(counts).protect(k)
+    total = shown[Sum.RESPONSES]
+    placed_out = shown[Sum.PLACED_OUT]
+    started, completed, steps = _funnel(counts.funnel, survey, k)
+    return Dashboard(
+        k=k,
+        thresholds=thresholds,
+        total=total,
+        quadrants={q: shown[QuadrantCount(q)] for q in Quadrant},
+        heat=_heat(counts.matrix, shown),
+        period=period,
+        trend=_trend(counts.trend, period, shown),
+        means={
+            key: m.mean if m.answered >= k and m.mean is not None else None for key, m in counts.means.items()
+        },
+        placed_out=placed_out,
+        keep_out=_keep_out(counts.keep_out, placed_out, shown),
+        break_even={band: shown[BandCount(band)] for band in counts.break_even},
+        funnel=steps,
+        started=started,
+        completed=completed,
+        completion_rate=_share(completed, started),
+        counters_coarser=f.counters_coarser,
+    )
+
+
+Shown = Mapping[Hashable, int | None]
+
+
+def _heat(matrix: MatrixCounts, shown: Shown) -> list[HeatCell]:
+    heat = []
+    for cell in matrix.cells:
+        kx, wy = matrix.kann.edges(cell[0]), matrix.will.edges(cell[1])
+        heat.append(HeatCell(kx[0], kx[1], wy[0], wy[1], _cell_quadrant(cell), shown[HeatCount(cell)]))
+    return heat
+
+
+def _trend(trend: dict[tuple[date, Quadrant], int], period: Period, shown: Shown) -> list[TrendCell]:
+    """The shown counts of each shown period; what is hidden of a period as one grey rest."""
+    cells: list[TrendCell] = []
+    for p in sorted({p for p, _ in trend}):
+        period_total = shown[PeriodTotal(p)]
+        if period_total is None:
+            continue
+        label = period_label(p, period)
+        rest = period_total
+        for q in Quadrant:
+            n = shown[PeriodCount(p, q)] if (p, q) in trend else 0
+            if n is not None:
+                rest -= n
+                if n:
+                    cells.append(TrendCell(p, label, q, n, n / period_total))
+        if rest:
+            cells.append(TrendCell(p, label, None, None, rest / period_total))
+    return cells
+
+
+def _keep_out(out: KeepOutCounts, placed_out: int | None, shown: Shown) -> list[KeepOutRow]:
+    rows = [
+        KeepOutRow(
+            key,
+            CRITERION_AXIS[key] if isinstance(key, Criterion) else Axis(key.value.removeprefix("knockout_")),
+            shown[KeptOut(key)],
+            _share(shown[KeptOut(key)], placed_out),
+        )
+        for key in out.counts
+    ]
+    rows.sort(key=lambda r: (r.count is None, -(r.count or 0)))
+    return rows
+
+
+def _funnel(
+    counts: dict[str, int], survey: Survey, k: int
+) -> tuple[int | None, int | None, list[FunnelStep]]:
+    """Started, completed and every step. Funnel counters count sessions, not responses: each step
+    on its own, under k hidden."""
+    steps = funnel_steps(survey)
+    view = {s: (None if 0 < counts.get(s, 0) < k else counts.get(s, 0)) for s in steps}
+    started = view["started"]
+    return started, view["completed"], [FunnelStep(s, view[s], _share(view[s], started)) for s in steps]
+
+
+def _cell_quadrant(cell: tuple[int, int]) -> Quadrant:
+    return quadrant_for(cell[0] >= 0, cell[1] >= 0)
+
+
+def _share(n: int | None, of: int | None) -> float | None:
+    return None if n is None or not of else n / of
+
+
+def free_texts(
+    bind: Bind, f: Filters, question_id: str, quadrant: Quadrant | None = None, *, k: int | None = None
+) -> list[str] | None:
+    """The distinct non-empty answers to a text question among the latest FREE_TEXT_LIMIT given,
+    sorted alphabetically; None when the group (the filtered responses, of one quadrant if given)
+    has fewer than `free_text_min(k)` responses."""
+    if reads.count_responses(bind, f, quadrant) < free_text_min(k):
+        return None
+    return reads.free_texts(bind, f, question_id, quadrant, limit=FREE_TEXT_LIMIT)

@@ -1,0 +1,481 @@
+"""The managers' read queries: each figure one GROUP BY in the database, with `Filters` as the input.
+
+Filters become SQLAlchemy expressions with bound parameters, never SQL text. The queries return raw
+counts; the services put every figure they show through the minimum-group rule (trp_core.privacy).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, Literal, NamedTuple
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Float,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    select,
+    text,
+)
+
+from trp_core.method.batch import CriterionMatrix
+from trp_core.method.figures import (
+    BE_NONE,
+    BE_OPEN,
+    BREAK_EVEN_BANDS,
+    BREAK_EVEN_KEYS,
+    NOT_HELD,
+    KeepOutKey,
+    KnockOut,
+    Period,
+    band_key,
+)
+from trp_core.method.scoring import CRITERIA
+from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
+from trp_core.store.models import (
+    CRITERION_COLUMNS,
+    EVENT_LENGTH,
+    HASH_LENGTH,
+    SURVEY_ID_LENGTH,
+    VERSION_LENGTH,
+    FunnelCounter,
+    Response,
+    SurveySnapshot,
+)
+from trp_core.store.repository import NO_EVENT
+from trp_core.store.sql import clamp, floor_int, month_start, scanned, week_start
+
+BIN_WIDTH: Final = 10.0  # heat-map cells are 10 × 10 points, with both thresholds on cell edges
+
+Bind = Engine | Connection
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+class Filters(BaseModel):
+    """What a manager narrows the responses to. Every value reaches SQL as a bound parameter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    survey: str | None = Field(default=None, max_length=SURVEY_ID_LENGTH)
+    version: str | None = Field(default=None, max_length=VERSION_LENGTH)
+    survey_hash: str | None = Field(default=None, max_length=HASH_LENGTH)
+    lang: Literal["de", "en"] | None = None
+    event: str | None = Field(default=None, max_length=EVENT_LENGTH)  # NO_EVENT: without an event tag
+    since: date | None = None
+    until: date | None = None  # inclusive
+
+    @model_validator(mode="after")
+    def _range(self) -> Filters:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ValueError("the date range ends before it starts")
+        return self
+
+    def responses(self) -> list[ColumnElement[bool]]:
+        """WHERE clauses on the responses table."""
+        where: list[ColumnElement[bool]] = []
+        if self.survey is not None:
+            where.append(Response.survey_id == self.survey)
+        if self.version is not None:
+            where.append(Response.survey_version == self.version)
+        if self.survey_hash is not None:
+            where.append(Response.survey_hash == self.survey_hash)
+        if self.lang is not None:
+            where.append(Response.lang == self.lang)
+        if self.event == NO_EVENT:
+            where.append(Response.event.is_(None))
+        elif self.event is not None:
+            where.append(Response.event == self.event)
+        # The day is checked inside the covering index: on SQLite a seek on the narrow index on
+        # (survey, day) would look up every row of the range in the table.
+        day = scanned(Response.day)
+        if self.since is not None:
+            where.append(day >= self.since)
+        if self.until is not None:
+            where.append(day <= self.until)
+        return where
+
+    def counters(self) -> list[ColumnElement[bool]]:
+        """WHERE clauses on the funnel counters, which know survey, event and day only."""
+        where: list[ColumnElement[bool]] = []
+        if self.survey is not None:
+            where.append(FunnelCounter.survey_id == self.survey)
+        if self.event is not None:
+            where.append(FunnelCounter.event == self.event)  # the counters store NO_EVENT as ""
+        if self.since is not None:
+            where.append(FunnelCounter.day >= self.since)
+        if self.until is not None:
+            where.append(FunnelCounter.day <= self.until)
+        return where
+
+    @property
+    def counters_coarser(self) -> bool:
+        """Whether the funnel counts cover more than the responses do (language or version set)."""
+        return self.lang is not None or self.version is not None or self.survey_hash is not None
+
+
+# --- running a query -------------------------------------------------------------------------
+
+
+# PostgreSQL's JIT compiler spends more time on these sub-second aggregates than it saves.
+_NO_JIT: Final = text("SET LOCAL jit = off")
+
+
+def _rows(bind: Bind, stmt: Select[Any]) -> list[Any]:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return _rows(conn, stmt)
+    if bind.dialect.name == "postgresql":
+        bind.execute(_NO_JIT)
+    return list(bind.execute(stmt))
+
+
+def _num(x: float) -> ColumnElement[float]:
+    return literal(float(x), Float)
+
+
+def _column(c: Criterion) -> Any:
+    return Response.__table__.c[CRITERION_COLUMNS[c]]
+
+
+# --- filter choices -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filters can offer for a survey."""
+
+    versions: list[str]  # oldest first
+    events: list[str]  # event tags seen in the responses; NO_EVENT when some have none
+    first_day: date | None
+    last_day: date | None
+
+
+def choices(bind: Bind, survey_id: str) -> Choices:
+    versions = [
+        v
+        for (v,) in _rows(
+            bind,
+            select(SurveySnapshot.version)
+            .where(SurveySnapshot.survey_id == survey_id)
+            .group_by(SurveySnapshot.version)
+            .order_by(func.min(SurveySnapshot.first_seen), SurveySnapshot.version),
+        )
+    ]
+    events = [
+        NO_EVENT if e is None else e
+        for (e,) in _rows(
+            bind,
+            select(Response.event).where(Response.survey_id == survey_id).group_by(Response.event),
+        )
+    ]
+    # Two scalar subqueries: each is one step along the index on (survey, day); MIN and MAX in one
+    # SELECT would read every row of the survey.
+    day = select(Response.day).where(Response.survey_id == survey_id).limit(1)
+    ((first, last),) = _rows(
+        bind,
+        select(
+            day.order_by(Response.day).scalar_subquery(), day.order_by(Response.day.desc()).scalar_subquery()
+        ),
+    )
+    return Choices(versions, sorted(events), _as_date(first), _as_date(last))
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))  # SQLite returns MIN/MAX of a date as text
+
+
+def latest_snapshot(bind: Bind, survey_id: str, version: str | None = None) -> str | None:
+    """The hash of the newest survey content stored for a survey (and version)."""
+    stmt = select(SurveySnapshot.hash).where(SurveySnapshot.survey_id == survey_id)
+    if version is not None:
+        stmt = stmt.where(SurveySnapshot.version == version)
+    rows = _rows(bind, stmt.order_by(SurveySnapshot.first_seen.desc(), SurveySnapshot.hash).limit(1))
+    return rows[0][0] if rows else None
+
+
+# --- the figures, raw ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AxisBins:
+    """Heat-map cells along one axis: cell b covers [t + b·w, t + (b+1)·w] within 0..100."""
+
+    threshold: float
+    width: float = BIN_WIDTH
+
+    @property
+    def lowest(self) -> int:
+        return min(-1, -math.ceil(self.threshold / self.width))
+
+    @property
+    def highest(self) -> int:
+        return max(0, math.ceil((100 - self.threshold) / self.width) - 1)
+
+    def edges(self, b: int) -> tuple[float, float]:
+        t, w = self.threshold, self.width
+        return max(0.0, t + b * w), min(100.0, t + (b + 1) * w)
+
+    def sql(self, score: Any, passed: Any) -> ColumnElement[int]:
+        """The cell of a stored score; a response on the failing side of its axis (a knock-out or
+        another version's threshold) is kept in a cell on that side, so cells add up to quadrants."""
+        raw = floor_int((score - _num(self.threshold)) / _num(self.width))
+        return case(
+            (passed, clamp(raw, literal(0), literal(self.highest))),
+            else_=clamp(raw, literal(self.lowest), literal(-1)),
+        )
+
+
+@dataclass(frozen=True)
+class MatrixCounts:
+    quadrants: dict[Quadrant, int]
+    cells: dict[tuple[int, int], int]  # (kann cell, will cell) -> responses
+    kann: AxisBins
+    will: AxisBins
+
+    @property
+    def total(self) -> int:
+        return sum(self.quadrants.values())
+
+
+def matrix_counts(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> MatrixCounts:
+    """Quadrant counts and the heat map of axis scores, in one GROUP BY over one integer per response.
+
+    The key packs the kann and will cells (-1 for an undetermined response); the quadrant of a
+    placed response follows from the sides of its cells, as it followed from its passed axes when
+    it was scored. SQLite sorts one integer instead of (quadrant, cell, cell): at a million
+    responses 0.68 s instead of 1.05 s (bench/dashboard_speed.py).
+    """
+    kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
+    span = will.highest - will.lowest + 1
+    x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
+    y = will.sql(Response.will_score, Response.will_passed) - literal(will.lowest)
+    key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
+    stmt = select(key.label("cell"), func.count()).where(*f.responses()).group_by(key)
+    quadrants = dict.fromkeys(Quadrant, 0)
+    cells: dict[tuple[int, int], int] = {}
+    for packed, n in _rows(bind, stmt):
+        if packed < 0:
+            quadrants[Quadrant.UNDETERMINED] += n
+            continue
+        bx, by = packed // span + kann.lowest, packed % span + will.lowest
+        quadrants[quadrant_for(bx >= 0, by >= 0)] += n
+        cells[(bx, by)] = cells.get((bx, by), 0) + n
+    return MatrixCounts(quadrants, cells, kann, will)
+
+
+def period_start(period: Period) -> Any:
+    return week_start(Response.day) if period is Period.WEEK else month_start(Response.day)
+
+
+def quadrant_trend(bind: Bind, f: Filters, period: Period) -> dict[tuple[date, Quadrant], int]:
+    """Responses per period (ISO week or month, from the day) and quadrant."""
+    start = period_start(period).label("period")
+    stmt = (
+        select(start, Response.quadrant, func.count())
+        .where(*f.responses())
+        .group_by(start, Response.quadrant)
+        .order_by(start)
+    )
+    return {(_as_date(p), Quadrant(q)): n for p, q, n in _rows(bind, stmt)}
+
+
+@dataclass(frozen=True)
+class CriterionMean:
+    answered: int  # responses of the quadrant that answered the criterion
+    mean: float | None
+
+
+def criterion_means(bind: Bind, f: Filters) -> dict[tuple[Criterion, Quadrant], CriterionMean]:
+    """Mean points of each criterion per quadrant, over the responses that answered it."""
+    columns = []
+    for c in CRITERIA:
+        columns += [func.count(_column(c)), func.avg(_column(c))]
+    stmt = select(Response.quadrant, *columns).where(*f.responses()).group_by(Response.quadrant)
+    out = {(c, q): CriterionMean(0, None) for c in CRITERIA for q in Quadrant}
+    for row in _rows(bind, stmt):
+        q = Quadrant(row[0])
+        for i, c in enumerate(CRITERIA):
+            n, mean = row[1 + 2 * i], row[2 + 2 * i]
+            out[(c, q)] = CriterionMean(int(n), None if mean is None else float(mean))
+    return out
+
+
+@dataclass(frozen=True)
+class KeepOutCounts:
+    placed_out: int  # responses placed in kandidat, vampir or schatten
+    counts: dict[KeepOutKey, int]
+
+
+def keep_out(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> KeepOutCounts:
+    """What keeps respondents out of "held", in one aggregate query.
+
+    Among the responses placed outside "held" (kandidat, vampir, schatten; undetermined ones are
+    not placed), a criterion counts for a response when the response failed the criterion's
+    axis and scored the criterion below that axis's threshold; a knock-out counts for the axis it
+    failed. One response can count for several criteria.
+    """
+    limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
+    failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
+    sums = [
+        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
+        for c in CRITERIA
+    ]
+    sums += [
+        func.sum(case((Response.kann_knockout, 1), else_=0)),
+        func.sum(case((Response.will_knockout, 1), else_=0)),
+    ]
+    stmt = select(func.count(), *sums).where(
+        *f.responses(), Response.quadrant.in_([q.value for q in NOT_HELD])
+    )
+    ((total, *counts),) = _rows(bind, stmt)
+    keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
+    return KeepOutCounts(int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)})
+
+
+def break_even_distribution(bind: Bind, f: Filters) -> dict[str, int]:
+    """Responses per band of break-even month, in one GROUP BY."""
+    month = Response.break_even_month
+    whens = [(month <= hi, band_key(lo, hi)) for lo, hi in BREAK_EVEN_BANDS if hi is not None]
+    band = case(
+        (_column(Criterion.BREAK_EVEN).is_(None), BE_OPEN),
+        (month.is_(None), BE_NONE),
+        *whens,
+        else_=band_key(*BREAK_EVEN_BANDS[-1]),
+    ).label("band")
+    stmt = select(band, func.count()).where(*f.responses()).group_by(band)
+    out = dict.fromkeys(BREAK_EVEN_KEYS, 0)
+    for key, n in _rows(bind, stmt):
+        out[key] = n
+    return out
+
+
+def funnel(bind: Bind, f: Filters) -> dict[str, int]:
+    """Sessions per questionnaire step, summed over the counters' days and events, in one GROUP BY."""
+    stmt = (
+        select(FunnelCounter.step, func.sum(FunnelCounter.count))
+        .where(*f.counters())
+        .group_by(FunnelCounter.step)
+    )
+    return {step: int(n) for step, n in _rows(bind, stmt)}
+
+
+def count_responses(bind: Bind, f: Filters, quadrant: Quadrant | None = None) -> int:
+    stmt = select(func.count()).select_from(Response).where(*f.responses())
+    if quadrant is not None:
+        stmt = stmt.where(Response.quadrant == quadrant.value)
+    return int(_rows(bind, stmt)[0][0])
+
+
+def free_texts(
+    bind: Bind, f: Filters, question_id: str, quadrant: Quadrant | None = None, *, limit: int
+) -> list[str]:
+    """The distinct non-empty answers to a text question among the latest `limit` given, sorted
+    alphabetically (the filtered responses, of one quadrant if given).
+
+    Sorted and without any other attribute, so nothing links a text to a response or a day. The
+    newest answers come first through the index on survey and day, so that a million stored
+    responses are not all read for their answers.
+    """
+    text = Response.answers[question_id].as_string()
+    stmt = select(text).where(*f.responses(), text.is_not(None), text != "")
+    if quadrant is not None:
+        stmt = stmt.where(Response.quadrant == quadrant.value)
+    stmt = stmt.order_by(Response.survey_id.desc(), Response.day.desc()).limit(limit)
+    return sorted({str(t) for (t,) in _rows(bind, stmt)})
+
+
+def criterion_matrix(bind: Bind, f: Filters) -> tuple[CriterionMatrix, np.ndarray]:
+    """The distinct stored criterion scores and knock-outs of the filtered responses, with how many
+    responses share each (one GROUP BY), ready for the core's batch re-scoring."""
+    columns = [
+        *(_column(c) for c in CRITERIA),
+        Response.kann_knockout,
+        Response.will_knockout,
+        Response.break_even_month,
+    ]
+    stmt = select(*columns, func.count()).where(*f.responses()).group_by(*columns)
+    rows = [tuple(r) for r in _rows(bind, stmt)]
+    n = len(CRITERIA)
+    data = np.array(rows, dtype=float).reshape(len(rows), n + 4)  # NULL becomes NaN
+    matrix = CriterionMatrix(
+        scores=data[:, :n],
+        knockout={Axis.KANN: data[:, n] == 1, Axis.WILL: data[:, n + 1] == 1},
+        break_even_month=data[:, n + 2],
+    )
+    return matrix, data[:, n + 3].astype(np.int64)
+
+
+# --- the responses, one row each, for the export -------------------------------------------------
+
+SCORE_COLUMNS: Final = (
+    "kann_score",
+    "will_score",
+    "kann_coverage",
+    "will_coverage",
+    "kann_knockout",
+    "will_knockout",
+    "break_even_month",
+)
+
+
+class ResponseRow(NamedTuple):
+    survey_id: str
+    version: str
+    lang: str
+    event: str | None
+    week: date  # the Monday of the ISO week: nothing finer leaves the database
+    answers: dict[str, Any]
+    scores: tuple[Any, ...]  # SCORE_COLUMNS, then the criteria's columns in CRITERIA order
+    quadrant: str
+
+
+def responses_by_week(bind: Bind, f: Filters) -> Iterator[ResponseRow]:
+    """The filtered responses, read when iterated: ordered by ISO week, and within a week by the
+    random response id, so that their order tells nothing finer than the week."""
+    week = period_start(Period.WEEK)
+    table = Response.__table__.c
+    stmt = (
+        select(
+            Response.survey_id,
+            Response.survey_version,
+            Response.lang,
+            Response.event,
+            week,
+            Response.answers,
+            *(table[c] for c in SCORE_COLUMNS),
+            *(_column(c) for c in CRITERIA),
+            Response.quadrant,
+        )
+        .where(*f.responses())
+        .order_by(week, Response.id)
+    )
+    with _connection(bind) as conn:
+        for row in conn.execution_options(yield_per=2_000).execute(stmt):
+            survey_id, version, lang, event, start, answers, *numbers, quadrant = row
+            start = start if isinstance(start, date) else date.fromisoformat(str(start))
+            yield ResponseRow(survey_id, version, lang, event, start, answers or {}, tuple(numbers), quadrant)
+
+
+@contextmanager
+def _connection(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn
+    else:
+        yield bind
