@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Set up .venv and run the app or the tests; needs nothing but Python 3.11 or newer.
 
-python3 dev.py run     # the app on SQLite with the bundled surveys: http://localhost:8501
-python3 dev.py test    # the whole test suite (extra arguments go to pytest)
-python3 dev.py lint    # ruff check and ruff format --check
+python3 dev.py run           # the app on SQLite with the bundled surveys: http://localhost:8501
+python3 dev.py test          # the whole test suite, on parallel workers (what CI runs)
+python3 dev.py test --quick  # unit, store (SQLite and PostgreSQL) and AppTest: no server, no browser
+python3 dev.py lint          # ruff check and ruff format --check
+
+Other arguments of `test` go to pytest, e.g. `python3 dev.py test tests/unit -x` or `-m browser`.
+The tests run on up to 4 pytest-xdist workers (one per core); `-n 1` or `-p no:xdist` runs them
+in one process. The levels are markers given by folder (tests/conftest.py): unit, store, app,
+e2e, system; and server, browser, postgres by what a test needs. `--quick` is
+`-m "not server and not browser"`.
 """
 
 from __future__ import annotations
@@ -37,6 +44,22 @@ def setup() -> None:
     STAMP.touch()
 
 
+def test_arguments(rest: list[str]) -> list[str]:
+    """pytest's arguments: --quick as its marker expression, and xdist workers unless told otherwise."""
+    quick = "--quick" in rest
+    args = [a for a in rest if a != "--quick"]
+    if quick:
+        args = ["-m", "not server and not browser", *args]
+    serial = ("--pdb", "--co", "--collect-only", "no:xdist")  # xdist would get in the way
+    told = any(a.startswith(("-n", "--numprocesses")) or a in serial for a in args)
+    if not told:
+        # loadgroup: a module of e2e tests stays on one worker (its servers start once), and each
+        # folder of system tests runs one test at a time (tests/conftest.py's xdist_group marks).
+        workers = min(os.cpu_count() or 1, 4)
+        args = ["-n", str(workers), "--dist", "loadgroup", *args]
+    return args
+
+
 def main() -> int:
     command, *rest = sys.argv[1:] or ["help"]
     if command not in ("run", "test", "lint"):
@@ -47,7 +70,9 @@ def main() -> int:
         subprocess.run([str(BIN / "trp"), "validate", "surveys/"], check=True, cwd=ROOT)
         return subprocess.run([str(BIN / "streamlit"), "run", "app.py", *rest], cwd=ROOT).returncode
     if command == "test":
-        return subprocess.run([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT).returncode
+        return subprocess.run(
+            [str(BIN / "python"), "-m", "pytest", *test_arguments(rest)], cwd=ROOT
+        ).returncode
     checks = [[str(BIN / "ruff"), "check", "."], [str(BIN / "ruff"), "format", "--check", "."]]
     return max(subprocess.run(c, cwd=ROOT).returncode for c in checks)
 

@@ -1,6 +1,6 @@
 """Time in Chromium from opening the app to the first question on screen, on the real server.
 
-Starts `streamlit run app.py` as the browser tests do (tests/e2e/conftest.py's Server: its own
+Starts `streamlit run app.py` as the browser tests do (tests/support/server.py's Server: its own
 port and SQLite file), opens `/?survey=trp-standard&lang=en` in Debian's Chromium (the tests'
 launch arguments) at tablet size, 1024×768 (--phone: 390×844), waits for the start button,
 clicks it and waits for the first question's widget (its first radio option, input or text
@@ -56,7 +56,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
@@ -393,15 +392,14 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # the tests' Server and driver
 
-    from tests.e2e import conftest
-    from tests.e2e.conftest import CHROMIUM_ARGS, Server, chromium_path
+    from tests.support.server import CHROMIUM_ARGS, PHONE, TABLET, Server, chromium_path
     from trp_core.files.surveys import load_survey
 
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("Chromium is not installed (apt-get install chromium)")
     survey = load_survey(ROOT / "surveys" / f"{args.survey}.yaml")
-    viewport = conftest.PHONE if args.phone else conftest.TABLET
+    viewport = PHONE if args.phone else TABLET
     configurations = {"as configured": {}}
     if args.compare_gc:
         configurations["runner.postScriptGC=false"] = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
@@ -429,9 +427,7 @@ def main() -> None:
             directory = Path(tmp) / "floor"
             directory.mkdir()
             env = {"PYTHONPATH": str(hook), "TRP_BENCH_RUNS": str(directory / "runs.txt")}
-            # Server runs `streamlit run app.py` in conftest.ROOT: here, in the bare app's folder.
-            with mock.patch.object(conftest, "ROOT", bare_app(directory, survey, args.lang)):
-                server = Server(directory, env=env)
+            server = Server(directory, env=env, app_dir=bare_app(directory, survey, args.lang))
             stack.callback(server.stop)
             target = Target("bare Streamlit app (floor): a start button, then one widget", server, directory / "runs.txt", None)  # fmt: skip
             target.url = f"{server.url}/?survey={args.survey}&lang={args.lang}"

@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM_ARGS, TABLET, Server, chromium_path  # noqa: E402
 from tests.support.driver import settle  # noqa: E402
 from tests.support.kiosk_events import SLUG, write_events  # noqa: E402
+from tests.support.server import CHROMIUM_ARGS, TABLET, Server, chromium_path  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from tests.conftest import ROOT, SURVEYS
-from tests.e2e.conftest import TABLET, Server
 from tests.support.driver import Partner, screenshot, settle, widget
 from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
+from tests.support.server import TABLET, Server
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from pages.components import auth
-from tests.e2e.conftest import PHONE, TABLET, Server
 from tests.support.driver import screenshot, settle
+from tests.support.server import PHONE, TABLET, Server
 from trp_core.cli.main import main
 from trp_core.presentation.i18n import t
 

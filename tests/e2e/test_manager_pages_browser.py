@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from tests.conftest import SURVEYS
-from tests.e2e.conftest import PHONE, TABLET, Server
 from tests.store.manager.conftest import add
 from tests.support.driver import screenshot, settle
+from tests.support.server import PHONE, TABLET, Server
 from trp_core.cli.main import main
 from trp_core.files.surveys import load_survey
 from trp_core.method.survey import Survey

@@ -21,7 +21,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import Server
+from tests.support.server import Server
 
 LIMIT = 5_000_000  # server.maxMessageSize in bytes
 UNKNOWN_WIDGET = "$$ID-00000000000000000000000000000000-pasted_text"

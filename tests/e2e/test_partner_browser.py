@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import ROOT, SURVEYS
-from tests.e2e.conftest import PHONE, TABLET
 from tests.support.driver import Partner, settle
+from tests.support.server import PHONE, TABLET
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import SURVEYS
-from tests.e2e.conftest import TABLET, Server
 from tests.e2e.test_manager_pages_browser import go, log_in, manager_database
 from tests.store.manager.conftest import add, answers_for
 from tests.support.driver import screenshot, settle
+from tests.support.server import TABLET, Server
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t

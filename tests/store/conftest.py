@@ -2,7 +2,8 @@
 
 PostgreSQL: TRP_TEST_DATABASE_URL names a server and a database to connect to (default the
 `test` database on 127.0.0.1:5432); each test session creates its own database there and
-drops it at the end. When the server does not answer, the PostgreSQL tests are skipped, or
+drops it at the end (named after the xdist worker too, e.g. trp_test_gw0_…, so that parallel
+workers never share one). When the server does not answer, the PostgreSQL tests are skipped, or
 fail under CI=true.
 """
 
@@ -69,7 +70,8 @@ def pg_admin() -> Iterator[Engine]:
 @contextmanager
 def pg_database(admin: Engine) -> Iterator[URL]:
     """A new, empty database on the test server, dropped afterwards."""
-    name = f"trp_test_{uuid.uuid4().hex[:12]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"trp_test_{worker}_{uuid.uuid4().hex[:12]}"
     quoted = admin.dialect.identifier_preparer.quote(name)
     with admin.connect() as c:
         c.exec_driver_sql(f"CREATE DATABASE {quoted}")

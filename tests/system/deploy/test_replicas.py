@@ -37,9 +37,9 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from tests.conftest import ROOT, SURVEYS
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, TABLET, chromium_path
 from tests.store.conftest import pg_admin, pg_database  # noqa: F401 - pg_admin is a fixture
 from tests.support.kiosk_events import SLUG, write_events
+from tests.support.server import ARTIFACTS, CHROMIUM_ARGS, TABLET, chromium_path
 from trp_core.files.surveys import load_survey
 from trp_core.presentation.i18n import t
 from trp_core.services.auth import hash_password

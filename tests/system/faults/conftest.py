@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import in_own_thread
-from tests.e2e.conftest import CHROMIUM_ARGS, artifacts, chromium  # noqa: F401  (fixtures)
+from tests.support.server import CHROMIUM_ARGS
 
 
 @pytest.fixture
-def with_browser(chromium: str) -> Callable[[Callable[[Any], None]], None]:  # noqa: F811
+def with_browser(chromium: str) -> Callable[[Callable[[Any], None]], None]:
     """Run `body(browser)` in a new thread with a new Chromium; its failure is the test's failure."""
 
     def run(body: Callable[[Any], None]) -> None:

@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.conftest import SURVEYS
-from tests.e2e.conftest import TABLET, Server
 from tests.support.driver import Partner, screenshot, settle
+from tests.support.server import TABLET, Server
 from tests.system.faults.helpers import (
     TcpProxy,
     answers,

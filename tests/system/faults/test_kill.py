@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SURVEYS
-from tests.e2e.conftest import TABLET, Server
 from tests.support.driver import Partner, screenshot
+from tests.support.server import TABLET, Server
 from tests.system.faults.helpers import (
     answers,
     shown_code,

@@ -23,9 +23,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from tests.conftest import SURVEYS
-from tests.e2e.conftest import TABLET, Server
 from tests.store.conftest import unavailable
 from tests.support.driver import Partner, screenshot
+from tests.support.server import TABLET, Server
 from tests.system.faults.helpers import (
     answers,
     form_state,

@@ -1,26 +1,24 @@
-"""Load tests: the real server driven by the protocol client (stclient.py) and, in bench/, by Chromium.
+"""Load tests: the real server driven by the protocol client (tests/support/stclient.py) and, for the
+burst, by Chromium too (tests/support/burst.py, which bench/burst.py runs in full size).
 
-The browser and PostgreSQL fixtures are the ones of tests/e2e and tests/store: skipped when
-Chromium or the server is missing, failed under CI=true.
+The `chromium` fixture is tests/conftest.py's and `pg_admin` tests/store's: skipped when Chromium
+or the server is missing, failed under CI=true.
 """
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import Coroutine, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from tests.conftest import ROOT, in_own_thread
-from tests.e2e.conftest import Server, chromium
+from tests.conftest import in_own_thread
 from tests.store.conftest import pg_admin
+from tests.support.server import Server
 
-__all__ = ["chromium", "pg_admin"]  # fixtures, used by the tests here
+__all__ = ["pg_admin"]  # a fixture, used by the tests here
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +40,3 @@ def database(server: Server) -> Iterator[Engine]:
 def run_coroutine(coroutine: Coroutine) -> Any:
     """asyncio.run in a thread of its own (see in_own_thread)."""
     return in_own_thread(asyncio.run, coroutine)
-
-
-def run_bench(script: str, args: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """Run bench/<script> with the test's Python; its output is printed on failure by pytest."""
-    command = [sys.executable, str(ROOT / "bench" / script), *args]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    print(result.stdout)
-    print(result.stderr, file=sys.stderr)
-    return result
-
-
-def json_path(tmp_path: Path) -> Path:
-    return tmp_path / "summary.json"

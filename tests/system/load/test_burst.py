@@ -1,28 +1,29 @@
 """The event burst in CI size: 10 protocol visitors and one Chromium context, 50 submissions.
 
-bench/burst.py runs as it would by hand, on its own server and database; every acknowledged
-submission must be stored exactly once, and no visitor may see an error.
+The burst of bench/burst.py (tests/support/burst.py), on its own server and database; every
+acknowledged submission must be stored exactly once, and no visitor may see an error.
 """
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from tests.system.load.conftest import json_path, run_bench
+from tests.conftest import in_own_thread
+from tests.support.burst import Burst, run
 
-SMALL = ["--visitors", "10", "--responses", "50", "--browsers", "1", "--pause", "0-0.05", "--seed", "7"]
+SMALL = Burst(db="sqlite", visitors=10, responses=50, browsers=1, pause=(0.0, 0.05), seed=7)
 
 
-def burst(tmp_path: Path, *args: str) -> dict:
-    out = json_path(tmp_path)
-    result = run_bench("burst.py", [*SMALL, *args, "--json", str(out)], timeout=900)
-    assert out.exists(), result.stderr[-3000:]
-    summary = json.loads(out.read_text())
-    summary["returncode"] = result.returncode
+def burst(tmp_path: Path, **changes: Any) -> dict:
+    outcome = in_own_thread(run, replace(SMALL, **changes), tmp_path)
+    print(f"{outcome.where}; server log {outcome.server_log}")  # shown by pytest on failure
+    summary = outcome.summary
+    summary["returncode"] = 0 if summary["ok"] else 1  # bench/burst.py's exit status
     return summary
 
 
@@ -41,11 +42,11 @@ def check(summary: dict) -> None:
 
 @pytest.mark.browser
 def test_burst_sqlite(chromium: str, tmp_path: Path) -> None:
-    check(burst(tmp_path, "--db", "sqlite"))
+    check(burst(tmp_path, db="sqlite"))
 
 
 @pytest.mark.browser
 @pytest.mark.postgres
 def test_burst_postgres(chromium: str, pg_admin: Engine, tmp_path: Path) -> None:
     url = pg_admin.url.render_as_string(hide_password=False)
-    check(burst(tmp_path, "--db", "postgres", "--pg-url", url))
+    check(burst(tmp_path, db="postgres", pg_url=url))

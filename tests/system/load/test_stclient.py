@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as DbSession
 
 from tests.conftest import BUNDLED
-from tests.e2e.conftest import Server
+from tests.support.server import Server
 from tests.support.stclient import ClientError, Session, Visitor
 from tests.system.load.conftest import run_coroutine
 from trp_core.files.surveys import load_survey
