@@ -42,7 +42,7 @@ ANSWER_FILES = sorted((ROOT / "tests" / "answers").glob("*.json"))
 
 
 def hash_code(code: str) -> str:
-    """Any SHA-256 digest will do for the store; the app's codes are trp_core.services.codes."""
+    """Any SHA-256 digest will do for the store; the app's codes are trp_core.method.codes."""
     return hashlib.sha256(code.encode()).hexdigest()
 
 

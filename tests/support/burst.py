@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session as DbSession
 from tests.support.server import CHROMIUM_ARGS, ROOT, TABLET, Server, chromium_path
 from tests.support.stclient import CODE, ClientError, Visitor
 from trp_core.files.surveys import load_survey
+from trp_core.method.codes import code_hash
 from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.presentation.i18n import t
-from trp_core.services.codes import code_hash
 from trp_core.store.engine import database_url, make_engine
 from trp_core.store.models import Response
 

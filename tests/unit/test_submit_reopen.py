@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import ROOT, SURVEYS
 from trp_core.files.surveys import load_survey
+from trp_core.method.codes import code_hash
 from trp_core.method.vocabulary import Quadrant
-from trp_core.services.codes import code_hash
 from trp_core.services.reopen import TooManyAttempts, reopen
 from trp_core.services.results import StoreUnavailable
 from trp_core.services.submit import InvalidAnswers, submission_for, submit

@@ -19,6 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from trp_core.method.codes import normalize
 from trp_core.method.scoring import Assessment
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, Survey, YesNoQuestion
 from trp_core.method.vocabulary import Axis
@@ -28,7 +29,6 @@ from trp_core.presentation.explain import answer_text, lever_lines, verdict
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
 from trp_core.presentation.render import FONT_DIR, chart_png
-from trp_core.services.codes import normalize
 
 _PDF_FONT: Final = "DejaVu"
 

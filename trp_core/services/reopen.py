@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from trp_core.method.codes import code_hash, normalize
 from trp_core.method.levers import assess
-from trp_core.services.codes import code_hash, normalize
 from trp_core.services.results import Result, StoreUnavailable
 
 if TYPE_CHECKING:

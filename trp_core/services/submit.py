@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from trp_core.method.codes import code_hash, new_code
 from trp_core.method.levers import assess
 from trp_core.method.scoring import check_answers
-from trp_core.services.codes import code_hash, new_code
 from trp_core.services.results import Result, StoreUnavailable
 
 if TYPE_CHECKING:

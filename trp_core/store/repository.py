@@ -126,7 +126,7 @@ class Store:
             raise ValueError(f"submission_key must be a string of 1 to {KEY_LENGTH} characters")
         if not isinstance(code_hash, str) or not _HEX64.match(code_hash):
             raise ValueError(
-                "code_hash must be a SHA-256 digest in lower-case hex (trp_core.services.codes.code_hash)"
+                "code_hash must be a SHA-256 digest in lower-case hex (trp_core.method.codes.code_hash)"
             )
         day = day or date.today()
         try:  # what is stored is exactly what will be read back

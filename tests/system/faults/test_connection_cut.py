@@ -30,9 +30,9 @@ from tests.system.faults.helpers import (
     wait_for_code,
 )
 from trp_core.files.surveys import load_survey
+from trp_core.method.codes import code_hash
 from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import t
-from trp_core.services.codes import code_hash
 from trp_core.store.engine import make_engine
 
 pytestmark = pytest.mark.browser

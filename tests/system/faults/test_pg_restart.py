@@ -39,8 +39,8 @@ from tests.system.faults.helpers import (
     wait_for_code,
 )
 from trp_core.files.surveys import load_survey
+from trp_core.method.codes import code_hash
 from trp_core.presentation.i18n import t
-from trp_core.services.codes import code_hash
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 

@@ -13,9 +13,9 @@ from tests.support.server import Server
 from tests.support.stclient import ClientError, Session, Visitor
 from tests.system.load.conftest import run_coroutine
 from trp_core.files.surveys import load_survey
+from trp_core.method.codes import code_hash
 from trp_core.method.levers import assess
 from trp_core.presentation.i18n import t
-from trp_core.services.codes import code_hash
 from trp_core.store.models import Response
 
 
