@@ -35,7 +35,7 @@ session logic, i18n or scoring, making the same st.* calls in the same layout: t
 and numbers of widgets and text elements, with the same labels, options, help texts, defaults
 and keys, in the same forms, columns, bordered containers and expanders. The leaf calls of a
 questionnaire step and of the calculator are recorded from the app's own widget functions
-(pages/_widgets.py, called once with st.* replaced by recorders) and replayed as literals, so
+(pages/components/widgets.py, called once with st.* replaced by recorders) and replayed as literals, so
 they agree argument by argument; the rest of the layout, and the result page, are written out
 below after the pages, with texts from the same trp_core functions. The element kinds of both
 rendered trees are counted and compared ("elements"), so a mismatch would show. Charts: the
@@ -364,7 +364,7 @@ submit_col.button({t("submit", LANG)!r}, type="primary", width="stretch", key="s
 
 
 def _calc_body(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> None:
-    """The body of pages/_widgets.calculator's fragment, for recording its calls outside a run."""
+    """The body of pages/components/widgets.calculator's fragment, for recording its calls outside a run."""
     from pages.components import widgets as w
 
     with mock.patch.object(st, "fragment", lambda f: f), mock.patch.object(st, "columns", _fake_columns):

@@ -75,7 +75,7 @@ def chart(chart_or_spec: Any) -> None:
     """Draw an Altair chart or a Vega-Lite spec at full width.
 
     Specs are made without Altair's schema validation: the chart builders' specs are validated
-    in tests/test_charts.py, and at runtime validation was most of a result page's time.
+    in tests/unit/test_charts.py, and at runtime validation was most of a result page's time.
     """
     spec = chart_or_spec if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict(validate=False)
     st.vega_lite_chart(spec, width="stretch")

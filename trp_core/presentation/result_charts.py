@@ -32,7 +32,7 @@ Width = int | Literal["container"]
 
 # Altair validates every chart object against the Vega-Lite schema as it is made (its debug mode):
 # 40 % of the time of building the calculator's chart (cProfile, bench/page_speed.py). The finished
-# specs are validated once, in tests/test_charts.py (to_dict() validates whatever the mode).
+# specs are validated once, in tests/unit/test_charts.py (to_dict() validates whatever the mode).
 alt.utils.schemapi.disable_debug_mode()
 
 # Okabe–Ito colours.

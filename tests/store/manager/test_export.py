@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from tests.store.manager.conftest import add, add_quadrants, answers_for, empty_store, hash_code
 from trp_core.method.scoring import score
 from trp_core.method.vocabulary import Quadrant
-from trp_core.presentation import dashboard_charts as charts
+from trp_core.presentation import dashboard_charts
 from trp_core.presentation import exports
 from trp_core.presentation.render import chart_png
 from trp_core.services import calibrate as calibration
@@ -196,7 +196,7 @@ def test_dashboard_tables_and_charts(store, standard):
     assert rows[2][:2] == ["Candidate", "12"]
     hostile = (["=label"], [["=1+1", 3, None]])
     assert exports.table_csv(hostile).decode("utf-8-sig").splitlines() == ['"\'=label"', '"\'=1+1",3,""']
-    png = chart_png(charts.heatmap_chart(dash, standard, "de", width=500))
+    png = chart_png(dashboard_charts.heatmap_chart(dash, standard, "de", width=500))
     assert png.startswith(b"\x89PNG")
 
 
@@ -213,13 +213,13 @@ def test_every_dashboard_chart_is_a_valid_vega_lite_spec(store, standard):
     assert dash.quadrants[Quadrant.HELD] is None and dash.quadrants[Quadrant.KANDIDAT] == 12
     for lang in ("de", "en"):
         made = [
-            charts.heatmap_chart(dash, standard, lang),
-            charts.trend_chart(dash, standard, lang),
-            charts.keep_out_chart(dash, lang),
-            charts.break_even_chart(dash, lang),
-            charts.funnel_chart(dash, standard, lang),
-            charts.means_chart(dash, standard, lang),
-            charts.calibration_chart(cal, standard, lang),
+            dashboard_charts.heatmap_chart(dash, standard, lang),
+            dashboard_charts.trend_chart(dash, standard, lang),
+            dashboard_charts.keep_out_chart(dash, lang),
+            dashboard_charts.break_even_chart(dash, lang),
+            dashboard_charts.funnel_chart(dash, standard, lang),
+            dashboard_charts.means_chart(dash, standard, lang),
+            dashboard_charts.calibration_chart(cal, standard, lang),
         ]
         for chart in made:
             spec = chart.to_dict(validate=True)  # raises on a spec the schema rejects
