@@ -14,8 +14,7 @@ from openpyxl import load_workbook
 from tests.store.manager.conftest import add, add_quadrants, answers_for, empty_store, hash_code
 from trp_core.method.scoring import score
 from trp_core.method.vocabulary import Quadrant
-from trp_core.presentation import dashboard_charts
-from trp_core.presentation import exports
+from trp_core.presentation import dashboard_charts, exports
 from trp_core.presentation.render import chart_png
 from trp_core.services import calibrate as calibration
 from trp_core.services import dashboard as ds
