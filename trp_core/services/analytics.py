@@ -44,8 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from trp_core.method.batch import QUADRANT_CODES, CriterionMatrix, score_matrix
-from trp_core.method.scoring import CRITERIA
+from trp_core.method.scoring import CRITERIA, QUADRANT_CODES, CriterionMatrix, score_matrix
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
 from trp_core.settings import get_settings
@@ -923,10 +922,7 @@ def dashboard(
 
 
 def _cell_quadrant(cell: tuple[int, int]) -> Quadrant:
-    kann, will = cell[0] >= 0, cell[1] >= 0
-    if kann:
-        return Quadrant.HELD if will else Quadrant.KANDIDAT
-    return Quadrant.VAMPIR if will else Quadrant.SCHATTEN
+    return quadrant_for(cell[0] >= 0, cell[1] >= 0)
 
 
 # --- calibration ------------------------------------------------------------------------------

@@ -17,8 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from trp_core.method.batch import CriterionMatrix
-from trp_core.method.scoring import CRITERIA, Assessment
+from trp_core.method.scoring import CRITERIA, Assessment, CriterionMatrix
 from trp_core.method.survey import Survey, survey_from_data
 from trp_core.method.vocabulary import LANGUAGES, Axis, Criterion, Quadrant
 from trp_core.store.engine import writer
