@@ -175,6 +175,7 @@ class AxisWeights:
 
 
 def axis_weights(survey: Survey) -> AxisWeights:
+    """The weights as the axis rule reads them; cheap, so a calibration's changed copy needs no plan."""
     weights = tuple(survey.weights[c] for c in CRITERIA)
     weighted = tuple(
         tuple(i for i, c in enumerate(CRITERIA) if c in AXIS_CRITERIA[a] and weights[i] > 0) for a in AXES
