@@ -2,7 +2,7 @@
 
 Prints, per bundled survey, responses per second of trp_core.method.scoring.score over 100 000
 random valid answer sets (target ≥ 20 000/s on one core), and for 1 000 000 answer sets the
-batch path of trp_core.method.batch, as ratios against the single path in the same run:
+batch path of trp_core.method.scoring (encode, score_matrix), as ratios against the single path in the same run:
 - rescore: the stored per-criterion matrix of each response to axis scores, passed flags and
   quadrants under the survey's weights and thresholds: what calibration repeats for every
   change (target < 5 s);
@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 from trp_core.files.surveys import load_survey
-from trp_core.method.batch import encode, score_matrix
 from trp_core.method.levers import assess
-from trp_core.method.scoring import score
+from trp_core.method.scoring import encode, score, score_matrix
 from trp_core.method.synthetic import random_answers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +70,8 @@ def main() -> None:
         "single /s: trp_core.method.scoring.score in one process on one core;\n"
         "assess ms: score plus levers (the result page);\n"
         "single 1M s: the single path's time for 1M sets, from its measured rate;\n"
-        "rescore: batch.score_matrix on the stored criterion matrix;\n"
-        "encode: batch.encode + score_matrix from answer dicts; ratio: single / batch."
+        "rescore: scoring.score_matrix on the stored criterion matrix;\n"
+        "encode: scoring.encode + score_matrix from answer dicts; ratio: single / batch."
     )
 
 

@@ -17,8 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.store.conftest import hash_code, random_sets, save
-from trp_core.method.batch import QUADRANT_CODES, score_matrix
-from trp_core.method.scoring import score
+from trp_core.method.scoring import QUADRANT_CODES, score, score_matrix
 from trp_core.method.survey import survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.store import reads

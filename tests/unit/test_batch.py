@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from tests.unit.test_properties import SURVEYS
-from trp_core.method.batch import QUADRANT_CODES, encode, rescore, score_matrix
-from trp_core.method.scoring import score
+from trp_core.method.scoring import QUADRANT_CODES, encode, rescore, score, score_matrix
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 

@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict
 
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import (
-    _AXES,
+    AXES,
     Assessment,
     Plan,
     axis_value,
+    axis_verdict,
     break_even_points,
     breakeven_inputs,
     plan_for,
@@ -80,30 +81,25 @@ def levers(survey: Survey, answers: Mapping[str, Any], result: Assessment | None
 
 
 class _State:
-    """Evaluates one axis for modified answer sets, reusing the break-even run when possible."""
+    """Evaluates one axis for modified answer sets."""
 
     def __init__(self, plan: Plan, axis: Axis):
-        self.plan, self.axis = plan, axis
-        self.threshold = plan.survey.thresholds.kann if axis is Axis.KANN else plan.survey.thresholds.will
+        self.plan, self.axis, self.index = plan, axis, AXES.index(axis)
 
-    def evaluate(self, answers: Mapping[str, Any], breakeven: be.BreakEven | None = None):
-        raw = raw_scores(self.plan, answers, breakeven)
-        value, coverage = axis_value(self.plan, raw, self.axis)
-        return value, coverage, raw.knockouts[0 if self.axis is Axis.KANN else 1], raw.breakeven
+    def evaluate(self, answers: Mapping[str, Any]) -> tuple[float | None, float, list[str]]:
+        """(unrounded axis score or None, coverage, knock-outs)."""
+        raw = raw_scores(self.plan, answers)
+        value, coverage = axis_value(self.plan.axis_weights, self.index, raw.scores, raw.answered)
+        return (None if math.isnan(value) else value), coverage, raw.knockouts[self.index]
 
     def passes(self, value: float | None, coverage: float, knockouts: list[str]) -> bool:
-        survey = self.plan.survey
-        return (
-            not knockouts
-            and value is not None
-            and coverage >= survey.min_coverage - 1e-9
-            and round_half_up(value) >= self.threshold
-        )
+        value = math.nan if value is None else value
+        return axis_verdict(self.plan.survey, self.axis, value, coverage, bool(knockouts))[3]
 
 
 def _axis_levers(plan: Plan, answers: dict[str, Any], axis: Axis) -> AxisLevers:
     state = _State(plan, axis)
-    value, coverage, knockouts, _ = state.evaluate(answers)
+    value, coverage, knockouts = state.evaluate(answers)
     steps: list[LeverStep] = []
     while len(steps) < MAX_STEPS and not state.passes(value, coverage, knockouts):
         step = (
@@ -144,7 +140,7 @@ def _knockout_step(plan: Plan, state: _State, answers: dict[str, Any], knockouts
         if question_points(question, candidate)[1]:
             continue
         trial = {**answers, name: candidate}
-        value, coverage, kos, _ = state.evaluate(trial)
+        value, coverage, kos = state.evaluate(trial)
         if value is not None and (best is None or value > best[2][0] + _GAIN_EPS):
             best = (name, candidate, (value, coverage, kos))
     return best
@@ -157,7 +153,7 @@ def _best_step(plan: Plan, state: _State, answers: dict[str, Any], current: floa
     for name, candidates in _axis_candidates(plan, state.axis, answers):
         for candidate in candidates:
             trial = {**answers, name: candidate}
-            value, coverage, kos, _ = state.evaluate(trial)
+            value, coverage, kos = state.evaluate(trial)
             if kos or value is None:
                 continue
             if value > base + _GAIN_EPS and (best is None or value > best[2][0] + _GAIN_EPS):
@@ -167,7 +163,7 @@ def _best_step(plan: Plan, state: _State, answers: dict[str, Any], current: floa
 
 def _axis_candidates(plan: Plan, axis: Axis, answers: Mapping[str, Any]) -> Iterator[tuple[str, list[Any]]]:
     for item in plan.items:
-        if _AXES[item.axis] is axis:
+        if AXES[item.axis] is axis:
             current = answers.get(item.id)
             yield item.id, [c for c in _question_candidates(item.question, current) if c != current]
     calc = plan.survey.calculator

@@ -1,13 +1,20 @@
-"""Answers to points to axes to a quadrant: METHOD.md section 4, in one place."""
+"""The scoring kernel (METHOD.md section 4): answers to points to criteria to axes to a quadrant.
+
+Each rule is written once and serves one response (`score`, the levers, the store) and many at
+once (`encode` and `score_matrix`, numpy, for calibration and re-scoring): the axis and quadrant
+rules take a number or a numpy array alike, and the batch path applies the points and break-even
+rules of one answer to each distinct answer of a column.
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from trp_core.method import breakeven as be
@@ -31,7 +38,13 @@ from trp_core.method.vocabulary import (
 )
 
 DONT_KNOW: Final = "dont_know"
-_EPS: Final = 1e-9
+EPS: Final = 1e-9  # absorbs binary representation error in the coverage comparison
+CRITERIA: Final = tuple(Criterion)
+AXES: Final = (Axis.KANN, Axis.WILL)
+_CRITERION_AXES: Final = tuple(CRITERION_AXIS[c] for c in CRITERIA)
+
+# A number, or a numpy array of them: the axis and quadrant rules take either.
+N = TypeVar("N", float, np.ndarray)
 
 
 class SurveyRef(BaseModel):
@@ -93,25 +106,33 @@ class AnswersFile(BaseModel):
     answers: dict[str, Any]
 
 
-# --- points of one answer -----------------------------------------------------------------
+# --- the points of one answer ---------------------------------------------------------------
+
+
+def point_rule(q: Any) -> Callable[[Any], tuple[float, bool]]:
+    """(points, knock-out) of a given answer (neither missing nor don't know) to a scored question."""
+    if isinstance(q, ChoiceQuestion):
+        return {o.id: (o.points, o.knockout) for o in q.options}.__getitem__
+    if isinstance(q, YesNoQuestion):
+        yes, no = (q.yes.points, q.yes.knockout), (q.no.points, q.no.knockout)
+        return lambda v: yes if v else no
+    if isinstance(q, ScaleQuestion):
+        points = q.points
+        return lambda v: (points(v), False)
+    if isinstance(q, NumberQuestion):  # q.points, one call less
+        bands, below = q.bands, q.knockout_below
+        return lambda v: (interpolate(bands, v), below is not None and v < below)
+    raise TypeError(f"unknown question type {type(q).__name__}")
 
 
 def question_points(question: Any, value: Any) -> tuple[float | None, bool]:
     """(points, knock-out) of one answer; points None for don't know or no answer."""
     if value is None or value == DONT_KNOW or isinstance(question, TextQuestion):
         return None, False
-    if isinstance(question, ChoiceQuestion):
-        option = question.option(value)
-        return option.points, option.knockout
-    if isinstance(question, ScaleQuestion):
-        return question.points(value), False
-    if isinstance(question, NumberQuestion):
-        ko = question.knockout_below is not None and value < question.knockout_below
-        return question.points(value), ko
-    if isinstance(question, YesNoQuestion):
-        branch = question.yes if value else question.no
-        return branch.points, branch.knockout
-    raise TypeError(f"unknown question type {type(question).__name__}")
+    return point_rule(question)(value)
+
+
+# --- the calculator inputs and the break_even criterion -------------------------------------
 
 
 def breakeven_inputs(survey: Survey, answers: Mapping[str, Any]) -> be.BreakEvenInputs | None:
@@ -119,27 +140,19 @@ def breakeven_inputs(survey: Survey, answers: Mapping[str, Any]) -> be.BreakEven
 
     Fixed inputs and optional inputs left open take the survey's defaults.
     """
-    calc = survey.calculator
+    calc = plan_for(survey).calculator
     if calc is None:
         return None
     values: dict[str, Any] = {}
-    for name, spec in calc.inputs.items():
-        given = None if spec.fixed else answers.get(name)
+    for name, required, integer in calc.asked:
+        given = answers.get(name)
         if given is None or given == DONT_KNOW:
-            if name in be.REQUIRED_INPUTS and not spec.fixed:
+            if required:
                 return None
-            given = spec.default
-        values[name] = int(given) if name in be.INTEGER_INPUTS else given
-    return be.construct(
-        be.BreakEvenInputs,
-        {
-            **be.DEFAULTS,
-            **values,
-            "model": calc.model,
-            "target_months": calc.target_months,
-            "horizon_months": calc.horizon_months,
-        },
-    )
+            continue  # the default, already in calc.defaults
+        values[name] = int(given) if integer else given
+    # A copy of the defaults with the answers: model_copy, several times faster than model_construct.
+    return calc.defaults.model_copy(update=values)
 
 
 def break_even_points(survey: Survey, month: int | None) -> float:
@@ -149,38 +162,94 @@ def break_even_points(survey: Survey, month: int | None) -> float:
     return interpolate(survey.calculator.effective_bands, month)
 
 
-# --- the scoring plan: a survey compiled once into flat tuples ------------------------------
-
-
-CRITERIA: Final = tuple(Criterion)
-_AXES: Final = (Axis.KANN, Axis.WILL)
+# --- criteria to an axis, axes to a quadrant: for a number or a numpy array alike -----------
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
+class AxisWeights:
+    """The weights of a survey by CRITERIA index, and per axis the criteria with W > 0."""
+
+    weights: tuple[float, ...]
+    weighted: tuple[tuple[int, ...], tuple[int, ...]]  # by AXES index
+    total: tuple[float, float]
+
+
+def axis_weights(survey: Survey) -> AxisWeights:
+    """The weights as the axis rule reads them; cheap, so a calibration's changed copy needs no plan."""
+    weights = tuple(survey.weights[c] for c in CRITERIA)
+    weighted = tuple(
+        tuple(i for i, c in enumerate(CRITERIA) if c in AXIS_CRITERIA[a] and weights[i] > 0) for a in AXES
+    )
+    total = tuple(sum(weights[i] for i in w) for w in weighted)
+    return AxisWeights(weights, weighted, total)  # type: ignore[arg-type]
+
+
+def axis_value(weights: AxisWeights, axis: int, scores: Sequence[N], answered: Sequence[N]) -> tuple[N, N]:
+    """(unrounded S_a, NaN when no criterion is answered; coverage κ_a) of axis AXES[axis].
+
+    `scores[c]` is the score of criterion c, 0 when unanswered, and `answered[c]` whether it is
+    answered; adding 0·W for an unanswered criterion leaves both sums exactly as they were.
+    """
+    num = den = 0.0
+    for c in weights.weighted[axis]:
+        wc = weights.weights[c]
+        num = num + wc * scores[c]
+        den = den + wc * answered[c]
+    return _ratio(num, den), den / weights.total[axis]
+
+
+def axis_verdict(survey: Survey, axis: Axis, value: N, coverage: N, knocked: N) -> tuple[N, float, N, N, N]:
+    """(rounded S_a, threshold, determined, passed, borderline) of one axis; `value` NaN when
+    no criterion is answered."""
+    rounded = round_half_up(value)
+    threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
+    determined = (coverage >= survey.min_coverage - EPS) | knocked
+    clean = determined & _not(knocked) & (rounded == rounded)  # NaN ≠ NaN: no score
+    passed = clean & (rounded >= threshold)
+    borderline = clean & (abs(rounded - threshold) < survey.borderline)
+    return rounded, threshold, determined, passed, borderline
+
+
+# The quadrant of each quadrant_index: undetermined unless both axes are, else section 2's table.
+QUADRANTS: Final = (
+    Quadrant.UNDETERMINED,
+    *(quadrant_for(kann, will) for kann in (False, True) for will in (False, True)),
+)
+
+
+def quadrant_index(kann_determined: N, will_determined: N, kann_passed: N, will_passed: N) -> N:
+    """The position in QUADRANTS of a result: 0 (undetermined) unless both axes are determined."""
+    return (kann_determined & will_determined) * (1 + 2 * kann_passed + will_passed)
+
+
+def _ratio(num: N, den: N) -> N:
+    """num / den, NaN where den is 0."""
+    if isinstance(den, np.ndarray):
+        return np.divide(num, den, out=np.full(den.shape, np.nan), where=den > 0)
+    return num / den if den else math.nan
+
+
+def _not(flag: N) -> N:
+    return ~flag if isinstance(flag, np.ndarray) else not flag
+
+
+# --- the scoring plan: a survey compiled once into flat tuples ------------------------------
+
+
+class Item(NamedTuple):  # a tuple: raw_scores unpacks it in its loop, faster than attribute access
     id: str
     criterion: int  # index into CRITERIA
-    axis: int  # index into _AXES
+    axis: int  # index into AXES
     weight: float
     question: Any
     has_knockout: bool
-    points: Callable[[Any], tuple[float, bool]]
+    points: Callable[[Any], tuple[float, bool]]  # point_rule of the question
 
 
-def _scorer(q: Any) -> Callable[[Any], tuple[float, bool]]:
-    """A fast (points, knock-out) function for one question, equal to question_points."""
-    if isinstance(q, ChoiceQuestion):
-        return {o.id: (o.points, o.knockout) for o in q.options}.__getitem__
-    if isinstance(q, YesNoQuestion):
-        yes, no = (q.yes.points, q.yes.knockout), (q.no.points, q.no.knockout)
-        return lambda v: yes if v else no
-    if isinstance(q, ScaleQuestion):
-        n, reverse = q.steps, q.reverse
-        return lambda v: (100 * ((n - v) if reverse else (v - 1)) / (n - 1), False)
-    if isinstance(q, NumberQuestion):
-        bands, below = q.bands, q.knockout_below
-        return lambda v: (interpolate(bands, v), below is not None and v < below)
-    raise TypeError(type(q).__name__)
+@dataclass(frozen=True, slots=True)
+class CalculatorPlan:
+    defaults: be.BreakEvenInputs  # every input at the survey's default, the fixed ones set
+    asked: tuple[tuple[str, bool, bool], ...]  # (name, required, integer) of the inputs not fixed
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +257,12 @@ class Plan:
     """A survey compiled once into flat tuples indexed by criterion and axis position."""
 
     survey: Survey
-    ref: SurveyRef
-    items: tuple[_Item, ...]
-    weights: dict[Criterion, float]
-    weight_list: tuple[float, ...]  # by CRITERIA index
-    weighted: tuple[tuple[int, ...], tuple[int, ...]]  # per axis: indices of criteria with W > 0
-    total_weight: tuple[float, float]
+    items: tuple[Item, ...]
+    axis_weights: AxisWeights
+    calculator: CalculatorPlan | None
     break_even: int | None  # index of break_even when it is weighted and measured
+    unanswered: tuple[CriterionResult, ...]  # by CRITERIA index: the result of an unanswered criterion
+    blank: Assessment  # copied with each result: model_copy is several times faster than model_construct
 
 
 _PLANS: dict[str, Plan] = {}
@@ -205,113 +273,126 @@ def plan_for(survey: Survey) -> Plan:
     key = survey.content_hash
     plan = _PLANS.get(key)
     if plan is None:
-        weights = dict(survey.weights)
         index = {c: i for i, c in enumerate(CRITERIA)}
-        items = tuple(
-            _Item(
-                q.id,
-                index[q.criterion],
-                _AXES.index(CRITERION_AXIS[q.criterion]),
-                q.weight,
-                q,
-                q.has_knockout,
-                _scorer(q),
-            )
-            for q in survey.scored_questions
-        )
-        weighted = tuple(tuple(index[c] for c in AXIS_CRITERIA[a] if weights[c] > 0) for a in _AXES)
-        measured = survey.calculator is not None and weights[Criterion.BREAK_EVEN] > 0
+        weights = axis_weights(survey)
+        measured = survey.calculator is not None and survey.weights[Criterion.BREAK_EVEN] > 0
         plan = Plan(
             survey=survey,
-            ref=SurveyRef(id=survey.id, version=survey.version, hash=survey.content_hash),
-            items=items,
-            weights=weights,
-            weight_list=tuple(weights[c] for c in CRITERIA),
-            weighted=weighted,  # type: ignore[arg-type]
-            total_weight=tuple(sum(weights[CRITERIA[i]] for i in w) for w in weighted),  # type: ignore[arg-type]
+            items=tuple(
+                Item(
+                    q.id,
+                    index[q.criterion],
+                    AXES.index(CRITERION_AXIS[q.criterion]),
+                    q.weight,
+                    q,
+                    q.has_knockout,
+                    point_rule(q),
+                )
+                for q in survey.scored_questions
+            ),
+            axis_weights=weights,
+            calculator=_calculator_plan(survey),
             break_even=index[Criterion.BREAK_EVEN] if measured else None,
+            unanswered=tuple(
+                CriterionResult(_CRITERION_AXES[i], w, None) for i, w in enumerate(weights.weights)
+            ),
+            blank=Assessment.model_construct(
+                survey=SurveyRef(id=survey.id, version=survey.version, hash=survey.content_hash),
+                quadrant=Quadrant.UNDETERMINED,
+                axes={},
+                criteria={},
+                breakeven=None,
+                levers=None,
+            ),
         )
         _PLANS[key] = plan
     return plan
 
 
-# --- scoring ------------------------------------------------------------------------------
+def _calculator_plan(survey: Survey) -> CalculatorPlan | None:
+    calc = survey.calculator
+    if calc is None:
+        return None
+    defaults = {
+        n: int(spec.default) if n in be.INTEGER_INPUTS else spec.default for n, spec in calc.inputs.items()
+    }
+    return CalculatorPlan(
+        defaults=be.BreakEvenInputs.model_construct(
+            **{
+                **be.DEFAULTS,
+                **defaults,
+                "model": calc.model,
+                "target_months": calc.target_months,
+                "horizon_months": calc.horizon_months,
+            }
+        ),
+        asked=tuple(
+            (n, n in be.REQUIRED_INPUTS, n in be.INTEGER_INPUTS)
+            for n, spec in calc.inputs.items()
+            if not spec.fixed
+        ),
+    )
+
+
+# --- one response ---------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
 class RawScores:
-    """Unrounded intermediate results, by CRITERIA and axis index; levers reuse them."""
+    """Unrounded intermediate results, by CRITERIA and AXES index; levers reuse them."""
 
-    criterion_sum: list[float]
-    criterion_weight: list[float]  # 0 when the criterion is unanswered
+    scores: list[float]  # criterion scores, 0 when unanswered
+    answered: list[bool]
     knockouts: tuple[list[str], list[str]]
     unconfirmed: tuple[list[str], list[str]]
     breakeven: be.BreakEven | None
 
 
-def raw_scores(plan: Plan, answers: Mapping[str, Any], breakeven: be.BreakEven | None = None) -> RawScores:
+def raw_scores(plan: Plan, answers: Mapping[str, Any]) -> RawScores:
     csum = [0.0] * len(CRITERIA)
     cweight = [0.0] * len(CRITERIA)
     knockouts: tuple[list[str], list[str]] = ([], [])
     unconfirmed: tuple[list[str], list[str]] = ([], [])
     get = answers.get
-    for item in plan.items:
-        value = get(item.id)
+    for qid, c, a, w, _, has_knockout, rule in plan.items:
+        value = get(qid)
         if value is None:
             continue
         if value == DONT_KNOW:
-            if item.has_knockout:
-                unconfirmed[item.axis].append(item.id)
+            if has_knockout:
+                unconfirmed[a].append(qid)
             continue
-        points, ko = item.points(value)
+        points, ko = rule(value)
         if ko:
-            knockouts[item.axis].append(item.id)
-        csum[item.criterion] += item.weight * points
-        cweight[item.criterion] += item.weight
+            knockouts[a].append(qid)
+        csum[c] += w * points
+        cweight[c] += w
+    breakeven = None
     if plan.break_even is not None:
-        if breakeven is None:
-            inputs = breakeven_inputs(plan.survey, answers)
-            if inputs is not None:
-                breakeven = be.compute(inputs)
-        if breakeven is not None:
+        inputs = breakeven_inputs(plan.survey, answers)
+        if inputs is not None:
+            breakeven = be.compute(inputs)
             csum[plan.break_even] = break_even_points(plan.survey, breakeven.break_even_month)
             cweight[plan.break_even] = 1.0
-    return RawScores(csum, cweight, knockouts, unconfirmed, breakeven)
+    scores = [s / w if w else 0.0 for s, w in zip(csum, cweight, strict=True)]
+    return RawScores(scores, [w > 0 for w in cweight], knockouts, unconfirmed, breakeven)
 
 
-def axis_value(plan: Plan, raw: RawScores, axis: Axis) -> tuple[float | None, float]:
-    """(unrounded S_a or None, coverage κ_a)."""
-    a = _AXES.index(axis)
-    num = den = 0.0
-    wsum, csum, weights = raw.criterion_weight, raw.criterion_sum, plan.weight_list
-    for c in plan.weighted[a]:
-        w = wsum[c]
-        if w:
-            wc = weights[c]
-            num += wc * (csum[c] / w)  # the criterion score, as stored with each response
-            den += wc
-    score = num / den if den else None
-    return score, den / plan.total_weight[a]
-
-
-def axis_result(plan: Plan, raw: RawScores, axis: Axis) -> AxisResult:
-    survey = plan.survey
-    score, coverage = axis_value(plan, raw, axis)
-    rounded = None if score is None else round_half_up(score)
-    threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
-    a = _AXES.index(axis)
-    knocked = bool(raw.knockouts[a])
-    determined = coverage >= survey.min_coverage - _EPS or knocked
-    clean = determined and not knocked and rounded is not None
+def _axis_result(plan: Plan, raw: RawScores, axis: int) -> AxisResult:
+    value, coverage = axis_value(plan.axis_weights, axis, raw.scores, raw.answered)
+    knockouts = raw.knockouts[axis]
+    rounded, threshold, determined, passed, borderline = axis_verdict(
+        plan.survey, AXES[axis], value, coverage, bool(knockouts)
+    )
     return AxisResult(
-        score=rounded,
+        score=None if math.isnan(rounded) else rounded,
         coverage=coverage,
         threshold=threshold,
         determined=determined,
-        passed=clean and rounded >= threshold,
-        borderline=clean and abs(rounded - threshold) < survey.borderline,
-        knockouts=list(raw.knockouts[a]),
-        unconfirmed=list(raw.unconfirmed[a]),
+        passed=passed,
+        borderline=borderline,
+        knockouts=list(knockouts),
+        unconfirmed=list(raw.unconfirmed[axis]),
     )
 
 
@@ -319,19 +400,11 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
     """Score one valid answer set (see `check_answers`). Levers are added by levers.assess()."""
     plan = plan_for(survey)
     raw = raw_scores(plan, answers)
-    kann, will = axis_result(plan, raw, Axis.KANN), axis_result(plan, raw, Axis.WILL)
-    if kann.determined and will.determined:
-        quadrant = quadrant_for(kann.passed, will.passed)
-    else:
-        quadrant = Quadrant.UNDETERMINED
-    csum, cweight = raw.criterion_sum, raw.criterion_weight
+    kann, will = _axis_result(plan, raw, 0), _axis_result(plan, raw, 1)
+    weights, unanswered = plan.axis_weights.weights, plan.unanswered
     criteria = {
-        c: CriterionResult(
-            axis=_CRITERION_AXES[i],
-            weight=plan.weight_list[i],
-            score=csum[i] / cweight[i] if cweight[i] else None,
-        )
-        for i, c in enumerate(CRITERIA)
+        c: CriterionResult(_CRITERION_AXES[i], weights[i], s) if answered else unanswered[i]
+        for i, (c, s, answered) in enumerate(zip(CRITERIA, raw.scores, raw.answered, strict=True))
     }
     b = raw.breakeven
     summary = (
@@ -344,20 +417,141 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
             cumulative=b.cumulative,
         )
     )
-    return be.construct(
-        Assessment,
-        {
-            "survey": plan.ref,
-            "quadrant": quadrant,
+    return plan.blank.model_copy(
+        update={
+            "quadrant": QUADRANTS[quadrant_index(kann.determined, will.determined, kann.passed, will.passed)],
             "axes": {Axis.KANN: kann, Axis.WILL: will},
             "criteria": criteria,
             "breakeven": summary,
-            "levers": None,
-        },
+        }
     )
 
 
-_CRITERION_AXES: Final = tuple(CRITERION_AXIS[c] for c in CRITERIA)
+# --- many responses (numpy) -----------------------------------------------------------------
+
+QUADRANT_CODES: Final = {
+    q: i for i, q in enumerate(Quadrant)
+}  # held, kandidat, vampir, schatten, undetermined
+_QUADRANT_CODE_TABLE: Final = np.array([QUADRANT_CODES[q] for q in QUADRANTS])
+
+
+@dataclass(frozen=True)
+class CriterionMatrix:
+    """Per response: the score of each criterion (NaN when unanswered), knock-outs, break-even month.
+
+    These are exactly what a stored response keeps besides its answers, so a calibration
+    can build the matrix from the store without re-reading the answers.
+    """
+
+    scores: np.ndarray  # (n, 13) criterion scores in CRITERIA order, NaN when unanswered
+    knockout: dict[Axis, np.ndarray]  # (n,) bool
+    break_even_month: np.ndarray  # (n,) float, NaN when not reached or not answered
+
+    def __len__(self) -> int:
+        return self.scores.shape[0]
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    kann: np.ndarray  # rounded axis scores, NaN when no criterion is answered
+    will: np.ndarray
+    kann_coverage: np.ndarray
+    will_coverage: np.ndarray
+    kann_passed: np.ndarray
+    will_passed: np.ndarray
+    kann_borderline: np.ndarray
+    will_borderline: np.ndarray
+    quadrant: np.ndarray  # codes of QUADRANT_CODES
+
+    def quadrant_counts(self) -> dict[Quadrant, int]:
+        counts = np.bincount(self.quadrant, minlength=len(QUADRANT_CODES))
+        return {q: int(counts[i]) for q, i in QUADRANT_CODES.items()}
+
+
+def _per_distinct(values: list[Hashable], compute: Callable[[Any], tuple]) -> tuple[np.ndarray, ...]:
+    """`compute` of each value, as one array per part of its result: run once per distinct value."""
+    index: dict[Hashable, int] = {}
+    rows = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    results = [compute(v) for v in index]  # in order of first appearance, as numbered
+    return tuple(np.array(part, dtype=float)[rows] for part in zip(*results, strict=True))
+
+
+def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> CriterionMatrix:
+    """Criterion scores for many answer sets (the part that depends on questions and bands)."""
+    plan = plan_for(survey)
+    n = len(answer_sets)
+    sums = np.zeros((n, len(CRITERIA)))
+    weights = np.zeros((n, len(CRITERIA)))
+    knockout = {a: np.zeros(n, dtype=bool) for a in AXES}
+    for item in plan.items:
+        points, ko = _per_distinct(
+            [a.get(item.id) for a in answer_sets],
+            lambda v, q=item.question: _no_points_as_nan(question_points(q, v)),
+        )
+        has = ~np.isnan(points)
+        j = item.criterion
+        sums[has, j] = sums[has, j] + item.weight * points[has]
+        weights[has, j] += item.weight
+        knockout[AXES[item.axis]] |= ko.astype(bool)
+    month = np.full(n, np.nan)
+    if plan.break_even is not None:
+        names = [name for name, spec in survey.calculator.inputs.items() if not spec.fixed]
+        month, points, answered = _per_distinct(
+            [tuple(a.get(name) for name in names) for a in answer_sets],
+            lambda key: _break_even(survey, dict(zip(names, key, strict=True))),
+        )
+        answered = answered.astype(bool)
+        sums[answered, plan.break_even] = points[answered]
+        weights[answered, plan.break_even] = 1.0
+    return CriterionMatrix(scores=_ratio(sums, weights), knockout=knockout, break_even_month=month)
+
+
+def _no_points_as_nan(result: tuple[float | None, bool]) -> tuple[float, bool]:
+    points, ko = result
+    return (math.nan if points is None else points), ko
+
+
+def _break_even(survey: Survey, answers: Mapping[str, Any]) -> tuple[float, float, bool]:
+    """(break-even month, NaN when not reached; points; whether the required inputs are answered)."""
+    inputs = breakeven_inputs(survey, answers)
+    if inputs is None:
+        return math.nan, math.nan, False
+    month = be.break_even_month(be.cumulative_cash(inputs))
+    return (math.nan if month is None else month), break_even_points(survey, month), True
+
+
+def score_matrix(survey: Survey, matrix: CriterionMatrix) -> BatchScores:
+    """Axis scores, coverage, passed, borderline and quadrant for every row: `score`, vectorised.
+
+    `survey` supplies weights, thresholds, minimum coverage and borderline band, so a
+    calibration can pass a changed copy of the survey with the same matrix.
+    """
+    weights = axis_weights(survey)
+    answered = ~np.isnan(matrix.scores)
+    # Criterion-major copies: each criterion's column is read once per axis.
+    scores = np.ascontiguousarray(np.where(answered, matrix.scores, 0.0).T)
+    answered = np.ascontiguousarray(answered.T)
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore"):
+        for a, axis in enumerate(AXES):
+            value, coverage = axis_value(weights, a, scores, answered)
+            rounded, _, determined, passed, borderline = axis_verdict(
+                survey, axis, value, coverage, matrix.knockout[axis]
+            )
+            out[axis.value] = rounded
+            out[f"{axis.value}_coverage"] = coverage
+            out[f"{axis.value}_passed"] = passed
+            out[f"{axis.value}_borderline"] = borderline
+            out[f"{axis.value}_determined"] = determined
+    index = quadrant_index(
+        out.pop("kann_determined"), out.pop("will_determined"), out["kann_passed"], out["will_passed"]
+    )
+    return BatchScores(quadrant=_QUADRANT_CODE_TABLE[index], **out)
+
+
+def rescore(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> BatchScores:
+    """Score many answer sets at once; equal, row by row, to `score`."""
+    return score_matrix(survey, encode(survey, answer_sets))
 
 
 # --- answer checking ----------------------------------------------------------------------

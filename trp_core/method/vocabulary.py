@@ -82,4 +82,4 @@ def quadrant_for(kann_passed: bool, will_passed: bool) -> Quadrant:
 def round_half_up(value: float) -> float:
     """Round to one decimal, half up, so that 73.35 becomes 73.4 as a person would do it."""
     # The tiny epsilon absorbs binary representation error (73.35 is stored as 73.3499...).
-    return int(value * 10 + 0.5 + 1e-9) / 10
+    return (value * 10 + 0.5 + 1e-9) // 1 / 10  # `// 1` floors a number and a numpy array alike

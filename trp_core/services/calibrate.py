@@ -11,7 +11,7 @@ from typing import Final
 import numpy as np
 from pydantic import ValidationError
 
-from trp_core.method.batch import QUADRANT_CODES, CriterionMatrix, score_matrix
+from trp_core.method.scoring import QUADRANT_CODES, CriterionMatrix, score_matrix
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.privacy.suppression import Published, min_group
@@ -44,7 +44,7 @@ class CalibrationCounts:
 def rescore_counts(
     matrix: CriterionMatrix, before: Survey, after: Survey, weights: np.ndarray | None = None
 ) -> CalibrationCounts:
-    """Every response scored under both surveys with the core's batch path (batch.score_matrix);
+    """Every response scored under both surveys with the core's batch path (scoring.score_matrix);
     `weights`: how many responses each row of the matrix stands for (default one each)."""
     a = score_matrix(before, matrix).quadrant
     b = score_matrix(after, matrix).quadrant

@@ -30,7 +30,6 @@ from sqlalchemy import (
     text,
 )
 
-from trp_core.method.batch import CriterionMatrix
 from trp_core.method.figures import (
     BE_NONE,
     BE_OPEN,
@@ -42,7 +41,7 @@ from trp_core.method.figures import (
     Period,
     band_key,
 )
-from trp_core.method.scoring import CRITERIA
+from trp_core.method.scoring import CRITERIA, CriterionMatrix
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
 from trp_core.store.models import (
     CRITERION_COLUMNS,
