@@ -149,14 +149,8 @@ def render(engine: Any, f: reads.Filters, survey: Survey) -> Any:
 def apptest(url: str) -> float:
     """One run of the dashboard page in the real app, logged in by the session keys."""
     import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
-    class NavigationOnly(PagesManager):
-        uses_pages_directory = False
-
-    script_runner.PagesManager = NavigationOnly
     os.environ["TRP_DATABASE_URL"] = url
     st.cache_resource.clear()
     st.cache_data.clear()

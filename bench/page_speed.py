@@ -19,11 +19,15 @@ thread runs for every rerun request (AppTest's LocalScriptRunner inherits it): w
 st.navigation and the page, every st.* call with its protobuf marshalling and enqueueing, and
 the end-of-run widget clean-up. It leaves out what AppTest adds around a run and the server
 does not have (a new thread and event loop per run, 1 ms polling, parsing the messages into an
-element tree); `at.run()` around it is printed as well ("AppTest"). Two differences from the
+element tree); `at.run()` around it is printed as well ("AppTest"). Three differences from the
 real server are corrected or shown:
 - AppTest makes a new, empty ScriptCache for every run, so each rerun would parse, rewrite
   ("magic") and compile app.py and the page again, two thirds of a step's time; the server compiles
   once. The sessions here share one ScriptCache, as the server's do.
+- AppTest forgets before every run that the app has called st.navigation, so Streamlit wraps
+  every run of a script with a folder pages/ beside it in its older multipage mode (a glob of
+  pages/*.py and a hidden st.navigation around the script); a real server does so only on the
+  first run of a process. The bare scripts get a folder pages/ too, so both sides pay it alike.
 - After every run the server calls gc.collect(2) (runner.postScriptGC, on by default); AppTest's
   runner does not. It is timed separately at the end (and in the real server by
   bench/first_question.py), not added to the table.
@@ -36,30 +40,29 @@ and numbers of widgets and text elements, with the same labels, options, help te
 and keys, in the same forms, columns, bordered containers and expanders. The leaf calls of a
 questionnaire step and of the calculator are recorded from the app's own widget functions
 (pages/components/widgets.py, called once with st.* replaced by recorders) and replayed as literals, so
-they agree argument by argument; the rest of the layout, and the result page, are written out
-below after the pages, with texts from the same trp_core functions. The element kinds of both
+they agree argument by argument; the rest of their layout is written out below after the pages.
+The result page's bare script is read from the element tree the real page (pages/partner/result.py
+through app.py) has just rendered: one st.* call per element and block. The element kinds of both
 rendered trees are counted and compared ("elements"), so a mismatch would show. Charts: the
 same number of st.vega_lite_chart calls (what the app uses), each with a trivial Altair chart
 (one mark, two inline rows, width="stretch") built and converted with validation in the run. That is the fixed price
 of a chart in Streamlit (building the object, Altair's to_dict with schema validation, the
 proto) without the content; what the app's charts cost above that is part of the ratio, on
 purpose, since that is what the visitor waits for. Substitutions: st.page_link to an external
-URL (a bare script has no page to link to), and the PDF's deferred data callable returns b"".
+URL (a bare script has no page to link to), the PDF's deferred data callable returns b"", and
+on the result page st.markdown for st.write of a text (st.write passes it on to st.markdown).
 
     .venv/bin/python bench/page_speed.py [--runs 50] [--survey ID] [--experiments]
                                          [--profile PAGE [--profile-variant NAME]]
 
 --experiments measures the changes suggested by the profile, monkeypatched into the running
 app (nothing in it is edited), against the unchanged app and the bare page in the same run:
-- "no pages/": as if the folder pages/ were renamed (app_pages/, say). Any app with a folder
-  named pages/ next to its main script gets Streamlit's v1 multipage emulation on every rerun:
-  a glob of the folder and a hidden st.navigation over every file in it, around app.py;
 - "no validation": Altair without JSON-schema validation, neither when a chart object is made
   (Altair's DEBUG_MODE) nor in the to_dict that st.altair_chart calls;
 - "cached charts": each chart built and converted to Vega-Lite once per session and reused on
   its reruns (as if the spec were kept in the session and drawn with st.vega_lite_chart); the
   calculator's chart is reused while the figures do not change;
-- "all three"; and the calculator once more with a new figure before every rerun, where a
+- "both"; and the calculator once more with a new figure before every rerun, where a
   cached chart cannot help.
 --profile PAGE (a page name's beginning, e.g. "trp-standard result") prints cProfile's view of
 that page's reruns, optionally under one of those variants.
@@ -92,7 +95,6 @@ import altair as alt
 import streamlit as st
 from altair.utils import schemapi
 from streamlit.elements import vega_charts
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 from streamlit.testing.v1 import AppTest, local_script_runner
@@ -101,11 +103,8 @@ from streamlit.testing.v1 import app_test as app_test_module
 from trp_core.files.surveys import load_survey
 from trp_core.method.survey import NumberQuestion, Survey, TextQuestion
 from trp_core.method.synthetic import random_answers
-from trp_core.method.vocabulary import Axis
-from trp_core.presentation import explain, result_charts
-from trp_core.presentation import formatting as fmt
+from trp_core.presentation import result_charts
 from trp_core.presentation.i18n import t
-from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -375,142 +374,89 @@ def _fake_columns(spec: Any, **_: Any) -> list[contextlib.nullcontext]:
     return [contextlib.nullcontext() for _ in range(spec if isinstance(spec, int) else len(spec))]
 
 
-def bare_result(result: dict[str, Any]) -> str:
-    survey, assessment, answers, code = (
-        result["survey"],
-        result["assessment"],
-        result["answers"],
-        result["code"],
-    )
-    lang = LANG
-    kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
-    lines = ["import streamlit as st", TRIVIAL_CHART, _header(True)]
-    add = lines.append
-    add(f"st.title({t('page_result', lang)!r})")
-    add(f"st.subheader({quadrant_label(survey, assessment.quadrant, lang)!r})")
-    add(f"st.write({partner_meaning(assessment.quadrant, lang)!r})")
-    add("take_home = st.container()")  # the page's place for the kiosk's QR code, empty otherwise
-    for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
-        if res.borderline:
-            text = t("result_borderline", lang, axis=axis_label(axis, lang))
-            add(f"st.info({text!r}, icon=':material/compare_arrows:')")
-    add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
-    add(f"with st.expander({t('chart_text', lang)!r}):")
-    add(f"    st.write({result_charts.matrix_text(assessment, survey, lang)!r})")
-    for axis, res in ((Axis.KANN, kann), (Axis.WILL, will)):
-        verdict = (
-            t("verdict_knockout", lang)
-            if res.knockouts
-            else t("verdict_undetermined", lang)
-            if not res.determined
-            else t("verdict_passed" if res.passed else "verdict_failed", lang)
-        )
-        line = (
-            "**"
-            + t(
-                "axis_line",
-                lang,
-                axis=axis_label(axis, lang),
-                score=fmt.score(res.score, lang),
-                threshold=fmt.number(res.threshold, lang),
-                verdict=verdict,
+def bare_page(app: AppTest) -> str:
+    """A bare script that makes the st.* calls of the page the app has just rendered, in its layout.
+
+    Read from the rendered element tree (what the browser gets), so it follows the page as it is:
+    each element and block becomes the st.* call that makes it, with the same texts, options and
+    keys. An element kind without a rule here stops the bench rather than being left out.
+    """
+    out = ["import streamlit as st", TRIVIAL_CHART]
+    root = app._tree.children
+    _emit(root[2], 0, out)  # the event block: st.html with only a <style> lands there
+    _emit(root[0], 0, out)
+    if root[1].children:
+        out.append("with st.sidebar:")
+        _emit(root[1], 1, out)
+    return "\n".join(out) + "\n"
+
+
+def _enum(message: Any, name: str) -> str:
+    value = getattr(message, name)
+    return message.DESCRIPTOR.fields_by_name[name].enum_type.values_by_number[value].name.lower()
+
+
+def _emit(node: Any, depth: int, out: list[str]) -> None:
+    pad = "    " * depth
+    children = list(getattr(node, "children", {}).values())
+    if not children:
+        out.append(pad + "pass")
+    for child in children:
+        kind, proto = child.type, getattr(child, "proto", None)
+        if kind == "flex_container" and _enum(proto.flex_container, "direction") == "horizontal":
+            columns = list(child.children.values())
+            name = f"cols{len(out)}"
+            align = _enum(columns[0].proto, "vertical_alignment")
+            out.append(
+                f"{pad}{name} = st.columns({[c.proto.weight for c in columns]!r}, vertical_alignment={align!r})"
             )
-            + "**  \n"
-            + t(
-                "coverage_line",
-                lang,
-                coverage=fmt.percent(res.coverage, lang),
-                minimum=fmt.percent(survey.min_coverage, lang),
+            for i, column in enumerate(columns):
+                out.append(f"{pad}with {name}[{i}]:")
+                _emit(column, depth + 1, out)
+        elif kind == "flex_container":
+            out.append(f"{pad}with st.container(border={proto.flex_container.border!r}):")
+            _emit(child, depth + 1, out)
+        elif kind == "expander":
+            out.append(f"{pad}with st.expander({proto.label!r}, expanded={proto.expanded!r}):")
+            _emit(child, depth + 1, out)
+        elif kind in ("title", "header", "subheader", "markdown", "caption", "html"):
+            out.append(f"{pad}st.{kind}({proto.body!r})")
+        elif kind in ("info", "warning", "error", "success"):
+            out.append(f"{pad}st.{kind}({proto.body!r}, icon={proto.icon or None!r})")
+        elif kind == "vega_lite_chart":
+            out.append(f'{pad}st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
+        elif kind == "table":
+            out.append(f"{pad}st.table({child.value.to_dict('records')!r})")
+        elif kind == "download_button" and proto.deferred_file_id:
+            out.append(
+                f"{pad}st.download_button({proto.label!r}, data=lambda: b'', file_name='report.pdf',"
+                f" icon={proto.icon or None!r}, on_click={'ignore' if proto.ignore_rerun else 'rerun'!r})"
             )
-        )
-        add(f"st.markdown({line!r})")
-    add(f"st.subheader({t('why_title', lang)!r})")
-    add(f"st.caption({t('why_intro', lang)!r})")
-    add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
-    add(f"with st.expander({t('chart_text', lang)!r}):")
-    add(f"    st.write({result_charts.criteria_text(assessment, survey, lang)!r})")
-    rows = result_charts.criteria_table(assessment, survey, lang)
-    for axis in Axis:
-        axis_rows = [r for r in rows if r["axis"] == axis.value]
-        table = [
-            {
-                t("col_criterion", lang): r["label"],
-                t("col_weight", lang): r["weight_text"],
-                t("col_score", lang): r["score_text"],
-                t("col_product", lang): r["weighted_text"],
-            }
-            for r in axis_rows
-            if r["row"] == "criterion"
-        ]
-        add(f"st.table({table!r})")
-        total = next(r for r in axis_rows if r["row"] == "sum")
-        text = t(
-            "axis_sum",
-            lang,
-            axis=axis_label(axis, lang),
-            num=total["weighted_text"],
-            den=total["weight_text"],
-            score=total["score_text"],
-        )
-        add(f"st.markdown({text!r})")
-    knockouts = explain.knockout_lines(assessment, survey, answers, lang)
-    if knockouts:
-        add(f"st.subheader({t('knockouts_title', lang)!r})")
-        for line in knockouts:
-            add(f"st.markdown({'- ' + line!r})")
-    add(f"st.subheader({t('levers_title', lang)!r})")
-    levers = explain.lever_lines(assessment, survey, lang)
-    if not levers:
-        add(f"st.write({t('levers_none', lang)!r})")
-    for axis, lever in levers.items():
-        add(f"st.write({t('levers_intro', lang, axis=axis_label(axis, lang))!r})")
-        add(f"st.markdown({chr(10).join(f'1. {x}' for x in lever[:-1])!r})")
-        add(f"st.caption({lever[-1]!r})")
-    deals_line = explain.required_deals_line(assessment, survey, lang)
-    if deals_line:
-        add(f"st.markdown({'**' + deals_line + '**'!r})")
-    if assessment.breakeven is not None:
-        b = assessment.breakeven
-        target = survey.calculator.target_months
-        add(f"st.subheader({t('breakeven_title', lang)!r})")
-        add('st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")')
-        add(f"with st.expander({t('chart_text', lang)!r}):")
-        add(f"    st.write({result_charts.breakeven_text(b.cumulative, lang, target, b.break_even_month)!r})")
-        for line in explain.breakeven_lines(assessment, survey, lang):
-            add(f"st.markdown({'- ' + line!r})")
-    add(f"st.subheader({t('keep_title', lang)!r})")
-    add("with st.container(border=True):")
-    add(f"    st.markdown({t('code_line', lang) + f' **`{code}`**'!r})")
-    add(f"    st.caption({t('code_hint', lang)!r})")
-    add(
-        f"st.download_button({t('pdf_button', lang)!r}, data=lambda: b'', file_name={f'trp-{code}.pdf'!r},"
-        " mime='application/pdf', icon=':material/picture_as_pdf:', on_click='ignore')"
-    )
-    if survey.contact:
-        contact = survey.contact
-        add("with st.container(border=True):")
-        add(f"    st.markdown({'**' + t('contact_title', lang) + '**'!r})")
-        add(f"    st.write({contact.name!r})")
-        if contact.note:
-            add(f"    st.write({contact.note(lang)!r})")
-        parts = []
-        if contact.email:
-            parts.append(f":material/mail: [{contact.email}](mailto:{contact.email}?subject={code})")
-        if contact.phone:
-            parts.append(f":material/call: {contact.phone}")
-        if contact.url:
-            parts.append(f":material/link: [{contact.url}]({contact.url})")
-        if parts:
-            add(f"    st.markdown({' · '.join(parts)!r})")
-        add(f"    st.caption({t('contact_hint', lang, code=code)!r})")
-    add(
-        f"st.page_link('https://example.org/profile', label={t('profile_link', lang)!r}, icon=':material/explore:')"
-    )
-    add(f"st.button({t('new_check', lang)!r})")
-    return "\n".join(lines) + "\n"
+        elif kind == "page_link":  # to an external URL: a bare script has no page to link to
+            out.append(
+                f"{pad}st.page_link({'https://example.org/' + proto.page!r}, label={proto.label!r},"
+                f" icon={proto.icon or None!r})"
+            )
+        elif kind == "button":
+            out.append(f"{pad}st.button({proto.label!r}, type={proto.type!r}, key={child.key!r})")
+        elif kind == "button_group" and _enum(proto, "style") == "segmented_control":
+            options = list(child.options)
+            default = options[proto.default[0]] if proto.default else None
+            out.append(
+                f"{pad}st.segmented_control({proto.label!r}, options={options!r}, default={default!r},"
+                f" key={child.key!r}, label_visibility={_enum(proto.label_visibility, 'value')!r})"
+            )
+        else:
+            raise ValueError(f"bare_page: no st.* call for a {kind!r} element; add one")
 
 
 def bare_session(source: str, directory: Path, name: str) -> AppTest:
+    # A folder pages/ beside the script, as beside app.py: AppTest forgets before every run that
+    # st.navigation has been called, so Streamlit wraps each run of a script with such a folder in
+    # its v1 multipage emulation (a glob of the folder and a hidden navigation). Both sides pay it;
+    # a real server does so only on the first run of a process.
+    (directory / "pages").mkdir(exist_ok=True)
+    (directory / "pages" / "__init__.py").touch()
     path = directory / f"{name}.py"
     path.write_text(textwrap.dedent(source))
     at = AppTest.from_file(str(path), default_timeout=60)
@@ -624,7 +570,7 @@ def open_app(subject: Subject) -> AppTest:
 
 
 def open_bare(subject: Subject, app: AppTest, directory: Path) -> AppTest:
-    source = subject.bare_source or bare_result(app.session_state["trp.result"])
+    source = subject.bare_source or bare_page(app)
     name = subject.name.split(" (")[0].replace(" ", "_").replace("-", "_")
     return bare_session(source, directory, name)
 
@@ -681,21 +627,6 @@ def profile(subject: Subject, runs: int, context: Callable[[], Any] = _unchanged
     print(
         "\n".join(line.replace(str(ROOT) + "/", "") for line in out.getvalue().splitlines() if line.strip())
     )
-
-
-@contextlib.contextmanager
-def no_pages_folder() -> Iterator[None]:
-    """As if pages/ were renamed (e.g. app_pages/): Streamlit then runs app.py as it is, instead of
-    wrapping it in its v1 multipage emulation (a glob of pages/ and a hidden st.navigation over
-    every file in it, on every rerun), which it does for any app with a folder named pages/."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    with mock.patch.object(PagesManager, "__init__", init):
-        yield
 
 
 @contextlib.contextmanager
@@ -764,12 +695,12 @@ class ChartCache:
             yield
 
 
-def _all_three() -> Callable[[], contextlib.AbstractContextManager[None]]:
+def _both() -> Callable[[], contextlib.AbstractContextManager[None]]:
     cache = ChartCache()
 
     @contextlib.contextmanager
     def context() -> Iterator[None]:
-        with no_pages_folder(), no_altair_validation(), cache.patched():
+        with no_altair_validation(), cache.patched():
             yield
 
     return context
@@ -778,10 +709,9 @@ def _all_three() -> Callable[[], contextlib.AbstractContextManager[None]]:
 Context = Callable[[], contextlib.AbstractContextManager[None]]
 # Each variant makes the context of one session (its reruns are run inside it).
 VARIANTS: dict[str, Callable[[], Context]] = {
-    "no pages/": lambda: no_pages_folder,
     "no validation": lambda: no_altair_validation,
     "cached charts": lambda: ChartCache().patched,
-    "all three": _all_three,
+    "both": _both,
 }
 
 
@@ -880,23 +810,7 @@ def gc_cost() -> str:
     )
 
 
-def through_app_py() -> None:
-    """Every AppTest run goes through app.py, as on a server after its first request.
-
-    AppTest re-detects the pages/ folder before each run; the app's pages then rerun once
-    through app.py (pages/_shared.boot), which a real server does only on its first request.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import script_runner
-
-    class NavigationOnly(PagesManager):
-        uses_pages_directory = False
-
-    script_runner.PagesManager = NavigationOnly
-
-
 def main() -> None:
-    through_app_py()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="measured reruns per page")
     parser.add_argument("--survey", action="append", help="survey id (default: every bundled survey)")
