@@ -16,7 +16,7 @@ m.begin()
 lang = session.lang()
 st.title(t("mgr_dashboard_title", lang))
 engine = m.engine()
-found = m.surveys(engine)
+found = m.surveys()
 selection = m.selection(engine, "dashboard", period=True)
 
 

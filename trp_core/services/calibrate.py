@@ -15,6 +15,7 @@ from trp_core.method.batch import QUADRANT_CODES, CriterionMatrix, score_matrix
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.privacy.suppression import Published, min_group
+from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.models import VERSION_LENGTH
 from trp_core.store.reads import Bind, Filters
@@ -70,9 +71,10 @@ class Calibration:
         return self.total is None
 
 
+@store_errors()
 def calibrate(bind: Bind, f: Filters, before: Survey, after: Survey, *, k: int | None = None) -> Calibration:
     """How many of the filtered responses would change quadrant under `after` (the changed weights
-    and thresholds) instead of `before`, under the minimum-group rule."""
+    and thresholds) instead of `before`, under the minimum-group rule. Raises StoreUnavailable."""
     matrix, weights = reads.criterion_matrix(bind, f)
     return protect_calibration(rescore_counts(matrix, before, after, weights), k)
 
