@@ -172,6 +172,11 @@ class Revision:
     problems: tuple[str, ...] = ()  # the survey loader's messages, "path: message"
 
 
+def recalibrated(base: Survey, revised: Survey) -> bool:
+    """Whether the revised survey scores differently from the base: it changes more than its version."""
+    return revised.content_hash != base.revised(version=revised.version).content_hash
+
+
 def revise(base: Survey, form: CalibrationForm) -> Revision:
     """The changed survey as a new version, validated as a survey file would be."""
     if form.version.strip() == base.version:
