@@ -7,12 +7,12 @@ import math
 import time
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from pages.components import resources, session
 from pages.components.session import EXPIRED, MANAGER, SEEN
 from trp_core.presentation.i18n import t
 from trp_core.services.auth import Authenticator, parse_managers
+from trp_core.services.results import StoreUnavailable
 
 log = logging.getLogger("trp")
 
@@ -75,7 +75,7 @@ def log_in(typed_name: str, password: str) -> str | None:
         result = authenticator().log_in(typed_name, password)
     except LoginUnavailable:
         return t("login_unavailable", lang)
-    except SQLAlchemyError:  # the database went away since the authenticator was made
+    except StoreUnavailable:  # the database went away since the authenticator was made
         log.exception("manager login failed")
         return t("login_unavailable", lang)
     if not result.checked:

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import streamlit as st
-from sqlalchemy import Engine
 
 from pages.components import auth, resources, session
 from pages.components import shared as ui
@@ -18,7 +17,12 @@ from pages.components.urls import START_PAGE
 from trp_core.method.figures import Period
 from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import t
-from trp_core.services import dashboard as ds
+from trp_core.services import selection as sel
+from trp_core.services.results import StoreUnavailable
+from trp_core.services.storage import database_name
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine  # passed on to the use cases, never used here
 
 log = logging.getLogger("trp")
 
@@ -45,23 +49,11 @@ def database_down() -> NoReturn:
 
 @contextmanager
 def database_errors() -> Iterator[None]:
-    """Any error of the database (SQLAlchemy's, the driver's, a corrupt file) becomes `database_down`."""
+    """A database the use cases cannot use (they raise StoreUnavailable) becomes `database_down`."""
     try:
         yield
-    except Exception as exc:
-        if _is_database_error(exc):
-            database_down()
-        raise
-
-
-def _is_database_error(exc: BaseException) -> bool:
-    import sqlite3
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    return isinstance(exc, SQLAlchemyError | sqlite3.DatabaseError | OSError) or type(
-        exc
-    ).__module__.startswith(("psycopg", "alembic"))
+    except StoreUnavailable:
+        database_down()
 
 
 def engine() -> Engine:
@@ -70,35 +62,26 @@ def engine() -> Engine:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _choices(_engine: Engine, url: str, survey_id: str) -> ds.Choices:
-    """Versions, events and days of a survey: names and dates only, the same for every manager."""
-    return ds.choices(_engine, survey_id)
+def _choices(_engine: Engine, database: str, survey_id: str) -> sel.Choices:
+    """Versions, events and days of a survey: names and dates only, the same for every manager.
+    `database` keys the cache (the engine itself is not hashed)."""
+    return sel.choices(_engine, survey_id)
 
 
-def surveys(engine: Engine) -> dict[str, Survey]:
+def surveys() -> dict[str, Survey]:
     """Every survey a manager can look at: the published files, and those only the database still has."""
-    found = dict(resources.published())
-    store = resources.store()
     with database_errors():
-        for info in reversed(store.snapshots()):  # newest first: the latest content of a survey wins
-            if info.survey_id not in found:
-                survey = store.snapshot(info.hash)
-                if survey is not None:
-                    found[info.survey_id] = survey
-    return dict(sorted(found.items()))
+        return sel.surveys(resources.store(), resources.published())
 
 
 def _latest(ids: list[str]) -> str:
-    """The survey whose newest content was first answered most recently, else the first."""
     with database_errors():
-        seen = resources.store().snapshots()
-    answered = sorted((info.first_seen, info.survey_id) for info in seen if info.survey_id in ids)
-    return answered[-1][1] if answered else ids[0]
+        return sel.latest(resources.store(), ids)
 
 
 @dataclass(frozen=True)
 class Selection:
-    filters: ds.Filters
+    filters: sel.Filters
     survey: Survey  # the content whose thresholds and sections the figures use
     versions: list[Survey]  # every stored content in the selection, for the export's columns
     period: Period
@@ -132,7 +115,7 @@ def selection(
 ) -> Selection | None:
     """The filter widgets (initial values may come from the URL); None when there is no survey."""
     lang = session.lang()
-    found = surveys(engine)
+    found = surveys()
     if not found:
         st.info(t("mgr_no_surveys", lang))
         return None
@@ -150,12 +133,8 @@ def selection(
             key=f"{key}.survey",
         )
         with database_errors():
-            choices = _choices(engine, str(engine.url), survey_id)
-        store = resources.store()
-        versions = list(choices.versions)
-        if found[survey_id].version not in versions:
-            versions.append(found[survey_id].version)
-        version_options = ([ALL] if any_version else []) + versions[::-1]
+            choices = _choices(engine, database_name(engine), survey_id)
+        version_options = ([ALL] if any_version else []) + sel.versions(choices, found[survey_id])
         version = _widget(
             top[1].selectbox,
             f"{key}.version.{survey_id}",
@@ -182,7 +161,7 @@ def selection(
             lambda v: (
                 t("mgr_all_events", lang)
                 if v == ALL
-                else (t("mgr_no_event", lang) if v == ds.NO_EVENT else v)
+                else (t("mgr_no_event", lang) if v == sel.NO_EVENT else v)
             ),
         )
         since, until = _dates(bottom[1], f"{key}.dates.{survey_id}", choices)
@@ -199,7 +178,7 @@ def selection(
                 )
                 or Period.MONTH
             )
-    filters = ds.Filters(
+    filters = sel.Filters(
         survey=survey_id,
         version=None if version == ALL else version,
         lang=None if language == ALL else language,
@@ -209,16 +188,8 @@ def selection(
     )
     _write_params(filters, chosen_period if period else None)
     with database_errors():
-        contents = [
-            s
-            for info in store.snapshots(survey_id)
-            if (filters.version is None or info.version == filters.version)
-            and (s := store.snapshot(info.hash)) is not None
-        ]
-    current = found[survey_id]
-    if filters.version is not None and current.version != filters.version:
-        current = contents[-1] if contents else current
-    return Selection(filters, current, contents or [current], chosen_period)
+        shown, contents = sel.contents(resources.store(), found[survey_id], filters.version)
+    return Selection(filters, shown, contents, chosen_period)
 
 
 def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], fmt: Any) -> Any:
@@ -229,7 +200,7 @@ def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], 
     return factory(label, options, format_func=fmt, key=key)
 
 
-def _dates(where: Any, key: str, choices: ds.Choices) -> tuple[date | None, date | None]:
+def _dates(where: Any, key: str, choices: sel.Choices) -> tuple[date | None, date | None]:
     first, last = choices.first_day, choices.last_day
     if first is None or last is None:
         return None, None
@@ -246,7 +217,7 @@ def _dates(where: Any, key: str, choices: ds.Choices) -> tuple[date | None, date
     return since, until
 
 
-def _write_params(filters: ds.Filters, period: Period | None) -> None:
+def _write_params(filters: sel.Filters, period: Period | None) -> None:
     """The selection in the address bar, so that it can be bookmarked and shared between managers."""
     wanted = {
         "f_survey": filters.survey,

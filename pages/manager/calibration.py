@@ -8,11 +8,12 @@ import streamlit as st
 from pages.components import manage as m
 from pages.components import session
 from trp_core.method.survey import Survey
-from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Quadrant
+from trp_core.method.vocabulary import AXIS_CRITERIA, Axis
 from trp_core.presentation import dashboard_charts
+from trp_core.presentation.exports import calibrated_survey_note
 from trp_core.presentation.i18n import t
-from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
-from trp_core.services.calibrate import CalibrationForm, calibrate, revise, revised_version
+from trp_core.presentation.labels import axis_label, criterion_label
+from trp_core.services.calibrate import CalibrationForm, calibrate, recalibrated, revise, revised_version
 from trp_core.services.export import survey_yaml
 
 m.begin()
@@ -85,32 +86,10 @@ def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
         st.info(
             t("mgr_cal_summary", lang, changed=m.count(cal.changed), total=m.count(cal.total), share=share)
         )
-    names = quadrant_labels(base, lang, "internal")
     st.altair_chart(dashboard_charts.calibration_chart(cal, base, lang), width="stretch")
-    rows = []
-    for q in Quadrant:
-        before, after = cal.before[q], cal.after[q]
-        change = None if before is None or after is None else after - before
-        rows.append(
-            {
-                t("mgr_col_quadrant", lang): names[q],
-                t("mgr_cal_before", lang): m.count(before),
-                t("mgr_cal_after", lang): m.count(after),
-                t("mgr_cal_change", lang): m.count(change)
-                if change is None or change <= 0
-                else f"+{m.count(change)}",
-            }
-        )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(dashboard_charts.calibration_rows(cal, base, lang), hide_index=True, width="stretch")
     st.markdown(f"**{t('mgr_cal_moves', lang)}**")
-    moves = [
-        {
-            "→": names[a],
-            **{names[b]: m.count(cal.moves[(a, b)]) for b in Quadrant},
-        }
-        for a in Quadrant
-    ]
-    st.dataframe(moves, hide_index=True, width="stretch")
+    st.dataframe(dashboard_charts.calibration_moves(cal, base, lang), hide_index=True, width="stretch")
 
 
 if selection is not None:
@@ -118,14 +97,10 @@ if selection is not None:
     revised = changed_survey(base)
     if revised is not None:
         results(selection, base, revised)
-        if revised.content_hash != base.revised(version=revised.version).content_hash:
-            note = (
-                f"{revised.id} version {revised.version}: calibrated from version {base.version} "
-                f"on {date.today().isoformat()}.\nReview before publishing; it replaces the file in surveys/."
-            )
+        if recalibrated(base, revised):
             st.download_button(
                 t("mgr_cal_download", lang, version=revised.version),
-                data=survey_yaml(revised, note),
+                data=survey_yaml(revised, calibrated_survey_note(base, revised, date.today())),
                 file_name=f"{revised.id}-{revised.version}.yaml",
                 mime="application/yaml",
                 icon=":material/download:",

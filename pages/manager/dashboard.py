@@ -16,7 +16,7 @@ m.begin()
 lang = session.lang()
 st.title(t("mgr_dashboard_title", lang))
 engine = m.engine()
-found = m.surveys(engine)
+found = m.surveys()
 selection = m.selection(engine, "dashboard", period=True)
 
 
@@ -101,7 +101,7 @@ def free_text(selection: m.Selection, k: int) -> None:
                 st.caption(t("mgr_free_text_none", lang))
             else:
                 with st.container(height=320):
-                    st.text("\n".join(" ".join(text.split()) for text in texts))
+                    st.text(dashboard_charts.free_text_block(texts))
 
 
 if selection is not None:

@@ -26,7 +26,7 @@ def responses(selection: m.Selection) -> None:
     with m.database_errors():
         size = export.export_size(engine, selection.filters)
     n, k = size.count, size.k
-    st.write(t("mgr_exp_count", lang, n=m.count(n) if n >= k or n == 0 else f"< {k}"))
+    st.write(t("mgr_exp_count", lang, n=dashboard_charts.group_count_text(n, k, lang)))
     if size.too_small:
         st.warning(t("mgr_exp_too_small", lang, k=k), icon=":material/group_off:")
         return

@@ -5,7 +5,6 @@ import streamlit as st
 from pages.components import resources, session
 from pages.components import shared as ui
 from pages.components.urls import START_PAGE, echo
-from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, YesNoQuestion
 from trp_core.method.vocabulary import (
     AXIS_CRITERIA,
     Axis,
@@ -40,28 +39,6 @@ st.write(t("profile_intro", lang, vendor=resources.settings().vendor_name))
 st.caption(f"{survey.title(lang)} · {survey.version}")
 
 
-def best_and_knockouts(q) -> tuple[str | None, list[str]]:
-    """The answer worth most, and the answers that rule out, in the partner's words."""
-    if isinstance(q, ChoiceQuestion):
-        best = max(q.options, key=lambda o: o.points)
-        return best.label(lang), [o.label(lang) for o in q.options if o.knockout]
-    if isinstance(q, YesNoQuestion):
-        best = t("yes", lang) if q.yes.points >= q.no.points else t("no", lang)
-        kos = [t(k, lang) for k, b in (("yes", q.yes), ("no", q.no)) if b.knockout]
-        return best, kos
-    if isinstance(q, ScaleQuestion):
-        return (q.low if q.reverse else q.high)(lang), []
-    if isinstance(q, NumberQuestion):
-        top = max(p for _, p in q.bands)
-        x = min(x for x, p in q.bands if p == top)
-        best = explain.answer_text(survey, q.id, x, lang)
-        kos = []
-        if q.knockout_below is not None:
-            kos.append("< " + explain.answer_text(survey, q.id, q.knockout_below, lang))
-        return (("≥ " if x == q.bands[-1][0] else "") + best), kos
-    return None, []
-
-
 for axis in Axis:
     weighted = [c for c in AXIS_CRITERIA[axis] if survey.weights[c] > 0]
     total = sum(survey.weights[c] for c in weighted)
@@ -74,7 +51,7 @@ for axis in Axis:
             for q in survey.scored_questions:
                 if q.criterion is not c:
                     continue
-                best, kos = best_and_knockouts(q)
+                best, kos = explain.best_and_knockouts(survey, q, lang)
                 st.markdown(f"**{q.text(lang)}**")
                 if best:
                     st.markdown(f"- {t('profile_best', lang, answer=best)}")

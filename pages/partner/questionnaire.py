@@ -6,10 +6,9 @@ from pages.components import resources, session
 from pages.components import shared as ui
 from pages.components import widgets as w
 from pages.components.urls import RESULT_PAGE, START_PAGE
-from trp_core.method.survey import TextQuestion
 from trp_core.presentation.i18n import t
 from trp_core.services.results import StoreUnavailable
-from trp_core.services.submit import InvalidAnswers, submission_for, submit
+from trp_core.services.submit import InvalidAnswers, open_questions, submission_for, submit
 
 lang = session.lang()
 surveys = resources.published()
@@ -53,14 +52,13 @@ if kind == "section":
         if section.intro:
             st.write(section.intro(lang))
         values = {}
+        unanswered = open_questions(section.questions, answers)
         for q in section.questions:
             with st.container(border=True):
                 values[q.id] = w.question(q, lang, f"q.{gen}.{lang}.{q.id}", answers.get(q.id))
-                if warned and answers.get(q.id) is None and not isinstance(q, TextQuestion):
+                if warned and q.id in unanswered:
                     st.markdown(f":orange[:material/error: {t('no_answer_yet', lang)}]")
-        open_count = sum(
-            1 for q in section.questions if not isinstance(q, TextQuestion) and answers.get(q.id) is None
-        )
+        open_count = len(unanswered)
         if warned and open_count:
             st.warning(t("unanswered_summary", lang, n=open_count))
         back_col, _, next_col = st.columns([1, 1, 1])
@@ -84,8 +82,7 @@ if kind == "section":
             st.rerun()
         if back:
             go(step - 1)
-        missing = [q for q in section.questions if not isinstance(q, TextQuestion) and q.id not in answers]
-        if missing and not warned:
+        if open_questions(section.questions, answers) and not warned:
             st.session_state[session.WARNED] = step
             st.rerun()
         go(step + 1)

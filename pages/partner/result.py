@@ -97,32 +97,9 @@ st.caption(t("why_intro", lang))
 ui.chart(spec("criteria", lambda: result_charts.criteria_chart(assessment, survey, lang)))
 with st.expander(t("chart_text", lang)):
     st.write(result_charts.criteria_text(assessment, survey, lang))
-rows = result_charts.criteria_table(assessment, survey, lang)
-for axis in Axis:
-    axis_rows = [r for r in rows if r["axis"] == axis.value]
-    st.table(
-        [
-            {
-                t("col_criterion", lang): r["label"],
-                t("col_weight", lang): r["weight_text"],
-                t("col_score", lang): r["score_text"],
-                t("col_product", lang): r["weighted_text"],
-            }
-            for r in axis_rows
-            if r["row"] == "criterion"
-        ]
-    )
-    total = next(r for r in axis_rows if r["row"] == "sum")
-    st.markdown(
-        t(
-            "axis_sum",
-            lang,
-            axis=axis_label(axis, lang),
-            num=total["weighted_text"],
-            den=total["weight_text"],
-            score=total["score_text"],
-        )
-    )
+for table in result_charts.criteria_tables(assessment, survey, lang).values():
+    st.table(table.rows)
+    st.markdown(table.sum_line)
 
 knockouts = explain.knockout_lines(assessment, survey, answers, lang)
 if knockouts:

@@ -15,6 +15,7 @@ from trp_core.method import breakeven as be
 from trp_core.method.levers import assess
 from trp_core.method.vocabulary import Axis, Quadrant, round_half_up
 from trp_core.presentation import result_charts as charts
+from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import criterion_label, quadrant_label, quadrant_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,6 +205,21 @@ def test_criteria_table_lists_weighted_criteria_only_and_marks_unanswered():
     assert staff["answered"] is False and staff["score"] is None and staff["weighted"] is None
     assert staff["score_text"] == "nicht beantwortet"
     assert staff["label"] == criterion_label("staff", "de")
+
+
+def test_criteria_tables_show_the_table_per_axis_with_its_sum():
+    assessment, survey = fixture("trp-standard.undetermined")
+    table = charts.criteria_table(assessment, survey, "en")
+    tables = charts.criteria_tables(assessment, survey, "en")
+    assert list(tables) == list(Axis)
+    for axis, shown in tables.items():
+        criteria = [r for r in table if r["axis"] == axis.value and r["row"] == "criterion"]
+        columns = [t(key, "en") for key in ("col_criterion", "col_weight", "col_score", "col_product")]
+        assert [list(r) for r in shown.rows] == [columns] * len(criteria)
+        assert [r[columns[0]] for r in shown.rows] == [r["label"] for r in criteria]
+        assert [r[columns[3]] for r in shown.rows] == [r["weighted_text"] for r in criteria]
+        total = next(r for r in table if r["axis"] == axis.value and r["row"] == "sum")
+        assert total["weighted_text"] in shown.sum_line and total["score_text"] in shown.sum_line
 
 
 def test_criteria_chart_shows_unanswered_as_such_not_as_zero():

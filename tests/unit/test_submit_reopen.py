@@ -14,7 +14,7 @@ from trp_core.method.codes import code_hash
 from trp_core.method.vocabulary import Quadrant
 from trp_core.services.reopen import TooManyAttempts, reopen
 from trp_core.services.results import StoreUnavailable
-from trp_core.services.submit import InvalidAnswers, submission_for, submit
+from trp_core.services.submit import InvalidAnswers, open_questions, submission_for, submit
 from trp_core.services.throttle import Throttle
 
 SURVEY = load_survey(SURVEYS / "trp-cloud.yaml")
@@ -103,3 +103,11 @@ def test_an_unreadable_store_is_not_a_wrong_code():
         with pytest.raises(StoreUnavailable):
             reopen("AAAA-BBBB-CCCC-DDDD", store=lambda: store, throttle=throttle, who="s")
     assert throttle.wait_seconds("s") == 0
+
+
+def test_open_questions_leave_text_questions_optional():
+    section = next(s for s in SURVEY.sections if any(q.type == "text" for q in s.questions))
+    asked = [q.id for q in section.questions if q.type != "text"]
+    assert open_questions(section.questions, {}) == asked
+    assert open_questions(section.questions, {asked[0]: None}) == asked
+    assert open_questions(section.questions, {q: "x" for q in asked}) == []

@@ -51,6 +51,16 @@ def share_text(share: float | None, lang: str) -> str:
     return HIDDEN if share is None else fmt.percent(share, lang)
 
 
+def group_count_text(n: int, k: int, lang: str) -> str:
+    """A count of responses as the exports page shows it: below the minimum group k only "< k"."""
+    return count_text(n, lang) if n >= k or n == 0 else f"< {k}"
+
+
+def free_text_block(texts: list[str]) -> str:
+    """Answers to a text question as plain text, one a line: breaks and runs of space in an answer become one space."""
+    return "\n".join(" ".join(text.split()) for text in texts)
+
+
 def keep_out_label(key: KeepOutKey, lang: str) -> str:
     if isinstance(key, Criterion):
         return criterion_label(key, lang)
@@ -494,3 +504,31 @@ def calibration_chart(
         description=t("mgr_chart_calibration", lang, items=items),
         view=_NO_FRAME,
     )
+
+
+def calibration_rows(cal: Calibration, survey: Survey, lang: str) -> list[dict[str, str]]:
+    """The calibration's table: per quadrant the responses before and after, and the change (with "+")."""
+    names = quadrant_labels(survey, lang, "internal")
+    rows = []
+    for q in Quadrant:
+        before, after = cal.before[q], cal.after[q]
+        change = None if before is None or after is None else after - before
+        rows.append(
+            {
+                t("mgr_col_quadrant", lang): names[q],
+                t("mgr_cal_before", lang): count_text(before, lang),
+                t("mgr_cal_after", lang): count_text(after, lang),
+                t("mgr_cal_change", lang): count_text(change, lang)
+                if change is None or change <= 0
+                else f"+{count_text(change, lang)}",
+            }
+        )
+    return rows
+
+
+def calibration_moves(cal: Calibration, survey: Survey, lang: str) -> list[dict[str, str]]:
+    """Who moves where: a row per quadrant before, a column per quadrant after."""
+    names = quadrant_labels(survey, lang, "internal")
+    return [
+        {"→": names[a], **{names[b]: count_text(cal.moves[(a, b)], lang) for b in Quadrant}} for a in Quadrant
+    ]

@@ -1,4 +1,5 @@
-"""Answers, verdicts, knock-outs and levers in words, written once for the result page and the PDF report."""
+"""Answers, verdicts, knock-outs and levers in words, written once for the result page and the PDF report;
+the best and the ruling-out answers for the profile page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from trp_core.method.survey import (
     ChoiceQuestion,
     NumberQuestion,
     ScaleQuestion,
+    ScoredQuestion,
     Survey,
     TextQuestion,
     YesNoQuestion,
@@ -63,6 +65,28 @@ def answer_text(survey: Survey, key: str, value: Any, lang: str) -> str:
     if unit.strip() in ("€", "EUR", "€/Monat", "€/month"):
         return fmt.money(value, lang)
     return fmt.number(value, lang, 0 if float(value).is_integer() else 1) + (f" {unit}" if unit else "")
+
+
+def best_and_knockouts(survey: Survey, q: ScoredQuestion, lang: str) -> tuple[str | None, list[str]]:
+    """The answer worth most, and the answers that rule out, in the partner's words."""
+    if isinstance(q, ChoiceQuestion):
+        best = max(q.options, key=lambda o: o.points)
+        return best.label(lang), [o.label(lang) for o in q.options if o.knockout]
+    if isinstance(q, YesNoQuestion):
+        best = t("yes", lang) if q.yes.points >= q.no.points else t("no", lang)
+        kos = [t(k, lang) for k, b in (("yes", q.yes), ("no", q.no)) if b.knockout]
+        return best, kos
+    if isinstance(q, ScaleQuestion):
+        return (q.low if q.reverse else q.high)(lang), []
+    if isinstance(q, NumberQuestion):
+        top = max(p for _, p in q.bands)
+        x = min(x for x, p in q.bands if p == top)
+        best = answer_text(survey, q.id, x, lang)
+        kos = []
+        if q.knockout_below is not None:
+            kos.append("< " + answer_text(survey, q.id, q.knockout_below, lang))
+        return (("≥ " if x == q.bands[-1][0] else "") + best), kos
+    return None, []
 
 
 def knockout_lines(assessment: Assessment, survey: Survey, answers: dict[str, Any], lang: str) -> list[str]:

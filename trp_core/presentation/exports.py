@@ -1,4 +1,5 @@
-"""The managers' exports written as files: responses as CSV and XLSX, the dashboard's tables as CSV.
+"""The managers' exports written as files: responses as CSV and XLSX, the dashboard's tables as CSV,
+the note at the top of a calibrated survey file.
 
 Every text cell is made safe against spreadsheet formula injection (OWASP: a text that starts with
 =, +, -, @, tab or carriage return gets a leading '); XLSX text cells are written as strings, never
@@ -11,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from trp_core.method.survey import Survey
@@ -188,3 +190,14 @@ def dashboard_tables(dash: Dashboard, survey: Survey, lang: str) -> dict[str, Ta
 def table_csv(table: Table) -> bytes:
     header, rows = table
     return csv_bytes(header, safe_rows(rows))
+
+
+def calibrated_survey_note(base: Survey, revised: Survey, day: date) -> str:
+    """The comment at the top of a calibrated survey file: where it comes from, and what to do with it.
+
+    In English in every language of the page, as the survey file's keys are: it is part of the file.
+    """
+    return (
+        f"{revised.id} version {revised.version}: calibrated from version {base.version} "
+        f"on {day.isoformat()}.\nReview before publishing; it replaces the file in surveys/."
+    )

@@ -1,7 +1,8 @@
 """Altair charts of a result, each with a plain-language text alternative in German and English.
 
 - `matrix_chart` / `matrix_text`: where the partner sits on the kann × will matrix;
-- `criteria_chart` / `criteria_table`: every weighted criterion's score, recomputable by hand;
+- `criteria_chart` / `criteria_table` (`criteria_tables` as the result page shows it): every weighted
+  criterion's score, recomputable by hand;
 - `breakeven_chart` / `breakeven_text`: the cumulative cash flow of the calculation model.
 
 The charts work at phone width (390 px): width "container" by default, a fixed height, 12 px
@@ -16,7 +17,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import altair as alt
 
@@ -469,6 +470,44 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
             }
         )
     return rows
+
+
+class AxisTable(NamedTuple):
+    """One axis of the result page's table: a row per weighted criterion, and the line that sums them up."""
+
+    rows: list[dict[str, str]]  # keyed by the column titles: criterion, W, s, W × s
+    sum_line: str  # Σ W·s ÷ Σ W = the axis score
+
+
+def criteria_tables(assessment: Assessment, survey: Survey, lang: str) -> dict[Axis, AxisTable]:
+    """`criteria_table` as the result page shows it: per axis a table and its sum, in words."""
+    rows = criteria_table(assessment, survey, lang)
+    columns = {
+        "label": t("col_criterion", lang),
+        "weight_text": t("col_weight", lang),
+        "score_text": t("col_score", lang),
+        "weighted_text": t("col_product", lang),
+    }
+    tables = {}
+    for axis in Axis:
+        axis_rows = [r for r in rows if r["axis"] == axis.value]
+        total = next(r for r in axis_rows if r["row"] == "sum")
+        tables[axis] = AxisTable(
+            rows=[
+                {title: r[key] for key, title in columns.items()}
+                for r in axis_rows
+                if r["row"] == "criterion"
+            ],
+            sum_line=t(
+                "axis_sum",
+                lang,
+                axis=axis_label(axis, lang),
+                num=total["weighted_text"],
+                den=total["weight_text"],
+                score=total["score_text"],
+            ),
+        )
+    return tables
 
 
 def criteria_chart(

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
+from trp_core.services.storage import store_errors
 from trp_core.services.throttle import Backoff
 from trp_core.store.accounts import Accounts, LoginThrottle
 
@@ -167,7 +168,9 @@ class Authenticator:
         self.managers = dict(managers or {})
         self.verifier = verifier or Verifier()
 
+    @store_errors()
     def log_in(self, typed_name: str, password: str) -> LoginResult:
+        """Check a login; StoreUnavailable when the database cannot be used."""
         key = throttle_key(typed_name)
         attempt = self.throttle.begin(key)
         if attempt.wait > 0:

@@ -15,6 +15,7 @@ from trp_core.method.scoring import QUADRANT_CODES, CriterionMatrix, score_matri
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.privacy.suppression import Published, min_group
+from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.models import VERSION_LENGTH
 from trp_core.store.reads import Bind, Filters
@@ -70,9 +71,10 @@ class Calibration:
         return self.total is None
 
 
+@store_errors()
 def calibrate(bind: Bind, f: Filters, before: Survey, after: Survey, *, k: int | None = None) -> Calibration:
     """How many of the filtered responses would change quadrant under `after` (the changed weights
-    and thresholds) instead of `before`, under the minimum-group rule."""
+    and thresholds) instead of `before`, under the minimum-group rule. Raises StoreUnavailable."""
     matrix, weights = reads.criterion_matrix(bind, f)
     return protect_calibration(rescore_counts(matrix, before, after, weights), k)
 
@@ -168,6 +170,11 @@ class Revision:
     survey: Survey | None
     same_version: bool = False  # the form keeps the version of the survey it changes
     problems: tuple[str, ...] = ()  # the survey loader's messages, "path: message"
+
+
+def recalibrated(base: Survey, revised: Survey) -> bool:
+    """Whether the revised survey scores differently from the base: it changes more than its version."""
+    return revised.content_hash != base.revised(version=revised.version).content_hash
 
 
 def revise(base: Survey, form: CalibrationForm) -> Revision:

@@ -17,21 +17,16 @@ from trp_core.method.figures import NOT_HELD, PLACED, KeepOutKey, Period, funnel
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
+from trp_core.services.storage import store_errors
 from trp_core.store import reads
-from trp_core.store.reads import Bind, Choices, CriterionMean, Filters, KeepOutCounts, MatrixCounts, choices
-from trp_core.store.repository import NO_EVENT
+from trp_core.store.reads import Bind, CriterionMean, Filters, KeepOutCounts, MatrixCounts
 
-# What the manager pages need of the store to build their filters (pages never import the store).
 __all__ = [
-    "NO_EVENT",
-    "Choices",
     "Dashboard",
-    "Filters",
     "FunnelStep",
     "HeatCell",
     "KeepOutRow",
     "TrendCell",
-    "choices",
     "dashboard",
     "free_text_min",
     "free_texts",
@@ -229,11 +224,12 @@ def published(counts: Counts) -> Published:
     return fig
 
 
+@store_errors()
 def dashboard(
     bind: Bind, f: Filters, survey: Survey, *, period: Period = Period.MONTH, k: int | None = None
 ) -> Dashboard:
     """Every dashboard figure, each from one query, with the minimum-group rule applied across all
-    of them at once (they share the total and the quadrant counts)."""
+    of them at once (they share the total and the quadrant counts). Raises StoreUnavailable."""
     k = min_group(k)
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
     counts = read_counts(bind, f, thresholds, period)
@@ -327,12 +323,13 @@ def _share(n: int | None, of: int | None) -> float | None:
     return None if n is None or not of else n / of
 
 
+@store_errors()
 def free_texts(
     bind: Bind, f: Filters, question_id: str, quadrant: Quadrant | None = None, *, k: int | None = None
 ) -> list[str] | None:
     """The distinct non-empty answers to a text question among the latest FREE_TEXT_LIMIT given,
     sorted alphabetically; None when the group (the filtered responses, of one quadrant if given)
-    has fewer than `free_text_min(k)` responses."""
+    has fewer than `free_text_min(k)` responses. Raises StoreUnavailable."""
     if reads.count_responses(bind, f, quadrant) < free_text_min(k):
         return None
     return reads.free_texts(bind, f, question_id, quadrant, limit=FREE_TEXT_LIMIT)

@@ -16,6 +16,7 @@ from trp_core.method.figures import Period, period_label
 from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey, TextQuestion
 from trp_core.privacy.suppression import FREE_TEXT_MIN, min_group
+from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.models import CRITERION_COLUMNS
 from trp_core.store.reads import SCORE_COLUMNS, Bind, Filters
@@ -55,6 +56,7 @@ class ExportSize:
         return self.count >= self.free_text_min
 
 
+@store_errors()
 def export_size(bind: Bind, f: Filters, *, k: int | None = None, limit: int = EXPORT_MAX) -> ExportSize:
     return ExportSize(reads.count_responses(bind, f), min_group(k), limit)
 
@@ -76,12 +78,14 @@ class ResponseTable(NamedTuple):
     rows: Iterator[list[Any]]  # one per response, as stored (text not yet made safe), read when iterated
 
 
+@store_errors()
 def response_rows(
     bind: Bind, f: Filters, surveys: Sequence[Survey], *, k: int | None = None, limit: int = EXPORT_MAX
 ) -> ResponseTable:
     """The header and the rows of the filtered responses.
 
-    Raises ExportRefused when the filtered set has fewer than k or more than `limit` responses.
+    Raises ExportRefused when the filtered set has fewer than k or more than `limit` responses, and
+    StoreUnavailable (also while the rows are read) when the database cannot be used.
     Free-text answers are included only when it has at least 10. Rows are ordered by week, and
     within a week by the random response id, so their order tells nothing finer than the week.
     """
@@ -102,20 +106,22 @@ def response_rows(
         *(CRITERION_COLUMNS[c] for c in CRITERIA),
         "quadrant",
     ]
-    rows = (
-        [
-            r.survey_id,
-            r.version,
-            r.lang,
-            r.event,
-            period_label(r.week, Period.WEEK),
-            *(r.answers.get(q) for q in questions),
-            *r.scores,
-            r.quadrant,
-        ]
-        for r in reads.responses_by_week(bind, f)
-    )
-    return ResponseTable(header, rows)
+    return ResponseTable(header, _rows(bind, f, questions))
+
+
+def _rows(bind: Bind, f: Filters, questions: list[str]) -> Iterator[list[Any]]:
+    with store_errors():  # read when the file is written, after response_rows has returned
+        for r in reads.responses_by_week(bind, f):
+            yield [
+                r.survey_id,
+                r.version,
+                r.lang,
+                r.event,
+                period_label(r.week, Period.WEEK),
+                *(r.answers.get(q) for q in questions),
+                *r.scores,
+                r.quadrant,
+            ]
 
 
 # --- a calibrated survey as a file --------------------------------------------------------------

@@ -6,20 +6,28 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from trp_core.method.codes import code_hash, new_code
 from trp_core.method.levers import assess
 from trp_core.method.scoring import check_answers
+from trp_core.method.survey import TextQuestion
 from trp_core.services.results import Result, StoreUnavailable
 
 if TYPE_CHECKING:
-    from trp_core.method.survey import Survey
+    from trp_core.method.survey import ScoredQuestion, Survey
     from trp_core.store import Store
 
 log = logging.getLogger("trp")
+
+
+def open_questions(
+    questions: Sequence[ScoredQuestion | TextQuestion], answers: Mapping[str, Any]
+) -> list[str]:
+    """The ids of the questions still without an answer; text questions may stay empty."""
+    return [q.id for q in questions if not isinstance(q, TextQuestion) and answers.get(q.id) is None]
 
 
 @dataclass(frozen=True)
