@@ -24,6 +24,9 @@ from trp_core.services.storage import database_name
 if TYPE_CHECKING:
     from sqlalchemy import Engine  # passed on to the use cases, never used here
 
+    from trp_core.services.calibrate import Calibration
+    from trp_core.services.dashboard import Dashboard
+
 log = logging.getLogger("trp")
 
 ALL = "*"  # a filter that is not set; never a survey id, version, language or event tag
@@ -265,3 +268,16 @@ def share(x: float | None) -> str:
     from trp_core.presentation.dashboard_charts import share_text
 
     return share_text(x, session.lang())
+
+
+def enough(figures: Dashboard | Calibration) -> bool:
+    """Whether the selection's figures can be shown: a note when there are none or too few, else the rule's caption."""
+    lang = session.lang()
+    if figures.total == 0:
+        st.info(t("mgr_no_responses", lang))
+        return False
+    if figures.too_small:
+        st.warning(t("mgr_too_small", lang, k=figures.k), icon=":material/group_off:")
+        return False
+    st.caption(t("mgr_rule", lang, k=figures.k))
+    return True

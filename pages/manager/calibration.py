@@ -72,13 +72,8 @@ def changed_survey(base: Survey) -> Survey | None:
 def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
     with m.database_errors():
         cal = calibrate(engine, selection.filters, base, revised)
-    if cal.total == 0:
-        st.info(t("mgr_no_responses", lang))
+    if not m.enough(cal):
         return
-    if cal.too_small:
-        st.warning(t("mgr_too_small", lang, k=cal.k), icon=":material/group_off:")
-        return
-    st.caption(t("mgr_rule", lang, k=cal.k))
     if cal.changed is None:
         st.info(t("mgr_cal_summary_hidden", lang))
     else:

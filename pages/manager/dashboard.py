@@ -24,13 +24,8 @@ def figures(selection: m.Selection) -> None:
     survey, filters = selection.survey, selection.filters
     with m.database_errors():
         dash = ds.dashboard(engine, filters, survey, period=selection.period)
-    if dash.total == 0:
-        st.info(t("mgr_no_responses", lang))
+    if not m.enough(dash):
         return
-    if dash.too_small:
-        st.warning(t("mgr_too_small", lang, k=dash.k), icon=":material/group_off:")
-        return
-    st.caption(t("mgr_rule", lang, k=dash.k))
     tiles = st.columns(4)
     tiles[0].metric(t("mgr_responses", lang), m.count(dash.total))
     tiles[1].metric(t("mgr_started", lang), m.count(dash.started))
