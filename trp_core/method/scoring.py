@@ -41,7 +41,6 @@ DONT_KNOW: Final = "dont_know"
 EPS: Final = 1e-9  # absorbs binary representation error in the coverage comparison
 CRITERIA: Final = tuple(Criterion)
 AXES: Final = (Axis.KANN, Axis.WILL)
-_CRITERION_AXES: Final = tuple(CRITERION_AXIS[c] for c in CRITERIA)
 
 # A number, or a numpy array of them: the axis and quadrant rules take either.
 N = TypeVar("N", float, np.ndarray)
@@ -56,8 +55,10 @@ class SurveyRef(BaseModel):
 
 
 # The parts of an Assessment are plain dataclasses: pydantic validates and serialises them as
-# fields of Assessment, and scoring builds them several times faster than models.
-@dataclass(frozen=True, slots=True)
+# fields of Assessment, and scoring builds them several times faster than models. Not frozen:
+# a frozen dataclass sets each field through object.__setattr__, three to five times slower, and
+# scoring builds 15 of them per response; nothing shares or changes them after `score`.
+@dataclass(slots=True)
 class AxisResult:
     score: float | None
     coverage: float
@@ -69,14 +70,14 @@ class AxisResult:
     unconfirmed: list[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CriterionResult:
     axis: Axis
     weight: float
     score: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BreakEvenSummary:
     break_even_month: int | None
     roi_12: float | None
@@ -141,8 +142,10 @@ def breakeven_inputs(survey: Survey, answers: Mapping[str, Any]) -> be.BreakEven
     Fixed inputs and optional inputs left open take the survey's defaults.
     """
     calc = plan_for(survey).calculator
-    if calc is None:
-        return None
+    return None if calc is None else _inputs(calc, answers)
+
+
+def _inputs(calc: CalculatorPlan, answers: Mapping[str, Any]) -> be.BreakEvenInputs | None:
     values: dict[str, Any] = {}
     for name, required, integer in calc.asked:
         given = answers.get(name)
@@ -290,7 +293,7 @@ class Plan:
     axis_weights: AxisWeights
     calculator: CalculatorPlan | None
     break_even: int | None  # index of break_even when it is weighted and measured
-    unanswered: tuple[CriterionResult, ...]  # by CRITERIA index: the result of an unanswered criterion
+    criteria: tuple[tuple[Criterion, Axis, float], ...]  # by CRITERIA index: criterion, axis, weight W_c
     blank: Assessment  # copied with each result: model_copy is several times faster than model_construct
 
 
@@ -324,9 +327,7 @@ def plan_for(survey: Survey) -> Plan:
             axis_weights=weights,
             calculator=_calculator_plan(survey),
             break_even=index[Criterion.BREAK_EVEN] if measured else None,
-            unanswered=tuple(
-                CriterionResult(_CRITERION_AXES[i], w, None) for i, w in enumerate(weights.weights)
-            ),
+            criteria=tuple((c, CRITERION_AXIS[c], w) for c, w in zip(CRITERIA, weights.weights, strict=True)),
             blank=Assessment.model_construct(
                 survey=SurveyRef(id=survey.id, version=survey.version, hash=survey.content_hash),
                 quadrant=Quadrant.UNDETERMINED,
@@ -400,7 +401,7 @@ def raw_scores(plan: Plan, answers: Mapping[str, Any]) -> RawScores:
         points.append((p, True))
     summary = break_even = None
     if plan.break_even is not None:
-        inputs = breakeven_inputs(plan.survey, answers)
+        inputs = _inputs(plan.calculator, answers)
         if inputs is not None:
             gp = be.gross_profit(inputs)
             cf = be.cumulative_cash(inputs, gp)
@@ -426,8 +427,8 @@ def _axis_result(plan: Plan, raw: RawScores, axis: int) -> AxisResult:
         determined=determined,
         passed=passed,
         borderline=borderline,
-        knockouts=list(knockouts),
-        unconfirmed=list(raw.unconfirmed[axis]),
+        knockouts=knockouts,  # raw_scores' own lists, made for this result
+        unconfirmed=raw.unconfirmed[axis],
     )
 
 
@@ -436,10 +437,9 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
     plan = plan_for(survey)
     raw = raw_scores(plan, answers)
     kann, will = _axis_result(plan, raw, 0), _axis_result(plan, raw, 1)
-    weights, unanswered = plan.axis_weights.weights, plan.unanswered
     criteria = {
-        c: CriterionResult(_CRITERION_AXES[i], weights[i], s) if answered else unanswered[i]
-        for i, (c, s, answered) in enumerate(zip(CRITERIA, raw.scores, raw.answered, strict=True))
+        c: CriterionResult(axis, weight, s if answered else None)
+        for (c, axis, weight), s, answered in zip(plan.criteria, raw.scores, raw.answered, strict=True)
     }
     return plan.blank.model_copy(
         update={
