@@ -384,6 +384,7 @@ _NO_ANSWER: Final = (0.0, False)
 
 
 def raw_scores(plan: Plan, answers: Mapping[str, Any]) -> RawScores:
+    """The unrounded criterion scores, knock-outs and break-even figures of one answer set."""
     points: list[tuple[float, bool]] = []
     knockouts: tuple[list[str], list[str]] = ([], [])
     unconfirmed: tuple[list[str], list[str]] = ([], [])
