@@ -103,7 +103,7 @@ def cumulative_cash(inputs: BreakEvenInputs, gp: list[float] | None = None) -> l
     """CF(t) for t = 0..H; CF(0) is minus the net investment."""
     gp = gross_profit(inputs) if gp is None else gp
     fixed = inputs.fixed_costs_per_month
-    return list(accumulate((g - fixed for g in gp), initial=-(inputs.investment - inputs.vendor_funding)))
+    return list(accumulate([g - fixed for g in gp], initial=-(inputs.investment - inputs.vendor_funding)))
 
 
 def break_even_month(cumulative: list[float]) -> int | None:
@@ -138,17 +138,18 @@ def required_deals_per_month(inputs: BreakEvenInputs, gp: list[float] | None = N
         per_deal = 1.0
     else:
         per_deal = inputs.deals_per_month
-    net = inputs.investment - inputs.vendor_funding
+    net, fixed = inputs.investment - inputs.vendor_funding, inputs.fixed_costs_per_month
     best: float | None = None
     unit = 0.0
     for t in range(1, target + 1):
         unit += gp[t - 1] / per_deal
-        need = net + t * inputs.fixed_costs_per_month
+        need = net + t * fixed
         if need <= 0:
             return 0.0
         if unit > 0:
             d = need / unit
-            best = d if best is None else min(best, d)
+            if best is None or d < best:
+                best = d
     if best is None or not best <= MAX_REQUIRED_DEALS + 1:  # also a margin so thin that best is inf
         return None
     # Round up to the next tenth; the epsilon keeps 2.9000000001 at 2.9.

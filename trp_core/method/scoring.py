@@ -1,16 +1,16 @@
 """The scoring kernel (METHOD.md section 4): answers to points to criteria to axes to a quadrant.
 
 Each rule is written once and serves one response (`score`, the levers, the store) and many at
-once (`encode` and `score_matrix`, numpy, for calibration and re-scoring): the axis and quadrant
-rules take a number or a numpy array alike, and the batch path applies the points and break-even
-rules of one answer to each distinct answer of a column.
+once (`encode` and `score_matrix`, numpy, for calibration and re-scoring): the criterion, axis and
+quadrant rules take a number or a numpy array alike, and the batch path applies the points and
+break-even rules of one answer to each distinct answer of a column.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, TypeVar
 
@@ -41,7 +41,6 @@ DONT_KNOW: Final = "dont_know"
 EPS: Final = 1e-9  # absorbs binary representation error in the coverage comparison
 CRITERIA: Final = tuple(Criterion)
 AXES: Final = (Axis.KANN, Axis.WILL)
-_CRITERION_AXES: Final = tuple(CRITERION_AXIS[c] for c in CRITERIA)
 
 # A number, or a numpy array of them: the axis and quadrant rules take either.
 N = TypeVar("N", float, np.ndarray)
@@ -56,8 +55,10 @@ class SurveyRef(BaseModel):
 
 
 # The parts of an Assessment are plain dataclasses: pydantic validates and serialises them as
-# fields of Assessment, and scoring builds them several times faster than models.
-@dataclass(frozen=True, slots=True)
+# fields of Assessment, and scoring builds them several times faster than models. Not frozen:
+# a frozen dataclass sets each field through object.__setattr__, three to five times slower, and
+# scoring builds 15 of them per response; nothing shares or changes them after `score`.
+@dataclass(slots=True)
 class AxisResult:
     score: float | None
     coverage: float
@@ -69,14 +70,14 @@ class AxisResult:
     unconfirmed: list[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CriterionResult:
     axis: Axis
     weight: float
     score: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BreakEvenSummary:
     break_even_month: int | None
     roi_12: float | None
@@ -141,8 +142,10 @@ def breakeven_inputs(survey: Survey, answers: Mapping[str, Any]) -> be.BreakEven
     Fixed inputs and optional inputs left open take the survey's defaults.
     """
     calc = plan_for(survey).calculator
-    if calc is None:
-        return None
+    return None if calc is None else _inputs(calc, answers)
+
+
+def _inputs(calc: CalculatorPlan, answers: Mapping[str, Any]) -> be.BreakEvenInputs | None:
     values: dict[str, Any] = {}
     for name, required, integer in calc.asked:
         given = answers.get(name)
@@ -162,7 +165,28 @@ def break_even_points(survey: Survey, month: int | None) -> float:
     return interpolate(survey.calculator.effective_bands, month)
 
 
-# --- criteria to an axis, axes to a quadrant: for a number or a numpy array alike -----------
+# --- points to criteria, criteria to an axis, axes to a quadrant: for a number or a numpy array alike
+
+
+def criterion_scores(
+    plan: Plan, points: Iterable[tuple[N, N]], break_even: tuple[N, N] | None = None
+) -> tuple[list[N], list[N]]:
+    """(s_c, 0 when unanswered; whether answered) of each criterion, by CRITERIA index.
+
+    `points` gives, in the order of `plan.items`, each question's (points, 0 without a real
+    answer; whether it has one): adding 0 for a question without a real answer leaves both sums
+    exactly as they were. `break_even` gives the calculator's (points, answered) when the plan
+    measures it; where answered, they replace the criterion's questions, if any.
+    """
+    sums: list[Any] = [0.0] * len(CRITERIA)
+    weights: list[Any] = [0.0] * len(CRITERIA)
+    for (c, w), (p, has) in zip(plan.columns, points, strict=True):
+        sums[c] = sums[c] + w * p
+        weights[c] = weights[c] + w * has
+    if break_even is not None:
+        c, (p, has) = plan.break_even, break_even
+        sums[c], weights[c] = _where(has, p, sums[c]), _where(has, 1.0, weights[c])
+    return [_ratio(s, w, 0.0) for s, w in zip(sums, weights, strict=True)], [w > 0 for w in weights]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +219,7 @@ def axis_value(weights: AxisWeights, axis: int, scores: Sequence[N], answered: S
         wc = weights.weights[c]
         num = num + wc * scores[c]
         den = den + wc * answered[c]
-    return _ratio(num, den), den / weights.total[axis]
+    return _ratio(num, den, math.nan), den / weights.total[axis]
 
 
 def axis_verdict(survey: Survey, axis: Axis, value: N, coverage: N, knocked: N) -> tuple[N, float, N, N, N]:
@@ -222,11 +246,18 @@ def quadrant_index(kann_determined: N, will_determined: N, kann_passed: N, will_
     return (kann_determined & will_determined) * (1 + 2 * kann_passed + will_passed)
 
 
-def _ratio(num: N, den: N) -> N:
-    """num / den, NaN where den is 0."""
+def _ratio(num: N, den: N, empty: float) -> N:
+    """num / den, `empty` where den is 0."""
     if isinstance(den, np.ndarray):
-        return np.divide(num, den, out=np.full(den.shape, np.nan), where=den > 0)
-    return num / den if den else math.nan
+        return np.divide(num, den, out=np.full(den.shape, empty), where=den > 0)
+    return num / den if den else empty
+
+
+def _where(condition: N, yes: Any, no: Any) -> Any:
+    """`yes` where `condition` holds, else `no`."""
+    if isinstance(condition, np.ndarray):
+        return np.where(condition, yes, no)
+    return yes if condition else no
 
 
 def _not(flag: N) -> N:
@@ -258,10 +289,11 @@ class Plan:
 
     survey: Survey
     items: tuple[Item, ...]
+    columns: tuple[tuple[int, float], ...]  # (criterion, weight) of each item, as criterion_scores reads them
     axis_weights: AxisWeights
     calculator: CalculatorPlan | None
     break_even: int | None  # index of break_even when it is weighted and measured
-    unanswered: tuple[CriterionResult, ...]  # by CRITERIA index: the result of an unanswered criterion
+    criteria: tuple[tuple[Criterion, Axis, float], ...]  # by CRITERIA index: criterion, axis, weight W_c
     blank: Assessment  # copied with each result: model_copy is several times faster than model_construct
 
 
@@ -276,26 +308,26 @@ def plan_for(survey: Survey) -> Plan:
         index = {c: i for i, c in enumerate(CRITERIA)}
         weights = axis_weights(survey)
         measured = survey.calculator is not None and survey.weights[Criterion.BREAK_EVEN] > 0
+        items = tuple(
+            Item(
+                q.id,
+                index[q.criterion],
+                AXES.index(CRITERION_AXIS[q.criterion]),
+                q.weight,
+                q,
+                q.has_knockout,
+                point_rule(q),
+            )
+            for q in survey.scored_questions
+        )
         plan = Plan(
             survey=survey,
-            items=tuple(
-                Item(
-                    q.id,
-                    index[q.criterion],
-                    AXES.index(CRITERION_AXIS[q.criterion]),
-                    q.weight,
-                    q,
-                    q.has_knockout,
-                    point_rule(q),
-                )
-                for q in survey.scored_questions
-            ),
+            items=items,
+            columns=tuple((item.criterion, item.weight) for item in items),
             axis_weights=weights,
             calculator=_calculator_plan(survey),
             break_even=index[Criterion.BREAK_EVEN] if measured else None,
-            unanswered=tuple(
-                CriterionResult(_CRITERION_AXES[i], w, None) for i, w in enumerate(weights.weights)
-            ),
+            criteria=tuple((c, CRITERION_AXIS[c], w) for c, w in zip(CRITERIA, weights.weights, strict=True)),
             blank=Assessment.model_construct(
                 survey=SurveyRef(id=survey.id, version=survey.version, hash=survey.content_hash),
                 quadrant=Quadrant.UNDETERMINED,
@@ -345,37 +377,42 @@ class RawScores:
     answered: list[bool]
     knockouts: tuple[list[str], list[str]]
     unconfirmed: tuple[list[str], list[str]]
-    breakeven: be.BreakEven | None
+    breakeven: BreakEvenSummary | None
+
+
+_NO_ANSWER: Final = (0.0, False)
 
 
 def raw_scores(plan: Plan, answers: Mapping[str, Any]) -> RawScores:
-    csum = [0.0] * len(CRITERIA)
-    cweight = [0.0] * len(CRITERIA)
+    """The unrounded criterion scores, knock-outs and break-even figures of one answer set."""
+    points: list[tuple[float, bool]] = []
     knockouts: tuple[list[str], list[str]] = ([], [])
     unconfirmed: tuple[list[str], list[str]] = ([], [])
     get = answers.get
-    for qid, c, a, w, _, has_knockout, rule in plan.items:
+    for qid, _, a, _, _, has_knockout, rule in plan.items:
         value = get(qid)
-        if value is None:
-            continue
-        if value == DONT_KNOW:
-            if has_knockout:
+        if value is None or value == DONT_KNOW:
+            if has_knockout and value is not None:
                 unconfirmed[a].append(qid)
+            points.append(_NO_ANSWER)
             continue
-        points, ko = rule(value)
+        p, ko = rule(value)
         if ko:
             knockouts[a].append(qid)
-        csum[c] += w * points
-        cweight[c] += w
-    breakeven = None
+        points.append((p, True))
+    summary = break_even = None
     if plan.break_even is not None:
-        inputs = breakeven_inputs(plan.survey, answers)
+        inputs = _inputs(plan.calculator, answers)
         if inputs is not None:
-            breakeven = be.compute(inputs)
-            csum[plan.break_even] = break_even_points(plan.survey, breakeven.break_even_month)
-            cweight[plan.break_even] = 1.0
-    scores = [s / w if w else 0.0 for s, w in zip(csum, cweight, strict=True)]
-    return RawScores(scores, [w > 0 for w in cweight], knockouts, unconfirmed, breakeven)
+            gp = be.gross_profit(inputs)
+            cf = be.cumulative_cash(inputs, gp)
+            month = be.break_even_month(cf)
+            summary = BreakEvenSummary(
+                month, be.roi_12(inputs, gp), be.required_deals_per_month(inputs, gp), cf
+            )
+            break_even = (break_even_points(plan.survey, month), True)
+    scores, answered = criterion_scores(plan, points, break_even)
+    return RawScores(scores, answered, knockouts, unconfirmed, summary)
 
 
 def _axis_result(plan: Plan, raw: RawScores, axis: int) -> AxisResult:
@@ -391,8 +428,8 @@ def _axis_result(plan: Plan, raw: RawScores, axis: int) -> AxisResult:
         determined=determined,
         passed=passed,
         borderline=borderline,
-        knockouts=list(knockouts),
-        unconfirmed=list(raw.unconfirmed[axis]),
+        knockouts=knockouts,  # raw_scores' own lists, made for this result
+        unconfirmed=raw.unconfirmed[axis],
     )
 
 
@@ -401,28 +438,16 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
     plan = plan_for(survey)
     raw = raw_scores(plan, answers)
     kann, will = _axis_result(plan, raw, 0), _axis_result(plan, raw, 1)
-    weights, unanswered = plan.axis_weights.weights, plan.unanswered
     criteria = {
-        c: CriterionResult(_CRITERION_AXES[i], weights[i], s) if answered else unanswered[i]
-        for i, (c, s, answered) in enumerate(zip(CRITERIA, raw.scores, raw.answered, strict=True))
+        c: CriterionResult(axis, weight, s if answered else None)
+        for (c, axis, weight), s, answered in zip(plan.criteria, raw.scores, raw.answered, strict=True)
     }
-    b = raw.breakeven
-    summary = (
-        None
-        if b is None
-        else BreakEvenSummary(
-            break_even_month=b.break_even_month,
-            roi_12=b.roi_12,
-            required_deals_per_month=b.required_deals_per_month,
-            cumulative=b.cumulative,
-        )
-    )
     return plan.blank.model_copy(
         update={
             "quadrant": QUADRANTS[quadrant_index(kann.determined, will.determined, kann.passed, will.passed)],
             "axes": {Axis.KANN: kann, Axis.WILL: will},
             "criteria": criteria,
-            "breakeven": summary,
+            "breakeven": raw.breakeven,
         }
     )
 
@@ -480,35 +505,36 @@ def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> Criterio
     """Criterion scores for many answer sets (the part that depends on questions and bands)."""
     plan = plan_for(survey)
     n = len(answer_sets)
-    sums = np.zeros((n, len(CRITERIA)))
-    weights = np.zeros((n, len(CRITERIA)))
     knockout = {a: np.zeros(n, dtype=bool) for a in AXES}
-    for item in plan.items:
-        points, ko = _per_distinct(
-            [a.get(item.id) for a in answer_sets],
-            lambda v, q=item.question: _no_points_as_nan(question_points(q, v)),
-        )
-        has = ~np.isnan(points)
-        j = item.criterion
-        sums[has, j] = sums[has, j] + item.weight * points[has]
-        weights[has, j] += item.weight
-        knockout[AXES[item.axis]] |= ko.astype(bool)
+
+    def columns() -> Iterator[tuple[np.ndarray, np.ndarray]]:  # one at a time: a column is n rows
+        for item in plan.items:
+            points, answered, ko = _per_distinct(
+                [a.get(item.id) for a in answer_sets],
+                lambda v, q=item.question: _points(q, v),
+            )
+            knockout[AXES[item.axis]] |= ko.astype(bool)
+            yield points, answered.astype(bool)
+
     month = np.full(n, np.nan)
+    break_even = None
     if plan.break_even is not None:
         names = [name for name, spec in survey.calculator.inputs.items() if not spec.fixed]
         month, points, answered = _per_distinct(
             [tuple(a.get(name) for name in names) for a in answer_sets],
             lambda key: _break_even(survey, dict(zip(names, key, strict=True))),
         )
-        answered = answered.astype(bool)
-        sums[answered, plan.break_even] = points[answered]
-        weights[answered, plan.break_even] = 1.0
-    return CriterionMatrix(scores=_ratio(sums, weights), knockout=knockout, break_even_month=month)
+        break_even = points, answered.astype(bool)
+    scores = np.empty((n, len(CRITERIA)))
+    for c, (s, answered) in enumerate(zip(*criterion_scores(plan, columns(), break_even), strict=True)):
+        scores[:, c] = np.where(answered, s, np.nan)
+    return CriterionMatrix(scores=scores, knockout=knockout, break_even_month=month)
 
 
-def _no_points_as_nan(result: tuple[float | None, bool]) -> tuple[float, bool]:
-    points, ko = result
-    return (math.nan if points is None else points), ko
+def _points(question: Any, value: Any) -> tuple[float, bool, bool]:
+    """(points, 0 without a real answer; whether it has one; knock-out) of one answer."""
+    points, ko = question_points(question, value)
+    return (0.0, False, ko) if points is None else (points, True, ko)
 
 
 def _break_even(survey: Survey, answers: Mapping[str, Any]) -> tuple[float, float, bool]:

@@ -484,12 +484,14 @@ _CACHED: Final = tuple(n for n, v in vars(Survey).items() if isinstance(v, cache
 
 def interpolate(bands: list[tuple[float, float]], x: float) -> float:
     """Piecewise-linear bands: first points below the first x, last above the last."""
-    if x <= bands[0][0]:
-        return bands[0][1]
-    for (x0, p0), (x1, p1) in itertools.pairwise(bands):
+    x0, p0 = bands[0]
+    if x <= x0:
+        return p0
+    for x1, p1 in bands[1:]:  # a plain loop: scoring calls this for every number answer
         if x <= x1:
             return p0 + (x - x0) / (x1 - x0) * (p1 - p0)
-    return bands[-1][1]
+        x0, p0 = x1, p1
+    return p0
 
 
 def _strictly_increasing(bands: list[tuple[float, float]]) -> None:
