@@ -152,6 +152,7 @@ def test_a_result_stays_on_reload_back_and_in_a_fresh_context(browser, server, a
     assert link in box.locator("pre code").inner_text()
     box.get_by_role("button", name=t("link_copy", "de")).click()
     box.get_by_text(t("link_copied", "de")).wait_for(state="visible", timeout=10_000)
+    box.screenshot(path=artifacts / "link-phone-de-copied.png")
     assert page.evaluate("() => navigator.clipboard.readText()") == link
     mailto = box.get_by_role("link", name=t("link_mail", "de")).get_attribute("href")
     assert mailto.startswith("mailto:?subject=") and link in unquote(mailto)
