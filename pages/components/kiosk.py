@@ -203,10 +203,6 @@ def qr_png(link: str) -> bytes:
     return buffer.getvalue()
 
 
-def result_link(code: str) -> str:
-    return f"{resources.settings().public_url.rstrip('/')}/result?code={code}"
-
-
 def done_button() -> None:
     if st.button(t("kiosk_done", session.lang()), key="kiosk.done", type="primary", width="stretch"):
         reset()

@@ -6,32 +6,41 @@ import streamlit as st
 
 from pages.components import kiosk, resources, session
 from pages.components import shared as ui
-from pages.components.urls import PROFILE_PAGE, START_PAGE
+from pages.components.urls import PROFILE_PAGE, START_PAGE, result_link
+from trp_core.method.codes import normalize
 from trp_core.method.vocabulary import Axis
 from trp_core.presentation import explain, result_charts
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
 
-ui.header()
-lang = session.lang()
-
+# The one way a result is opened from an address: a reload, a bookmark, a link or the kiosk's QR code.
 code_param = None if kiosk.active() else st.query_params.get("code")  # a shared tablet opens no codes
 current = session.result()
-if code_param and (current is None or current.code != code_param.upper()):
-    error = ui.open_result(code_param)
-    if error:
-        st.error(error)
-        st.page_link(START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
-        st.stop()
+error = None
+if code_param and (current is None or current.code != normalize(code_param)):
+    before = session.lang()
+    error = ui.open_result(code_param, show_in=st.query_params.get("lang"))
+    if error is None and session.lang() != before:
+        st.rerun()  # the navigation and the header in the result's language
     current = session.result()
 
+ui.header()
+lang = session.lang()
+if error:
+    st.error(error)
+    st.page_link(START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
+    st.stop()
 if current is None and kiosk.active():
     ui.go(START_PAGE)
 if current is None:
     st.info(t("no_result", lang))
     st.page_link(START_PAGE, label=t("page_start", lang), icon=":material/arrow_back:")
     st.stop()
+
+wanted = ui.result_params()
+if any(st.query_params.get(name) != value for name, value in wanted.items()):
+    st.query_params.update(wanted)  # the address now reopens what is shown, in this language
 
 survey = current.survey
 assessment = current.assessment
@@ -140,12 +149,22 @@ st.subheader(t("keep_title", lang))
 with st.container(border=True):
     st.markdown(f"{t('code_line', lang)} **`{code}`**")
     st.caption(t("code_hint", lang))
+    if not kiosk.active():
+        link = result_link(resources.settings().public_url, code, lang)
+        st.markdown(t("link_line", lang))
+        st.code(link, language=None, wrap_lines=True)
+        ui.link_controls(
+            link,
+            subject=t("link_mail_subject", lang),
+            body=t("link_mail_body", lang, survey=survey.title(lang), link=link, code=code),
+        )
+        st.caption(t("link_hint", lang))
 
 
 if kiosk.active():
     # A file downloaded on a shared tablet would stay there for the next visitor: the QR code
-    # carries the result to the visitor's own phone instead.
-    link = kiosk.result_link(code)
+    # carries the result to the visitor's own phone instead, in the visitor's language.
+    link = result_link(resources.settings().public_url, code, lang)
     with take_home.container(border=True):
         qr, text = st.columns([1, 2], vertical_alignment="center")
         qr.image(kiosk.qr_png(link), caption=t("kiosk_qr_alt", lang), width=200)

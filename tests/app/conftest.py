@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.support.kiosk_events import write_events
 
 
 @pytest.fixture
@@ -16,6 +17,13 @@ def app_db(tmp_path, monkeypatch) -> str:
     st.cache_resource.clear()  # the store and settings are process-wide in the app
     yield url
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def kiosk_db(app_db, tmp_path, monkeypatch):
+    """The app with the test events file: a tablet in kiosk mode for one of them."""
+    monkeypatch.setenv("TRP_EVENTS_FILE", str(write_events(tmp_path / "events.yaml")))
+    return app_db
 
 
 def new_app(page: str | None = None, **query: str) -> AppTest:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import create_engine, select
 
 from tests.app.conftest import new_app
 from tests.app.test_partner_flow import answer_step, fixture, run_through
 from tests.conftest import SURVEYS
-from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
+from tests.support.kiosk_events import SLUG, STAFF_PIN
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
-
-
-@pytest.fixture
-def kiosk_db(app_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRP_EVENTS_FILE", str(write_events(tmp_path / "events.yaml")))
-    return app_db
 
 
 def open_kiosk(**extra):

@@ -122,21 +122,25 @@ def test_idle_tablet_warns_then_resets(browser, kiosk_server, artifacts):
     context.close()
 
 
-def test_qr_link_opens_the_same_result_on_a_phone(browser, kiosk_server, artifacts):
+# The visitor's phone is set to the other language: the link carries the one the visitor chose.
+@pytest.mark.parametrize(("lang", "phone_locale"), [("en", "de-DE"), ("de", "en-US")])
+def test_qr_link_opens_the_same_result_on_a_phone(browser, kiosk_server, artifacts, lang, phone_locale):
     context, page = open_tablet(browser, kiosk_server)
-    link = visitor_run(page, kiosk_server, artifacts, "en", "kandidat", "kiosk-qr")
-    assert link.startswith(kiosk_server.url)
-    qr = page.locator('[data-testid="stImage"]').filter(has_text=t("kiosk_qr_alt", "en")).locator("img")
+    link = visitor_run(page, kiosk_server, artifacts, lang, "kandidat", f"kiosk-qr-{lang}")
+    assert link.startswith(kiosk_server.url) and link.endswith(f"&lang={lang}")
+    qr = page.locator('[data-testid="stImage"]').filter(has_text=t("kiosk_qr_alt", lang)).locator("img")
     assert qr.count() == 1 and qr.first.bounding_box()["width"] >= 150  # the QR code, scannable size
+    assert "code=" not in page.url  # the shared tablet's address holds no code
     context.close()
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale=phone_locale)
     mine = phone.new_page()
     mine.goto(link)
     settle(mine)
     survey = load_survey(SURVEYS / "trp-cloud.yaml")
-    assert mine.get_by_text(quadrant_label(survey, Quadrant.KANDIDAT, "en"), exact=True).first.is_visible()
-    mine.get_by_role("button", name=t("pdf_button", "en")).wait_for(state="visible", timeout=30_000)
+    assert mine.get_by_text(quadrant_label(survey, Quadrant.KANDIDAT, lang), exact=True).first.is_visible()
+    mine.get_by_role("button", name=t("pdf_button", lang)).wait_for(state="visible", timeout=30_000)
+    assert mine.evaluate("() => document.documentElement.lang") == lang
     phone.close()
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 from pypdf import PdfReader
 
 from tests.conftest import ROOT, SURVEYS
-from tests.support.driver import Partner, settle
+from tests.support.driver import Partner, screenshot, settle
 from tests.support.server import PHONE, TABLET
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
@@ -120,3 +120,89 @@ def test_accessibility_of_start_step_and_result(browser, server, artifacts):
     problems["result"] = axe_problems(page)
     context.close()
     assert problems == {"start": [], "step": [], "result": []}
+
+
+def html_lang(page) -> str:
+    return page.evaluate("() => document.documentElement.lang")
+
+
+def link_box(page, lang: str):
+    """The result's 'keep it' box: the code, the link, and its copy and send controls."""
+    return page.locator('[data-testid="stVerticalBlock"]').filter(has_text=t("link_line", lang)).last
+
+
+def test_a_result_stays_on_reload_back_and_in_a_fresh_context(browser, server, artifacts):
+    survey = load_survey(SURVEYS / "trp-cloud.yaml")
+    label = {lang: quadrant_label(survey, Quadrant.KANDIDAT, lang) for lang in ("de", "en")}
+    context = browser.new_context(viewport=PHONE, locale="de-DE", has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page = context.new_page()
+    partner = Partner(page, server.url, survey, "de", artifacts, "link")
+    partner.open()
+    partner.run_through(fixture("trp-cloud", "kandidat"), shoot=False)
+    code = partner.result_code()
+    link = f"{server.url}/result?code={code}&lang=de"
+    assert page.url == link
+    assert html_lang(page) == "de"
+
+    # The link as text, copied by its button, and in the mail "send to myself" writes.
+    box = link_box(page, "de")
+    box.scroll_into_view_if_needed()
+    box.screenshot(path=artifacts / "link-phone-de-box.png")
+    assert link in box.locator("pre code").inner_text()
+    box.get_by_role("button", name=t("link_copy", "de")).click()
+    box.get_by_text(t("link_copied", "de")).wait_for(state="visible", timeout=10_000)
+    box.screenshot(path=artifacts / "link-phone-de-copied.png")
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
+    mailto = box.get_by_role("link", name=t("link_mail", "de")).get_attribute("href")
+    assert mailto.startswith("mailto:?subject=") and link in unquote(mailto)
+
+    # A reload keeps the result and its language.
+    page.reload()
+    settle(page)
+    page.get_by_text(label["de"], exact=True).first.wait_for(state="visible", timeout=30_000)
+    assert html_lang(page) == "de" and page.url == link
+
+    # Away to the profile page and back with the browser's back button.
+    page.get_by_role("link", name=t("profile_link", "de")).first.click()
+    settle(page)
+    assert "/profile" in page.url
+    page.go_back()
+    settle(page)
+    page.get_by_text(label["de"], exact=True).first.wait_for(state="visible", timeout=30_000)
+    assert page.url == link
+    context.close()
+
+    # A fresh browser in English opens the link without ?lang= in the result's language...
+    fresh = browser.new_context(viewport=PHONE, locale="en-US")
+    other = fresh.new_page()
+    other.goto(f"{server.url}/result?code={code}")
+    settle(other)
+    other.get_by_text(label["de"], exact=True).first.wait_for(state="visible", timeout=30_000)
+    assert html_lang(other) == "de" and other.url == link
+    # ...and in English when the link says so.
+    other.goto(f"{server.url}/result?code={code}&lang=en")
+    settle(other)
+    other.get_by_text(label["en"], exact=True).first.wait_for(state="visible", timeout=30_000)
+    assert html_lang(other) == "en"
+    box = link_box(other, "en")
+    box.scroll_into_view_if_needed()
+    box.screenshot(path=artifacts / "link-phone-en-box.png")
+    screenshot(other, artifacts / "link-phone-en-result.png")
+    fresh.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_html_lang_follows_the_page_language(browser, server, lang):
+    other = {"de": "en", "en": "de"}[lang]
+    context = browser.new_context(viewport=TABLET, locale={"de": "de-DE", "en": "en-US"}[other])
+    page = context.new_page()
+    page.goto(f"{server.url}/?lang={lang}")
+    settle(page)
+    assert html_lang(page) == lang
+    # The language switch changes it without a reload.
+    switch = page.locator(f'[class*="st-key-langswitch-{lang}"] button')
+    switch.filter(has_text={"de": "Deutsch", "en": "English"}[other]).click()
+    settle(page)
+    assert html_lang(page) == other
+    context.close()

@@ -464,6 +464,11 @@ def test_proxy_routes_by_cookie_checks_origins_and_compresses(deployment):
     assert (hit.path, hit.status) == ("/", 200)
     first = hit.upstream
     assert first in dep.replicas
+    # Nor of a result's address, whose code opens the result.
+    mark = log.mark()
+    status, _, _ = dep.request("/result?code=ABCD-EFGH-JKMN-PQRS&lang=de", {"Cookie": f"{ROUTE}={route[1]}"})
+    (hit,) = log.hits(mark)
+    assert (hit.path, hit.status) == ("/result", 200)
 
     # The same cookie, the same replica, and no new cookie.
     mark = log.mark()
@@ -518,6 +523,9 @@ def test_proxy_routes_by_cookie_checks_origins_and_compresses(deployment):
         _exchange(sock, "/", {"Host": "other.example"})
     with pytest.raises(ssl.SSLError):
         dep.request("/", sni="other.example", host="other.example")
+    # No query string anywhere in the log: no result code ever reaches it.
+    logged = log.path.read_text()
+    assert "code=" not in logged and "ABCD-EFGH" not in logged and "?" not in logged
 
 
 @pytest.mark.postgres
