@@ -18,6 +18,7 @@ from trp_core.cli.main import main
 from trp_core.method.scoring import CRITERIA, score
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import METHOD_VERSION, Axis
+from trp_core.services import demo
 from trp_core.services.rescore import Rescored, rescore_responses
 from trp_core.store.engine import make_engine, writer
 from trp_core.store.migrate import upgrade
@@ -285,3 +286,35 @@ def test_trp_db_rescore_as_a_process(tmp_path, surveys):
     assert (
         "3 of 3 responses re-scored" in done.stdout and "re-scoring: 3 of 3 responses (100%)" in done.stderr
     )
+
+
+def test_a_killed_trp_db_rescore_continues_where_it_stopped(tmp_path, surveys):
+    """SIGKILL after the first batch's progress line: the batches committed stay, the rest follows."""
+    url = f"sqlite:///{tmp_path / 'trp.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    demo.seed(engine, list(surveys.values()), 4000, seed=2, pool=60)
+    make_old(engine)
+    store = Store(engine)
+    process = subprocess.Popen(
+        [*TRP, "db", "rescore", "--url", url, "--batch", "20"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline().startswith("re-scoring: 20 of 4,000 responses")
+    finally:
+        process.kill()
+        process.wait(timeout=60)
+        if process.stderr is not None:
+            process.stderr.close()
+    left = store.count_to_rescore()
+    assert 0 < left <= 4000 - 20, "killed midway, the first batch committed"
+    result = CliRunner().invoke(main, ["db", "rescore", "--url", url])
+    assert result.exit_code == 0, result.output
+    assert f"{left:,} of {left:,} responses re-scored" in result.stdout
+    everything = rescore_responses(store, everything=True)
+    engine.dispose()
+    assert everything == Rescored(seen=4000, rescored=0, skipped=0), "every row as score gives it afresh"
