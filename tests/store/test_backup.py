@@ -8,6 +8,7 @@ restored responses are exactly those committed before some instant during the ba
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 import time
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from tests.store.conftest import pg_database, random_sets, save
 from trp_core.cli.main import main
+from trp_core.method.vocabulary import METHOD_VERSION
 from trp_core.services import demo
 from trp_core.store import backup as backup_module
 from trp_core.store import reads
@@ -260,11 +262,17 @@ def test_sqlite_older_backup_is_brought_up_to_date(tmp_path: Path, surveys):
     backed = trp("db", "backup", str(file), "--url", older.render_as_string())
     assert backed.exit_code == 0 and "schema revision 0002" in backed.stdout, backed.output
 
+    # The same database brought up to date in place, as `trp db upgrade` does (re-scoring included).
+    migrated = tmp_path / "migrated.sqlite3"
+    shutil.copyfile(tmp_path / "old.sqlite3", migrated)
+    assert trp("db", "upgrade", "--url", sqlite_url(migrated).render_as_string()).exit_code == 0
+
     restored = sqlite_url(tmp_path / "new.sqlite3")
     done = trp("db", "restore", str(file), "--url", restored.render_as_string())
     assert done.exit_code == 0, done.output
     assert f"revision 0002 was brought up to {head_revision()}" in done.stdout
-    before, after = contents(older), contents(restored, schema_of=older)
+    assert f"method version {METHOD_VERSION}" in done.stdout, "re-scored after the restore"
+    before, after = contents(sqlite_url(migrated), schema_of=older), contents(restored, schema_of=older)
     assert after.pop("alembic_version") == [(head_revision(),)]
     before.pop("alembic_version")
     assert after == before

@@ -15,10 +15,12 @@ from click.testing import CliRunner
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
+from tests.store.conftest import random_sets, save
 from trp_core.cli.main import main
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import current_revision, downgrade, head_revision, upgrade
 from trp_core.store.models import Base
+from trp_core.store.repository import Store
 
 TABLES = {
     "alembic_version",
@@ -60,6 +62,34 @@ def test_downgrade_to_empty_and_up_again(empty_url: URL):
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         upgrade(engine)
         assert set(inspect(engine).get_table_names()) == TABLES
+    finally:
+        engine.dispose()
+
+
+def test_migration_0006_marks_the_stored_responses_as_method_version_1(empty_url: URL, surveys):
+    """Responses stored before the column existed were scored with method version 1; down and up again."""
+    engine = make_engine(empty_url)
+    try:
+        upgrade(engine)
+        store = Store(engine)
+        for survey, answers in random_sets(surveys, 6, seed=4):
+            save(store, survey, answers)
+        downgrade(engine, "0005")
+        with engine.connect() as conn:
+            columns = conn.exec_driver_sql("SELECT * FROM responses").keys()
+            assert (
+                "method_version" not in columns
+                and len(list(conn.exec_driver_sql("SELECT id FROM responses"))) == 6
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            versions = [v for (v,) in conn.exec_driver_sql("SELECT method_version FROM responses")]
+        assert versions == [1] * 6
+        checks = {c["name"] for c in inspect(engine).get_check_constraints("responses")}
+        assert {"ck_responses_lang", "ck_responses_quadrant"} <= checks, "SQLite's table copy kept them"
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
 

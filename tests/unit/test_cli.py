@@ -11,12 +11,15 @@ import pytest
 
 from tests.conftest import BUNDLED, ROOT, WORKED, WORKED_ANSWERS
 from tests.unit.test_breakeven import EXAMPLE_A, EXAMPLE_B
+from trp_core.method.vocabulary import METHOD_VERSION
 
 TRP = [sys.executable, "-m", "trp_core.cli"]
 
 
-def trp(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*TRP, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+def trp(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*TRP, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=60, input=stdin
+    )
 
 
 def write_json(tmp_path: Path, name: str, data) -> Path:
@@ -27,7 +30,7 @@ def write_json(tmp_path: Path, name: str, data) -> Path:
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["validate"], ["score"], ["breakeven"], ["survey"], ["survey", "show"]],
+    [[], ["validate"], ["score"], ["breakeven"], ["survey"], ["survey", "show"], ["db", "rescore"]],
     ids=lambda a: " ".join(a) or "trp",
 )
 def test_help_on_every_command(args):
@@ -55,7 +58,8 @@ def test_score_reproduces_the_worked_example():
     result = trp("score", "--survey", WORKED, WORKED_ANSWERS)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"survey", "quadrant", "axes", "criteria", "breakeven", "levers"}
+    assert set(data) == {"survey", "quadrant", "axes", "criteria", "breakeven", "levers", "method"}
+    assert data["method"] == METHOD_VERSION
     assert data["quadrant"] == "kandidat"
     assert data["axes"]["kann"]["score"] == 73.4 and data["axes"]["will"]["score"] == 20.0
     assert data["axes"]["will"]["knockouts"] == ["rank"]
@@ -80,6 +84,49 @@ def test_score_lists_every_answer_problem(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 5, lines
     assert all(line.startswith(f"{answers}:") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def _other_answers() -> dict:
+    data = json.loads(WORKED_ANSWERS.read_text())
+    return {"survey": data["survey"], "answers": {**data["answers"], "rank": "top3", "know_how": 5}}
+
+
+def test_score_prints_one_assessment_per_line_for_several_files(tmp_path):
+    other = write_json(tmp_path, "b.json", _other_answers())
+    one = json.loads(trp("score", "--survey", WORKED, WORKED_ANSWERS).stdout)
+    two = json.loads(trp("score", "--survey", WORKED, other).stdout)
+    assert one != two
+    result = trp("score", "--survey", WORKED, WORKED_ANSWERS, other, WORKED_ANSWERS)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [json.loads(line) for line in lines] == [one, two, one], "JSON Lines, in the order given"
+
+
+def test_score_reads_json_lines_on_standard_input(tmp_path):
+    sets = [json.loads(WORKED_ANSWERS.read_text()), _other_answers()]
+    stdin = "\n".join(json.dumps(s) for s in sets) + "\n\n"  # a blank line is no answer set
+    result = trp("score", "--survey", WORKED, "-", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    expected = [json.loads(trp("score", "--survey", WORKED, write_json(tmp_path, f"{i}.json", s)).stdout)
+                for i, s in enumerate(sets)]  # fmt: skip
+    assert [json.loads(line) for line in result.stdout.splitlines()] == expected
+    single = trp("score", "--survey", WORKED, "-", stdin=json.dumps(sets[0]))
+    assert single.returncode == 0 and single.stdout.count("\n") == 1, "standard input: always JSON Lines"
+    both = trp("score", "--survey", WORKED, WORKED_ANSWERS, "-", stdin=json.dumps(sets[1]))
+    assert [json.loads(line) for line in both.stdout.splitlines()] == expected
+
+
+def test_score_lists_the_problems_of_every_line_and_prints_nothing(tmp_path):
+    good = json.dumps(json.loads(WORKED_ANSWERS.read_text()))
+    stdin = "\n".join([good, "{not json", good, '{"survey": "worked-example", "answers": {"know_how": 9}}'])
+    result = trp("score", "--survey", WORKED, WORKED_ANSWERS, "-", stdin=stdin)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("<stdin>:2: not valid JSON") and lines[1].startswith(
+        "<stdin>:4:answers.know_how"
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -1,4 +1,5 @@
-"""`trp db`: bring the database schema up to date, show its revision, back it up and restore it.
+"""`trp db`: bring the database schema up to date, re-score the stored responses under this version's
+method, show the revision, back the database up and restore it.
 
 SQLAlchemy and Alembic are imported inside the commands, so the other `trp` commands start fast.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -23,7 +24,13 @@ from trp_core.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.engine import URL
+
+    from trp_core.services.rescore import Rescored
+
+BATCH_DEFAULT: Final = 1000
+BATCH_HELP: Final = "Responses re-scored per transaction; a stopped run loses at most one batch."
 
 
 @click.group()
@@ -34,7 +41,8 @@ def db() -> None:
 @db.command("upgrade")
 @url_option
 def db_upgrade(url: str | None) -> None:
-    """Create or update the schema to this version's newest revision.
+    """Create or update the schema to this version's newest revision, then re-score the responses
+    scored with an older method version (as `trp db rescore` does).
 
     The app does this itself on SQLite; on PostgreSQL run it once per release, before the
     app replicas start. Running it again does nothing. Exit code 1 when the database cannot
@@ -50,6 +58,74 @@ def db_upgrade(url: str | None) -> None:
             click.echo(f"{shown}: already at revision {head} (head)")
         else:
             click.echo(f"{shown}: upgraded from revision {before or 'none'} to {head} (head)")
+        _rescore(engine, shown, everything=False, batch=BATCH_DEFAULT)
+
+
+@db.command("rescore")
+@url_option
+@click.option(
+    "--all", "everything", is_flag=True, help="Re-score every response, not only those of an older method."
+)
+@click.option(
+    "--batch", type=click.IntRange(min=1), default=BATCH_DEFAULT, show_default=True, help=BATCH_HELP
+)
+def db_rescore(url: str | None, everything: bool, batch: int) -> None:
+    """Re-score the stored responses under this version's method (METHOD.md section 4).
+
+    Each response scored with an older method version (with --all: every response) is scored
+    again from its answers and the survey snapshot it was scored with, and every stored score
+    and its method version are updated. Each batch is committed on its own, so a stopped run
+    continues where it stopped; running it again changes nothing. Progress goes to standard
+    error. `trp db upgrade` runs this after the migrations. Exit code 1 when the database cannot
+    be used or its schema is not up to date.
+    """
+    from trp_core.store.migrate import current_revision, head_revision
+
+    parsed = parse_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if missing_sqlite_file(parsed):
+        fail(f"{shown}: no database file; `trp db upgrade` creates it", code=EXIT_DATABASE)
+    with database(parsed) as (engine, shown):
+        current, head = current_revision(engine), head_revision()
+        if current != head:
+            fail(
+                f"{shown}: the schema is at revision {current or 'none'}, not {head}: "
+                "run `trp db upgrade` (it re-scores too)",
+                code=EXIT_DATABASE,
+            )
+        _rescore(engine, shown, everything=everything, batch=batch)
+
+
+def _rescore(engine: Engine, shown: str, *, everything: bool, batch: int) -> Rescored:
+    """Re-score, with the progress on standard error (about every percent) and the outcome on standard output."""
+    from trp_core.services.rescore import rescore_responses
+    from trp_core.store import Store
+
+    shown_percent = -1
+
+    def progress(seen: int, total: int) -> None:
+        nonlocal shown_percent
+        percent = seen * 100 // total
+        if percent > shown_percent or seen == total:
+            shown_percent = percent
+            click.echo(f"re-scoring: {seen:,} of {total:,} responses ({percent}%)", err=True)
+
+    done = rescore_responses(Store(engine), everything=everything, batch=batch, progress=progress)
+    version = done.method_version
+    if done.seen == 0:
+        click.echo(f"{shown}: every response is scored with method version {version}")
+    else:
+        click.echo(
+            f"{shown}: {done.rescored:,} of {done.seen:,} responses re-scored under method version {version}"
+            f" ({done.unchanged:,} already right)"
+        )
+    if done.skipped:
+        click.echo(
+            f"{shown}: {done.skipped:,} responses cannot be scored any more (their survey snapshot or "
+            "answers are invalid); they keep their old method version and stay out of every figure",
+            err=True,
+        )
+    return done
 
 
 @db.command("current")
@@ -137,7 +213,8 @@ def db_restore(file: Path, url: str | None, force: bool) -> None:
     A database that holds data is replaced only with --force. SQLite: the backup is checked,
     brought to this version's schema, and copied in with the online backup API; the database
     it replaces is kept next to it. PostgreSQL: pg_restore --clean --if-exists --no-owner in a
-    single transaction into an existing database (createdb it first). Exit code 1 when the
+    single transaction into an existing database (createdb it first). A restored database at this
+    version's schema then has its responses re-scored as `trp db rescore` does. Exit code 1 when the
     database or a tool fails, 2 when refused (FILE is not a usable backup, or --force is missing).
     """
     from trp_core.store.backup import restore
@@ -154,3 +231,6 @@ def db_restore(file: Path, url: str | None, force: bool) -> None:
         click.echo(f"the database it replaced is kept as {done.kept}")
     if done.behind:
         click.echo("the schema is older than this version's: run `trp db upgrade` before starting the app")
+        return
+    with database(parsed) as (engine, shown):  # a backup of an older version holds older scores
+        _rescore(engine, shown, everything=False, batch=BATCH_DEFAULT)

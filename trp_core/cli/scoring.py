@@ -1,15 +1,17 @@
-"""`trp score` and `trp breakeven`: an answers file scored, the calculation model run, as JSON."""
+"""`trp score` and `trp breakeven`: answers files scored, the calculation model run, as JSON."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import click
 
 from trp_core.cli.common import EXIT_INPUT, fail, load_survey_or_exit
 from trp_core.method import breakeven as be
+from trp_core.method.survey import Survey
 
 
 def _print_json(data: Any) -> None:
@@ -31,33 +33,83 @@ def _read_json(path: Path) -> Any:
         fail(f"{path}: not valid JSON here: nested too deeply", code=EXIT_INPUT)
 
 
-@click.command()
-@click.option(
-    "--survey", "survey_path", required=True, type=click.Path(path_type=Path), help="The survey file."
-)
-@click.argument("answers_path", metavar="ANSWERS.json", type=click.Path(path_type=Path))
-def score(survey_path: Path, answers_path: Path) -> None:
-    """Score an answers file and print the Assessment JSON (METHOD.md section 7).
+STDIN: Final = "-"
 
-    Exit code 1 for an invalid survey file, 2 for an invalid answers file (every problem listed).
-    """
-    from trp_core.method.levers import assess
+
+def _answer_sets(paths: tuple[Path, ...]) -> Iterator[tuple[str, Any]]:
+    """(where, parsed data) of each answer set: a file holds one; standard input one per line."""
+    for path in paths:
+        if str(path) != STDIN:
+            yield str(path), _read_json(path)
+            continue
+        for number, line in enumerate(click.get_text_stream("stdin"), start=1):
+            if line.strip():
+                yield f"<stdin>:{number}", _parse_line(line)
+
+
+class _BadLine:
+    """A line of standard input that is not JSON: its problem, reported with the others."""
+
+    def __init__(self, problem: str):
+        self.problem = problem
+
+
+def _parse_line(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _BadLine(f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except (ValueError, RecursionError):
+        return _BadLine("not valid JSON here: a number has too many digits or it is nested too deeply")
+
+
+def _problems(survey: Survey, data: Any) -> list[str]:
+    """Every problem of one parsed answer set, each "<path in the set>: <message>" (the whole set: an
+    empty path); none when it can be scored."""
     from trp_core.method.scoring import check_answers
 
-    survey = load_survey_or_exit(survey_path)
-    data = _read_json(answers_path)
+    if isinstance(data, _BadLine):
+        return [f" {data.problem}"]
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-        fail(f'{answers_path}: expected {{"survey": "<id>", "answers": {{...}}}}', code=EXIT_INPUT)
-    extra = sorted(set(data) - {"survey", "answers"})
-    problems = [f"{k}: unknown key" for k in extra]
+        return [' expected {"survey": "<id>", "answers": {...}}']
+    problems = [f"{k}: unknown key" for k in sorted(set(data) - {"survey", "answers"})]
     survey_id = data.get("survey")
     if not isinstance(survey_id, str):
         problems.append("survey: missing or not a survey id")
         survey_id = None
-    problems += check_answers(survey, data["answers"], survey_id)
+    return problems + check_answers(survey, data["answers"], survey_id)
+
+
+@click.command()
+@click.option(
+    "--survey", "survey_path", required=True, type=click.Path(path_type=Path), help="The survey file."
+)
+@click.argument(
+    "answers_paths", metavar="ANSWERS.json...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+def score(survey_path: Path, answers_paths: tuple[Path, ...]) -> None:
+    """Score answers files and print the Assessment JSON (METHOD.md section 7).
+
+    One file: the Assessment, indented. Several files, or `-` for JSON Lines on standard input
+    (one answers object per line): one Assessment per line (JSON Lines), in the order given, all
+    in one process. Every answer set is checked before any is scored. Exit code 1 for an invalid
+    survey file, 2 for an invalid answers file or line (every problem listed, nothing printed).
+    """
+    from trp_core.method.levers import assess
+    from trp_core.method.vocabulary import METHOD_VERSION
+
+    survey = load_survey_or_exit(survey_path)
+    sets = list(_answer_sets(answers_paths))
+    problems = [f"{where}:{p}" for where, data in sets for p in _problems(survey, data)]
     if problems:
-        fail(*(f"{answers_path}:{p}" for p in problems), code=EXIT_INPUT)
-    _print_json(assess(survey, data["answers"]).model_dump(mode="json"))
+        fail(*problems, code=EXIT_INPUT)
+    one = len(answers_paths) == 1 and str(answers_paths[0]) != STDIN
+    for _, data in sets:
+        result = assess(survey, data["answers"]).model_dump(mode="json") | {"method": METHOD_VERSION}
+        if one:
+            _print_json(result)
+        else:
+            click.echo(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
 
 
 @click.command()

@@ -10,6 +10,9 @@ from enum import StrEnum
 from typing import Final
 
 LANGUAGES: Final = ("de", "en")
+# The version of METHOD.md's scoring rules (section 4) that `score` follows; a stored response keeps
+# the version it was scored with, and `trp db rescore` brings older ones up to this one.
+METHOD_VERSION: Final = 1
 
 
 class Axis(StrEnum):

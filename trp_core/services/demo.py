@@ -31,7 +31,7 @@ from trp_core.method.survey import (
     TextQuestion,
     YesNoQuestion,
 )
-from trp_core.method.vocabulary import Axis
+from trp_core.method.vocabulary import METHOD_VERSION, Axis
 
 CHUNK: Final = 20_000
 CHECKPOINT_EVERY: Final = 5  # chunks; SQLite's log keeps every version of a page until then
@@ -209,7 +209,7 @@ def seed(
     table = Response.__table__
     columns = [c.name for c in table.columns]  # the table's order, as INSERT and COPY list them
     expected = {"id", "survey_id", "survey_version", "survey_hash", "lang", "event", "day", "answers",
-                *SCORE_COLUMNS, "submission_key", "code_hash"}  # fmt: skip
+                "method_version", *SCORE_COLUMNS, "submission_key", "code_hash"}  # fmt: skip
     assert expected <= set(columns), "the responses table changed: update trp_core.services.demo"
     postgres = engine.dialect.name == "postgresql"
     # Each pool entry as the values of the score and criterion columns, in the driver's types.
@@ -249,6 +249,7 @@ def seed(
             row[position["event"]] = event
             row[position["day"]] = day_value[d]
             row[position["answers"]] = answers
+            row[position["method_version"]] = METHOD_VERSION
             row[position["submission_key"]] = "demo-" + token
             row[position["code_hash"]] = hashlib.sha256(token.encode()).hexdigest()
             for at, value in zip(fixed_at, fixed, strict=True):

@@ -1,4 +1,5 @@
-"""The store the app keeps its responses in; on SQLite its schema is brought up to date when opened.
+"""The store the app keeps its responses in; on SQLite its schema is brought up to date when opened,
+and its responses re-scored under this version's method.
 
 Every error of the database reaches the callers of the use cases as StoreUnavailable (store_errors).
 """
@@ -40,14 +41,22 @@ def store_errors() -> Iterator[None]:
 
 @store_errors()
 def open_store() -> Store:
-    """A store on the configured database (TRP_DATABASE_URL); one per process is enough."""
+    """A store on the configured database (TRP_DATABASE_URL); one per process is enough.
+
+    On SQLite the app is its own migration step (on PostgreSQL `trp db upgrade` is): the schema
+    is brought up to date and responses of an older method version re-scored, so that no figure
+    mixes two versions. When nothing is to do, both cost one query.
+    """
     # Imported here: trp_core.store loads its submodules (and the migrations, Alembic) on first use.
+    from trp_core.services.rescore import rescore_responses
     from trp_core.store import Store, make_engine, upgrade
 
     engine = make_engine()
+    store = Store(engine)
     if engine.dialect.name == "sqlite":
         upgrade(engine)
-    return Store(engine)
+        rescore_responses(store)
+    return store
 
 
 def database_name(bind: Bind) -> str:

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from trp_core.store.engine import database_url, make_engine
     from trp_core.store.migrate import current_revision, head_revision, upgrade
-    from trp_core.store.repository import NO_EVENT, CodeInUse, SaveResult, SnapshotInfo, Store, StoredResult
+    from trp_core.store.repository import (
+        NO_EVENT,
+        CodeInUse,
+        SaveResult,
+        ScoredRow,
+        SnapshotInfo,
+        Store,
+        StoredResult,
+    )
 
 _EXPORTS = {
     "database_url": "engine",
@@ -23,6 +31,7 @@ _EXPORTS = {
     "NO_EVENT": "repository",
     "CodeInUse": "repository",
     "SaveResult": "repository",
+    "ScoredRow": "repository",
     "SnapshotInfo": "repository",
     "Store": "repository",
     "StoredResult": "repository",
@@ -32,6 +41,7 @@ __all__ = [
     "NO_EVENT",
     "CodeInUse",
     "SaveResult",
+    "ScoredRow",
     "SnapshotInfo",
     "Store",
     "StoredResult",

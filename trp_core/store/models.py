@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     MetaData,
+    SmallInteger,
     String,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -46,15 +47,17 @@ KEY_LENGTH: Final = 64
 HASH_LENGTH: Final = 64  # sha256, hex
 
 CRITERION_COLUMNS: Final[dict[Criterion, str]] = {c: f"c_{c.value}" for c in Criterion}
-# The managers' figures filter on survey and day and read only these columns (migrations 0003, 0004).
+# The managers' figures filter on method version, survey and day and read only these columns
+# (migrations 0003, 0004, 0006). The method version comes first: every figure reads one version, and
+# `trp db rescore` finds the responses of older versions in one step along the index.
 DASHBOARD_INDEX_COLUMNS: Final = (
-    "survey_id", "quadrant", "day", "survey_version", "lang", "event",
+    "method_version", "survey_id", "quadrant", "day", "survey_version", "lang", "event",
     "kann_passed", "will_passed", "kann_knockout", "will_knockout", "kann_score", "will_score",
     "break_even_month", *CRITERION_COLUMNS.values(),
 )  # fmt: skip
-# Calibration groups by every criterion score, the knock-outs and the break-even month (migration 0005).
+# Calibration groups by every criterion score, the knock-outs and the break-even month (migrations 0005, 0006).
 CALIBRATION_INDEX_COLUMNS: Final = (
-    "survey_id", *CRITERION_COLUMNS.values(), "kann_knockout", "will_knockout", "break_even_month",
+    "method_version", "survey_id", *CRITERION_COLUMNS.values(), "kann_knockout", "will_knockout", "break_even_month",
     "day", "survey_version", "lang", "event",
 )  # fmt: skip
 
@@ -98,6 +101,9 @@ class Response(Base):
     event: Mapped[str | None] = mapped_column(String(EVENT_LENGTH))
     day: Mapped[date] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # The version of the scoring rules the score columns below follow (METHOD_VERSION when written).
+    # A row written before the column existed (migration 0006) was scored with version 1.
+    method_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
     kann_score: Mapped[float | None] = mapped_column(Double)
     will_score: Mapped[float | None] = mapped_column(Double)

@@ -42,7 +42,7 @@ from trp_core.method.figures import (
     band_key,
 )
 from trp_core.method.scoring import CRITERIA, CriterionMatrix
-from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
+from trp_core.method.vocabulary import CRITERION_AXIS, METHOD_VERSION, Axis, Criterion, Quadrant, quadrant_for
 from trp_core.store.models import (
     CRITERION_COLUMNS,
     EVENT_LENGTH,
@@ -84,8 +84,9 @@ class Filters(BaseModel):
         return self
 
     def responses(self) -> list[ColumnElement[bool]]:
-        """WHERE clauses on the responses table."""
-        where: list[ColumnElement[bool]] = []
+        """WHERE clauses on the responses table: always only the responses scored with this version of
+        the method, so that no figure mixes two versions' scores (`trp db rescore` brings the others up)."""
+        where: list[ColumnElement[bool]] = [Response.method_version == METHOD_VERSION]
         if self.survey is not None:
             where.append(Response.survey_id == self.survey)
         if self.version is not None:
@@ -178,7 +179,9 @@ def choices(bind: Bind, survey_id: str) -> Choices:
         NO_EVENT if e is None else e
         for (e,) in _rows(
             bind,
-            select(Response.event).where(Response.survey_id == survey_id).group_by(Response.event),
+            select(Response.event)
+            .where(Response.method_version == METHOD_VERSION, Response.survey_id == survey_id)
+            .group_by(Response.event),
         )
     ]
     # Two scalar subqueries: each is one step along the index on (survey, day); MIN and MAX in one

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from trp_core.method.scoring import CRITERIA, Assessment
 from trp_core.method.survey import Survey, survey_from_data
-from trp_core.method.vocabulary import LANGUAGES, Axis, Criterion, Quadrant
+from trp_core.method.vocabulary import LANGUAGES, METHOD_VERSION, Axis, Criterion, Quadrant
 from trp_core.store.engine import writer
 from trp_core.store.models import (
     CRITERION_COLUMNS,
@@ -35,6 +35,13 @@ from trp_core.store.models import (
 NO_EVENT: Final = ""  # no event tag: as a filter (trp_core.store.reads.Filters) and in the funnel counters
 FIXED_STEPS: Final = frozenset({"started", "calculator", "completed"})
 SECTION_STEP: Final = "step:"  # followed by a section id
+
+# Every column that scoring decides, and the method version it followed: what re-scoring rewrites.
+SCORED_COLUMNS: Final = (
+    "method_version", "kann_score", "will_score", "kann_coverage", "will_coverage", "kann_passed",
+    "will_passed", "kann_borderline", "will_borderline", "kann_knockout", "will_knockout", "quadrant",
+    "break_even_month", *CRITERION_COLUMNS.values(),
+)  # fmt: skip
 
 _HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
 _LOCK_ATTEMPTS: Final = 5
@@ -83,6 +90,17 @@ class StoredResult:
     will_knockout: bool
     break_even_month: int | None
     criteria: dict[Criterion, float | None]
+    method_version: int  # the version of the scoring rules the scores above follow
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRow:
+    """A stored response as re-scoring reads it: its answers, its survey snapshot, its score columns."""
+
+    response_id: str
+    survey_hash: str
+    answers: dict[str, Any]
+    columns: dict[str, Any]  # SCORED_COLUMNS as stored
 
 
 class Store:
@@ -193,7 +211,51 @@ class Store:
                 will_knockout=row.will_knockout,
                 break_even_month=row.break_even_month,
                 criteria={c: getattr(row, CRITERION_COLUMNS[c]) for c in CRITERIA},
+                method_version=row.method_version,
             )
+
+    # --- re-scoring ----------------------------------------------------------------------
+
+    def count_to_rescore(self, *, everything: bool = False) -> int:
+        """How many responses were scored with an older method version than this one (or all of them).
+
+        One step along the dashboard index, which leads with the method version.
+        """
+        stmt = select(func.count()).select_from(Response)
+        if not everything:
+            stmt = stmt.where(Response.method_version < METHOD_VERSION)
+        with Session(self.engine) as s, s.begin():
+            return int(s.scalar(stmt) or 0)
+
+    def to_rescore(self, *, after: str | None, limit: int, everything: bool = False) -> list[ScoredRow]:
+        """The next `limit` responses by id after the id `after` that were scored with an older method
+        version (or all), with their score columns as stored."""
+        table = Response.__table__.c
+        stmt = select(
+            Response.id, Response.survey_hash, Response.answers, *(table[c] for c in SCORED_COLUMNS)
+        )
+        if not everything:
+            stmt = stmt.where(Response.method_version < METHOD_VERSION)
+        if after is not None:
+            stmt = stmt.where(Response.id > after)
+        with Session(self.engine) as s, s.begin():
+            rows = s.execute(stmt.order_by(Response.id).limit(limit)).all()
+        return [
+            ScoredRow(id, survey_hash, answers, dict(zip(SCORED_COLUMNS, columns, strict=True)))
+            for id, survey_hash, answers, *columns in rows
+        ]
+
+    def write_scores(self, scores: Mapping[str, Mapping[str, Any]]) -> None:
+        """Replace the score columns (SCORED_COLUMNS) of these responses, by id, in one transaction."""
+        if not scores:
+            return
+        rows = [{"id": response_id, **columns} for response_id, columns in scores.items()]
+
+        def work() -> None:
+            with Session(self._writer) as s, s.begin():
+                s.execute(update(Response), rows)
+
+        self._retry_if_locked(work)
 
     # --- survey snapshots --------------------------------------------------------------
 
@@ -291,7 +353,6 @@ def _snapshot_row(survey: Survey, day: date) -> dict[str, Any]:
 def _response_row(
     survey: Survey, assessment: Assessment, answers: dict[str, Any], lang: str, event: str | None, day: date
 ) -> dict[str, Any]:
-    kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
     return {
         "survey_id": survey.id,
         "survey_version": survey.version,
@@ -300,6 +361,15 @@ def _response_row(
         "event": event,
         "day": day,
         "answers": answers,
+        **scored_columns(assessment),
+    }
+
+
+def scored_columns(assessment: Assessment) -> dict[str, Any]:
+    """The stored columns an Assessment decides (SCORED_COLUMNS), scored with this METHOD_VERSION."""
+    kann, will = assessment.axes[Axis.KANN], assessment.axes[Axis.WILL]
+    return {
+        "method_version": METHOD_VERSION,
         "kann_score": kann.score,
         "will_score": will.score,
         "kann_coverage": kann.coverage,
