@@ -134,9 +134,18 @@ def _shown(value: Any, lang: str) -> str:
 _MARKDOWN = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:]")
 
 
-def _problem(place: Any, message: str) -> None:
+def _problem(place: Any, message: str, key: str) -> None:
+    """The message under the field, and the field itself framed red: the "marked field" of the alert."""
     escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), message)
     place.markdown(f":red[:material/error: {escaped}]")
+    st.html(
+        f'<style>.{_css_class(key)} [data-testid="stTextInputRootElement"] {{ border-color: #c3272b !important; }}</style>'
+    )
+
+
+def _css_class(key: str) -> str:
+    """The class Streamlit gives the element of a widget with `key`."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)
 
 
 def _number_question(q: NumberQuestion, lang: str, key: str, current: Any, label: str, help_text: str | None):
@@ -149,14 +158,14 @@ def _number_question(q: NumberQuestion, lang: str, key: str, current: Any, label
         return DONT_KNOW
     reading = fmt.read_number(text, lang, q.min, q.max, whole=whole)
     if reading.problem:
-        _problem(message, reading.problem)
+        _problem(message, reading.problem, key)
         return Invalid(key)
     return reading.value
 
 
 def scroll_to(key: str) -> None:
     """Scroll the page to the widget with `key` and put the cursor in it (after a refused "next")."""
-    target = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)  # the class Streamlit gives a keyed widget
+    target = _css_class(key)
     st.html(
         f"""<script data-run="{uuid.uuid4().hex}">
 (() => {{
@@ -192,11 +201,12 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
         invalid.clear()
         st.html(_CALC_CSS)
         names = list(calc.inputs)
-        with st.container(key="calc"):
-            # Row by row, so that a phone, which stacks columns, keeps the fields in their order.
+        with st.container(key="calc", gap="medium"):
+            # Row by row, so that a phone, which stacks columns, keeps the fields in their order;
+            # each field close to its message and help line, further from the next field's label.
             for row in range(0, len(names), 2):
-                for col, name in zip(st.columns(2), names[row : row + 2], strict=False):
-                    with col:
+                for col, name in zip(st.columns(2, gap="medium"), names[row : row + 2], strict=False):
+                    with col, st.container(gap=None):
                         spec = calc.inputs[name]
                         value = _input(name, spec, answers.get(name, spec.default), lang, f"{key}.{name}")
                         if isinstance(value, Invalid):
@@ -245,7 +255,7 @@ def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float | I
     whole = name in be.INTEGER_INPUTS
     reading = fmt.read_number(typed, lang, low, high, whole=whole, percent=percent)
     if reading.problem:
-        _problem(message, reading.problem)
+        _problem(message, reading.problem, key)
         return Invalid(key)
     value = spec.default * scale if reading.value is None else reading.value
     if whole:
