@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+import re
+import uuid
+from typing import Any, NamedTuple
 
 import streamlit as st
 
@@ -111,48 +113,106 @@ def question(q: Any, lang: str, key: str, current: Any) -> Any:
     raise TypeError(type(q).__name__)
 
 
-def _format(step: float) -> str:
-    """As many decimals as the step has: 0.1 shows 1.5, not 1.50."""
-    decimals = len(f"{step:.6f}".rstrip("0").split(".")[1])
-    return f"%.{max(decimals, 1)}f"
-
-
 def _whole(*values: float) -> bool:
     return all(float(v).is_integer() for v in values)
+
+
+class Invalid(NamedTuple):
+    """A number field whose text is not a number it takes; the message stands under the field."""
+
+    key: str  # the field's widget key, to scroll to it
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A kept answer as the field shows it, in the page's format ("1.200", "1,5"); empty when none."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    return fmt.plain(value, lang)
+
+
+# Markdown's punctuation: escaped in a message, so that what the partner typed shows as typed.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:]")
+
+
+def _problem(place: Any, message: str, key: str) -> None:
+    """The message under the field, and the field itself framed red: the "marked field" of the alert."""
+    escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), message)
+    place.markdown(f":red[:material/error: {escaped}]")
+    st.html(
+        f'<style>.{_css_class(key)} [data-testid="stTextInputRootElement"] {{ border-color: #c3272b !important; }}</style>'
+    )
+
+
+def _css_class(key: str) -> str:
+    """The class Streamlit gives the element of a widget with `key`."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)
 
 
 def _number_question(q: NumberQuestion, lang: str, key: str, current: Any, label: str, help_text: str | None):
     unit = f" ({q.unit(lang)})" if q.unit else ""
     whole = _whole(q.min, q.max, q.step)
-    cast = int if whole else float
-    seed = current if isinstance(current, int | float) and not isinstance(current, bool) else None
     hint = t("range_hint", lang, min=fmt.number(q.min, lang, 0 if whole else 1), max=fmt.number(q.max, lang))
-    value = st.number_input(
-        label + unit,
-        min_value=cast(q.min),
-        max_value=cast(q.max),
-        step=cast(q.step),
-        format=None if whole else _format(q.step),
-        value=None if seed is None else cast(seed),
-        placeholder=hint,
-        key=key,
-        help=help_text,
-    )
+    text = st.text_input(label + unit, value=_shown(current, lang), placeholder=hint, key=key, help=help_text)
+    message = st.empty()  # under the field, above the don't-know box
     if q.dont_know and st.checkbox(t("dont_know", lang), value=current == DONT_KNOW, key=key + ".dk"):
         return DONT_KNOW
-    return value
+    reading = fmt.read_number(text, lang, q.min, q.max, whole=whole)
+    if reading.problem:
+        _problem(message, reading.problem, key)
+        return Invalid(key)
+    return reading.value
 
 
-def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> None:
-    """The partner's own figures, updating the cash-flow curve as he types (a fragment rerun)."""
+def scroll_to(key: str) -> None:
+    """Scroll the page to the widget with `key` and put the cursor in it (after a refused "next")."""
+    target = _css_class(key)
+    st.html(
+        f"""<script data-run="{uuid.uuid4().hex}">
+(() => {{
+  let tries = 0;
+  const go = () => {{
+    const box = document.querySelector(".{target}");
+    if (!box) {{ if (++tries < 40) setTimeout(go, 50); return; }}
+    box.scrollIntoView({{block: "center"}});
+    box.querySelector("input")?.focus({{preventScroll: true}});
+  }};
+  go();
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+# Streamlit's "Press Enter to apply" is English on a German page, and covers the next field on a phone:
+# a calculator field applies its figure when the partner leaves it anyway.
+_CALC_CSS = '<style>.st-key-calc [data-testid="InputInstructions"] { display: none; }</style>'
+
+
+def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> list[str]:
+    """The partner's own figures, updating the cash-flow curve as he types (a fragment rerun).
+
+    Returns the keys of the fields whose text is not a figure they take (their messages stand under
+    them); `answers` keeps the last valid figure of each."""
+    invalid: list[str] = []
 
     @st.fragment
     def live() -> None:
         calc = survey.calculator
-        cols = st.columns(2)
-        for i, (name, spec) in enumerate(calc.inputs.items()):
-            with cols[i % 2]:
-                answers[name] = _input(name, spec, answers.get(name, spec.default), lang, f"{key}.{name}")
+        invalid.clear()
+        st.html(_CALC_CSS)
+        names = list(calc.inputs)
+        with st.container(key="calc", gap="medium"):
+            # Row by row, so that a phone, which stacks columns, keeps the fields in their order;
+            # each field close to its message and help line, further from the next field's label.
+            for row in range(0, len(names), 2):
+                for col, name in zip(st.columns(2, gap="medium"), names[row : row + 2], strict=False):
+                    with col, st.container(gap=None):
+                        spec = calc.inputs[name]
+                        value = _input(name, spec, answers.get(name, spec.default), lang, f"{key}.{name}")
+                        if isinstance(value, Invalid):
+                            invalid.append(value.key)
+                        else:
+                            answers[name] = value
         inputs = breakeven_inputs(survey, answers)
         result = be.compute(inputs)
         month = result.break_even_month
@@ -162,6 +222,7 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
             st.markdown(line)
 
     live()
+    return invalid
 
 
 def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | None) -> dict[str, Any]:
@@ -176,7 +237,7 @@ def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | No
     return copy.deepcopy(kept.spec)  # Streamlit takes the data out of the spec it is given
 
 
-def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float:
+def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float | Invalid:
     label = spec.label(lang) if spec.label else input_label(name, lang)
     percent = name in be.FRACTION_INPUTS
     scale = 100 if percent else 1
@@ -184,21 +245,21 @@ def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float:
     # "Deals per month (deals)" says nothing twice.
     text = f"{label} ({unit})" if unit and unit.lower().rstrip("s") not in label.lower() else label
     if spec.fixed:
-        shown = fmt.percent(spec.default, lang) if percent else fmt.number(spec.default, lang, 2)
+        shown = fmt.percent(spec.default, lang) if percent else fmt.number(spec.default, lang, 2, trim=True)
         st.markdown(f"**{label}**: {shown} · _{t('calc_fixed', lang)}_")
         return spec.default
-    whole = _whole(spec.min * scale, spec.max * scale, spec.step * scale)
-    cast = int if whole or name in be.INTEGER_INPUTS else float
-    step = round(spec.step * scale, 6)
-    value = st.number_input(
-        text,
-        min_value=cast(spec.min * scale),
-        max_value=cast(spec.max * scale),
-        step=cast(step),
-        value=cast(round(float(current) * scale, 6)),
-        format=None if cast is int else _format(step),
-        key=key,
-    )
+    low, high = round(spec.min * scale, 6), round(spec.max * scale, 6)
+    typed = st.text_input(text, value=_shown(round(float(current) * scale, 6), lang), key=key)
+    message = st.empty()
     st.caption(spec.help(lang))  # one visible line each: a tooltip is easy to miss on a tablet
-    value = spec.default * scale if value is None else value
-    return int(value) if name in be.INTEGER_INPUTS else round(value / scale, 6)
+    whole = name in be.INTEGER_INPUTS
+    reading = fmt.read_number(typed, lang, low, high, whole=whole, percent=percent)
+    if reading.problem:
+        _problem(message, reading.problem, key)
+        return Invalid(key)
+    value = spec.default * scale if reading.value is None else reading.value
+    if whole:
+        return int(value)
+    value = round(value / scale, 6)
+    # A figure on a whole grid (euros in steps of 500) stays an int, as the answers files write it.
+    return int(value) if not percent and float(value).is_integer() and _whole(low, high, spec.step) else value

@@ -40,7 +40,8 @@ if kind == "section":
     w.progress(survey, steps, step, lang)
     warned = st.session_state.get(session.WARNED) == step
     other = "en" if lang == "de" else "de"
-    with st.form(f"step.{gen}.{section.id}", border=False):
+    # No Enter to submit: Streamlit's hint for it is English and covers the next field on a phone.
+    with st.form(f"step.{gen}.{section.id}", border=False, enter_to_submit=False):
         title, switch_col = st.columns([4, 1], vertical_alignment="bottom")
         title.subheader(section.title(lang))
         switch = switch_col.form_submit_button(
@@ -51,6 +52,7 @@ if kind == "section":
         )
         if section.intro:
             st.write(section.intro(lang))
+        alert = st.empty()  # "correct the marked fields", once the fields are known
         values = {}
         unanswered = open_questions(section.questions, answers)
         for q in section.questions:
@@ -71,7 +73,12 @@ if kind == "section":
             width="stretch",
             key="nav.next",
         )
-    if back or forward or switch:
+    invalid = [v.key for v in values.values() if isinstance(v, w.Invalid)]
+    if invalid and (back or forward or switch):
+        # The step stays, with every field as typed: the message is under the field and on top.
+        alert.error(t("fix_marked", lang), icon=":material/error:")
+        w.scroll_to(invalid[0])
+    elif back or forward or switch:
         for qid, value in values.items():
             if value is None:
                 answers.pop(qid, None)
@@ -96,12 +103,17 @@ else:
     st.caption(t("calc_live", lang))
     for name in calc.asked:
         answers.setdefault(name, calc.inputs[name].default)
-    w.calculator(survey, answers, lang, f"c.{gen}.{lang}")
+    alert = st.empty()
+    invalid = w.calculator(survey, answers, lang, f"c.{gen}.{lang}")
 
     back_col, _, submit_col = st.columns([1, 1, 1])
     if back_col.button(t("back", lang), width="stretch", disabled=step == 0, key="nav.back"):
         go(step - 1)
-    if submit_col.button(t("submit", lang), type="primary", width="stretch", key="submit"):
+    submitted = submit_col.button(t("submit", lang), type="primary", width="stretch", key="submit")
+    if submitted and invalid:
+        alert.error(t("fix_marked", lang), icon=":material/error:")
+        w.scroll_to(invalid[0])
+    elif submitted:
         # Kept before storing: a repeated tap, or one after a storage error, reuses its key and code.
         submission = st.session_state[session.SUBMISSION] = submission_for(answers, session.submission())
         store = None if session.preview() else resources.store

@@ -14,6 +14,7 @@ from trp_core.method.breakeven import FRACTION_INPUTS
 from trp_core.method.scoring import DONT_KNOW
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, TextQuestion, YesNoQuestion
 from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.presentation.formatting import parse_number, plain
 from trp_core.presentation.labels import quadrant_label
 
 ANSWERS = ROOT / "tests" / "answers"
@@ -40,7 +41,7 @@ def set_question(at, q, value) -> None:
         if value == DONT_KNOW:
             at.checkbox(key=key + ".dk").check()
         else:
-            at.number_input(key=key).set_value(value)
+            at.text_input(key=key).input(plain(value, lang))
     elif isinstance(q, TextQuestion):
         at.text_area(key=key).input(value)
 
@@ -62,7 +63,7 @@ def set_figures(at, survey, answers: dict) -> None:
     for name in survey.calculator.asked:
         if name in answers:
             value = answers[name] * 100 if name in FRACTION_INPUTS else answers[name]
-            at.number_input(key=f"c.{gen}.{lang}.{name}").set_value(value)
+            at.text_input(key=f"c.{gen}.{lang}.{name}").input(plain(value, lang))
     at.run()
 
 
@@ -178,8 +179,8 @@ def test_calculator_curve_follows_the_figures_and_is_kept_while_they_stay(app_db
     assert at.session_state["trp.curve"][1] is spec
     gen, lang = keys(at)
     name = next(n for n in survey.calculator.asked if n not in FRACTION_INPUTS)
-    field = at.number_input(key=f"c.{gen}.{lang}.{name}")
-    field.set_value(field.value * 2).run()
+    field = at.text_input(key=f"c.{gen}.{lang}.{name}")
+    field.input(plain(parse_number(field.value, lang) * 2, lang)).run()
     changed, new_spec = at.session_state["trp.curve"]
     assert changed != figures and new_spec is not spec
     assert _curve_points(new_spec) == list(changed[0]) != list(figures[0])

@@ -17,6 +17,7 @@ from trp_core.method.survey import (
     TextQuestion,
     YesNoQuestion,
 )
+from trp_core.presentation.formatting import plain
 from trp_core.presentation.i18n import t
 
 
@@ -95,7 +96,7 @@ class Partner:
             box.get_by_role("radio", name=label, exact=True).click()
         elif isinstance(q, NumberQuestion):
             field = box.locator("input")
-            field.fill(str(value))
+            field.fill(plain(value, lang))  # as the page's language writes it: "1,5" in German
             field.press("Tab")
         elif isinstance(q, TextQuestion):
             box.locator("textarea").fill(value)
@@ -118,7 +119,7 @@ class Partner:
                 continue
             value = answers[name] * 100 if name in FRACTION_INPUTS else answers[name]
             field = widget(self.page, f"{self.lang}.{name}").locator("input")
-            field.fill(f"{value:g}")
+            field.fill(plain(value, self.lang))
             field.press("Tab")
             settle(self.page)
 

@@ -41,6 +41,7 @@ from trp_core.method.survey import (
     YesNoQuestion,
 )
 from trp_core.method.synthetic import random_answer, random_input
+from trp_core.presentation.formatting import plain, read_number
 from trp_core.presentation.i18n import t
 
 # The element types that are widgets (what each sends is in _encode).
@@ -712,7 +713,7 @@ class Visitor:
                 if q.dont_know:
                     await self._enter(s.find(key_pattern=key + r"\.dk"), value == DONT_KNOW)
                 if value != DONT_KNOW:
-                    await self._enter(w, value)
+                    await self._enter(w, plain(value, lang))  # typed as the page's language writes it
             elif value == DONT_KNOW:
                 await self._enter(w, dont_know)
             elif isinstance(q, ChoiceQuestion):
@@ -739,6 +740,9 @@ class Visitor:
             if isinstance(q, NumberQuestion):
                 if q.dont_know and s.find(key_pattern=key + r"\.dk").value:
                     value = DONT_KNOW
+                else:
+                    whole = all(float(v).is_integer() for v in (q.min, q.max, q.step))
+                    value = read_number(value, lang, q.min, q.max, whole=whole).value
             elif value == dont_know:
                 value = DONT_KNOW
             elif isinstance(q, ChoiceQuestion) and value is not None:
@@ -796,22 +800,27 @@ class Visitor:
                 out[name] = spec.default
                 continue
             w = self.session.find(key_pattern=self._calculator_key(name))
-            value = w.value
+            scale = 100 if name in FRACTION_INPUTS else 1
+            value = read_number(
+                w.value, self.lang, spec.min * scale, spec.max * scale, percent=scale == 100
+            ).value
             if value is None:
                 out[name] = spec.default
             elif name in INTEGER_INPUTS:
                 out[name] = int(value)
             else:
-                out[name] = round(value / (100 if name in FRACTION_INPUTS else 1), 6)
+                value = round(value / scale, 6)
+                grid = all(float(v).is_integer() for v in (spec.min, spec.max, spec.step))
+                out[name] = int(value) if scale == 1 and grid and float(value).is_integer() else value
         return out
 
     async def set_figure(self, name: str, value: float) -> None:
         """Type one figure (in the model's units; fractions as fractions) into the calculator."""
         w = self.session.find(key_pattern=self._calculator_key(name))
         shown = round(value * 100, 6) if name in FRACTION_INPUTS else value
-        if w.proto.data_type == NumberInput.INT:
+        if name in INTEGER_INPUTS:
             shown = round(shown)
-        await self._act(lambda: self.session.set(w, shown))
+        await self._act(lambda: self.session.set(w, plain(shown, self.lang)))
         self.answers.update(self.calculator_answers())
 
     async def set_figures(self, figures: dict[str, float] | None = None) -> dict[str, float]:
