@@ -28,6 +28,7 @@ button { min-height: 52px !important; }
 [data-testid="stCheckbox"] label { min-height: 48px !important; align-items: center; }
 button[data-variant="segmented_control"] { min-height: 48px !important; min-width: 48px !important; }
 [data-testid="stNumberInputContainer"], [data-testid="stNumberInputField"] { min-height: 48px !important; }
+[data-testid="stTextInputRootElement"], [data-testid="stTextInputRootElement"] input { min-height: 48px !important; }
 [data-testid="stNumberInputStepDown"], [data-testid="stNumberInputStepUp"] {
   min-width: 48px !important; min-height: 48px !important;
 }
