@@ -75,7 +75,11 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     st.markdown(
         "**"
         + t(
-            "axis_line" if result.determined else "axis_line_provisional",
+            "axis_line"
+            if result.determined
+            else "axis_line_provisional"
+            if result.score is not None
+            else "axis_line_open",
             lang,
             axis=axis_label(axis, lang),
             score=fmt.score(result.score, lang),
@@ -96,17 +100,6 @@ missing = recompute.open_questions(assessment, survey, answers)
 if quadrant is Quadrant.UNDETERMINED:
     with st.container(border=True):
         st.markdown(f"**{t('undetermined_title', lang)}**")
-        for axis, ids in missing.items():
-            st.markdown(
-                t(
-                    "undetermined_axis",
-                    lang,
-                    axis=axis_label(axis, lang),
-                    have=fmt.percent(assessment.axes[axis].coverage, lang),
-                    need=fmt.percent(survey.min_coverage, lang),
-                )
-            )
-            st.markdown("\n".join(f"- {survey.question_index[q].text(lang)}" for q in ids))
         # The answers are still in this session only if they are the ones this result was made from.
         if session.survey_id() == survey.id and session.answers() == answers and missing:
             first = next(iter(missing.values()))[0]
@@ -120,6 +113,17 @@ if quadrant is Quadrant.UNDETERMINED:
             st.caption(t("undetermined_back_hint", lang))
         elif not kiosk.active():
             st.caption(t("undetermined_restart", lang))
+        for axis, ids in missing.items():
+            st.markdown(
+                t(
+                    "undetermined_axis",
+                    lang,
+                    axis=axis_label(axis, lang),
+                    have=fmt.percent(assessment.axes[axis].coverage, lang),
+                    need=fmt.percent(survey.min_coverage, lang),
+                )
+            )
+            st.markdown("\n".join(f"- {survey.question_index[q].text(lang)}" for q in ids))
 
 # --- why -----------------------------------------------------------------------------------
 st.subheader(t("why_title", lang))
@@ -136,7 +140,7 @@ with st.expander(t("recompute_points", lang), icon=":material/calculate:"):
     st.caption(t("recompute_points_intro", lang))
     for working in recompute.criteria_working(assessment, survey, answers, lang):
         st.markdown(f"**{working.label}**")
-        st.table(recompute.question_table(working, lang))
+        st.markdown(recompute.question_list(working, lang))
         st.markdown(working.mean)
 with st.expander(t("recompute_rules", lang), icon=":material/rule:"):
     st.markdown("\n".join(f"- {line}" for line in recompute.threshold_lines(assessment, survey, lang)))

@@ -74,31 +74,42 @@ def expander(at, key: str, lang: str):
     return found[0]
 
 
+def points_pattern(lang: str) -> re.Pattern:
+    """The points line under a question, as a pattern: its points and weight."""
+    line = re.escape(t("question_points_line", lang, points="\0", weight="\1"))
+    return re.compile(
+        line.replace(re.escape("\0"), f"({NUMBER})").replace(re.escape("\1"), f"({NUMBER})") + "$"
+    )
+
+
 def check_points(at, lang: str) -> dict[str, float]:
     """answers → points → criterion means, from the points expander; returns the shown means."""
-    points_col, weight_col, rule_col = t("col_points", lang), t("col_q_weight", lang), t("col_rule", lang)
+    pattern = points_pattern(lang)
     means: dict[str, float] = {}
-    table = None
+    items: list[str] | None = None
     for el in in_order(expander(at, "recompute_points", lang)):
-        if el.type == "table":
-            table = el.value
+        if el.type != "markdown":
             continue
-        if el.type != "markdown" or table is None:
+        text = el.value
+        if text.startswith("- "):
+            items = text[2:].split("\n- ")
             continue
-        label, _, formula = el.value.partition(": ")
-        if "÷" in formula:
+        label, _, formula = text.partition(": ")
+        if items is not None and "÷" in formula:
             pairs = []
-            for _, row in table.iterrows():
-                rule, p = str(row[rule_col]), number_or_none(str(row[points_col]), lang)
-                if p is None:  # the kernel leaves it out of the mean (method version 1)
+            for item in items:
+                _question, rule, points_line = item.split("  \n  ")
+                found = pattern.search(points_line)
+                if found is None:  # the kernel leaves it out of the mean (method version 1)
                     continue
+                p, w = (parse(g, lang) for g in found.groups())
                 check_rule(rule, p, lang)
-                pairs.append((parse(str(row[weight_col]), lang), p))
+                pairs.append((w, p))
             shown = parse(formula.rsplit("=", 1)[1], lang)
             mean = sum(w * p for w, p in pairs) / sum(w for w, _ in pairs)
-            assert abs(mean - shown) < 0.011, el.value
+            assert abs(mean - shown) < 0.011, text
             means[label] = shown
-        table = None
+        items = None
     assert means
     return means
 
@@ -167,7 +178,7 @@ def check_months(at, lang: str) -> None:
         t("source_default", lang),
         t("source_fixed", lang),
     }
-    cum, gp, fixed = t("col_cumulative", lang), t("col_gross_profit", lang), t("col_fixed_costs", lang)
+    cum, gp, fixed = (f"{t(k, lang)} (€)" for k in ("col_cumulative", "col_gross_profit", "col_fixed_costs"))
     values = [parse(str(v), lang) for v in months[cum]]
     for i in range(1, len(values)):
         row = months.iloc[i]

@@ -59,7 +59,7 @@ def test_the_pdf_lists_the_points_the_inputs_and_the_monthly_table(lang):
     months = recompute.monthly_rows(survey, answers, lang)
     assert len(months) == survey.calculator.horizon_months + 1
     for row in months[1:]:
-        assert " ".join(row[t("col_cumulative", lang)].split()) in flat
+        assert " ".join(row[t("col_cumulative", lang) + " (€)"].split()) in flat
     assert recompute.breakeven_line(assessment, survey, lang) in flat
 
 
@@ -75,3 +75,11 @@ def test_the_working_uses_the_kernels_numbers(path):
             if working.score is not None and pairs:
                 mean = sum(w * p for w, p in pairs) / sum(w for w, _ in pairs)
                 assert mean == pytest.approx(working.score)
+
+
+def test_an_undetermined_pdf_calls_its_score_provisional():
+    survey = load_survey(SURVEY)
+    answers = json.loads((ROOT / "tests/answers/trp-standard.undetermined.json").read_text())["answers"]
+    pdf = pdf_report(assess(survey, answers), survey, "de", "ABCD-EFGH", date(2026, 1, 1), answers)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Können: noch nicht bestimmt – vorläufig" in text

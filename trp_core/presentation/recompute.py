@@ -287,9 +287,12 @@ def monthly_rows(survey: Survey, answers: Mapping[str, Any], lang: str) -> list[
     if not recurring:
         del titles["customers"]
 
+    euro = {"gross_profit", "fixed_costs", "cumulative"}  # amounts without "€" in each cell: fits a phone
+    titles = {k: f"{v} (€)" if k in euro else v for k, v in titles.items()}
+
     def row(month: str, deals: str, customers: str, gp: str, fixed: str, cumulative: float) -> dict[str, str]:
         values = dict(month=month, deals=deals, customers=customers, gross_profit=gp, fixed_costs=fixed)
-        values["cumulative"] = fmt.money(cumulative, lang)
+        values["cumulative"] = fmt.number(cumulative, lang)
         return {title: values[k] for k, title in titles.items()}
 
     out = [row("0", "", "", "", "", -(inputs.investment - inputs.vendor_funding))]
@@ -300,8 +303,8 @@ def monthly_rows(survey: Survey, answers: Mapping[str, Any], lang: str) -> list[
                 str(m.month),
                 num(m.deals, lang),
                 customers,
-                fmt.money(m.gross_profit, lang),
-                fmt.money(m.fixed_costs, lang),
+                fmt.number(m.gross_profit, lang),
+                fmt.number(m.fixed_costs, lang),
                 m.cumulative,
             )
         )
@@ -407,7 +410,8 @@ def open_questions(
 
 
 def question_table(working: CriterionWorking, lang: str) -> list[dict[str, str]]:
-    """One criterion's questions: question, answer, weight, points ("–" where left out), rule."""
+    """One criterion's questions as the PDF's table: question, answer, weight, points ("–" where left
+    out), rule."""
     return [
         {
             t("col_question", lang): q.text,
@@ -418,6 +422,20 @@ def question_table(working: CriterionWorking, lang: str) -> list[dict[str, str]]
         }
         for q in working.questions
     ]
+
+
+def question_list(working: CriterionWorking, lang: str) -> str:
+    """One criterion's questions as the result page's list (narrow enough for a phone): each question,
+    the rule with the answer, and its points and weight."""
+    items = []
+    for q in working.questions:
+        weight = num(q.weight, lang)
+        if q.points is None:
+            points = t("question_points_out", lang, weight=weight)
+        else:
+            points = t("question_points_line", lang, points=num(q.points, lang), weight=weight)
+        items.append(f"- {q.text}  \n  {q.rule}  \n  {points}")
+    return "\n".join(items)
 
 
 def inputs_table(survey: Survey, answers: Mapping[str, Any], lang: str) -> list[dict[str, str]]:

@@ -177,7 +177,10 @@ def _result(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> 
     for axis in Axis:
         result = assessment.axes[axis]
         threshold = fmt.number(result.threshold, lang, 1, trim=True)
-        key = "axis_line" if result.score is not None else "report_axis_line_none"
+        if result.score is None:
+            key = "report_axis_line_none"
+        else:  # too few answers: the score is provisional, no result
+            key = "axis_line" if result.determined else "axis_line_provisional"
         line = t(
             key,
             lang,
@@ -375,7 +378,7 @@ def _working(pdf: _Report, assessment: Assessment, survey: Survey, answers: dict
         _table(
             pdf,
             recompute.question_table(working, lang),
-            (52, 30, 14, 16, 62),
+            (48, 30, 18, 16, 62),
             ("LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT"),
         )
         pdf.para(working.mean, size=9)

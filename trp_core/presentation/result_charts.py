@@ -529,10 +529,13 @@ def criteria_chart(
         group = [r for r in rows if r["axis"] == axis.value]
         total = group[-1]
         threshold = fmt.number(_threshold(survey, axis), lang, 1, trim=True)
+        score = total["score_text"]
+        if not assessment.axes[axis].determined:  # too few answers: the score is no result yet
+            score = f"{t('chart_provisional', lang)} {score}"
         heads.append(
             {
                 "y": y + 0.75,
-                "text": f"{total['axis_label']}: {total['score_text']} · {t('chart_threshold_lc', lang)} {threshold}",
+                "text": f"{total['axis_label']}: {score} · {t('chart_threshold_lc', lang)} {threshold}",
             }
         )
         y += 1
