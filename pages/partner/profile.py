@@ -10,7 +10,7 @@ from trp_core.method.vocabulary import (
     Axis,
     Quadrant,
 )
-from trp_core.presentation import explain
+from trp_core.presentation import explain, recompute
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import (
@@ -48,19 +48,32 @@ for axis in Axis:
         share = fmt.percent(survey.weights[c] / total, lang)
         with st.expander(f"**{criterion_label(c, lang)}** · {t('profile_weight', lang, share=share)}"):
             st.caption(criterion_meaning(c, lang))
+            st.caption(
+                t(
+                    "profile_criterion_weight",
+                    lang,
+                    weight=recompute.num(survey.weights[c], lang),
+                    total=recompute.num(total, lang),
+                )
+            )
             for q in survey.scored_questions:
                 if q.criterion is not c:
                     continue
-                best, kos = explain.best_and_knockouts(survey, q, lang)
+                best, _ = explain.best_and_knockouts(survey, q, lang)
                 st.markdown(f"**{q.text(lang)}**")
                 if best:
                     st.markdown(f"- {t('profile_best', lang, answer=best)}")
-                for ko in kos:
-                    st.markdown(f"- :red[{t('profile_knockout', lang, answer=ko)}]")
+                # Every answer with its points (or the bands, or the scale's formula), knock-outs marked.
+                for line, knockout in recompute.question_rules(survey, q, lang):
+                    st.markdown(f"- :red[{line}]" if knockout else f"- {line}")
+                st.caption(t("profile_question_weight", lang, weight=recompute.num(q.weight, lang)))
             if c.value == "break_even" and survey.calculator:
                 target = survey.calculator.target_months
                 st.write(t("profile_breakeven", lang, target=target, double=2 * target))
+                bands = recompute.band_points_line(survey.calculator.effective_bands, lang)
+                st.markdown(f"- {t('profile_breakeven_bands', lang, bands=bands)}")
 
+st.caption(t("profile_missing", lang))
 st.caption(
     t(
         "profile_rules",

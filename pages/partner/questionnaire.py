@@ -6,7 +6,12 @@ from pages.components import resources, session
 from pages.components import shared as ui
 from pages.components import widgets as w
 from pages.components.urls import RESULT_PAGE, START_PAGE
+from trp_core.method.scoring import score
+from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.presentation import formatting as fmt
+from trp_core.presentation import recompute
 from trp_core.presentation.i18n import t
+from trp_core.presentation.labels import axis_label
 from trp_core.services.results import StoreUnavailable
 from trp_core.services.submit import InvalidAnswers, open_questions, submission_for, submit
 
@@ -106,10 +111,31 @@ else:
     alert = st.empty()
     invalid = w.calculator(survey, answers, lang, f"c.{gen}.{lang}")
 
+    # Too few answers for a result: say so before submitting, and offer the first open question.
+    check = score(survey, answers)
+    nothing = not any(recompute.real(answers.get(q.id)) for q in survey.scored_questions)
+    if check.quadrant is Quadrant.UNDETERMINED:
+        missing = recompute.open_questions(check, survey, answers)
+        axes = t("and_join", lang).join(axis_label(a, lang) for a in Axis if not check.axes[a].determined)
+        need = fmt.percent(survey.min_coverage, lang)
+        st.warning(t("coverage_empty" if nothing else "coverage_low", lang, axes=axes, need=need))
+        if missing and st.button(t("to_first_open", lang), icon=":material/edit:", key="to_open"):
+            first = next(iter(missing.values()))[0]
+            st.session_state[session.STEP] = next(
+                i
+                for i, (k, s) in enumerate(steps)
+                if k == "section" and any(q.id == first for q in s.questions)
+            )
+            st.session_state[session.WARNED] = st.session_state[session.STEP]
+            st.rerun()
+
     back_col, _, submit_col = st.columns([1, 1, 1])
     if back_col.button(t("back", lang), width="stretch", disabled=step == 0, key="nav.back"):
         go(step - 1)
-    submitted = submit_col.button(t("submit", lang), type="primary", width="stretch", key="submit")
+    # Nothing answered is nothing to evaluate: no empty response is stored.
+    submitted = submit_col.button(
+        t("submit", lang), type="primary", width="stretch", key="submit", disabled=nothing
+    )
     if submitted and invalid:
         alert.error(t("fix_marked", lang), icon=":material/error:")
         w.scroll_to(invalid[0])

@@ -6,10 +6,10 @@ import streamlit as st
 
 from pages.components import kiosk, resources, session
 from pages.components import shared as ui
-from pages.components.urls import PROFILE_PAGE, START_PAGE, result_link
+from pages.components.urls import CHECK_PAGE, PROFILE_PAGE, START_PAGE, result_link
 from trp_core.method.codes import normalize
-from trp_core.method.vocabulary import Axis
-from trp_core.presentation import explain, result_charts
+from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.presentation import explain, recompute, result_charts
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, partner_meaning, quadrant_label
@@ -84,7 +84,11 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
     st.markdown(
         "**"
         + t(
-            "axis_line",
+            "axis_line"
+            if result.determined
+            else "axis_line_provisional"
+            if result.score is not None
+            else "axis_line_open",
             lang,
             axis=axis_label(axis, lang),
             score=fmt.score(result.score, lang),
@@ -100,6 +104,36 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
         )
     )
 
+# --- undetermined: what is missing, and the way back to it ----------------------------------
+missing = recompute.open_questions(assessment, survey, answers)
+if quadrant is Quadrant.UNDETERMINED:
+    with st.container(border=True):
+        st.markdown(f"**{t('undetermined_title', lang)}**")
+        # The answers are still in this session only if they are the ones this result was made from.
+        if session.survey_id() == survey.id and session.answers() == answers and missing:
+            first = next(iter(missing.values()))[0]
+            if st.button(t("undetermined_back", lang), type="primary", icon=":material/edit:", key="to_open"):
+                # The step of the first open question, with its open questions pointed out.
+                to = next(
+                    i for i, s in enumerate(survey.ordered_sections) if first in {q.id for q in s.questions}
+                )
+                st.session_state[session.STEP] = st.session_state[session.WARNED] = to
+                ui.go(CHECK_PAGE)
+            st.caption(t("undetermined_back_hint", lang))
+        elif not kiosk.active():
+            st.caption(t("undetermined_restart", lang))
+        for axis, ids in missing.items():
+            st.markdown(
+                t(
+                    "undetermined_axis",
+                    lang,
+                    axis=axis_label(axis, lang),
+                    have=fmt.percent(assessment.axes[axis].coverage, lang),
+                    need=fmt.percent(survey.min_coverage, lang),
+                )
+            )
+            st.markdown("\n".join(f"- {survey.question_index[q].text(lang)}" for q in ids))
+
 # --- why -----------------------------------------------------------------------------------
 st.subheader(t("why_title", lang))
 st.caption(t("why_intro", lang))
@@ -109,6 +143,16 @@ with st.expander(t("chart_text", lang)):
 for table in result_charts.criteria_tables(assessment, survey, lang).values():
     st.table(table.rows)
     st.markdown(table.sum_line)
+
+# Every number by hand: each answer's points and rule, each criterion's mean, the thresholds.
+with st.expander(t("recompute_points", lang), icon=":material/calculate:"):
+    st.caption(t("recompute_points_intro", lang))
+    for working in recompute.criteria_working(assessment, survey, answers, lang):
+        st.markdown(f"**{working.label}**")
+        st.markdown(recompute.question_list(working, lang))
+        st.markdown(working.mean)
+with st.expander(t("recompute_rules", lang), icon=":material/rule:"):
+    st.markdown("\n".join(f"- {line}" for line in recompute.threshold_lines(assessment, survey, lang)))
 
 knockouts = explain.knockout_lines(assessment, survey, answers, lang)
 if knockouts:
@@ -143,6 +187,13 @@ if assessment.breakeven is not None:
         st.write(result_charts.breakeven_text(b.cumulative, lang, target, b.break_even_month))
     for line in explain.breakeven_lines(assessment, survey, lang):
         st.markdown(f"- {line}")
+    with st.expander(t("recompute_calc", lang), icon=":material/table_chart:"):
+        st.markdown(f"**{t('calc_inputs_title', lang)}**")
+        st.table(recompute.inputs_table(survey, answers, lang))
+        st.markdown(f"**{t('monthly_title', lang)}**")
+        st.caption(recompute.monthly_note(survey, answers, lang))
+        st.table(recompute.monthly_rows(survey, answers, lang))
+        st.markdown(recompute.breakeven_line(assessment, survey, lang))
 
 # --- keep it -------------------------------------------------------------------------------
 st.subheader(t("keep_title", lang))
@@ -176,7 +227,7 @@ else:
     def pdf() -> bytes:
         from trp_core.presentation.report import pdf_report
 
-        return pdf_report(assessment, survey, lang, code, date.today())
+        return pdf_report(assessment, survey, lang, code, date.today(), answers)
 
     st.download_button(
         t("pdf_button", lang),

@@ -4,6 +4,9 @@ under the field, with the step kept, for what a field does not take."""
 from __future__ import annotations
 
 from tests.app.conftest import new_app
+from tests.app.test_partner_flow import answer_step, fixture
+from tests.conftest import SURVEYS
+from trp_core.files.surveys import load_survey
 
 
 def keys(at) -> tuple[int, str]:
@@ -113,7 +116,11 @@ def test_fields_show_kept_answers_in_the_page_format(app_db):
 
 
 def test_calculator_takes_german_figures_and_refuses_submit_while_one_is_wrong(app_db):
-    at = to_calculator(started("trp-standard", "de"))
+    # One step answered: an answer set with nothing in it cannot be submitted at all.
+    at = started("trp-standard", "de")
+    first = load_survey(SURVEYS / "trp-standard.yaml").ordered_sections[0]
+    answer_step(at, first, fixture("trp-standard", "held"))
+    at = to_calculator(at)
     gen, lang = keys(at)
     assert [f.value for f in at.text_input if f.key == f"c.{gen}.{lang}.deals_per_month"] == ["1,5"]
     field(at, "deals_per_month", "c").input("2,5").run()

@@ -116,15 +116,13 @@ def test_matrix_without_a_score_has_no_point_and_says_why():
     assert "No question on Motivation (wants to) is answered yet, so the matrix shows no point." in en
 
 
-def test_matrix_undetermined_with_scores_shows_a_provisional_point():
+def test_matrix_undetermined_with_scores_shows_no_point_and_the_scores_as_provisional():
+    """Undetermined is a state, not a position (issue 12): no point, the scores only as provisional."""
     assessment, survey = fixture("trp-cloud.undetermined")
     spec = charts.matrix_chart(assessment, survey, "en").to_dict()
-    point = next(r for r in rows(spec) if "kann" in r and "will" in r)
-    assert "provisional" in point["point_label"]
-    assert any(
-        m.get("type") == "point" and m.get("filled") is False and m.get("size") == 260 for m in marks(spec)
-    )
-    assert "Provisional point: Ability (can) 60.8, Motivation (wants to) 75.0" in charts.matrix_text(
+    assert not [r for r in rows(spec) if "kann" in r and "will" in r]
+    assert any("No point" in r.get("note", "") for r in rows(spec))
+    assert "Provisional scores: Ability (can) 60.8, Motivation (wants to) 75.0" in charts.matrix_text(
         assessment, survey, "en"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from itertools import accumulate
-from typing import Final
+from typing import Final, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -218,3 +218,31 @@ def _describe(err: dict) -> str:
     if kind == "greater_than_equal" and err["ctx"]["ge"] == 0:
         return f"{name}: must not be negative, got {err['input']!r}"
     return f"{name}: {err['msg']}, got {err['input']!r}"
+
+
+class Month(NamedTuple):
+    """One month of the calculation model, as a partner recomputes it (METHOD.md section 6)."""
+
+    month: int  # t
+    deals: float  # d(t)
+    customers: float | None  # N(t), active customers of the recurring model; None for one_off
+    gross_profit: float  # GP(t)
+    fixed_costs: float  # F
+    cumulative: float  # CF(t)
+
+
+def monthly(inputs: BreakEvenInputs) -> list[Month]:
+    """The month-by-month table t = 1..H from the same d(t), GP(t) and CF(t) that `compute` uses."""
+    deals = _deals(inputs)
+    gp = gross_profit(inputs)
+    cf = cumulative_cash(inputs, gp)
+    customers: list[float | None] = [None] * len(deals)
+    if inputs.model is Model.RECURRING:
+        keep, n = 1 - inputs.churn_per_month, 0.0
+        for t, d in enumerate(deals):
+            n = n * keep + d
+            customers[t] = n
+    return [
+        Month(t + 1, deals[t], customers[t], gp[t], inputs.fixed_costs_per_month, cf[t + 1])
+        for t in range(len(deals))
+    ]

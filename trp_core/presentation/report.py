@@ -13,7 +13,7 @@ import struct
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from io import BytesIO
-from typing import Final
+from typing import Any, Final
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -24,6 +24,7 @@ from trp_core.method.scoring import Assessment
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, Survey, YesNoQuestion
 from trp_core.method.vocabulary import Axis
 from trp_core.presentation import formatting as fmt
+from trp_core.presentation import recompute
 from trp_core.presentation import result_charts as charts
 from trp_core.presentation.explain import answer_text, lever_lines, verdict
 from trp_core.presentation.i18n import t
@@ -176,7 +177,10 @@ def _result(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> 
     for axis in Axis:
         result = assessment.axes[axis]
         threshold = fmt.number(result.threshold, lang, 1, trim=True)
-        key = "axis_line" if result.score is not None else "report_axis_line_none"
+        if result.score is None:
+            key = "report_axis_line_none"
+        else:  # too few answers: the score is provisional, no result
+            key = "axis_line" if result.determined else "axis_line_provisional"
         line = t(
             key,
             lang,
@@ -229,7 +233,7 @@ def _criteria(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -
                 row = table.row()
                 row.cell(r["label"])
                 row.cell(r["weight_text"])
-                if r["answered"]:
+                if r["counted"]:
                     row.cell(r["score_text"])
                     row.cell(r["weighted_text"])
                 else:  # never a 0: the criterion does not count at all
@@ -340,6 +344,66 @@ def _breakeven(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) 
     pdf.picture(chart_png(chart), 150, alt_text=text, caption=text)
 
 
+def _table(pdf: _Report, rows: list[dict[str, str]], widths: Sequence[float], align: Sequence[str]) -> None:
+    """A table of rows keyed by their column titles, the titles as its head."""
+    if not rows:
+        return
+    head = FontFace(emphasis="BOLD", fill_color=SHADE)
+    pdf.set_font(_PDF_FONT, "", 8)
+    with pdf.table(
+        col_widths=tuple(widths),
+        text_align=tuple(align),
+        line_height=4.2,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=head,
+        padding=(0.8, 1.2),
+    ) as table:
+        header = table.row()
+        for title in rows[0]:
+            header.cell(title)
+        for r in rows:
+            row = table.row()
+            for value in r.values():
+                row.cell(value)
+    pdf.ln(1.5)
+
+
+def _working(pdf: _Report, assessment: Assessment, survey: Survey, answers: dict, lang: str) -> None:
+    """Every answer with its points and rule, each criterion's mean, the thresholds."""
+    pdf.heading(t("report_working_title", lang), keep=60)
+    pdf.para(t("recompute_points_intro", lang), size=9, colour=MUTED)
+    pdf.ln(1)
+    for working in recompute.criteria_working(assessment, survey, answers, lang):
+        pdf.para(working.label, size=9.5, bold=True)
+        _table(
+            pdf,
+            recompute.question_table(working, lang),
+            (48, 30, 18, 16, 62),
+            ("LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT"),
+        )
+        pdf.para(working.mean, size=9)
+        pdf.ln(1.5)
+    for line in recompute.threshold_lines(assessment, survey, lang):
+        pdf.bullet(line, size=9)
+
+
+def _calculation(pdf: _Report, assessment: Assessment, survey: Survey, answers: dict, lang: str) -> None:
+    """The calculator's inputs (own or default) and the month-by-month cash flow."""
+    inputs = recompute.inputs_table(survey, answers, lang)
+    if not inputs:
+        return
+    pdf.heading(t("calc_inputs_title", lang), keep=60)
+    _table(pdf, inputs, (90, 40, 44), ("LEFT", "RIGHT", "LEFT"))
+    months = recompute.monthly_rows(survey, answers, lang)
+    pdf.heading(t("monthly_title", lang), keep=60)
+    pdf.para(recompute.monthly_note(survey, answers, lang), size=8.5, colour=MUTED)
+    pdf.ln(1)
+    n = len(months[0])
+    widths = (16, 24, 24, 36, 34, 40) if n == 6 else (16, 30, 42, 40, 46)
+    _table(pdf, months, widths, ("RIGHT",) * n)
+    pdf.para(recompute.breakeven_line(assessment, survey, lang), size=9.5, bold=True)
+
+
 def _contact(pdf: _Report, survey: Survey, lang: str, code: str) -> None:
     contact = survey.contact
     if contact is None:
@@ -375,8 +439,16 @@ def _contact(pdf: _Report, survey: Survey, lang: str, code: str) -> None:
     pdf.set_y(top + height)
 
 
-def pdf_report(assessment: Assessment, survey: Survey, lang: str, code: str, generated_on: date) -> bytes:
+def pdf_report(
+    assessment: Assessment,
+    survey: Survey,
+    lang: str,
+    code: str,
+    generated_on: date,
+    answers: dict[str, Any] | None = None,
+) -> bytes:
     """The partner's result as a PDF in `lang` ("de" or "en"); `code` is shown grouped for reading.
+    With the `answers`, it also lists every answer's points and the calculator's month-by-month table.
 
     The PDF's creation date is `generated_on` at midnight UTC: like the store, it keeps no time of day.
     """
@@ -396,5 +468,8 @@ def pdf_report(assessment: Assessment, survey: Survey, lang: str, code: str, gen
     _knockouts(pdf, assessment, survey, lang)
     _levers(pdf, assessment, survey, lang)
     _breakeven(pdf, assessment, survey, lang)
+    if answers is not None:
+        _working(pdf, assessment, survey, answers, lang)
+        _calculation(pdf, assessment, survey, answers, lang)
     _contact(pdf, survey, lang, code)
     return bytes(pdf.output())

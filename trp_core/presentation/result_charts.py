@@ -28,6 +28,7 @@ from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Criterion, Quadrant,
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
+from trp_core.presentation.recompute import unanswered_criteria_count_zero
 
 Width = int | Literal["container"]
 
@@ -186,9 +187,10 @@ def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list
 def _point_layers(
     assessment: Assessment, survey: Survey, lang: str, labels: str, accent: str = VERMILLION
 ) -> list[alt.Chart]:
-    """The partner's point, labelled; a ring when borderline, hollow while undetermined."""
+    """The partner's point, labelled, with a ring when borderline; none while undetermined, but a note."""
     kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
-    if kann is None or will is None:
+    undetermined = assessment.quadrant is Quadrant.UNDETERMINED
+    if kann is None or will is None or undetermined:  # a score without enough answers is no position
         note = alt.Chart(alt.Data(values=[{"note": t("chart_no_point", lang), "x": 50, "y": 50}]))
         style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
         return [
@@ -200,14 +202,11 @@ def _point_layers(
             ),
         ]
     borderline = any(assessment.axes[a].borderline for a in Axis)
-    undetermined = assessment.quadrant is Quadrant.UNDETERMINED
     words = [t("chart_you", lang)]
     if any(assessment.axes[a].knockouts for a in Axis):
         words.append(t("chart_knockout", lang))
     if borderline:
         words.append(t("chart_close", lang))
-    if undetermined:
-        words.append(t("chart_provisional", lang))
     row = {
         "kann": kann,
         "will": will,
@@ -228,13 +227,11 @@ def _point_layers(
         layers.append(
             base.mark_point(shape="circle", size=900, filled=False, color=accent, strokeDash=[3, 2])
         )
-    if undetermined:
-        point = base.mark_point(shape="circle", size=260, filled=False, color=accent, strokeWidth=3)
-    else:
-        point = base.mark_point(
+    layers.append(
+        base.mark_point(
             shape="circle", size=260, filled=True, color=accent, opacity=1, stroke="white", strokeWidth=2
         )
-    layers.append(point)
+    )
     layers.extend(_label_with_halo(base, kann))
     return layers
 
@@ -325,7 +322,7 @@ def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str =
             if assessment.axes[a].score is None
         )
     elif assessment.quadrant is Quadrant.UNDETERMINED:
-        parts.append(t("matrix_provisional", lang, **names))
+        parts.append(t("matrix_undetermined", lang, **names))
     else:
         parts.append(
             t(
@@ -393,25 +390,28 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
     """Rows to recompute both axis scores by hand: per weighted criterion W, s and W × s, per axis the sums.
 
     Criterion rows: {"row": "criterion", "axis", "axis_label", "criterion", "label", "weight", "score"
-    (exact s, None when unanswered), "weighted" (exact W × s or None), "answered", "knockout", and as
+    (exact s, None when unanswered), "weighted" (exact W × s or None), "answered", "counted" (whether the
+    axis score counts it: an unanswered criterion counts 0 under method version 2), "knockout", and as
     shown: "score_shown" (s rounded half up to "decimals" places), "weighted_shown" (W × shown s,
     exact), "weight_text", "score_text", "weighted_text"}.
     After the criteria of an axis one row {"row": "sum", "axis", "axis_label", "label", "weight": Σ W over
-    the answered criteria, "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
+    the counted criteria, "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
     axis score, "threshold", "coverage", "decimals" and the *_text fields}.
     Both Σ W·s ÷ Σ W (exact) and the shown sums, rounded half up to one decimal, give
     assessment.axes[axis].score: s is shown with two decimals, or more where two would not do.
     """
     knocked = _knocked_criteria(assessment, survey)
+    zero = unanswered_criteria_count_zero(assessment)
     rows: list[dict[str, Any]] = []
     for axis in Axis:
         axis_name = axis_label(axis, lang)
         axis_result = assessment.axes[axis]
         weighted_criteria = [c for c in AXIS_CRITERIA[axis] if assessment.criteria[c].weight > 0]
         answered = [c for c in weighted_criteria if assessment.criteria[c].score is not None]
-        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score) for c in answered]
+        counted = weighted_criteria if zero else answered  # version 2: an unanswered criterion counts 0
+        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score or 0.0) for c in counted]
         places, shown_list = _shown_scores(pairs, axis_result.score)
-        shown = dict(zip(answered, shown_list, strict=True))
+        shown = dict(zip(counted, shown_list, strict=True))
         num, num_shown, den = 0.0, Decimal(0), 0.0
         for criterion in weighted_criteria:
             result = assessment.criteria[criterion]
@@ -424,7 +424,8 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                 "weight": result.weight,
                 "score": result.score,
                 "weighted": None,
-                "answered": criterion in shown,
+                "answered": criterion in answered,
+                "counted": criterion in shown,
                 "knockout": criterion in knocked,
                 "decimals": places,
                 "score_shown": None,
@@ -436,14 +437,16 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
             if criterion in shown:
                 s = shown[criterion]
                 w_s = _dec(result.weight) * s
-                num += result.weight * result.score
+                num += result.weight * (result.score or 0.0)
                 num_shown += w_s
                 den += result.weight
                 row |= {
-                    "weighted": result.weight * result.score,
+                    "weighted": result.weight * (result.score or 0.0),
                     "score_shown": float(s),
                     "weighted_shown": float(w_s),
-                    "score_text": _exact(s, lang),
+                    "score_text": _exact(s, lang)
+                    if criterion in answered
+                    else f"{_exact(s, lang)} ({t('not_answered', lang)})",
                     "weighted_text": _exact(w_s, lang),
                 }
             rows.append(row)
@@ -526,10 +529,13 @@ def criteria_chart(
         group = [r for r in rows if r["axis"] == axis.value]
         total = group[-1]
         threshold = fmt.number(_threshold(survey, axis), lang, 1, trim=True)
+        score = total["score_text"]
+        if not assessment.axes[axis].determined:  # too few answers: the score is no result yet
+            score = f"{t('chart_provisional', lang)} {score}"
         heads.append(
             {
                 "y": y + 0.75,
-                "text": f"{total['axis_label']}: {total['score_text']} · {t('chart_threshold_lc', lang)} {threshold}",
+                "text": f"{total['axis_label']}: {score} · {t('chart_threshold_lc', lang)} {threshold}",
             }
         )
         y += 1
