@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Final
 
 LANGUAGES: Final = ("de", "en")
+METHOD_VERSION: Final = 2
 
 
 class Axis(StrEnum):
