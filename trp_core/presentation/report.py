@@ -176,7 +176,7 @@ def _result(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> 
     for axis in Axis:
         result = assessment.axes[axis]
         threshold = fmt.number(result.threshold, lang, 1, trim=True)
-        key = "axis_line" if result.score is not None else "report_axis_line_none"
+        key = "axis_line" if result.coverage else "report_axis_line_none"
         line = t(
             key,
             lang,

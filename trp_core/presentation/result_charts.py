@@ -188,7 +188,7 @@ def _point_layers(
 ) -> list[alt.Chart]:
     """The partner's point, labelled; a ring when borderline, hollow while undetermined."""
     kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
-    if kann is None or will is None:
+    if not (assessment.axes[Axis.KANN].coverage and assessment.axes[Axis.WILL].coverage):
         note = alt.Chart(alt.Data(values=[{"note": t("chart_no_point", lang), "x": 50, "y": 50}]))
         style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
         return [
@@ -318,12 +318,10 @@ def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str =
     ]
     sk, sw = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
     names = {"kann": kann, "will": will, "sk": fmt.score(sk, lang), "sw": fmt.score(sw, lang)}
-    if sk is None or sw is None:
-        parts.extend(
-            t("matrix_no_score", lang, axis=axis_label(a, lang))
-            for a in Axis
-            if assessment.axes[a].score is None
-        )
+    # An axis without any answered criterion scores 0, but that is no point to place.
+    unplaced = [a for a in Axis if not assessment.axes[a].coverage]
+    if unplaced:
+        parts.extend(t("matrix_no_score", lang, axis=axis_label(a, lang)) for a in unplaced)
     elif assessment.quadrant is Quadrant.UNDETERMINED:
         parts.append(t("matrix_provisional", lang, **names))
     else:
@@ -338,7 +336,7 @@ def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str =
     for axis in Axis:
         result = assessment.axes[axis]
         name = axis_label(axis, lang)
-        if not result.determined and result.score is not None:
+        if not result.determined and result.coverage:
             have, need = fmt.percent(result.coverage, lang), fmt.percent(survey.min_coverage, lang)
             parts.append(t("matrix_coverage", lang, axis=name, have=have, need=need))
         if result.knockouts:
@@ -393,11 +391,11 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
     """Rows to recompute both axis scores by hand: per weighted criterion W, s and W × s, per axis the sums.
 
     Criterion rows: {"row": "criterion", "axis", "axis_label", "criterion", "label", "weight", "score"
-    (exact s, None when unanswered), "weighted" (exact W × s or None), "answered", "knockout", and as
+    (exact s, None when unanswered), "weighted" (exact W × s, 0 when unanswered), "answered", "knockout", and as
     shown: "score_shown" (s rounded half up to "decimals" places), "weighted_shown" (W × shown s,
     exact), "weight_text", "score_text", "weighted_text"}.
     After the criteria of an axis one row {"row": "sum", "axis", "axis_label", "label", "weight": Σ W over
-    the answered criteria, "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
+    all its weighted criteria (method version 2: an unanswered one counts s = 0), "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
     axis score, "threshold", "coverage", "decimals" and the *_text fields}.
     Both Σ W·s ÷ Σ W (exact) and the shown sums, rounded half up to one decimal, give
     assessment.axes[axis].score: s is shown with two decimals, or more where two would not do.
@@ -408,13 +406,14 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
         axis_name = axis_label(axis, lang)
         axis_result = assessment.axes[axis]
         weighted_criteria = [c for c in AXIS_CRITERIA[axis] if assessment.criteria[c].weight > 0]
-        answered = [c for c in weighted_criteria if assessment.criteria[c].score is not None]
-        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score) for c in answered]
+        # Method version 2: every weighted criterion counts, an unanswered one with s = 0.
+        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score) for c in weighted_criteria]
         places, shown_list = _shown_scores(pairs, axis_result.score)
-        shown = dict(zip(answered, shown_list, strict=True))
+        shown = dict(zip(weighted_criteria, shown_list, strict=True))
         num, num_shown, den = 0.0, Decimal(0), 0.0
         for criterion in weighted_criteria:
             result = assessment.criteria[criterion]
+            den += result.weight
             row = {
                 "row": "criterion",
                 "axis": axis.value,
@@ -422,24 +421,24 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                 "criterion": criterion.value,
                 "label": criterion_label(criterion, lang),
                 "weight": result.weight,
-                "score": result.score,
-                "weighted": None,
-                "answered": criterion in shown,
+                "score": None,
+                "weighted": 0.0,
+                "answered": result.answered,
                 "knockout": criterion in knocked,
                 "decimals": places,
                 "score_shown": None,
-                "weighted_shown": None,
+                "weighted_shown": 0.0,
                 "weight_text": _exact(_dec(result.weight), lang),
                 "score_text": t("not_answered", lang),
-                "weighted_text": fmt.MISSING,
+                "weighted_text": _exact(Decimal(0), lang),
             }
-            if criterion in shown:
+            if result.answered:
                 s = shown[criterion]
                 w_s = _dec(result.weight) * s
                 num += result.weight * result.score
                 num_shown += w_s
-                den += result.weight
                 row |= {
+                    "score": result.score,
                     "weighted": result.weight * result.score,
                     "score_shown": float(s),
                     "weighted_shown": float(w_s),
@@ -447,7 +446,7 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                     "weighted_text": _exact(w_s, lang),
                 }
             rows.append(row)
-        score = round_half_up(num / den) if den else None
+        score = round_half_up(num / den)
         rows.append(
             {
                 "row": "sum",
@@ -459,7 +458,7 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                 "weighted": num,
                 "weighted_shown": float(num_shown),
                 "score": score,
-                "answered": den > 0,
+                "answered": axis_result.coverage > 0,
                 "knockout": bool(axis_result.knockouts),
                 "threshold": axis_result.threshold,
                 "coverage": axis_result.coverage,
