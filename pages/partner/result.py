@@ -87,7 +87,7 @@ for axis, result in ((Axis.KANN, kann), (Axis.WILL, will)):
             "axis_line"
             if result.determined
             else "axis_line_provisional"
-            if result.score is not None
+            if result.coverage
             else "axis_line_open",
             lang,
             axis=axis_label(axis, lang),

@@ -105,7 +105,7 @@ def test_matrix_marks_a_borderline_result(name):
 
 def test_matrix_without_a_score_has_no_point_and_says_why():
     assessment, survey = fixture("trp-standard.undetermined")
-    assert assessment.axes[Axis.WILL].score is None
+    assert assessment.axes[Axis.WILL].coverage == 0  # method version 2: it scores 0, which is no point
     spec = charts.matrix_chart(assessment, survey, "de").to_dict()
     assert not [r for r in rows(spec) if "kann" in r and "will" in r]
     assert any("Kein Punkt" in r.get("note", "") for r in rows(spec))
@@ -122,7 +122,7 @@ def test_matrix_undetermined_with_scores_shows_no_point_and_the_scores_as_provis
     spec = charts.matrix_chart(assessment, survey, "en").to_dict()
     assert not [r for r in rows(spec) if "kann" in r and "will" in r]
     assert any("No point" in r.get("note", "") for r in rows(spec))
-    assert "Provisional scores: Ability (can) 60.8, Motivation (wants to) 75.0" in charts.matrix_text(
+    assert "Provisional scores: Ability (can) 24.5, Motivation (wants to) 7.5" in charts.matrix_text(
         assessment, survey, "en"
     )
 
@@ -173,20 +173,16 @@ def test_criteria_table_reproduces_axis_scores(path, lang):
         total, criteria = group[-1], group[:-1]
         assert total["row"] == "sum" and all(r["row"] == "criterion" for r in criteria)
         expected = assessment.axes[axis].score
-        answered = [r for r in criteria if r["answered"]]
-        # exact values
-        assert total["weight"] == pytest.approx(sum(r["weight"] for r in answered))
-        assert total["weighted"] == pytest.approx(sum(r["weighted"] for r in answered))
-        if expected is None:
-            assert not answered and total["score"] is None
-            continue
+        # exact values; method version 2: every weighted criterion counts, an unanswered one with 0
+        assert total["weight"] == pytest.approx(sum(r["weight"] for r in criteria))
+        assert total["weighted"] == pytest.approx(sum(r["weighted"] for r in criteria))
         assert round_half_up(total["weighted"] / total["weight"]) == expected
         assert total["score"] == expected
         # what a person sees: W × s from the shown s, the shown sums, rounded half up
         shown_num = Decimal(0)
-        for r in answered:
-            w, s, ws = (_parse(r[k], lang) for k in ("weight_text", "score_text", "weighted_text"))
-            assert w * s == ws
+        for r in criteria:
+            w, ws = _parse(r["weight_text"], lang), _parse(r["weighted_text"], lang)
+            assert w * (_parse(r["score_text"], lang) if r["answered"] else 0) == ws
             shown_num += ws
         assert _parse(total["weighted_text"], lang) == shown_num
         den = _parse(total["weight_text"], lang)
@@ -200,8 +196,8 @@ def test_criteria_table_lists_weighted_criteria_only_and_marks_unanswered():
     listed = {r["criterion"] for r in table if r["row"] == "criterion"}
     assert listed == {c.value for c, r in assessment.criteria.items() if r.weight > 0}
     staff = next(r for r in table if r["criterion"] == "staff")
-    assert staff["answered"] is False and staff["score"] is None and staff["weighted"] is None
-    assert staff["score_text"] == "nicht beantwortet"
+    assert staff["answered"] is False and staff["score"] is None and staff["weighted"] == 0
+    assert staff["score_text"] == "0 (nicht beantwortet)"  # counted with its weight (method version 2)
     assert staff["label"] == criterion_label("staff", "de")
 
 

@@ -115,7 +115,7 @@ def test_report_undetermined_without_breakeven(lang):
     assert pdf.startswith(b"%PDF")
     text = text_of(pdf)
     assert quadrant_label(survey, Quadrant.UNDETERMINED, lang) in text
-    assert ("66,9" if lang == "de" else "66.9") in text
+    assert ("21,7" if lang == "de" else "21.7") in text
     if lang == "de":
         assert "Ihre Zahlen im Rechner sind noch unvollständig" in text
         assert "Zu Wollen ist noch keine Frage beantwortet" in text

@@ -1,4 +1,5 @@
-"""Scoring of METHOD.md section 4: the worked example, each answer type, coverage and knock-outs."""
+"""Scoring of METHOD.md section 4 (method version 2): the worked example, each answer type, coverage
+and knock-outs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from tests.conftest import WORKED
 from trp_core.files.yaml_reader import parse_yaml
+from trp_core.method.levers import assess
 from trp_core.method.scoring import DONT_KNOW, check_answers, score
 from trp_core.method.survey import interpolate, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant, round_half_up
@@ -15,10 +17,14 @@ def test_worked_example(worked, worked_answers):
     result = score(worked, worked_answers)
     kann, will = result.axes[Axis.KANN], result.axes[Axis.WILL]
     assert result.criteria[Criterion.CUSTOMER_BASE].score == pytest.approx(66.833, abs=1e-3)
-    assert result.criteria[Criterion.REPUTATION].score is None
+    # reputation: don't know, so 0 points, not answered, and it counts in the kann mean
+    reputation = result.criteria[Criterion.REPUTATION]
+    assert (reputation.score, reputation.answered) == (0, False)
     assert result.criteria[Criterion.BREAK_EVEN].score == 100
     assert result.criteria[Criterion.STRATEGY_FIT].score == 25
-    assert (kann.score, kann.passed, kann.borderline) == (73.4, True, False)
+    exact = (2 * (58.667 + 75) / 2 + 50 + 75 + 0 + 50 + 100 + 25 + 100 + 2 * 100) / 11
+    assert exact == pytest.approx(66.697, abs=1e-3) and round_half_up(exact) == 66.7
+    assert (kann.score, kann.passed, kann.borderline) == (66.7, True, False)  # method version 1: 73.4
     assert kann.coverage == pytest.approx(10 / 11)
     assert (will.score, will.passed, will.knockouts) == (20.0, False, ["rank"])
     assert result.quadrant is Quadrant.KANDIDAT
@@ -33,11 +39,33 @@ def test_worked_example_without_the_knockout(worked, worked_answers):
     assert result.quadrant is Quadrant.KANDIDAT
 
 
+def test_worked_example_levers(worked, worked_answers):
+    """Section 4: the knock-out first, then the single change that gains most (+75/4 on will)."""
+    steps = assess(worked, worked_answers).levers.will.steps
+    assert (steps[0].question, steps[0].after, steps[0].removes_knockout) == ("rank", "top3", True)
+    assert (steps[1].question, steps[1].before, steps[1].after) == ("realistic", 2, 5)
+    assert (steps[1].score_before, steps[1].score_after) == (37.5, round_half_up(37.5 + 75 / 4))
+
+
+def test_not_knowing_counts_zero_points(worked, worked_answers):
+    """Method version 2: a don't-know or an open question counts 0 points with its weight."""
+    base = score(worked, worked_answers).criteria[Criterion.CUSTOMER_BASE]
+    without = score(worked, {**worked_answers, "addressable": None}).criteria[Criterion.CUSTOMER_BASE]
+    assert base.score == pytest.approx((58.667 + 75) / 2, abs=1e-3)
+    assert without.score == pytest.approx(58.667 / 2, abs=1e-3) and without.answered
+    empty = score(worked, {})
+    assert all(a.score == 0 and a.coverage == 0 and not a.determined for a in empty.axes.values())
+    assert empty.quadrant is Quadrant.UNDETERMINED
+    assert not any(c.answered for c in empty.criteria.values())
+
+
 def test_worked_example_with_too_few_answers(worked, worked_answers):
     few = {k: worked_answers[k] for k in ("customers", "addressable", "sales_fte")}
     result = score(worked, few)
     assert result.axes[Axis.KANN].coverage == pytest.approx(3 / 11)
     assert not result.axes[Axis.KANN].determined
+    # the provisional score: (2·66.833 + 50) / 11, the unanswered criteria counting 0
+    assert result.axes[Axis.KANN].score == 16.7
     assert result.quadrant is Quadrant.UNDETERMINED
 
 
@@ -70,8 +98,10 @@ def test_break_even_points_from_the_month(worked, worked_answers):
 def test_unanswered_calculator_leaves_break_even_unanswered(worked, worked_answers):
     answers = {k: v for k, v in worked_answers.items() if k != "deal_value"}
     result = score(worked, answers)
-    assert result.criteria[Criterion.BREAK_EVEN].score is None
+    break_even = result.criteria[Criterion.BREAK_EVEN]
+    assert (break_even.score, break_even.answered) == (0, False)
     assert result.breakeven is None
+    assert result.axes[Axis.KANN].coverage == pytest.approx(8 / 11)
     # An optional input left open takes the survey's default instead.
     answers = {k: v for k, v in worked_answers.items() if k != "churn_per_month"}
     assert score(worked, answers).breakeven.break_even_month == 12

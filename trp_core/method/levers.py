@@ -1,4 +1,5 @@
-"""What would move the partner (METHOD.md section 5): the answer changes that raise a failed axis."""
+"""What would move the partner (METHOD.md section 5): the answer changes that raise a failed axis,
+answering an open question or calculator input included."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class LeverStep:
     criterion: Criterion
     before: Any
     after: Any
-    score_before: float | None
+    score_before: float
     score_after: float
     removes_knockout: bool
 
@@ -86,14 +87,13 @@ class _State:
     def __init__(self, plan: Plan, axis: Axis):
         self.plan, self.axis, self.index = plan, axis, AXES.index(axis)
 
-    def evaluate(self, answers: Mapping[str, Any]) -> tuple[float | None, float, list[str]]:
-        """(unrounded axis score or None, coverage, knock-outs)."""
+    def evaluate(self, answers: Mapping[str, Any]) -> tuple[float, float, list[str]]:
+        """(unrounded axis score, coverage, knock-outs)."""
         raw = raw_scores(self.plan, answers)
         value, coverage = axis_value(self.plan.axis_weights, self.index, raw.scores, raw.answered)
-        return (None if math.isnan(value) else value), coverage, raw.knockouts[self.index]
+        return value, coverage, raw.knockouts[self.index]
 
-    def passes(self, value: float | None, coverage: float, knockouts: list[str]) -> bool:
-        value = math.nan if value is None else value
+    def passes(self, value: float, coverage: float, knockouts: list[str]) -> bool:
         return axis_verdict(self.plan.survey, self.axis, value, coverage, bool(knockouts))[3]
 
 
@@ -116,7 +116,7 @@ def _axis_levers(plan: Plan, answers: dict[str, Any], axis: Axis) -> AxisLevers:
                 criterion=_criterion(plan, name),
                 before=answers.get(name),
                 after=new_value,
-                score_before=None if value is None else round_half_up(value),
+                score_before=round_half_up(value),
                 score_after=round_half_up(new_score),
                 removes_knockout=name in knockouts,
             )
@@ -132,7 +132,8 @@ def _criterion(plan: Plan, name: str) -> Criterion:
 
 
 def _knockout_step(plan: Plan, state: _State, answers: dict[str, Any], knockouts: list[str]):
-    """Knock-outs come first: the best non-knock-out answer to the first knocked-out question."""
+    """Knock-outs come first: the best non-knock-out answer to the first knocked-out question
+    in survey order (the order of `knockouts`)."""
     name = knockouts[0]
     question = plan.survey.question_index[name]
     best = None
@@ -141,22 +142,22 @@ def _knockout_step(plan: Plan, state: _State, answers: dict[str, Any], knockouts
             continue
         trial = {**answers, name: candidate}
         value, coverage, kos = state.evaluate(trial)
-        if value is not None and (best is None or value > best[2][0] + _GAIN_EPS):
+        if best is None or value > best[2][0] + _GAIN_EPS:
             best = (name, candidate, (value, coverage, kos))
     return best
 
 
-def _best_step(plan: Plan, state: _State, answers: dict[str, Any], current: float | None):
-    """The single change that raises the axis score most; ties go to the earlier question."""
-    base = -math.inf if current is None else current
+def _best_step(plan: Plan, state: _State, answers: dict[str, Any], current: float):
+    """The single change that raises the axis score most; ties go to the earlier question or input
+    in survey order (questions, then the calculator, which comes after them)."""
     best = None
     for name, candidates in _axis_candidates(plan, state.axis, answers):
         for candidate in candidates:
             trial = {**answers, name: candidate}
             value, coverage, kos = state.evaluate(trial)
-            if kos or value is None:
+            if kos:
                 continue
-            if value > base + _GAIN_EPS and (best is None or value > best[2][0] + _GAIN_EPS):
+            if value > current + _GAIN_EPS and (best is None or value > best[2][0] + _GAIN_EPS):
                 best = (name, candidate, (value, coverage, kos))
     return best
 
@@ -169,7 +170,7 @@ def _axis_candidates(plan: Plan, axis: Axis, answers: Mapping[str, Any]) -> Iter
     calc = plan.survey.calculator
     if axis is Axis.KANN and plan.break_even is not None:
         for name, spec in calc.inputs.items():
-            if spec.fixed or not spec.lever:
+            if spec.fixed:
                 continue
             candidate = _input_candidate(plan, answers, name)
             if candidate is not None:
@@ -196,13 +197,19 @@ def _question_candidates(question: Any, current: Any) -> list[Any]:
 
 
 def _input_candidate(plan: Plan, answers: Mapping[str, Any], name: str) -> float | None:
-    """The value of one calculator input, on its step grid, closest to the current value that
-    gives the most break-even points; None if no value within the range gives more."""
+    """The value of one calculator input, on its step grid, closest to the current value (the
+    default while it is open) that gives the most break-even points; None if no value within the
+    range gives more and answering it would not count either (it is answered, or optional).
+
+    An input the survey marks as no lever (set by the vendor's programme, say) is only ever
+    suggested at its default, and only while it is a required input left open.
+    """
     calc = plan.survey.calculator
     spec = calc.inputs[name]
-    current = answers.get(name)
-    if not isinstance(current, int | float) or isinstance(current, bool):
-        current = spec.default
+    given = answers.get(name)
+    is_open = not isinstance(given, int | float) or isinstance(given, bool)
+    current = spec.default if is_open else given
+    open_required = is_open and name in be.REQUIRED_INPUTS
     other = {k: v for k, v in answers.items() if k != name}
 
     def points_at(x: float) -> float | None:
@@ -213,12 +220,14 @@ def _input_candidate(plan: Plan, answers: Mapping[str, Any], name: str) -> float
         return break_even_points(plan.survey, month)
 
     now = points_at(current)
-    if now is None:
+    if now is None:  # another required input is open: this one alone changes nothing
         return None
+    if not spec.lever:
+        return _typed(name, current) if open_required else None
     ends = [(points_at(spec.min), spec.min), (points_at(spec.max), spec.max)]
     top, end = max(ends, key=lambda e: e[0])
     if top <= now + _GAIN_EPS:
-        return None
+        return _typed(name, current) if open_required else None
     # Bisect on grid steps between the current value and the better end; break-even points
     # are monotone in each input, so the boundary is where they first reach the top.
     step = spec.step
@@ -234,6 +243,10 @@ def _input_candidate(plan: Plan, answers: Mapping[str, Any], name: str) -> float
     value = _clamp(current + direction * hi * step, spec.min, spec.max)
     if points_at(value) < top - _GAIN_EPS:
         value = end
+    return _typed(name, value)
+
+
+def _typed(name: str, value: float) -> float:
     return int(value) if name in be.INTEGER_INPUTS else round(value, 6)
 
 

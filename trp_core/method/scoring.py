@@ -1,4 +1,5 @@
-"""The scoring kernel (METHOD.md section 4): answers to points to criteria to axes to a quadrant.
+"""The scoring kernel (METHOD.md section 4, method version 2): answers to points to criteria to axes
+to a quadrant; a question or criterion without a real answer counts 0 points with its weight.
 
 Each rule is written once and serves one response (`score`, the levers, the store) and many at
 once (`encode` and `score_matrix`, numpy, for calibration and re-scoring): the criterion, axis and
@@ -60,7 +61,7 @@ class SurveyRef(BaseModel):
 # scoring builds 15 of them per response; nothing shares or changes them after `score`.
 @dataclass(slots=True)
 class AxisResult:
-    score: float | None
+    score: float
     coverage: float
     threshold: float
     determined: bool
@@ -74,7 +75,8 @@ class AxisResult:
 class CriterionResult:
     axis: Axis
     weight: float
-    score: float | None
+    score: float  # the score it counts with: 0 when unanswered
+    answered: bool
 
 
 @dataclass(slots=True)
@@ -171,22 +173,24 @@ def break_even_points(survey: Survey, month: int | None) -> float:
 def criterion_scores(
     plan: Plan, points: Iterable[tuple[N, N]], break_even: tuple[N, N] | None = None
 ) -> tuple[list[N], list[N]]:
-    """(s_c, 0 when unanswered; whether answered) of each criterion, by CRITERIA index.
+    """(s_c; whether answered) of each criterion, by CRITERIA index.
 
     `points` gives, in the order of `plan.items`, each question's (points, 0 without a real
-    answer; whether it has one): adding 0 for a question without a real answer leaves both sums
-    exactly as they were. `break_even` gives the calculator's (points, answered) when the plan
-    measures it; where answered, they replace the criterion's questions, if any.
+    answer; whether it has one): every question counts with its weight, so s_c is the sum of
+    w·p over the criterion's question weight, and the criterion is answered when one of its
+    questions is. `break_even` gives the calculator's (points, answered) when the plan measures
+    it: they decide that criterion alone, 0 points while a required input is open.
     """
     sums: list[Any] = [0.0] * len(CRITERIA)
-    weights: list[Any] = [0.0] * len(CRITERIA)
+    answered: list[Any] = [False] * len(CRITERIA)
     for (c, w), (p, has) in zip(plan.columns, points, strict=True):
         sums[c] = sums[c] + w * p
-        weights[c] = weights[c] + w * has
+        answered[c] = answered[c] | has
+    scores = [s / w if w else 0.0 for s, w in zip(sums, plan.question_weight, strict=True)]
     if break_even is not None:
         c, (p, has) = plan.break_even, break_even
-        sums[c], weights[c] = _where(has, p, sums[c]), _where(has, 1.0, weights[c])
-    return [_ratio(s, w, 0.0) for s, w in zip(sums, weights, strict=True)], [w > 0 for w in weights]
+        scores[c], answered[c] = _where(has, p, 0.0), has
+    return scores, answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,26 +213,26 @@ def axis_weights(survey: Survey) -> AxisWeights:
 
 
 def axis_value(weights: AxisWeights, axis: int, scores: Sequence[N], answered: Sequence[N]) -> tuple[N, N]:
-    """(unrounded S_a, NaN when no criterion is answered; coverage κ_a) of axis AXES[axis].
+    """(unrounded S_a; coverage κ_a) of axis AXES[axis]: both over all criteria with W_c > 0.
 
     `scores[c]` is the score of criterion c, 0 when unanswered, and `answered[c]` whether it is
-    answered; adding 0·W for an unanswered criterion leaves both sums exactly as they were.
+    answered. A survey gives every axis a criterion with W_c > 0, so the total is never 0.
     """
     num = den = 0.0
     for c in weights.weighted[axis]:
         wc = weights.weights[c]
         num = num + wc * scores[c]
         den = den + wc * answered[c]
-    return _ratio(num, den, math.nan), den / weights.total[axis]
+    total = weights.total[axis]
+    return num / total, den / total
 
 
 def axis_verdict(survey: Survey, axis: Axis, value: N, coverage: N, knocked: N) -> tuple[N, float, N, N, N]:
-    """(rounded S_a, threshold, determined, passed, borderline) of one axis; `value` NaN when
-    no criterion is answered."""
+    """(rounded S_a, threshold, determined, passed, borderline) of one axis."""
     rounded = round_half_up(value)
     threshold = survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
     determined = (coverage >= survey.min_coverage - EPS) | knocked
-    clean = determined & _not(knocked) & (rounded == rounded)  # NaN ≠ NaN: no score
+    clean = determined & _not(knocked)
     passed = clean & (rounded >= threshold)
     borderline = clean & (abs(rounded - threshold) < survey.borderline)
     return rounded, threshold, determined, passed, borderline
@@ -244,13 +248,6 @@ QUADRANTS: Final = (
 def quadrant_index(kann_determined: N, will_determined: N, kann_passed: N, will_passed: N) -> N:
     """The position in QUADRANTS of a result: 0 (undetermined) unless both axes are determined."""
     return (kann_determined & will_determined) * (1 + 2 * kann_passed + will_passed)
-
-
-def _ratio(num: N, den: N, empty: float) -> N:
-    """num / den, `empty` where den is 0."""
-    if isinstance(den, np.ndarray):
-        return np.divide(num, den, out=np.full(den.shape, empty), where=den > 0)
-    return num / den if den else empty
 
 
 def _where(condition: N, yes: Any, no: Any) -> Any:
@@ -290,6 +287,7 @@ class Plan:
     survey: Survey
     items: tuple[Item, ...]
     columns: tuple[tuple[int, float], ...]  # (criterion, weight) of each item, as criterion_scores reads them
+    question_weight: tuple[float, ...]  # by CRITERIA index: the sum of its questions' weights
     axis_weights: AxisWeights
     calculator: CalculatorPlan | None
     break_even: int | None  # index of break_even when it is weighted and measured
@@ -324,6 +322,9 @@ def plan_for(survey: Survey) -> Plan:
             survey=survey,
             items=items,
             columns=tuple((item.criterion, item.weight) for item in items),
+            question_weight=tuple(
+                sum(item.weight for item in items if item.criterion == c) for c in range(len(CRITERIA))
+            ),
             axis_weights=weights,
             calculator=_calculator_plan(survey),
             break_even=index[Criterion.BREAK_EVEN] if measured else None,
@@ -373,7 +374,7 @@ def _calculator_plan(survey: Survey) -> CalculatorPlan | None:
 class RawScores:
     """Unrounded intermediate results, by CRITERIA and AXES index; levers reuse them."""
 
-    scores: list[float]  # criterion scores, 0 when unanswered
+    scores: list[float]  # criterion scores, each counting 0 for a question without a real answer
     answered: list[bool]
     knockouts: tuple[list[str], list[str]]
     unconfirmed: tuple[list[str], list[str]]
@@ -402,6 +403,7 @@ def raw_scores(plan: Plan, answers: Mapping[str, Any]) -> RawScores:
         points.append((p, True))
     summary = break_even = None
     if plan.break_even is not None:
+        break_even = _NO_ANSWER
         inputs = _inputs(plan.calculator, answers)
         if inputs is not None:
             gp = be.gross_profit(inputs)
@@ -422,7 +424,7 @@ def _axis_result(plan: Plan, raw: RawScores, axis: int) -> AxisResult:
         plan.survey, AXES[axis], value, coverage, bool(knockouts)
     )
     return AxisResult(
-        score=None if math.isnan(rounded) else rounded,
+        score=rounded,
         coverage=coverage,
         threshold=threshold,
         determined=determined,
@@ -439,7 +441,7 @@ def score(survey: Survey, answers: Mapping[str, Any]) -> Assessment:
     raw = raw_scores(plan, answers)
     kann, will = _axis_result(plan, raw, 0), _axis_result(plan, raw, 1)
     criteria = {
-        c: CriterionResult(axis, weight, s if answered else None)
+        c: CriterionResult(axis, weight, s, answered)
         for (c, axis, weight), s, answered in zip(plan.criteria, raw.scores, raw.answered, strict=True)
     }
     return plan.blank.model_copy(
@@ -478,7 +480,7 @@ class CriterionMatrix:
 
 @dataclass(frozen=True)
 class BatchScores:
-    kann: np.ndarray  # rounded axis scores, NaN when no criterion is answered
+    kann: np.ndarray  # rounded axis scores
     will: np.ndarray
     kann_coverage: np.ndarray
     will_coverage: np.ndarray
@@ -558,17 +560,16 @@ def score_matrix(survey: Survey, matrix: CriterionMatrix) -> BatchScores:
     scores = np.ascontiguousarray(np.where(answered, matrix.scores, 0.0).T)
     answered = np.ascontiguousarray(answered.T)
     out: dict[str, np.ndarray] = {}
-    with np.errstate(invalid="ignore"):
-        for a, axis in enumerate(AXES):
-            value, coverage = axis_value(weights, a, scores, answered)
-            rounded, _, determined, passed, borderline = axis_verdict(
-                survey, axis, value, coverage, matrix.knockout[axis]
-            )
-            out[axis.value] = rounded
-            out[f"{axis.value}_coverage"] = coverage
-            out[f"{axis.value}_passed"] = passed
-            out[f"{axis.value}_borderline"] = borderline
-            out[f"{axis.value}_determined"] = determined
+    for a, axis in enumerate(AXES):
+        value, coverage = axis_value(weights, a, scores, answered)
+        rounded, _, determined, passed, borderline = axis_verdict(
+            survey, axis, value, coverage, matrix.knockout[axis]
+        )
+        out[axis.value] = rounded
+        out[f"{axis.value}_coverage"] = coverage
+        out[f"{axis.value}_passed"] = passed
+        out[f"{axis.value}_borderline"] = borderline
+        out[f"{axis.value}_determined"] = determined
     index = quadrant_index(
         out.pop("kann_determined"), out.pop("will_determined"), out["kann_passed"], out["will_passed"]
     )

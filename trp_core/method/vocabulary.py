@@ -12,7 +12,7 @@ from typing import Final
 LANGUAGES: Final = ("de", "en")
 # The version of METHOD.md's scoring rules (section 4) that `score` follows; a stored response keeps
 # the version it was scored with, and `trp db rescore` brings older ones up to this one.
-METHOD_VERSION: Final = 1
+METHOD_VERSION: Final = 2
 
 
 class Axis(StrEnum):

@@ -30,7 +30,7 @@ from trp_core.method.survey import (
     TextQuestion,
     YesNoQuestion,
 )
-from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Criterion, round_half_up
+from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Criterion
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.explain import answer_text, item_text
 from trp_core.presentation.i18n import t
@@ -124,45 +124,6 @@ class CriterionWorking:
     mean: str  # the mean in words: "(1 × 58,67 + 1 × 75) ÷ 2 = 66,83"
 
 
-def missing_counts_zero(assessment: Assessment, survey: Survey, answers: Mapping[str, Any]) -> bool:
-    """Whether the kernel counts a question without a real answer as 0 points with its weight
-    (method version 2) rather than leaving it out (version 1): read off the Assessment's own means
-    wherever the two would differ; METHOD.md's current rule (version 2) where they never do."""
-    by_criterion: dict[Criterion, list[tuple[float, float | None]]] = {}
-    for q in survey.scored_questions:
-        points, _ = question_points(q, answers.get(q.id))
-        by_criterion.setdefault(q.criterion, []).append((q.weight, points))
-    for c, pairs in by_criterion.items():
-        s = assessment.criteria[c].score
-        given = [(w, p) for w, p in pairs if p is not None]
-        if s is None or not given or len(given) == len(pairs):
-            continue
-        total = sum(w * p for w, p in given)
-        if total == 0:
-            continue
-        return abs(total / sum(w for w, _ in pairs) - s) < EPS
-    return unanswered_criteria_count_zero(assessment)
-
-
-def unanswered_criteria_count_zero(assessment: Assessment) -> bool:
-    """Whether the kernel's axis scores count an unanswered criterion as 0 with its weight (method
-    version 2): read off the Assessment's axis scores wherever the two rules would differ; METHOD.md's
-    current rule (version 2) where they never do."""
-    crit = assessment.criteria
-    for axis in Axis:
-        result = assessment.axes[axis]
-        weighted = [c for c in AXIS_CRITERIA[axis] if crit[c].weight > 0]
-        answered = [c for c in weighted if crit[c].score is not None]
-        if result.score is None or not answered:
-            continue
-        total = sum(crit[c].weight * crit[c].score for c in answered)
-        with_zero = round_half_up(total / sum(crit[c].weight for c in weighted))
-        without = round_half_up(total / sum(crit[c].weight for c in answered))
-        if with_zero != without:
-            return with_zero == result.score
-    return True
-
-
 def _mean_text(label: str, pairs: list[tuple[float, float]], score: float | None, lang: str) -> str:
     if score is None or not pairs:
         return t("mean_none", lang, criterion=label)
@@ -176,7 +137,6 @@ def criteria_working(
 ) -> list[CriterionWorking]:
     """Per weighted criterion, in axis order: every question with answer, weight, points and rule, and
     the criterion's mean as the Assessment has it."""
-    zero = missing_counts_zero(assessment, survey, answers)
     out = []
     for axis in Axis:
         for c in AXIS_CRITERIA[axis]:
@@ -185,15 +145,15 @@ def criteria_working(
                 continue
             rows = []
             if c is Criterion.BREAK_EVEN:
-                rows = _break_even_rows(assessment, survey, zero, lang)
+                rows = _break_even_rows(assessment, survey, lang)
             for q in survey.scored_questions:
                 if q.criterion is not c:
                     continue
                 value = answers.get(q.id)
                 points, ko = question_points(q, value)
                 if points is None:
-                    rule = t("rule_missing_zero" if zero else "rule_missing_out", lang)
-                    points = 0.0 if zero else None
+                    rule = t("rule_missing_zero", lang)
+                    points = 0.0
                 else:
                     rule = answer_rule(survey, q, value, points, ko, lang)
                 rows.append(
@@ -211,19 +171,15 @@ def criteria_working(
     return out
 
 
-def _break_even_rows(assessment: Assessment, survey: Survey, zero: bool, lang: str) -> list[QuestionWorking]:
+def _break_even_rows(assessment: Assessment, survey: Survey, lang: str) -> list[QuestionWorking]:
     calc = survey.calculator
     if calc is None:
         return []
     label = t("be_row", lang)
     b = assessment.breakeven
     if b is None:
-        rule = t("rule_missing_zero" if zero else "rule_missing_out", lang)
-        return [
-            QuestionWorking(
-                "break_even", label, t("unanswered_value", lang), 1.0, 0.0 if zero else None, rule, False
-            )
-        ]
+        rule = t("rule_missing_zero", lang)
+        return [QuestionWorking("break_even", label, t("unanswered_value", lang), 1.0, 0.0, rule, False)]
     month = b.break_even_month
     points = break_even_points(survey, month)
     if month is None:

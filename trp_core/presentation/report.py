@@ -177,7 +177,7 @@ def _result(pdf: _Report, assessment: Assessment, survey: Survey, lang: str) -> 
     for axis in Axis:
         result = assessment.axes[axis]
         threshold = fmt.number(result.threshold, lang, 1, trim=True)
-        if result.score is None:
+        if not result.coverage:
             key = "report_axis_line_none"
         else:  # too few answers: the score is provisional, no result
             key = "axis_line" if result.determined else "axis_line_provisional"

@@ -28,7 +28,6 @@ from trp_core.method.vocabulary import AXIS_CRITERIA, Axis, Criterion, Quadrant,
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
-from trp_core.presentation.recompute import unanswered_criteria_count_zero
 
 Width = int | Literal["container"]
 
@@ -190,7 +189,7 @@ def _point_layers(
     """The partner's point, labelled, with a ring when borderline; none while undetermined, but a note."""
     kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
     undetermined = assessment.quadrant is Quadrant.UNDETERMINED
-    if kann is None or will is None or undetermined:  # a score without enough answers is no position
+    if undetermined:  # a score without enough answers is no position
         note = alt.Chart(alt.Data(values=[{"note": t("chart_no_point", lang), "x": 50, "y": 50}]))
         style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
         return [
@@ -315,12 +314,10 @@ def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str =
     ]
     sk, sw = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
     names = {"kann": kann, "will": will, "sk": fmt.score(sk, lang), "sw": fmt.score(sw, lang)}
-    if sk is None or sw is None:
-        parts.extend(
-            t("matrix_no_score", lang, axis=axis_label(a, lang))
-            for a in Axis
-            if assessment.axes[a].score is None
-        )
+    # An axis without any answered criterion scores 0, but that is no point to place.
+    unplaced = [a for a in Axis if not assessment.axes[a].coverage]
+    if unplaced:
+        parts.extend(t("matrix_no_score", lang, axis=axis_label(a, lang)) for a in unplaced)
     elif assessment.quadrant is Quadrant.UNDETERMINED:
         parts.append(t("matrix_undetermined", lang, **names))
     else:
@@ -335,7 +332,7 @@ def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str =
     for axis in Axis:
         result = assessment.axes[axis]
         name = axis_label(axis, lang)
-        if not result.determined and result.score is not None:
+        if not result.determined and result.coverage:
             have, need = fmt.percent(result.coverage, lang), fmt.percent(survey.min_coverage, lang)
             parts.append(t("matrix_coverage", lang, axis=name, have=have, need=need))
         if result.knockouts:
@@ -390,31 +387,33 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
     """Rows to recompute both axis scores by hand: per weighted criterion W, s and W × s, per axis the sums.
 
     Criterion rows: {"row": "criterion", "axis", "axis_label", "criterion", "label", "weight", "score"
-    (exact s, None when unanswered), "weighted" (exact W × s or None), "answered", "counted" (whether the
-    axis score counts it: an unanswered criterion counts 0 under method version 2), "knockout", and as
+    (exact s; 0 when unanswered), "weighted" (exact W × s), "answered", "counted" (always: under method
+    version 2 an unanswered criterion counts 0 with its weight), "knockout", and as
     shown: "score_shown" (s rounded half up to "decimals" places), "weighted_shown" (W × shown s,
     exact), "weight_text", "score_text", "weighted_text"}.
     After the criteria of an axis one row {"row": "sum", "axis", "axis_label", "label", "weight": Σ W over
-    the counted criteria, "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
+    all its weighted criteria, "weighted": Σ W·s (exact), "weighted_shown": Σ of the shown W × s, "score": the
     axis score, "threshold", "coverage", "decimals" and the *_text fields}.
     Both Σ W·s ÷ Σ W (exact) and the shown sums, rounded half up to one decimal, give
     assessment.axes[axis].score: s is shown with two decimals, or more where two would not do.
     """
     knocked = _knocked_criteria(assessment, survey)
-    zero = unanswered_criteria_count_zero(assessment)
     rows: list[dict[str, Any]] = []
     for axis in Axis:
         axis_name = axis_label(axis, lang)
         axis_result = assessment.axes[axis]
         weighted_criteria = [c for c in AXIS_CRITERIA[axis] if assessment.criteria[c].weight > 0]
-        answered = [c for c in weighted_criteria if assessment.criteria[c].score is not None]
-        counted = weighted_criteria if zero else answered  # version 2: an unanswered criterion counts 0
-        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score or 0.0) for c in counted]
+        pairs = [(assessment.criteria[c].weight, assessment.criteria[c].score) for c in weighted_criteria]
         places, shown_list = _shown_scores(pairs, axis_result.score)
-        shown = dict(zip(counted, shown_list, strict=True))
+        shown = dict(zip(weighted_criteria, shown_list, strict=True))
         num, num_shown, den = 0.0, Decimal(0), 0.0
         for criterion in weighted_criteria:
             result = assessment.criteria[criterion]
+            den += result.weight
+            s_shown = shown[criterion]
+            w_s = _dec(result.weight) * s_shown
+            num += result.weight * result.score
+            num_shown += w_s
             row = {
                 "row": "criterion",
                 "axis": axis.value,
@@ -422,35 +421,22 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                 "criterion": criterion.value,
                 "label": criterion_label(criterion, lang),
                 "weight": result.weight,
-                "score": result.score,
-                "weighted": None,
-                "answered": criterion in answered,
-                "counted": criterion in shown,
+                "score": result.score if result.answered else None,
+                "weighted": result.weight * result.score,
+                "answered": result.answered,
+                "counted": True,
                 "knockout": criterion in knocked,
                 "decimals": places,
-                "score_shown": None,
-                "weighted_shown": None,
+                "score_shown": float(s_shown),
+                "weighted_shown": float(w_s),
                 "weight_text": _exact(_dec(result.weight), lang),
-                "score_text": t("not_answered", lang),
-                "weighted_text": fmt.MISSING,
+                "score_text": _exact(s_shown, lang)
+                if result.answered
+                else f"{_exact(s_shown, lang)} ({t('not_answered', lang)})",
+                "weighted_text": _exact(w_s, lang),
             }
-            if criterion in shown:
-                s = shown[criterion]
-                w_s = _dec(result.weight) * s
-                num += result.weight * (result.score or 0.0)
-                num_shown += w_s
-                den += result.weight
-                row |= {
-                    "weighted": result.weight * (result.score or 0.0),
-                    "score_shown": float(s),
-                    "weighted_shown": float(w_s),
-                    "score_text": _exact(s, lang)
-                    if criterion in answered
-                    else f"{_exact(s, lang)} ({t('not_answered', lang)})",
-                    "weighted_text": _exact(w_s, lang),
-                }
             rows.append(row)
-        score = round_half_up(num / den) if den else None
+        score = round_half_up(num / den)
         rows.append(
             {
                 "row": "sum",
@@ -462,7 +448,7 @@ def criteria_table(assessment: Assessment, survey: Survey, lang: str) -> list[di
                 "weighted": num,
                 "weighted_shown": float(num_shown),
                 "score": score,
-                "answered": den > 0,
+                "answered": axis_result.coverage > 0,
                 "knockout": bool(axis_result.knockouts),
                 "threshold": axis_result.threshold,
                 "coverage": axis_result.coverage,

@@ -173,7 +173,7 @@ def scored_pool(survey: Survey, size: int, rng: random.Random) -> list[tuple[str
             kann.score, will.score, kann.coverage, will.coverage, kann.passed, will.passed,
             kann.borderline, will.borderline, bool(kann.knockouts), bool(will.knockouts),
             a.quadrant.value, a.breakeven.break_even_month if a.breakeven else None,
-            *(a.criteria[c].score for c in Criterion),
+            *(a.criteria[c].score if a.criteria[c].answered else None for c in Criterion),
         )  # fmt: skip
         pool.append((lang, json.dumps(answers, ensure_ascii=False), fixed))
     return pool

@@ -382,5 +382,6 @@ def scored_columns(assessment: Assessment) -> dict[str, Any]:
         "will_knockout": bool(will.knockouts),
         "quadrant": assessment.quadrant.value,
         "break_even_month": assessment.breakeven.break_even_month if assessment.breakeven else None,
-        **{CRITERION_COLUMNS[c]: r.score for c, r in assessment.criteria.items()},
+        # An unanswered criterion is stored as NULL: the calibration matrix reads it as unanswered.
+        **{CRITERION_COLUMNS[c]: r.score if r.answered else None for c, r in assessment.criteria.items()},
     }

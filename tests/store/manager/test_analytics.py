@@ -130,9 +130,9 @@ def test_criterion_means_per_quadrant(engine, stored, f):
     values = defaultdict(list)
     for r in rows:
         for c in CRITERIA:
-            s = r["a"].criteria[c].score
-            if s is not None:
-                values[(c, r["a"].quadrant)].append(s)
+            result = r["a"].criteria[c]
+            if result.answered:  # an unanswered criterion is stored as NULL
+                values[(c, r["a"].quadrant)].append(result.score)
     for c in CRITERIA:
         for q in Quadrant:
             found = got[(c, q)]
@@ -153,9 +153,7 @@ def test_what_keeps_respondents_out_of_held(engine, standard, stored, f):
         expected = sum(
             1
             for r in rows
-            if not r["a"].axes[axis].passed
-            and r["a"].criteria[c].score is not None
-            and r["a"].criteria[c].score < 60
+            if not r["a"].axes[axis].passed and r["a"].criteria[c].answered and r["a"].criteria[c].score < 60
         )
         assert got.counts[c] == expected, c
     assert got.counts[figures.KnockOut.KANN] == sum(1 for r in rows if r["a"].axes[Axis.KANN].knockouts)
@@ -168,7 +166,7 @@ def test_break_even_bands(engine, stored, f):
     expected = Counter()
     for r in rows:
         a = r["a"]
-        if a.criteria[Criterion.BREAK_EVEN].score is None:
+        if not a.criteria[Criterion.BREAK_EVEN].answered:
             expected[figures.BE_OPEN] += 1
         elif a.breakeven.break_even_month is None:
             expected[figures.BE_NONE] += 1
