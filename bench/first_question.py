@@ -140,6 +140,7 @@ else:
 
 def bare_app(directory: Path, survey: Any, lang: str) -> Path:
     from trp_core.method.survey import ChoiceQuestion, NumberQuestion, TextQuestion
+    from trp_core.presentation import formatting as fmt
     from trp_core.presentation.i18n import t
 
     section = survey.ordered_sections[0]
@@ -148,7 +149,13 @@ def bare_app(directory: Path, survey: Any, lang: str) -> Path:
     if isinstance(q, ChoiceQuestion):
         widget = f"st.radio({label!r}, ['a', 'b', 'c'], index=None, key={key!r})"
     elif isinstance(q, NumberQuestion):
-        widget = f"st.number_input({label!r}, value=None, key={key!r})"
+        # As pages/components/widgets.py draws it: a text field, the allowed range as its placeholder.
+        whole = all(float(v).is_integer() for v in (q.min, q.max, q.step))
+        unit = f" ({q.unit(lang)})" if q.unit else ""
+        hint = t(
+            "range_hint", lang, min=fmt.number(q.min, lang, 0 if whole else 1), max=fmt.number(q.max, lang)
+        )
+        widget = f"st.text_input({label + unit!r}, value='', placeholder={hint!r}, key={key!r})"
     elif isinstance(q, TextQuestion):
         widget = f"st.text_area({label!r}, key={key!r})"
     else:

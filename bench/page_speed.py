@@ -37,10 +37,11 @@ the shared ScriptCache and Altair's schema validators. The database is a fresh S
 The bare pages (the baseline). A generated single-file script per page, without st.navigation,
 session logic, i18n or scoring, making the same st.* calls in the same layout: the same kinds
 and numbers of widgets and text elements, with the same labels, options, help texts, defaults
-and keys, in the same forms, columns, bordered containers and expanders. The leaf calls of a
-questionnaire step and of the calculator are recorded from the app's own widget functions
-(pages/components/widgets.py, called once with st.* replaced by recorders) and replayed as literals, so
-they agree argument by argument; the rest of their layout is written out below after the pages.
+and keys, in the same forms, columns, bordered containers and expanders. The calls of a
+questionnaire step's questions and of the calculator's fragment (its containers and columns
+too) are recorded from the app's own widget functions (pages/components/widgets.py, called once
+with st.* replaced by recorders) and replayed as literals, so they agree argument by argument;
+the rest of their layout is written out below after the pages.
 The result page's bare script is read from the element tree the real page (pages/partner/result.py
 through app.py) has just rendered: one st.* call per element and block. The element kinds of both
 rendered trees are counted and compared ("elements"), so a mismatch would show. Charts: the
@@ -101,9 +102,11 @@ from streamlit.testing.v1 import AppTest, local_script_runner
 from streamlit.testing.v1 import app_test as app_test_module
 
 from trp_core.files.surveys import load_survey
+from trp_core.method import breakeven as be
 from trp_core.method.survey import NumberQuestion, Survey, TextQuestion
 from trp_core.method.synthetic import random_answers
 from trp_core.presentation import result_charts
+from trp_core.presentation.formatting import plain
 from trp_core.presentation.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,57 +221,99 @@ def largest_section(survey: Survey) -> tuple[int, Any]:
 
 
 class _Recorder:
-    """Stands in for the streamlit module while the app's widget functions run outside a script."""
+    """Stands in for the streamlit module while the app's widget functions run outside a script.
+
+    Each st.* call becomes a line of source with literal arguments. A block (st.container,
+    st.columns, st.empty) is kept in a variable, so that calls on it and `with` it are recorded
+    too, the calls inside a `with` indented under it."""
 
     LEAVES = (
         "radio",
         "segmented_control",
-        "number_input",
+        "text_input",
         "checkbox",
         "text_area",
         "caption",
         "markdown",
         "write",
+        "html",
         "progress",
         "altair_chart",
         "vega_lite_chart",
     )
+    BLOCKS = ("container", "columns", "empty")
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple, dict]] = []
+        self.lines: list[str] = []
+        self.depth = 0
+        self.blocks = 0
 
     @contextlib.contextmanager
     def patched(self) -> Iterator[None]:
         with contextlib.ExitStack() as stack:
             for name in self.LEAVES:
-                stack.enter_context(mock.patch.object(st, name, self._leaf(name)))
+                stack.enter_context(mock.patch.object(st, name, self._leaf("st", name)))
+            for name in self.BLOCKS:
+                stack.enter_context(mock.patch.object(st, name, self._block(name)))
+            stack.enter_context(mock.patch.object(st, "fragment", lambda f: f))
             yield
 
-    def _leaf(self, name: str) -> Callable[..., Any]:
+    def _leaf(self, target: str, name: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, args, kwargs))
+            self.lines.append("    " * self.depth + _literal_call(f"{target}.{name}", args, kwargs))
             value = kwargs.get("value", kwargs.get("default"))
-            return "" if value is None and name == "text_area" else value
+            return "" if value is None and name in ("text_area", "text_input") else value
+
+        return call
+
+    def _block(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.blocks += 1
+            var = f"block{self.blocks}"
+            self.lines.append("    " * self.depth + f"{var} = " + _literal_call(f"st.{name}", args, kwargs))
+            if name != "columns":
+                return _Block(self, var)
+            spec = args[0] if args else kwargs["spec"]
+            return [_Block(self, f"{var}[{i}]") for i in range(spec if isinstance(spec, int) else len(spec))]
 
         return call
 
 
+class _Block:
+    """A recorded block: `with` it indents the calls inside; a call on it is recorded on it."""
+
+    def __init__(self, recorder: _Recorder, var: str) -> None:
+        self.recorder, self.var = recorder, var
+
+    def __enter__(self) -> _Block:
+        self.recorder.lines.append("    " * self.recorder.depth + f"with {self.var}:")
+        self.recorder.depth += 1
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.recorder.depth -= 1
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return self.recorder._leaf(self.var, name)
+
+
 def _literal_call(name: str, args: tuple, kwargs: dict) -> str:
-    """Source of a recorded st.* call with literal arguments; a format_func becomes a dict lookup."""
+    """Source of a recorded call with literal arguments; a format_func becomes a dict lookup."""
     kwargs = dict(kwargs)
     fmt_func = kwargs.pop("format_func", None)
     parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
     if fmt_func is not None:
         options = args[1] if len(args) > 1 else kwargs["options"]
         parts.append(f"format_func={ {o: fmt_func(o) for o in options}!r}.__getitem__")
-    return f"st.{name}({', '.join(parts)})"
+    return f"{name}({', '.join(parts)})"
 
 
 def _record(fn: Callable[..., Any], *args: Any) -> list[str]:
+    """The source lines of the st.* calls `fn(*args)` makes, indented as their blocks nest."""
     rec = _Recorder()
     with rec.patched():
         fn(*args)
-    return [_literal_call(*c) for c in rec.calls]
+    return rec.lines
 
 
 TRIVIAL_CHART = """
@@ -287,6 +332,7 @@ def _header(switch: bool) -> str:
     caption = f"{resources.settings().vendor_name} · {t('app_title', LANG)}"
     src = f"""
 st.html({ui._CSS!r})
+st.html({ui._LANG_HTML.replace("{lang}", LANG)!r}, unsafe_allow_javascript=True)
 left, right = st.columns([3, 1], vertical_alignment="center")
 with left:
     st.caption({caption!r})
@@ -311,7 +357,7 @@ def bare_section(survey: Survey, index: int, section: Any, answers: dict[str, An
 
     other = "de" if LANG == "en" else "en"
     src = "import streamlit as st\n" + _header(False) + _progress(survey, index)
-    src += f"""with st.form("step.1.{section.id}", border=False):
+    src += f"""with st.form("step.1.{section.id}", border=False, enter_to_submit=False):
     title, switch_col = st.columns([4, 1], vertical_alignment="bottom")
     title.subheader({section.title(LANG)!r})
     switch_col.form_submit_button({ {"de": "Deutsch", "en": "English"}[other]!r}, help={t("language", LANG)!r},
@@ -319,6 +365,7 @@ def bare_section(survey: Survey, index: int, section: Any, answers: dict[str, An
 """
     if section.intro:
         src += f"    st.write({section.intro(LANG)!r})\n"
+    src += "    alert = st.empty()\n"
     for q in section.questions:
         src += "    with st.container(border=True):\n"
         key = f"q.1.{LANG}.{q.id}"
@@ -332,25 +379,28 @@ def bare_section(survey: Survey, index: int, section: Any, answers: dict[str, An
 
 
 def bare_calculator(survey: Survey, index: int, answers: dict[str, Any]) -> str:
+    from pages.components import widgets as w
+
     calc = survey.calculator
     key = f"c.1.{LANG}"
     figures = {name: answers.get(name, spec.default) for name, spec in calc.inputs.items()}
-    # The fragment's widgets, chart, caption and lines, recorded from the app's own function.
-    recorded = _record(_calc_body, survey, figures, LANG, key)
-    chart = next(
-        i for i, line in enumerate(recorded) if line.startswith(("st.altair_chart", "st.vega_lite_chart"))
-    )
-    inputs, rest = recorded[:chart], recorded[chart + 1 :]
+    # The fragment's layout, widgets, chart, caption and lines, recorded from the app's own function;
+    # its chart a trivial one.
+    recorded = [
+        line[: len(line) - len(line.lstrip())]
+        + 'st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")'
+        if line.lstrip().startswith(("st.altair_chart", "st.vega_lite_chart"))
+        else line
+        for line in _record(w.calculator, survey, figures, LANG, key)
+    ]
     src = "import streamlit as st\n" + TRIVIAL_CHART + _header(True) + _progress(survey, index)
     src += f"st.subheader({calc.title(LANG)!r})\n"
     if calc.intro:
         src += f"st.write({calc.intro(LANG)!r})\n"
     src += f"st.caption({t('calc_live', LANG)!r})\n"
-    src += "\n\n@st.fragment\ndef live():\n    cols = st.columns(2)\n"
-    for i, line in enumerate(inputs):
-        src += f"    with cols[{i % 2}]:\n        {line}\n"
-    src += '    st.vega_lite_chart(trivial_chart().to_dict(), width="stretch")\n'
-    for line in rest:
+    src += "alert = st.empty()\n"
+    src += "\n\n@st.fragment\ndef live():\n"
+    for line in recorded:
         src += f"    {line}\n"
     src += f"""
 
@@ -360,18 +410,6 @@ back_col.button({t("back", LANG)!r}, width="stretch", disabled=False, key="nav.b
 submit_col.button({t("submit", LANG)!r}, type="primary", width="stretch", key="submit")
 """
     return src
-
-
-def _calc_body(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> None:
-    """The body of pages/components/widgets.calculator's fragment, for recording its calls outside a run."""
-    from pages.components import widgets as w
-
-    with mock.patch.object(st, "fragment", lambda f: f), mock.patch.object(st, "columns", _fake_columns):
-        w.calculator(survey, answers, lang, key)
-
-
-def _fake_columns(spec: Any, **_: Any) -> list[contextlib.nullcontext]:
-    return [contextlib.nullcontext() for _ in range(spec if isinstance(spec, int) else len(spec))]
 
 
 def bare_page(app: AppTest) -> str:
@@ -419,8 +457,17 @@ def _emit(node: Any, depth: int, out: list[str]) -> None:
         elif kind == "expander":
             out.append(f"{pad}with st.expander({proto.label!r}, expanded={proto.expanded!r}):")
             _emit(child, depth + 1, out)
-        elif kind in ("title", "header", "subheader", "markdown", "caption", "html"):
+        elif kind in ("title", "header", "subheader", "markdown", "caption"):
             out.append(f"{pad}st.{kind}({proto.body!r})")
+        elif kind == "html":
+            out.append(
+                f"{pad}st.html({proto.body!r}, unsafe_allow_javascript={proto.unsafe_allow_javascript!r})"
+            )
+        elif kind == "code":
+            language = proto.language if proto.language != "plaintext" else None
+            out.append(
+                f"{pad}st.code({proto.code_text!r}, language={language!r}, wrap_lines={proto.wrap_lines!r})"
+            )
         elif kind in ("info", "warning", "error", "success"):
             out.append(f"{pad}st.{kind}({proto.body!r}, icon={proto.icon or None!r})")
         elif kind == "vega_lite_chart":
@@ -715,16 +762,24 @@ VARIANTS: dict[str, Callable[[], Context]] = {
 }
 
 
-def change_a_figure(subject: Subject) -> Callable[[AppTest, int], None]:
-    """Before each rerun, a new value in the calculator's first free input: the chart changes."""
+def _figure(subject: Subject, number: int) -> tuple[str, str]:
+    """The calculator's first free input, and a new figure for it before rerun `number`, typed as
+    the page writes it ("12,500"; a fraction in percent)."""
     name = subject.survey.calculator.asked[0]
     spec = subject.survey.calculator.inputs[name]
+    values = int((spec.max - spec.min) / spec.step)
+    value = spec.min + (number + WARMUP + 1) % values * spec.step
+    scale = 100 if name in be.FRACTION_INPUTS else 1
+    return name, plain(round(value * scale, 6), LANG)
+
+
+def change_a_figure(subject: Subject) -> Callable[[AppTest, int], None]:
+    """Before each rerun, a new value in the calculator's first free input: the chart changes."""
 
     def before(at: AppTest, number: int) -> None:
         gen, lang = at.session_state["trp.gen"], at.session_state["trp.lang"]
-        widget = at.number_input(key=f"c.{gen}.{lang}.{name}")
-        values = int((spec.max - spec.min) / spec.step)
-        widget.set_value(type(widget.value)(spec.min + (number + WARMUP + 1) % values * spec.step))
+        name, text = _figure(subject, number)
+        at.text_input(key=f"c.{gen}.{lang}.{name}").input(text)
 
     return before
 
@@ -772,13 +827,9 @@ def experiments(chosen: list[Subject], directory: Path, runs: int) -> None:
 
 
 def _change_bare_figure(subject: Subject) -> Callable[[AppTest, int], None]:
-    name = subject.survey.calculator.asked[0]
-    spec = subject.survey.calculator.inputs[name]
-
     def before(at: AppTest, number: int) -> None:
-        widget = at.number_input(key=f"c.1.{LANG}.{name}")
-        values = int((spec.max - spec.min) / spec.step)
-        widget.set_value(type(widget.value)(spec.min + (number + WARMUP + 1) % values * spec.step))
+        name, text = _figure(subject, number)
+        at.text_input(key=f"c.1.{LANG}.{name}").input(text)
 
     return before
 
