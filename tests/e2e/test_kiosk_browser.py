@@ -4,6 +4,7 @@ code, the staff PIN."""
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_two_visitors_in_a_row_share_nothing(browser, kiosk_server, artifacts):
     context, page = open_tablet(browser, kiosk_server)
     screenshot(page, artifacts / "kiosk-01-welcome.png")
     link = visitor_run(page, kiosk_server, artifacts, "de", "held", "kiosk-visitor1")
-    code = link.rsplit("=", 1)[1]
+    code = parse_qs(urlsplit(link.replace("\n", "")).query)["code"][0]
     page.get_by_role("button", name=t("kiosk_done", "de")).click()
     settle(page)
     assert page.get_by_role("button", name=t("kiosk_start", "en")).is_visible()

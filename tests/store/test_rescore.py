@@ -64,7 +64,8 @@ def expected_row(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
         "will_knockout": bool(will.knockouts),
         "quadrant": a.quadrant.value,
         "break_even_month": a.breakeven.break_even_month if a.breakeven else None,
-        **{f"c_{c.value}": a.criteria[c].score for c in CRITERIA},
+        # An unanswered criterion is stored as NULL: the dashboard's means and calibration count answers only.
+        **{f"c_{c.value}": a.criteria[c].score if a.criteria[c].answered else None for c in CRITERIA},
     }
 
 
