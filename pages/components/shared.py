@@ -88,7 +88,7 @@ def header(*, switch: bool = True) -> None:
     with left:
         if cfg.vendor_logo:
             st.image(cfg.vendor_logo, width=160)
-        st.caption(f"{cfg.vendor_name} · {t('app_title', lang)}")
+        st.caption(" · ".join(filter(None, (cfg.vendor_name, t("app_title", lang)))))
     if switch:
         with right:
             event = kiosk.current()
