@@ -39,7 +39,7 @@ GERMAN_AVOID = {
     r"\b(?:du|dich|dir|dein\w*)\b": "Sie throughout",
 }
 # Answer options that start with a noun, which German writes with a capital.
-NOUN_STARTS = {"Kunden"}
+NOUN_STARTS = {"Kunden", "Refresh-"}
 ENGLISH_AVOID = {
     r"\bTRP\b": "the method's abbreviation means nothing to a partner",
     r"\bhash\b": "say what it is: a check value",
