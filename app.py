@@ -10,10 +10,12 @@ from pages.components import shared as ui
 from pages.components.urls import CHECK_PAGE, PROFILE_PAGE, RESULT_PAGE, START_PAGE
 from trp_core.presentation.i18n import t
 
-st.set_page_config(page_title=resources.settings().vendor_name, page_icon=ui.ICON, layout="centered")
 ui.init_language()
 kiosk.init()
 lang = session.lang()
+st.set_page_config(
+    page_title=resources.settings().vendor_name or t("app_title", lang), page_icon=ui.ICON, layout="centered"
+)
 
 # The page objects are made once per session and language (each st.Page looks its file up on
 # disk), and kept in the session: not shared, since st.navigation marks the one it picks.

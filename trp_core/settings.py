@@ -14,7 +14,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRP_", frozen=True)
 
     surveys_dir: Path = ROOT / "surveys"
-    vendor_name: str = "TRP Self-Check"
+    # The vendor's name in the page header, the browser tab and the profile page; none by default,
+    # since the product's own name means nothing to a partner.
+    vendor_name: str = ""
     # Path or https URL of the vendor's logo, shown in the page header.
     vendor_logo: str | None = None
     # The vendor's accent colour for the partner's point in the charts (the widgets follow

@@ -154,7 +154,7 @@ def selection(
             [ALL, "de", "en"],
             lambda v: {"de": "Deutsch", "en": "English"}.get(v, t("mgr_all_languages", lang)),
         )
-        bottom = st.columns([1, 2, 1] if period else [1, 2])
+        bottom = st.columns([1, 1.5, 1.5] if period else [1, 2])  # room for „Monat | Kalenderwoche“
         event = _widget(
             bottom[0].selectbox,
             f"{key}.event.{survey_id}",

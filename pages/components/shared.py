@@ -36,6 +36,8 @@ _CSS = """
 <style>
 /* Less empty space above the content, so a phone shows the question, not the margin. */
 .block-container { padding-top: 2.5rem; }
+/* A manager's pages have a navigation bar at the top: the language switch starts below it. */
+[data-testid=stApp]:has([data-testid=stTopNavSection]) .block-container { padding-top: 4.75rem; }
 /* Captions darker than Streamlit's default grey: a contrast of at least 4.5:1 (WCAG AA). */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; opacity: 1; }
 </style>
@@ -88,7 +90,7 @@ def header(*, switch: bool = True) -> None:
     with left:
         if cfg.vendor_logo:
             st.image(cfg.vendor_logo, width=160)
-        st.caption(f"{cfg.vendor_name} · {t('app_title', lang)}")
+        st.caption(" · ".join(filter(None, (cfg.vendor_name, t("app_title", lang)))))
     if switch:
         with right:
             event = kiosk.current()

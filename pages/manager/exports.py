@@ -36,12 +36,13 @@ def responses(selection: m.Selection) -> None:
     if not size.free_text:
         st.caption(t("mgr_exp_free_text_omitted", lang, n=size.free_text_min))
     st.caption(t("mgr_exp_safe", lang))
+    st.caption(t("mgr_exp_formats", lang))
     name = f"{selection.filters.survey}-responses"
     filters, versions = selection.filters, selection.versions
 
     def as_csv() -> bytes:
         with m.database_errors():
-            return exports.responses_csv(export.response_rows(engine, filters, versions))
+            return exports.responses_csv(export.response_rows(engine, filters, versions), versions, lang)
 
     def as_xlsx() -> bytes:
         with m.database_errors():
@@ -76,7 +77,7 @@ def aggregates(selection: m.Selection) -> None:
     for i, (key, table) in enumerate(tables.items()):
         cols[i % 3].download_button(
             t(f"mgr_table_{key}", lang),
-            exports.table_csv(table),
+            exports.table_csv(table, lang),
             file_name=f"{survey.id}-{key}.csv",
             mime="text/csv",
             icon=":material/table:",

@@ -35,7 +35,8 @@ if survey_id not in surveys:
 survey = surveys[survey_id]
 
 st.title(t("profile_title", lang))
-st.write(t("profile_intro", lang, vendor=resources.settings().vendor_name))
+vendor = resources.settings().vendor_name
+st.write(t("profile_intro", lang, vendor=vendor) if vendor else t("profile_intro_plain", lang))
 st.caption(f"{survey.title(lang)} · {survey.version}")
 
 

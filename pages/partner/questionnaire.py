@@ -64,7 +64,8 @@ if kind == "section":
             with st.container(border=True):
                 values[q.id] = w.question(q, lang, f"q.{gen}.{lang}.{q.id}", answers.get(q.id))
                 if warned and q.id in unanswered:
-                    st.markdown(f":orange[:material/error: {t('no_answer_yet', lang)}]")
+                    hint = "no_answer_yet" if q.dont_know else "no_answer_yet_no_dk"
+                    st.markdown(f":orange[:material/error: {t(hint, lang)}]")
         open_count = len(unanswered)
         if warned and open_count:
             st.warning(t("unanswered_summary", lang, n=open_count))

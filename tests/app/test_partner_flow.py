@@ -318,3 +318,33 @@ def app_with_preview(survey_id: str):
     at.query_params["lang"] = "en"
     at.session_state["trp.preview"] = True
     return at.run()
+
+
+def test_profile_and_header_name_the_vendor_only_when_it_is_set(app_db, monkeypatch):
+    """Without TRP_VENDOR_NAME no product name stands in for the vendor's ("So sieht TRP Self-Check ...")."""
+    from trp_core.presentation.i18n import t
+
+    at = new_app("pages/partner/profile.py", survey="trp-standard", lang="de")
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert t("profile_intro_plain", "de") in shown
+    assert "TRP" not in shown and "Self-Check" not in shown
+    monkeypatch.setenv("TRP_VENDOR_NAME", "Example Systems GmbH")
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at = new_app("pages/partner/profile.py", survey="trp-standard", lang="de")
+    assert any(t("profile_intro", "de", vendor="Example Systems GmbH") == m.value for m in at.markdown)
+
+
+def test_open_question_hint_offers_dont_know_only_where_there_is_one(app_db):
+    from trp_core.presentation.i18n import t
+
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    section = survey.ordered_sections[0]
+    at = new_app(survey="trp-standard", lang="de")
+    at.button(key="start").click().run()
+    at.button(key="nav.next").click().run()
+    hints = [m.value for m in at.markdown if ":material/error:" in m.value]
+    expected = [t("no_answer_yet" if q.dont_know else "no_answer_yet_no_dk", "de") for q in section.questions]
+    assert len(hints) == len(expected) and all(e in h for e, h in zip(expected, hints, strict=True))
+    assert {q.dont_know for q in section.questions} == {True, False}, "the step has both kinds"

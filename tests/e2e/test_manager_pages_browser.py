@@ -85,6 +85,43 @@ def filled_server(chromium, tmp_path_factory) -> Server:
     srv.stop()
 
 
+# What sticks out to the right of a phone's screen: the page's own width, and the elements whose right
+# edge lies beyond the viewport (charts, labels), named so that a failure says which. A table's cells
+# may: st.dataframe scrolls sideways inside its own frame.
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const wide = [...document.querySelectorAll('[data-testid=stMain] *, header *')]
+    .filter(e => e.getBoundingClientRect().right > width + 0.5 && e.getClientRects().length)
+    .filter(e => !e.closest('[data-testid=stDataFrame] .dvn-scroller'))  // a table scrolls in itself
+    .map(e => {
+      const chart = e.closest('[data-testid=stVegaLiteChart]');
+      const where = chart ? 'chart ' + [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].indexOf(chart) : '';
+      return `${where} ${e.getAttribute('data-testid') || e.tagName}.${e.getAttribute('class') || ''} ` +
+        `"${(e.textContent || '').slice(0, 20)}": ${Math.round(e.getBoundingClientRect().right)}`;
+    });
+  const main = document.querySelector('[data-testid=stMain]');
+  return {scroll: Math.max(document.documentElement.scrollWidth, main ? main.scrollWidth : 0), wide: wide.slice(0, 12)};
+}"""
+
+
+def assert_fits_a_phone(page, where: str) -> None:
+    """Nothing wider than the phone's 390 pixels: no sideways scrolling, no cut chart or legend."""
+    page.wait_for_timeout(800)  # charts of width "container" re-measure after a resize
+    found = page.evaluate(OVERFLOW_JS)
+    assert found["scroll"] <= PHONE["width"] and not found["wide"], f"{where}: {found}"
+
+
+def assert_language_switch_below_navigation(page, where: str) -> None:
+    """The language switch is not hidden under the navigation bar at the top."""
+    header = page.evaluate(
+        "() => document.querySelector('[data-testid=stHeader]').getBoundingClientRect().bottom"
+    )
+    switch = page.locator("[data-testid=stButtonGroup]").first.bounding_box()
+    assert switch is not None and switch["y"] >= header, (
+        f"{where}: switch at {switch}, navigation ends at {header}"
+    )
+
+
 def log_in(page, base: str, lang: str = "en") -> None:
     page.goto(base)  # the first run goes through app.py, so that /manage is the login page
     settle(page)
@@ -130,9 +167,12 @@ def test_manager_pages_with_hostile_free_text(browser, filled_server, artifacts)
     assert body.locator("img[src='x']").count() == 0
     assert dialogs == []
     screenshot(page, artifacts / "manage-dashboard-tablet.png")
+    assert_language_switch_below_navigation(page, "dashboard on a tablet")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(600)
     screenshot(page, artifacts / "manage-dashboard-phone.png")
+    assert_fits_a_phone(page, "dashboard")
+    assert_language_switch_below_navigation(page, "dashboard on a phone")
     page.set_viewport_size(TABLET)
 
     for path, key in PAGES[1:]:
@@ -145,6 +185,7 @@ def test_manager_pages_with_hostile_free_text(browser, filled_server, artifacts)
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(600)
         screenshot(page, artifacts / f"{path.replace('_', '-')}-phone.png")
+        assert_fits_a_phone(page, path)
         page.set_viewport_size(TABLET)
     assert dialogs == []
     assert hosts <= {"127.0.0.1"}, hosts
@@ -158,4 +199,16 @@ def test_german_dashboard(browser, filled_server, artifacts):
     page.get_by_role("heading", name=t("mgr_dashboard_title", "de")).wait_for(timeout=60_000)
     page.locator('[data-testid="stVegaLiteChart"]').nth(5).wait_for(timeout=60_000)
     assert page.get_by_text(t("mgr_keep_out", "de")).first.is_visible()
+    assert_fits_a_phone(page, "German dashboard")
+    assert_language_switch_below_navigation(page, "German dashboard on a phone")
+    screenshot(page, artifacts / "manage-dashboard-phone-de.png")
+    for size in (PHONE, TABLET):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(600)
+        week = page.locator("[data-testid=stButtonGroup] button").filter(has_text=t("mgr_week", "de")).first
+        cut = week.evaluate(
+            "b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
+        )
+        assert not cut, f"„{t('mgr_week', 'de')}“ is cut at {size}"
+    screenshot(page, artifacts / "manage-dashboard-tablet-de.png")
     context.close()

@@ -254,7 +254,8 @@ def trend_chart(
             color=alt.Color(
                 "field:N",
                 scale=alt.Scale(domain=domain, range=colours),
-                legend=alt.Legend(title=None, orient="bottom", labelFontSize=FONT_SIZE, columns=3),
+                # Two columns: three of the German names are wider than a phone.
+                legend=alt.Legend(title=None, orient="bottom", labelFontSize=FONT_SIZE, columns=2),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -292,7 +293,8 @@ def _bars(
     y = alt.Y("label:N", sort=order, axis=alt.Axis(title=None, labelLimit=260, labelOverlap=False, **_AXIS))
     x = alt.X(
         "value:Q",
-        scale=alt.Scale(domain=[0, top * 1.18]),
+        # Room after the longest bar for its value ("100 % (1.279)"), also in a phone's narrow column.
+        scale=alt.Scale(domain=[0, top * 1.45]),
         axis=alt.Axis(
             title=value_title,
             format="%" if percent else ",d",
@@ -314,7 +316,10 @@ def _bars(
         .encode(x=x, y=y, text=alt.Text("text:N"))
     )
     return alt.layer(bars, text).properties(
-        width=width, height=max(60, row_height * len(rows)), description=description, view=_NO_FRAME
+        width=width,
+        height=max(60, row_height * len(rows)),
+        description=description,
+        view=_NO_FRAME,
     )
 
 
@@ -411,7 +416,8 @@ def means_chart(
     x = alt.X(
         "quadrant:N",
         sort=[names[q] for q in Quadrant],
-        axis=alt.Axis(title=None, orient="top", labelAngle=0, labelLimit=120, **_AXIS),
+        # Upright names: five of them side by side do not fit above a phone's narrow columns.
+        axis=alt.Axis(title=None, orient="top", labelAngle=-90, labelAlign="left", labelLimit=120, **_AXIS),
     )
     data = alt.Data(values=rows)
     tooltip = [

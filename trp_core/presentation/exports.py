@@ -8,18 +8,24 @@ as formulas; numbers stay numbers. Charts as PNG: trp_core.presentation.render.c
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from trp_core.method.survey import Survey
+from trp_core.method.scoring import DONT_KNOW
+from trp_core.method.survey import ChoiceQuestion, Survey, TextQuestion
 from trp_core.method.vocabulary import Criterion, Quadrant
 from trp_core.presentation.dashboard_charts import band_label, keep_out_label, step_label
-from trp_core.presentation.i18n import t
-from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
+from trp_core.presentation.i18n import catalog, t
+from trp_core.presentation.labels import (
+    axis_label,
+    criterion_label,
+    input_label,
+    quadrant_labels,
+    quadrant_name,
+)
 
 if TYPE_CHECKING:
     from trp_core.services.dashboard import Dashboard
@@ -62,15 +68,22 @@ def safe_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
 # --- the responses ------------------------------------------------------------------------------
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 CSV with a byte order mark (spreadsheets then read the umlauts right); text quoted.
-    The rows must be safe already (`safe_rows`)."""
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow([safe_text(h) for h in header])
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], lang: str = "en") -> bytes:
+    """UTF-8 CSV with a byte order mark (spreadsheets then read the umlauts right); text quoted,
+    numbers bare. German as a German Excel reads it: semicolons between cells and a decimal comma
+    (0,2531); English with commas and a decimal point. The rows must be safe already (`safe_rows`)."""
+    sep, point = (";", ",") if lang == "de" else (",", ".")
+
+    def field(value: Any) -> str:
+        if value is None:
+            value = ""  # quoted like any text, as Python's csv module writes it
+        elif isinstance(value, int | float):  # never a bool here: safe_cell made those text
+            return repr(value).replace(".", point)
+        return '"' + str(value).replace('"', '""') + '"'
+
+    lines = [sep.join(field(safe_text(h)) for h in header)]
+    lines += (sep.join(field(v) for v in row) for row in rows)
+    return ("\ufeff" + "".join(line + "\r\n" for line in lines)).encode("utf-8")
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "responses") -> bytes:
@@ -96,12 +109,79 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str 
     return out.getvalue()
 
 
-def responses_csv(table: ResponseTable) -> bytes:
-    return csv_bytes(table.header, safe_rows(table.rows))
+def responses_csv(table: ResponseTable, surveys: Sequence[Survey], lang: str) -> bytes:
+    """The responses for people: column names and answers in words of the manager's language."""
+    return csv_bytes(
+        column_labels(table.header, surveys, lang), safe_rows(labelled_rows(table, surveys, lang)), lang
+    )
 
 
 def responses_xlsx(table: ResponseTable) -> bytes:
+    """The responses for analysis: the ids of columns and answers, as the survey files write them."""
     return xlsx_bytes(table.header, safe_rows(table.rows))
+
+
+LANGUAGE_NAMES: Final = {"de": "Deutsch", "en": "English"}
+
+
+def _questions(surveys: Sequence[Survey]) -> dict[str, Any]:
+    """Each question id with its question in the newest of the given versions that asks it."""
+    found: dict[str, Any] = {}
+    for survey in surveys:
+        for q in survey.questions:
+            found[q.id] = q
+    return found
+
+
+def column_labels(header: Sequence[str], surveys: Sequence[Survey], lang: str) -> list[str]:
+    """The export's column ids as a reader names them: the question's text, the input's name, the
+    criterion's name, or the catalog's name of a fixed column."""
+    questions = _questions(surveys)
+    names = catalog("de" if lang == "de" else "en")
+    criteria = {f"c_{c.value}": c for c in Criterion}  # the store's column of each criterion's points
+    labels = []
+    for column in header:
+        if f"exp_col_{column}" in names:  # survey, version, ..., the scores, quadrant
+            labels.append(names[f"exp_col_{column}"])
+        elif column in questions:
+            labels.append(questions[column].text(lang))
+        elif column in criteria:
+            labels.append(criterion_label(criteria[column], lang))
+        else:
+            labels.append(input_label(column, lang))
+    return labels
+
+
+def answer_text(question: Any, value: Any, lang: str) -> Any:
+    """An answer as the partner saw it: the option's label, yes or no, "don't know"; numbers stay numbers."""
+    if value is None or isinstance(question, TextQuestion):  # free text stays as written
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if value == DONT_KNOW:
+        return t("dont_know", lang)
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(question, ChoiceQuestion) and (option := question.option(value)) is not None:
+        return option.label(lang)
+    return value
+
+
+def labelled_rows(table: ResponseTable, surveys: Sequence[Survey], lang: str) -> Iterator[list[Any]]:
+    """The rows with answers, languages, yes/no and quadrants in words of `lang` (not yet made safe)."""
+    questions = _questions(surveys)
+    quadrants = {q.value: quadrant_name(q, lang, "internal") for q in Quadrant}
+    for row in table.rows:
+        out = []
+        for column, value in zip(table.header, row, strict=True):
+            if column == "language":
+                value = LANGUAGE_NAMES.get(value, value)
+            elif column == "quadrant":
+                value = quadrants.get(value, value)
+            elif column in questions or isinstance(value, bool):
+                value = answer_text(questions.get(column), value, lang)
+            out.append(value)
+        yield out
 
 
 # --- the dashboard's tables ------------------------------------------------------------------------
@@ -187,9 +267,9 @@ def dashboard_tables(dash: Dashboard, survey: Survey, lang: str) -> dict[str, Ta
     return tables
 
 
-def table_csv(table: Table) -> bytes:
+def table_csv(table: Table, lang: str = "en") -> bytes:
     header, rows = table
-    return csv_bytes(header, safe_rows(rows))
+    return csv_bytes(header, safe_rows(rows), lang)
 
 
 def calibrated_survey_note(base: Survey, revised: Survey, day: date) -> str:

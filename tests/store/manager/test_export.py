@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.store.manager.conftest import add, add_quadrants, answers_for, empty_store, hash_code
 from trp_core.method.scoring import score
+from trp_core.method.survey import TextQuestion
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation import dashboard_charts, exports
 from trp_core.presentation.render import chart_png
@@ -103,17 +104,18 @@ def test_safe_text_rules():
 
 
 def test_csv_is_safe_and_numbers_stay_numbers(engine, hostile):
-    data = exports.responses_csv(
-        export.response_rows(engine, reads.Filters(survey=hostile.id), [hostile], k=5)
-    )
+    table = export.response_rows(engine, reads.Filters(survey=hostile.id), [hostile], k=5)
+    ids = list(table.header)
+    data = exports.responses_csv(table, [hostile], "en")
     text = data.decode("utf-8-sig")
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no date finer than the week"
     rows = list(csv.reader(io.StringIO(text, newline=""), quoting=csv.QUOTE_NONNUMERIC))
     header, body = rows[0], rows[1:]
     assert len(body) == len(PAYLOADS)
-    assert header[:5] == ["survey", "version", "language", "event", "iso_week"]
-    assert "day" not in header and "id" not in header and "code_hash" not in header
-    col = {name: i for i, name in enumerate(header)}
+    assert ids[:5] == ["survey", "version", "language", "event", "iso_week"]
+    assert header[:5] == ["Survey", "Version", "Language", "Event", "ISO week"]
+    assert "day" not in ids and "id" not in ids and "code_hash" not in ids
+    col = {name: i for i, name in enumerate(ids)}
     assert {"what_would_help", "remarks", "kann_score", "quadrant"} <= set(col)
     for row in body:
         for value in row:
@@ -154,6 +156,50 @@ def test_xlsx_has_no_formula_and_numbers_stay_numbers(engine, hostile):
     assert sorted(texts) == sorted(exports.safe_text(p).replace("\r", "\n") for p in PAYLOADS)
 
 
+def test_csv_for_a_german_excel_in_words_of_the_managers_language(store, standard):
+    """German: semicolons, a decimal comma, numbers bare; column names and answers in German words.
+    English keeps commas and points. The XLSX keeps the ids."""
+    answers = answers_for(standard.id, "held")
+    assert "dont_know" in answers.values() and True in answers.values()
+    add(store, standard, answers, 5)
+    f = reads.Filters(survey=standard.id)
+    de = exports.responses_csv(export.response_rows(store.engine, f, [standard], k=5), [standard], "de")
+    assert de.startswith("\ufeff".encode())
+    text = de.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    header = next(csv.reader([lines[0]], delimiter=";"))
+    assert header[:5] == ["Fragebogen", "Version", "Sprache", "Veranstaltung", "Kalenderwoche (ISO)"]
+    for q in standard.questions:
+        assert q.text("de") in header or isinstance(q, TextQuestion)  # free text: only from 10 responses
+    assert {"Können (Punkte)", "Feld", "Personal", "Einmalige Investition"} <= set(header)
+    assert not [h for h in header if re.fullmatch(r"[a-z_0-9]+", h)], "no id left as a column name"
+    row = dict(zip(header, next(csv.reader([lines[1]], delimiter=";")), strict=True))
+    assert row["Sprache"] == "Deutsch" and row["Feld"] == "Held der Arbeit"
+    share = standard.question_index["addressable_share"]
+    assert row[share.text("de")] == share.option(answers["addressable_share"]).label("de")
+    assert row[standard.question_index["retention"].text("de")] == "Weiß ich nicht"
+    assert row[standard.question_index["open_need"].text("de")] == "Ja"
+    assert row["Können: Ausschlusskriterium"] == "Nein"
+    # Numbers as a German Excel reads them: bare, with a decimal comma and no thousands separator.
+    cells = lines[1].split(";")
+    assert re.fullmatch(r"\d+,\d+", cells[header.index("Können (Punkte)")])
+    assert re.fullmatch(r"[01],\d+", cells[header.index("Können: beantworteter Anteil des Gewichts")])
+    assert cells[header.index(standard.question_index["sales_fte"].text("de"))] == "1,5"
+    en = exports.responses_csv(export.response_rows(store.engine, f, [standard], k=5), [standard], "en")
+    rows = list(csv.reader(io.StringIO(en.decode("utf-8-sig"), newline="")))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Language"] == "Deutsch" and row["Quadrant"] == "Hero"
+    assert row[standard.question_index["sales_fte"].text("en")] == "1.5"
+    assert row[standard.question_index["retention"].text("en")] == "I don't know"
+    # The dashboard's tables follow the same rules.
+    dash = ds.dashboard(store.engine, f, standard, k=5)
+    table = exports.table_csv(exports.dashboard_tables(dash, standard, "de")["quadrants"], "de")
+    assert table.decode("utf-8-sig").splitlines()[:2] == [
+        '"Feld";"Anzahl";"Anteil"',
+        '"Held der Arbeit";5;1,0',
+    ]
+
+
 def test_free_text_only_for_at_least_10_responses(store, standard):
     answers = {**answers_for(standard.id, "held"), "what_would_help": "=1+1"}
     add(store, standard, answers, 9)
@@ -177,7 +223,9 @@ def test_no_export_under_k(store, standard):
             export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=5)
         )
     assert exports.responses_csv(
-        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3)
+        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3),
+        [standard],
+        "en",
     )
     with pytest.raises(export.ExportRefused) as refused:
         export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3, limit=3)
