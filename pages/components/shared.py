@@ -40,6 +40,9 @@ _CSS = """
 [data-testid=stApp]:has([data-testid=stTopNavSection]) .block-container { padding-top: 4.75rem; }
 /* Captions darker than Streamlit's default grey: a contrast of at least 4.5:1 (WCAG AA). */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; opacity: 1; }
+/* A phone folds a manager's navigation into a sidebar, which Streamlit only slides out of view when
+   closed: hidden, its links leave the tab order and what a screen reader announces. */
+[data-testid=stSidebar][data-collapsed=true] { visibility: hidden; }
 </style>
 """
 
