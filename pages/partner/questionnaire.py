@@ -6,7 +6,7 @@ from pages.components import resources, session
 from pages.components import shared as ui
 from pages.components import widgets as w
 from pages.components.urls import RESULT_PAGE, START_PAGE
-from trp_core.method.scoring import score
+from trp_core.method.scoring import is_real, score
 from trp_core.method.vocabulary import Axis, Quadrant
 from trp_core.presentation import formatting as fmt
 from trp_core.presentation import recompute
@@ -114,7 +114,7 @@ else:
 
     # Too few answers for a result: say so before submitting, and offer the first open question.
     check = score(survey, answers)
-    nothing = not any(recompute.real(answers.get(q.id)) for q in survey.scored_questions)
+    nothing = not any(is_real(answers.get(q.id)) for q in survey.scored_questions)
     if check.quadrant is Quadrant.UNDETERMINED:
         missing = recompute.open_questions(check, survey, answers)
         axes = t("and_join", lang).join(axis_label(a, lang) for a in Axis if not check.axes[a].determined)

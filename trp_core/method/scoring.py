@@ -39,6 +39,13 @@ from trp_core.method.vocabulary import (
 )
 
 DONT_KNOW: Final = "dont_know"
+
+
+def is_real(value: Any) -> bool:
+    """Whether an answer is a real one: given, and not "don't know" (the scoring loop inlines this)."""
+    return value is not None and value != DONT_KNOW
+
+
 EPS: Final = 1e-9  # absorbs binary representation error in the coverage comparison
 CRITERIA: Final = tuple(Criterion)
 AXES: Final = (Axis.KANN, Axis.WILL)
@@ -130,7 +137,7 @@ def point_rule(q: Any) -> Callable[[Any], tuple[float, bool]]:
 
 def question_points(question: Any, value: Any) -> tuple[float | None, bool]:
     """(points, knock-out) of one answer; points None for don't know or no answer."""
-    if value is None or value == DONT_KNOW or isinstance(question, TextQuestion):
+    if not is_real(value) or isinstance(question, TextQuestion):
         return None, False
     return point_rule(question)(value)
 
@@ -656,7 +663,7 @@ def _check_value(q: Any, value: Any) -> list[str]:
 
 def _check_input(calc: Any, name: str, value: Any, where: str) -> list[str]:
     spec = calc.inputs[name]
-    if value is None or value == DONT_KNOW:
+    if not is_real(value):
         return []
     if spec.fixed:
         return [f"{where}: this figure is set by the vendor and cannot be answered"]

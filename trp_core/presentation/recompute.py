@@ -15,10 +15,10 @@ from typing import Any
 
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import (
-    DONT_KNOW,
     Assessment,
     break_even_points,
     breakeven_inputs,
+    is_real,
     question_points,
 )
 from trp_core.method.survey import (
@@ -42,11 +42,6 @@ EPS = 1e-6
 def num(x: float, lang: str) -> str:
     """A number as the working shows it: up to two decimals, trailing zeros left out."""
     return fmt.number(x, lang, 2, trim=True)
-
-
-def real(value: Any) -> bool:
-    """Whether an answer is a real one (neither missing nor don't know)."""
-    return value is not None and value != DONT_KNOW
 
 
 # --- the rule that turns one answer into points -------------------------------------------------
@@ -214,7 +209,7 @@ def calculator_inputs(survey: Survey, answers: Mapping[str, Any], lang: str) -> 
     for name, spec in calc.inputs.items():
         value = getattr(inputs, name)
         given = answers.get(name)
-        own = not spec.fixed and real(given) and given != spec.default
+        own = not spec.fixed and is_real(given) and given != spec.default
         source = "source_fixed" if spec.fixed else "source_own" if own else "source_default"
         rows.append(
             InputWorking(
@@ -355,7 +350,7 @@ def open_questions(
             for s in survey.ordered_sections
             if s.axis is axis
             for q in s.questions
-            if not isinstance(q, TextQuestion) and not real(answers.get(q.id))
+            if not isinstance(q, TextQuestion) and not is_real(answers.get(q.id))
         ]
         if ids:
             out[axis] = ids
