@@ -92,12 +92,23 @@ def test_result_reopens_by_code_in_a_fresh_context(browser, server, artifacts):
     page.screenshot(path=artifacts / "reopen-phone-result.png", full_page=True)
     # The typed route on the start page works as well, with the code in lower case and spaces.
     page.goto(f"{server.url}/?lang=en")
+    opener = page.get_by_text(t("reopen_title", "en"))
+    opener.wait_for(state="visible", timeout=30_000)  # the start page's first run is drawn
     settle(page)
-    page.get_by_text(t("reopen_title", "en")).click()
-    page.get_by_label(t("reopen_label", "en")).fill(code.lower().replace("-", " "))
+    opener.click()
+    field = page.get_by_label(t("reopen_label", "en"))
+    field.wait_for(state="visible", timeout=30_000)
+    typed = code.lower().replace("-", " ")
+    field.fill(typed)
+    assert field.input_value() == typed
     page.get_by_role("button", name=t("reopen_button", "en")).click()
     settle(page)
-    page.get_by_text(label, exact=True).first.wait_for(state="visible", timeout=30_000)
+    heading = page.get_by_text(label, exact=True).first
+    try:
+        heading.wait_for(state="visible", timeout=30_000)
+    except Exception:
+        page.screenshot(path=artifacts / "reopen-typed-failed.png", full_page=True)
+        raise AssertionError(f"no result after the typed code; the page reads: {page.inner_text('body')[:600]}")
     fresh.close()
 
 
