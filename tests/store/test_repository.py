@@ -210,7 +210,10 @@ def test_snapshot_stored_once_and_old_responses_keep_their_survey(store, surveys
     assert store.snapshot(changed.content_hash).thresholds == changed.thresholds
     assert store.snapshot("0" * 64) is None
     listed = store.snapshots(survey.id)
-    assert [(i.version, i.first_seen) for i in listed] == [("1.0", DAY), ("2.0", DAY + timedelta(days=1))]
+    assert [(i.version, i.first_seen) for i in listed] == [
+        (survey.version, DAY),
+        ("2.0", DAY + timedelta(days=1)),
+    ]
     assert {i.hash for i in listed} == {survey.content_hash, changed.content_hash}
     assert rows(store, survey=survey.id, survey_hash=changed.content_hash) == 1
     assert rows(store, survey=survey.id, survey_hash=survey.content_hash) == 21

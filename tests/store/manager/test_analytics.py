@@ -12,7 +12,9 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, inspect, select
 
+from tests.conftest import SURVEYS
 from tests.store.manager.conftest import empty_store, hash_code
+from trp_core.files.surveys import load_survey
 from trp_core.method import figures
 from trp_core.method.scoring import CRITERIA, score
 from trp_core.method.synthetic import random_answers
@@ -25,6 +27,7 @@ from trp_core.store.repository import NO_EVENT
 
 START = date(2024, 12, 20)  # across a year boundary: ISO week 2025-W01 begins on 2024-12-30
 EVENTS = [None, "fair-a", "fair-b"]
+STANDARD_VERSION = load_survey(SURVEYS / "trp-standard.yaml").version
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +83,11 @@ FILTERS = [
     reads.Filters(survey="trp-standard", event="fair-b", since=date(2025, 1, 1)),
     reads.Filters(survey="trp-standard", event=NO_EVENT, until=date(2025, 1, 20)),
     reads.Filters(
-        survey="trp-standard", version="1.0", lang="de", since=date(2024, 12, 28), until=date(2025, 1, 31)
+        survey="trp-standard",
+        version=STANDARD_VERSION,
+        lang="de",
+        since=date(2024, 12, 28),
+        until=date(2025, 1, 31),
     ),
 ]
 
@@ -208,7 +215,7 @@ def test_funnel_from_the_counters(engine, standard, stored):
 
 def test_choices(engine, standard, stored):
     choices = reads.choices(engine, standard.id)
-    assert choices.versions == ["1.0"]
+    assert choices.versions == [standard.version]
     assert choices.events == ["", "fair-a", "fair-b"]
     assert choices.first_day == min(r["day"] for r in stored)
     assert choices.last_day == max(r["day"] for r in stored)
