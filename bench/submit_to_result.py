@@ -16,7 +16,7 @@ One walk before the counted ones is not counted: it pays the server's warm-up (i
 migration).
 
     .venv/bin/python bench/submit_to_result.py [--runs 20] [--survey trp-standard]... [--lang en]
-                                               [--phone]
+                                               [--phone] [--app-dir DIR]
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ def count_taps() -> None:
             self: Locator, *args: Any, _original: Any = original, _name: str = name, **kw: Any
         ) -> Any:
             TAPS[_name] += 1
+            if _name == "fill" and args and self.get_attribute("type") == "number":
+                # An older app (--app-dir) had browser number fields, which take digits only.
+                args = (str(args[0]).replace(",", ""), *args[1:])
             return _original(self, *args, **kw)
 
         setattr(Locator, name, counted)
@@ -154,6 +157,12 @@ def main() -> None:
     parser.add_argument(
         "--phone", action="store_true", help="a phone's screen, 390×844, instead of a tablet's"
     )
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=ROOT,
+        help="run the app (and read its surveys) from another checkout, e.g. a worktree of an older commit",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # the tests' Server and driver
 
@@ -163,13 +172,13 @@ def main() -> None:
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("Chromium is not installed (apt-get install chromium)")
-    surveys = [load_survey(ROOT / "surveys" / f"{s}.yaml") for s in (args.survey or SURVEYS)]
+    surveys = [load_survey(args.app_dir / "surveys" / f"{s}.yaml") for s in (args.survey or SURVEYS)]
     viewport = PHONE if args.phone else TABLET
     count_taps()
     results: dict[str, list[dict[str, Any]]] = {s.id: [] for s in surveys}
 
     with tempfile.TemporaryDirectory(prefix="trp-bench-") as tmp:
-        server = Server(Path(tmp))
+        server = Server(Path(tmp), app_dir=args.app_dir.resolve())
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -168,17 +168,24 @@ def test_touch_targets_are_at_least_48_px(browser, kiosk_server):
     context, page = open_tablet(browser, kiosk_server)
     page.get_by_role("button", name=t("kiosk_start", "de")).click()
     settle(page)
-    for _ in range(3):  # a step with scales and yes/no buttons
+    targets = (
+        "button:not([disabled]), [data-testid='stRadioOption'], [data-testid='stNumberInputField'],"
+        " [data-testid='stTextInputRootElement'] input"
+    )
+    small, fields = [], 0
+    for step in range(4):  # number fields (typed as text), choices, then scales and yes/no buttons
+        fields += page.locator("[data-testid='stTextInputRootElement'] input").count()
+        small += page.eval_on_selector_all(
+            targets,
+            f"els => els.filter(e => e.offsetParent).map(e => [{step}, e.innerText.slice(0, 30) || e.value, "
+            "e.getBoundingClientRect().height]).filter(([, , h]) => h < 48)",
+        )
         page.get_by_role("button", name=t("next", "de"), exact=True).click()
         settle(page)
         anyway = page.get_by_role("button", name=t("next_anyway", "de"), exact=True)
         if anyway.count():
             anyway.click()
             settle(page)
-    small = page.eval_on_selector_all(
-        "button:not([disabled]), [data-testid='stRadioOption'], [data-testid='stNumberInputField']",
-        "els => els.filter(e => e.offsetParent).map(e => [e.innerText.slice(0, 30), "
-        "e.getBoundingClientRect().height]).filter(([_, h]) => h < 48)",
-    )
+    assert fields > 0, "no number field was measured"
     assert small == []
     context.close()

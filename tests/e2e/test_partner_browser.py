@@ -106,9 +106,11 @@ def test_result_reopens_by_code_in_a_fresh_context(browser, server, artifacts):
     heading = page.get_by_text(label, exact=True).first
     try:
         heading.wait_for(state="visible", timeout=30_000)
-    except Exception:
+    except Exception as missing:
         page.screenshot(path=artifacts / "reopen-typed-failed.png", full_page=True)
-        raise AssertionError(f"no result after the typed code; the page reads: {page.inner_text('body')[:600]}")
+        raise AssertionError(
+            f"no result after the typed code; the page reads: {page.inner_text('body')[:600]}"
+        ) from missing
     fresh.close()
 
 
