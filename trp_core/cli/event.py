@@ -41,11 +41,30 @@ _DB = click.option(
 
 
 def _engine(db_url: str | None):
-    from trp_core.store import make_engine, upgrade
+    """An engine on a schema at this version's head: SQLite is migrated here (as the app does), PostgreSQL not."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    engine = make_engine(db_url)
-    if engine.dialect.name == "sqlite":
-        upgrade(engine)
+    from trp_core.store import make_engine
+    from trp_core.store.migrate import current_revision, head_revision, upgrade
+
+    try:
+        engine = make_engine(db_url)
+        if current_revision(engine) != head_revision():
+            if engine.dialect.name != "sqlite":
+                shown = engine.url.render_as_string(hide_password=True)
+                click.echo(
+                    f"{shown}: the schema is not at revision {head_revision()}: run `trp db upgrade`",
+                    err=True,
+                )
+                sys.exit(1)
+            upgrade(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        orig = getattr(exc, "orig", None) or exc
+        click.echo(
+            f"cannot use the database: {str(orig).splitlines()[0] if str(orig) else type(orig).__name__}",
+            err=True,
+        )
+        sys.exit(1)
     return engine
 
 
