@@ -27,7 +27,9 @@ def write_events(path: Path, idle: int = 90, warning: int = 15, result: int = 60
     return path
 
 
-def signed_query(database_url: str, slug: str = SLUG, survey: str = "trp-cloud", *, kiosk: bool = True) -> dict:
+def signed_query(
+    database_url: str, slug: str = SLUG, survey: str = "trp-cloud", *, kiosk: bool = True
+) -> dict:
     """The URL parameters of the tag's signed link, as the manager page and `trp event link` give them;
     the tag (kind event, open) is made in the database first when there is none."""
     from urllib.parse import parse_qsl, urlsplit
