@@ -181,22 +181,27 @@ def mix() -> None:
     if not found.rows:
         st.info(t("mgr_mix_none", lang, k=found.k))
         return
-    table = []
+    funnel, quadrants = [], []
+    names = {q: quadrant_name(q, lang, "internal") for q in Quadrant}
     for row in found.rows:
-        entry = {
-            t("mgr_col_tag", lang): row.tag.name,
-            t("mgr_tag_kind", lang): kind_text(row.tag.kind),
-            t("mgr_started", lang): m.count(row.started),
-            t("mgr_completed", lang): m.count(row.completed),
-            t("mgr_completion", lang): m.share(row.completion),
-            t("mgr_responses", lang): m.count(row.responses),
-        }
+        funnel.append(
+            {
+                t("mgr_col_tag", lang): row.tag.name,
+                t("mgr_tag_kind", lang): kind_text(row.tag.kind),
+                t("mgr_started", lang): m.count(row.started),
+                t("mgr_completed", lang): m.count(row.completed),
+                t("mgr_completion", lang): m.share(row.completion),
+            }
+        )
+        mix_row = {t("mgr_col_tag", lang): row.tag.name, t("mgr_responses", lang): m.count(row.responses)}
         for q in Quadrant:
-            entry[quadrant_name(q, lang, "internal")] = (
-                f"{m.count(row.quadrants[q])} ({m.share(row.share(q))})"
-            )
-        table.append(entry)
-    st.dataframe(table, hide_index=True, width="stretch")
+            n = row.quadrants[q]
+            mix_row[names[q]] = m.count(n) if not n else f"{m.count(n)} ({m.share(row.share(q))})"
+        quadrants.append(mix_row)
+    st.markdown(f"**{t('mgr_mix_funnel', lang)}**")
+    st.dataframe(funnel, hide_index=True, width="stretch")
+    st.markdown(f"**{t('mgr_quadrants', lang)}**")
+    st.dataframe(quadrants, hide_index=True, width="stretch")
     if found.small:
         st.caption(t("mgr_mix_small", lang, n=found.small, k=found.k))
 

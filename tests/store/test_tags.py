@@ -137,8 +137,9 @@ def test_campaign_mix_under_the_minimum_group_rule(clean, surveys):
     for _ in range(17):
         clean.count(standard.id, "mailing", ["completed"])
     mix = campaigns.campaign_mix(engine, k=5)
-    assert mix.small == 2 and [r.tag.slug for r in mix.rows] == ["mailing"]
-    (row,) = mix.rows
+    assert mix.small == 1 and [r.tag.slug for r in mix.rows] == ["mailing", "quiet"]
+    assert (mix.rows[1].responses, mix.rows[1].started) == (0, 0), "a tag without responses shows nothing"
+    row = mix.rows[0]
     assert (row.started, row.completed, row.responses) == (30, 17, 17)
     assert row.quadrants[Quadrant.HELD] == 9 and row.quadrants[Quadrant.KANDIDAT] is None
     # The 2 candidates are hidden, and so is a second figure: none follows from the total.

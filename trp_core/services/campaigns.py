@@ -2,7 +2,7 @@
 and which quadrants its respondents fall in (which campaigns bring heroes, which bring vampires).
 
 Each figure goes through the minimum-group rule (trp_core.privacy.suppression): a tag is listed only
-when it holds at least k responses, and within a tag every count of 1 to k − 1 is hidden together
+when it holds no response or at least k, and within a tag every count of 1 to k − 1 is hidden together
 with the next smallest, so that none follows from the tag's total. No figure across tags is
 published, so no sum of two rows can be subtracted from another. Kept apart from the dashboard on
 purpose: one small function to move onto a stricter model of what may be published.
@@ -49,13 +49,13 @@ class CampaignRow:
 @dataclass(frozen=True)
 class CampaignMix:
     rows: list[CampaignRow]
-    small: int  # tags with fewer than k responses: not listed
+    small: int  # tags with 1 to k − 1 responses: not listed
     k: int
 
 
 @store_errors()
 def campaign_mix(engine: Engine, k: int | None = None) -> CampaignMix:
-    """Every tag with at least k responses: its funnel and quadrant mix, under the minimum-group rule."""
+    """Every tag with no or at least k responses: its funnel and quadrant mix, under the minimum-group rule."""
     k = min_group(k)
     tags = Tags(engine).all()
     slugs = [t.slug for t in tags]
@@ -65,7 +65,7 @@ def campaign_mix(engine: Engine, k: int | None = None) -> CampaignMix:
     for tag in tags:
         per_quadrant = {q: counts.get((tag.slug, q.value), 0) for q in Quadrant}
         total = sum(per_quadrant.values())
-        if total < k:
+        if 0 < total < k:
             small += 1
             continue
         figures = Published()
