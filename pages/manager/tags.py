@@ -1,6 +1,8 @@
 """Events and campaigns: make one, get its signed link and QR code, end it; and what each one brings
 (its funnel and quadrant mix, under the minimum-group rule: trp_core.services.campaigns)."""
 
+import base64
+import html
 from datetime import date
 
 import streamlit as st
@@ -137,7 +139,10 @@ def show(tag: TagRow, state: TagStatus) -> None:
                 st.code(tablet, language=None, wrap_lines=True)
         with code:
             png = kiosk.qr_png(link)
-            st.image(png, width=150, caption=t("mgr_tag_qr_caption", lang))
+            # As an <img> with a text alternative (st.image gives none); the data URL needs no request.
+            alt = html.escape(t("mgr_tag_qr_caption", lang))
+            source = "data:image/png;base64," + base64.b64encode(png).decode()
+            st.html(f'<img src="{source}" alt="{alt}" width="150" height="150">')
             st.download_button(
                 t("mgr_tag_qr", lang), png, file_name=f"{tag.slug}-qr.png", mime="image/png",
                 icon=":material/qr_code_2:", key=f"tags.qr.{tag.slug}", on_click="ignore",

@@ -104,7 +104,7 @@ def test_tags_page_makes_a_working_link_and_shows_the_mix(browser, tagged_server
     link = main.locator("[data-testid=stCode] code").first.inner_text().strip()
     slug = tags.slugify(name)
     assert f"tag={slug}&sig=" in link and link.startswith(tagged_server.url)
-    assert main.locator(f".st-key-tag-{slug} img").count() == 1, "its QR code"
+    assert main.locator(f".st-key-tag-{slug} img[alt]").count() == 1, "its QR code, with a text alternative"
 
     # A partner opens the link and starts: the session counts for the new campaign.
     visitor = browser.new_context(viewport=PHONE, locale=lang)
