@@ -164,7 +164,8 @@ def welcome(event: Event) -> None:
     for column, lang in zip(columns, event.languages, strict=True):
         if column.button(t("kiosk_start", lang), key=f"kiosk.start.{lang}", type="primary", width="stretch"):
             session.set_language(lang)
-            session.start_new(event.survey)
+            tag = session.link_tag()  # the signed link's survey: its responses carry the tag
+            session.start_new(tag.survey if tag is not None else event.survey)
             st.switch_page(CHECK_PAGE, query_params=query())
     with st.container(border=True):
         for lang in event.languages:
