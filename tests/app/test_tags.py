@@ -163,3 +163,13 @@ def tags_text(key: str) -> str:
     from trp_core.presentation.i18n import t
 
     return t(key, "en")
+
+
+def test_a_kiosk_tablet_runs_the_survey_of_its_signed_link(kiosk_db):
+    """The tag is the source of truth: its survey runs on the tablet, so the responses carry the tag."""
+    from tests.support.kiosk_events import SLUG, signed_query
+
+    at = new_app(**signed_query(kiosk_db, survey=SURVEY))  # the event file says trp-cloud
+    assert at.session_state["trp.kiosk"] == SLUG
+    at.button(key="kiosk.start.en").click().run()
+    assert at.session_state["trp.survey"] == SURVEY and not at.exception
