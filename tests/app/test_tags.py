@@ -173,3 +173,17 @@ def test_a_kiosk_tablet_runs_the_survey_of_its_signed_link(kiosk_db):
     assert at.session_state["trp.kiosk"] == SLUG
     at.button(key="kiosk.start.en").click().run()
     assert at.session_state["trp.survey"] == SURVEY and not at.exception
+
+
+def test_the_page_lists_the_event_files_events_with_their_kiosk_link(manager_db, tmp_path, monkeypatch):  # noqa: F811
+    """An event of the kiosk tablets' file becomes a tag when the page opens; its signed kiosk link works."""
+    from tests.support.kiosk_events import SLUG, write_events
+
+    monkeypatch.setenv("TRP_EVENTS_FILE", str(write_events(tmp_path / "events.yaml")))
+    at = logged_in()
+    at.switch_page("pages/manager/tags.py").run()
+    assert not at.exception
+    kiosk_links = [c.value for c in at.code if "kiosk=1" in c.value]
+    assert len(kiosk_links) == 1 and f"tag={SLUG}&sig=" in kiosk_links[0]
+    tablet = new_app(**query_of(kiosk_links[0]))
+    assert tablet.session_state["trp.kiosk"] == SLUG and not tablet.exception
