@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.support.driver import settle  # noqa: E402
-from tests.support.kiosk_events import SLUG, write_events  # noqa: E402
+from tests.support.kiosk_events import signed_query, write_events  # noqa: E402
 from tests.support.server import CHROMIUM_ARGS, TABLET, Server, chromium_path  # noqa: E402
 
 
@@ -33,10 +34,10 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def open_tablet(browser, url: str):
+def open_tablet(browser, url: str, link: str):
     context = browser.new_context(viewport=TABLET)
     page = context.new_page()
-    page.goto(f"{url}/?event={SLUG}&kiosk=1")
+    page.goto(f"{url}/?{link}")
     settle(page)
     page.get_by_role("button", name="Start in English").click()
     settle(page)
@@ -52,18 +53,19 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     events = write_events(tmp / "events.yaml", idle=3600, warning=60, result=3600)
     server = Server(tmp, env={"TRP_EVENTS_FILE": str(events)})
+    link = urlencode(signed_query(f"sqlite:///{server.db}"))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            warm = open_tablet(browser, server.url)  # imports, caches, the first chart: not per session
+            warm = open_tablet(browser, server.url, link)  # imports, caches, the first chart: not per session
             warm.close()
             time.sleep(2)
-            contexts = [open_tablet(browser, server.url)]
+            contexts = [open_tablet(browser, server.url, link)]
             time.sleep(2)
             gc.collect()
             one = rss_mb(server.process.pid)
             for _ in range(args.sessions - 1):
-                contexts.append(open_tablet(browser, server.url))
+                contexts.append(open_tablet(browser, server.url, link))
             time.sleep(3)
             many = rss_mb(server.process.pid)
             per_session = (many - one) / (args.sessions - 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     # The minimum-group rule (DESIGN.md): a figure about fewer responses than this is not shown.
     # trp_core.privacy.suppression.min_group never uses less than 3, whatever is set here.
     min_group: int = 5
+    # The key that signs the links of events and campaigns (trp_core.services.tags). Unset, each
+    # database makes its own random key on first use and keeps it (table signing_keys), so replicas
+    # and a restored backup sign alike; set it (32 random characters or more) to keep the key out of
+    # the database. Changing it makes every link printed so far tag nothing.
+    secret: SecretStr = SecretStr("")
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters long (or unset: the database keeps its own key)")
+        return value
 
 
 def get_settings() -> Settings:

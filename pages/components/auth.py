@@ -22,6 +22,7 @@ MANAGER_PAGES = (
     ("pages/manager/dashboard.py", "dashboard", "manage_dashboard"),
     ("pages/manager/calibration.py", "calibration", "manage_calibration"),
     ("pages/manager/exports.py", "exports", "manage_exports"),
+    ("pages/manager/tags.py", "tags", "manage_tags"),
 )
 
 

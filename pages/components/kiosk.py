@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from pages.components import resources, session
-from pages.components.urls import CHECK_PAGE, START_PAGE, echo
+from pages.components.urls import CHECK_PAGE, START_PAGE
 from trp_core.presentation.i18n import t
+from trp_core.services import tags
 
 if TYPE_CHECKING:
     from trp_core.files.events import Event
 
 # What survives a reset: the tablet's own set-up, never anything of a visitor.
-KEEP = {session.KIOSK, session.EVENT, session.GENERATION, session.LANG, session.SID}
+KEEP = {session.KIOSK, session.EVENT, session.LINK, session.GENERATION, session.LANG, session.SID}
 
 # Touch targets of at least 48 px, no toolbar, menu or sidebar.
 _CSS = """
@@ -92,22 +93,30 @@ def active() -> bool:
 
 
 def query() -> dict[str, str]:
-    """The URL parameters that keep a tablet in kiosk mode, even in a new session."""
-    event = current()
-    return {"event": event.slug, "kiosk": "1"} if event else {}
+    """The URL parameters that keep a tablet in kiosk mode, even in a new session: its signed link."""
+    tag = session.link_tag()
+    return {**tag.query(), "kiosk": "1"} if tag is not None and active() else {}
 
 
 def init() -> None:
-    """Enter kiosk mode from `?event=<slug>&kiosk=1`; an unknown event gets a clear message."""
-    slug = st.query_params.get("event")
-    if not slug or session.KIOSK in st.session_state:
+    """Take the tag of a signed link (`?tag=<slug>&sig=<signature>`, trp_core.services.tags); with
+    `kiosk=1` and the tablet settings of the event file, enter kiosk mode. A link whose tag does not
+    hold (no or a wrong signature, unknown, expired) is ignored silently: the visit goes on untagged."""
+    slug, sig = st.query_params.get(tags.TAG_PARAM), st.query_params.get(tags.SIG_PARAM)
+    if not slug or session.KIOSK in st.session_state or st.session_state.get(session.LINK) == (slug, sig):
         return
-    event = resources.events().get(slug)
-    if event is None:
-        session.notify(t("unknown_event", session.lang(), event=echo(slug, 64)))
+    st.session_state[session.LINK] = (slug, sig)
+    try:
+        tag = tags.accept(resources.store().engine, slug, sig)
+    except Exception:  # the store cannot be opened: the visitor goes on, untagged
+        resources.log.exception("tag link not checked")
+        tag = None
+    if tag is None:
+        st.session_state.pop(session.EVENT, None)
         return
-    st.session_state[session.EVENT] = event.slug
-    if st.query_params.get("kiosk") == "1":
+    st.session_state[session.EVENT] = tag
+    event = resources.events().get(tag.slug)
+    if event is not None and st.query_params.get("kiosk") == "1":
         st.session_state[session.KIOSK] = event.slug
         st.session_state[session.LANG] = event.languages[0]
 
@@ -155,7 +164,8 @@ def welcome(event: Event) -> None:
     for column, lang in zip(columns, event.languages, strict=True):
         if column.button(t("kiosk_start", lang), key=f"kiosk.start.{lang}", type="primary", width="stretch"):
             session.set_language(lang)
-            session.start_new(event.survey)
+            tag = session.link_tag()  # the signed link's survey: its responses carry the tag
+            session.start_new(tag.survey if tag is not None else event.survey)
             st.switch_page(CHECK_PAGE, query_params=query())
     with st.container(border=True):
         for lang in event.languages:

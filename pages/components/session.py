@@ -10,6 +10,7 @@ import streamlit as st
 
 from trp_core.services.results import Result
 from trp_core.services.submit import Submission
+from trp_core.services.tags import LinkTag, event_for
 
 # The partner's visit
 LANG = "trp.lang"
@@ -27,7 +28,8 @@ NOTICE = "trp.notice"  # a message to show once on the next page
 NAV = "trp.nav"  # Navigation: this session's st.Page objects
 SID = "trp.sid"  # a random id of this browser session, for throttling only; never stored
 # Where the visit happens
-EVENT = "trp.event"  # the event tag of a recruitment event, or absent
+EVENT = "trp.event"  # LinkTag: the tag of the signed link this visit came by, or absent
+LINK = "trp.link"  # (tag, signature) of the link last checked, so that a rerun does not check it again
 KIOSK = "trp.kiosk"  # slug of the event this tablet runs in kiosk mode
 STAFF = "trp.staff"  # the kiosk's staff PIN form is open
 PREVIEW = "trp.preview"  # a manager looks at a survey as a partner would: nothing stored or counted
@@ -86,8 +88,13 @@ def preview() -> bool:
     return bool(st.session_state.get(PREVIEW))
 
 
-def event() -> str | None:
+def link_tag() -> LinkTag | None:
     return st.session_state.get(EVENT)
+
+
+def event() -> str | None:
+    """The tag this visit's response and funnel counts carry: the signed link's, for its survey only."""
+    return event_for(link_tag(), survey_id())
 
 
 def session_id() -> str:

@@ -25,6 +25,7 @@ RUNS = [
 MANAGER_PAGES = [
     ("manage_calibration", "nav_calibration", "mgr_calibration_title"),
     ("manage_exports", "nav_exports", "mgr_exports_title"),
+    ("manage_tags", "nav_tags", "mgr_tags_title"),
 ]
 
 

@@ -4,13 +4,13 @@ code, the staff PIN."""
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from tests.conftest import ROOT, SURVEYS
 from tests.support.driver import Partner, screenshot, settle, widget
-from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
+from tests.support.kiosk_events import STAFF_PIN, signed_query, write_events
 from tests.support.server import TABLET, Server
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
@@ -38,7 +38,7 @@ def fixture(outcome: str) -> dict:
 def open_tablet(browser, server):
     context = browser.new_context(viewport=TABLET, has_touch=True)
     page = context.new_page()
-    page.goto(f"{server.url}/?event={SLUG}&kiosk=1")
+    page.goto(f"{server.url}/?{urlencode(signed_query(f'sqlite:///{server.db}'))}")
     settle(page)
     return context, page
 

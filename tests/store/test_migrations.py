@@ -29,6 +29,8 @@ TABLES = {
     "funnel_counters",
     "manager_accounts",
     "login_failures",
+    "tags",
+    "signing_keys",
 }
 TRP = [sys.executable, "-m", "trp_core.cli"]
 

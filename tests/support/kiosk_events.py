@@ -25,3 +25,24 @@ def write_events(path: Path, idle: int = 90, warning: int = 15, result: int = 60
 """
     )
     return path
+
+
+def signed_query(
+    database_url: str, slug: str = SLUG, survey: str = "trp-cloud", *, kiosk: bool = True
+) -> dict:
+    """The URL parameters of the tag's signed link, as the manager page and `trp event link` give them;
+    the tag (kind event, open) is made in the database first when there is none."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from trp_core.services import tags
+    from trp_core.store import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        tags.ensure(engine, slug, survey)
+        row = tags.find(engine, slug)
+        assert row is not None
+        return dict(parse_qsl(urlsplit(tags.link(engine, row, "http://tablet", kiosk=kiosk)).query))
+    finally:
+        engine.dispose()

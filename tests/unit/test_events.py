@@ -52,13 +52,6 @@ def test_event_commands(tmp_path):
     path = write_events(tmp_path / "e.yaml")
     ok = trp("event", "validate", "--file", path)
     assert ok.returncode == 0 and f"{SLUG}: ok" in ok.stdout
-    qr = tmp_path / "tablet.png"
-    link = trp("event", "link", SLUG, "--file", path, "--url", "http://10.0.0.5:8501/", "--qr", qr)
-    assert link.returncode == 0, link.stderr
-    assert link.stdout.splitlines()[0] == f"http://10.0.0.5:8501/?event={SLUG}&kiosk=1"
-    assert qr.read_bytes().startswith(b"\x89PNG")
-    missing = trp("event", "link", "nope", "--file", path)
-    assert missing.returncode == 1 and SLUG in missing.stderr
     pin = trp("event", "pin", stdin="2468\n2468\n")
     assert pin.returncode == 0 and pin.stdout.strip().splitlines()[-1].startswith("$argon2id$")
     broken = tmp_path / "broken.yaml"

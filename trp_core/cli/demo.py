@@ -17,12 +17,15 @@ EXIT_DATABASE: Final = 1
 
 
 def _events(values: tuple[str, ...]) -> list[str | None]:
-    from trp_core.store.models import EVENT_LENGTH
+    from trp_core.method.tags import is_slug
 
     out: list[str | None] = []
     for v in values:
-        if not v or len(v) > EVENT_LENGTH or not v.replace("-", "").replace("_", "").isalnum():
-            raise click.BadParameter(f"{v!r}: an event slug is up to {EVENT_LENGTH} letters, digits, - or _")
+        if not is_slug(v):
+            raise click.BadParameter(
+                f"{v!r}: an event slug has 2 to 64 lower-case letters, digits or hyphens, "
+                "starting with a letter or digit"
+            )
         out.append(v)
     return out or [None]
 
@@ -37,7 +40,12 @@ def demo() -> None:
     "--responses", "-n", type=click.IntRange(1, 10_000_000), required=True, help="How many responses."
 )
 @click.option("--survey", "survey_ids", multiple=True, help="Survey id (repeatable); default: every survey.")
-@click.option("--event", "event_slugs", multiple=True, help="Event tag (repeatable); default: none.")
+@click.option(
+    "--event",
+    "event_slugs",
+    multiple=True,
+    help="Event tag (repeatable), made as a tag when there is none; default: none.",
+)
 @click.option(
     "--days",
     type=click.IntRange(0, 3650),
@@ -65,6 +73,7 @@ def seed_command(
     """
     from sqlalchemy.exc import SQLAlchemyError
 
+    from trp_core.services.results import StoreUnavailable
     from trp_core.settings import get_settings
     from trp_core.store import make_engine, upgrade
 
@@ -91,8 +100,8 @@ def seed_command(
         result = seed(
             engine, surveys, responses, events=events, days=days, seed=seed_value, progress=progress
         )
-    except (SQLAlchemyError, SurveyError, OSError) as exc:
-        orig = getattr(exc, "orig", None) or exc
+    except (SQLAlchemyError, SurveyError, OSError, StoreUnavailable) as exc:
+        orig = getattr(exc, "orig", None) or exc.__cause__ or exc
         click.echo(
             f"\ncannot seed the database: {str(orig).splitlines()[0] if str(orig) else type(orig).__name__}",
             err=True,

@@ -1,9 +1,13 @@
-"""Recruitment events: the event file that puts shared tablets into kiosk mode."""
+"""Recruitment events: the event file with the settings of shared tablets in kiosk mode (languages,
+timeouts, the staff PIN's hash).
+
+The event itself is a tag in the database (trp_core.services.tags): every event of this file becomes
+one the first time it is needed, and a tablet enters kiosk mode only through the tag's signed link.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -95,12 +99,3 @@ def load_events(path: str | Path) -> dict[str, Event]:
     except ValidationError as exc:
         raise SurveyError(validation_issues(exc, file, lines)) from None
     return {e.slug: e for e in parsed.events}
-
-
-def kiosk_link(public_url: str, event: Event, lang: str | None = None) -> str:
-    """The link a tablet opens to run this event in kiosk mode."""
-    base = public_url.rstrip("/")
-    query: dict[str, Any] = {"event": event.slug, "kiosk": 1}
-    if lang:
-        query["lang"] = lang
-    return f"{base}/?" + "&".join(f"{k}={v}" for k, v in query.items())

@@ -4,7 +4,8 @@ Respondents follow a few profiles (strong and willing, able but hesitant, keen b
 and some who answer too little), so the quadrants come out in a plausible mix. A pool of distinct
 answer sets is scored with `trp_core.method.scoring.score`; the stored rows draw from that pool with their
 own language, event, day, submission key and result code hash, and are written in bulk (COPY on
-PostgreSQL, executemany in chunks on SQLite). The funnel counters are filled in to match.
+PostgreSQL, executemany in chunks on SQLite). The funnel counters are filled in to match, and each
+event slug given becomes a tag (trp_core.services.tags) when there is none of that slug.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from trp_core.method.survey import (
     YesNoQuestion,
 )
 from trp_core.method.vocabulary import METHOD_VERSION, Axis
+from trp_core.services.tags import ensure as ensure_tag
 
 CHUNK: Final = 20_000
 CHECKPOINT_EVERY: Final = 5  # chunks; SQLite's log keeps every version of a page until then
@@ -206,6 +208,8 @@ def seed(
     started = time.perf_counter()
     pools = {s.id: scored_pool(s, max(1, min(pool, responses)), rng) for s in surveys}
     _snapshots(engine, surveys, today - timedelta(days=days))
+    for slug in dict.fromkeys(e for e in events if e is not None):  # a tag of that slug, made if missing
+        ensure_tag(engine, slug, surveys[0].id, since=today - timedelta(days=days))
     table = Response.__table__
     columns = [c.name for c in table.columns]  # the table's order, as INSERT and COPY list them
     expected = {"id", "survey_id", "survey_version", "survey_hash", "lang", "event", "day", "answers",

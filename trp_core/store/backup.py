@@ -40,7 +40,7 @@ PG_MAGIC: Final = b"PGDMP"
 # The tables a TRP Self-Check database always has.
 TRP_TABLES: Final = ("alembic_version", "responses", "survey_snapshots")
 # Tables whose rows make a target "hold data" (the login throttle's rows do not count).
-DATA_TABLES: Final = ("responses", "survey_snapshots", "funnel_counters", "manager_accounts")
+DATA_TABLES: Final = ("responses", "survey_snapshots", "funnel_counters", "manager_accounts", "tags")
 # Where Debian and Ubuntu install the client tools of each PostgreSQL version.
 PG_BIN_GLOBS: Final = ["/usr/lib/postgresql/*/bin"]
 # libpq connection keywords (URL query options) and the environment variables that carry them.
@@ -277,7 +277,7 @@ def _check_sqlite_backup(file: Path) -> tuple[str, int]:
 
 
 def _holds_data(connection: sqlite3.Connection, shown: Path) -> int:
-    """How many rows of data (responses, surveys, counters, accounts) the target holds."""
+    """How many rows of data (responses, surveys, counters, accounts, tags) the target holds."""
     try:
         tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         return sum(

@@ -194,3 +194,43 @@ class LoginFailures(Base):
     last_failure: Mapped[float] = mapped_column(Double, index=True)  # time.time() of the latest
 
     __table_args__ = (CheckConstraint("failures >= 0", name="failures"),)
+
+
+# --- tags of events and campaigns -----------------------------------------------------------
+
+TAG_NAME_LENGTH: Final = 120
+TAG_KINDS: Final = ["event", "campaign"]  # trp_core.method.tags.TagKind
+SIGNING_KEY_LENGTH: Final = 64
+
+
+class Tag(Base):
+    """An event or campaign a manager made: responses that came through its signed link carry its slug
+    (Response.event, FunnelCounter.event). Only tags from this table are ever stored on a response."""
+
+    __tablename__ = "tags"
+
+    slug: Mapped[str] = mapped_column(String(EVENT_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(TAG_NAME_LENGTH))
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH))
+    lang: Mapped[str | None] = mapped_column(String(2))  # the link's language; None: the visitor's
+    starts_on: Mapped[date | None] = mapped_column(Date)  # first day it takes responses; None: at once
+    ends_on: Mapped[date | None] = mapped_column(Date)  # last day it takes responses; None: open
+    ended_on: Mapped[date | None] = mapped_column(Date)  # a manager ended it on this day
+    created: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", TAG_KINDS), name="kind"),
+        CheckConstraint("lang IS NULL OR " + _one_of("lang", ["de", "en"]), name="lang"),
+    )
+
+
+class SigningKey(Base):
+    """The random key that signs tag links when TRP_SECRET is not set: made once per database, so every
+    replica and a restored backup sign alike, and no default key can be read in the source."""
+
+    __tablename__ = "signing_keys"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(SIGNING_KEY_LENGTH))
+    created: Mapped[date] = mapped_column(Date)

@@ -24,7 +24,7 @@ from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
 from trp_core.store.repository import Store
 
-DASHBOARD, CALIBRATION, EXPORTS = (path for path, _, _ in auth.MANAGER_PAGES)
+DASHBOARD, CALIBRATION, EXPORTS, TAGS = (path for path, _, _ in auth.MANAGER_PAGES)
 HOSTILE_TEXT = "<script>alert(1)</script> [x](https://evil.example) ![i](https://evil.example/i.png)"
 
 
@@ -223,7 +223,7 @@ def test_exports_offer_files_only_for_k_or_more(app_url):
 # --- without login, and without a database --------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", [DASHBOARD, CALIBRATION, EXPORTS])
+@pytest.mark.parametrize("page", [DASHBOARD, CALIBRATION, EXPORTS, TAGS])
 def test_without_the_session_keys_no_figures(app_url, page):
     at = new_app()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -234,7 +234,7 @@ def test_without_the_session_keys_no_figures(app_url, page):
     assert charts(direct) == [] and direct.metric == [] and downloads(direct) == []
 
 
-@pytest.mark.parametrize("page", [DASHBOARD, CALIBRATION, EXPORTS])
+@pytest.mark.parametrize("page", [DASHBOARD, CALIBRATION, EXPORTS, TAGS])
 def test_a_broken_database_gives_a_clear_message(tmp_path, monkeypatch, page):
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"not a database at all " * 200)

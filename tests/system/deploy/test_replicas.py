@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from pypdf import PdfReader
@@ -38,7 +39,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import ROOT, SURVEYS
 from tests.store.conftest import pg_admin, pg_database  # noqa: F401 - pg_admin is a fixture
-from tests.support.kiosk_events import SLUG, write_events
+from tests.support.kiosk_events import signed_query, write_events
 from tests.support.server import ARTIFACTS, CHROMIUM_ARGS, TABLET, chromium_path
 from trp_core.files.surveys import load_survey
 from trp_core.presentation.i18n import t
@@ -593,7 +594,7 @@ def scenario(browser, dep: Deployment, artifacts: Path) -> None:
         context, page = new_page(browser, problems, has_touch=kiosk)
         partner = Partner(page, ORIGIN, survey, "en", artifacts, f"replicas-{len(visits) + 1}")
         if kiosk:
-            page.goto(f"{ORIGIN}/?event={SLUG}&kiosk=1&lang=en")
+            page.goto(f"{ORIGIN}/?{urlencode(signed_query(dep.database_url))}&lang=en")
             settle(page)
         else:
             partner.open()
