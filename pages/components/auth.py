@@ -66,7 +66,8 @@ def sessions() -> Sessions:
 
 def session_id() -> str | None:
     """The id of the session this tab logged in with, else the browser's cookie."""
-    return st.session_state.get(SESSION) or st.context.cookies.get(web.COOKIE) or None
+    cookie = st.context.cookies.get(web.COOKIE)
+    return st.session_state.get(SESSION) or (cookie if isinstance(cookie, str) and cookie else None)
 
 
 def current_manager() -> str | None:
@@ -79,8 +80,10 @@ def current_manager() -> str | None:
     try:
         check = sessions().check(sid)
     except (LoginUnavailable, StoreUnavailable):
+        # The database is down: a tab logged in a moment ago stays on its page, which says so
+        # (nothing can be read meanwhile, and every download checks the session again).
         log.exception("manager session not checked")
-        return None  # not logged in for this run; the session itself is untouched
+        return st.session_state.get(MANAGER)
     if check.manager is not None:
         st.session_state[MANAGER] = check.manager
         return check.manager
@@ -111,7 +114,7 @@ def guard(page: st.Page, logged_in: bool) -> None:
     if logged_in and not expired:
         return
     if manager_page:
-        query = {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
+        query = {k: v for k, v in st.query_params.to_dict().items() if k not in ("lang", "next")}
         target = f"/{page.url_path}" + (f"?{urlencode(query)}" if query else "")
         st.switch_page(LOGIN_PAGE, query_params=login_query(target))
     if expired and page.url_path != "manage":

@@ -29,6 +29,7 @@ TABLES = {
     "funnel_counters",
     "manager_accounts",
     "login_failures",
+    "manager_sessions",
 }
 TRP = [sys.executable, "-m", "trp_core.cli"]
 
