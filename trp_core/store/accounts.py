@@ -262,9 +262,9 @@ class ManagerSessions:
             ).first()
         if row is None:
             return None, "unknown"
-        if row.revoked:
-            return None, "revoked"
         ended = now - row.last_seen > self.rules.idle or now - row.created > self.rules.lifetime
+        if row.revoked:
+            return None, "ended" if ended else "revoked"
         if not ended and now - row.last_seen < TOUCH_SECONDS:
             return row.manager, "live"  # seen a moment ago: no write on every page run
         with Session(self._writer) as s, s.begin():
