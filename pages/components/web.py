@@ -128,7 +128,17 @@ async def open_session(request: Request) -> Response:
     return response
 
 
+_mounted = False
+
+
+def mounted() -> bool:
+    """Whether this process serves the routes (started as serve.py, not as a bare app.py)."""
+    return _mounted
+
+
 def routes() -> list[Route]:
+    global _mounted
+    _mounted = True
     return [
         Route(SESSION_PATH, open_session, methods=["GET"]),
     ]
