@@ -35,6 +35,8 @@ if nav is None or nav.lang != lang:
         manager=auth.manager_pages(lang),
         logout=auth.logout_page(lang),
     )
+if not kiosk.active():
+    auth.single_sign_on()  # back from the identity provider: a manager session for an allowed address
 logged_in = not kiosk.active() and auth.current_manager() is not None
 if logged_in:
     sections = {

@@ -9,7 +9,12 @@ from starlette.middleware import Middleware
 
 from pages.components import web
 
-app = st.App("app.py", routes=web.routes(), middleware=[Middleware(web.ProtectDownloads)])
+app = st.App(
+    "app.py",
+    routes=web.routes(),
+    middleware=[Middleware(web.ProtectDownloads)],
+    secrets=web.auth_secrets(),  # st.login's provider, when TRP_OIDC_METADATA_URL is set
+)
 
 if __name__ == "__main__":
     app.run()

@@ -12,9 +12,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import streamlit as st
 
 from pages.components import resources, session, web
-from pages.components.session import DEAD, EXPIRED, FOLLOW, MANAGER, SESSION
+from pages.components.session import DEAD, EXPIRED, FOLLOW, MANAGER, SESSION, SSO_SEEN
 from trp_core.presentation.i18n import t
-from trp_core.services.auth import Authenticator, SessionEnd, Sessions, parse_managers
+from trp_core.services.auth import (
+    Authenticator,
+    OpenedSession,
+    SessionEnd,
+    Sessions,
+    parse_managers,
+    parse_sso_managers,
+    sso_manager,
+)
 from trp_core.services.results import StoreUnavailable
 
 log = logging.getLogger("trp")
@@ -164,9 +172,17 @@ def log_in(typed_name: str, password: str, target_path: str) -> str | None:
         if result.wait > 0:
             message += " " + t("login_retry_in", lang, seconds=math.ceil(result.wait))
         return message
+    _start(result.name, opened, target_path)
+    log.info("manager %s logged in", result.name)
+    return None
+
+
+def _start(name: str, opened: OpenedSession, target_path: str) -> None:
+    """The tab holds the new session at once; the browser fetches its cookie on the next page."""
     st.session_state[SESSION] = opened.session_id
-    st.session_state[MANAGER] = result.name
+    st.session_state[MANAGER] = name
     st.session_state.pop(DEAD, None)
+    lang = session.lang()
     next_page = urlsplit(target_path)
     query = dict(parse_qsl(next_page.query))
     query.setdefault("lang", lang)
@@ -174,8 +190,36 @@ def log_in(typed_name: str, password: str, target_path: str) -> str | None:
         {"token": opened.handover, "next": f"{next_page.path}?{urlencode(query)}", "lang": lang}
     )
     st.session_state[FOLLOW] = cookie_url
-    log.info("manager %s logged in", result.name)
-    return None
+
+
+def sso_enabled() -> bool:
+    """Whether managers may also log in through the identity provider (TRP_OIDC_METADATA_URL)."""
+    return bool(resources.settings().oidc_metadata_url)
+
+
+def single_sign_on() -> None:
+    """Back from the identity provider (st.user): an address on TRP_OIDC_MANAGERS gets a manager session
+    as a password login does; any other is forgotten and refused. Either way the route that follows
+    deletes st.login's own cookie, so the manager session is the only login."""
+    if not sso_enabled() or st.session_state.get(SSO_SEEN) or FOLLOW in st.session_state:
+        return
+    user = st.user.to_dict()
+    if not user.get("is_logged_in"):
+        return
+    st.session_state[SSO_SEEN] = True
+    allowed = parse_sso_managers(resources.settings().oidc_managers)
+    name = sso_manager(user.get("email"), user.get("email_verified"), allowed)
+    if name is None:
+        log.warning("single sign-on refused: the address is not in TRP_OIDC_MANAGERS")
+        st.session_state[FOLLOW] = f"{web.REFUSED_PATH}?{urlencode({'lang': session.lang()})}"
+        return
+    try:
+        opened = sessions().open(name)
+    except (LoginUnavailable, StoreUnavailable):
+        log.exception("manager session not opened after single sign-on")
+        return
+    _start(name, opened, web.safe_target(None))
+    log.info("manager %s logged in by single sign-on", name)
 
 
 def hand_over() -> None:

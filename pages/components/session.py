@@ -36,6 +36,7 @@ MANAGER = "trp.manager"  # the logged-in manager's name, as the database last co
 SESSION = "trp.manager_session"  # id of the server-side session this tab logged in with (never sent out)
 DEAD = "trp.manager_dead"  # a session id found ended: not asked again in this tab
 FOLLOW = "trp.manager_follow"  # after a login: the address that sets the browser's cookie
+SSO_SEEN = "trp.manager_sso"  # the identity provider's login of this tab has been handled
 EXPIRED = "trp.manager_expired"  # the session ended in this run: show the login page
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ log = logging.getLogger("trp")
 
 COOKIE: Final = "trp_manager"
 SESSION_PATH: Final = "/trp-auth/session"
+REFUSED_PATH: Final = "/trp-auth/refused"
+STREAMLIT_IDENTITY: Final = "_streamlit_user"  # st.login's cookies (and their chunks) start so
 LOGIN_PATH: Final = "/manage"
 MEDIA: Final = re.compile(r"^/media/([0-9a-f]{16,128})(\.[A-Za-z0-9]{1,8})?$")
 PAGE_PATH: Final = re.compile(r"^/[a-z0-9_]{0,64}$")  # the url_path of an st.Page
@@ -104,6 +107,30 @@ def set_cookie(response: Response, request: Request, session_id: str | None) -> 
         response.set_cookie(COOKIE, session_id, path="/", secure=secure, httponly=True, samesite="strict")
 
 
+def forget_identity(response: Response, request: Request) -> None:
+    """Delete st.login's identity cookies: after single sign-on, the manager session is the login,
+    and a logout must not be undone by a 30-day identity cookie."""
+    for name in request.cookies:
+        if name.startswith(STREAMLIT_IDENTITY):
+            response.delete_cookie(name, path="/")
+
+
+def auth_secrets() -> dict[str, dict[str, str]] | None:
+    """st.login's [auth] secrets from the TRP_OIDC_* settings, or None when single sign-on is off."""
+    cfg = get_settings()
+    if not cfg.oidc_metadata_url:
+        return None
+    return {
+        "auth": {
+            "redirect_uri": f"{cfg.public_url.rstrip('/')}/oauth2callback",
+            "cookie_secret": cfg.oidc_cookie_secret or secrets.token_urlsafe(32),
+            "client_id": cfg.oidc_client_id,
+            "client_secret": cfg.oidc_client_secret,
+            "server_metadata_url": cfg.oidc_metadata_url,
+        }
+    }
+
+
 # --- routes ------------------------------------------------------------------------------------
 
 
@@ -125,6 +152,18 @@ async def open_session(request: Request) -> Response:
         return RedirectResponse(_login(target, request.query_params.get("lang")), 303, headers=NO_STORE)
     response = RedirectResponse(target, 303, headers=NO_STORE)
     set_cookie(response, request, session_id)
+    forget_identity(response, request)
+    return response
+
+
+async def refused(request: Request) -> Response:
+    """GET /trp-auth/refused: single sign-on with an account not on the list; forget it, say so."""
+    query = {
+        "sso": "refused",
+        **({"lang": lang} if (lang := request.query_params.get("lang")) in ("de", "en") else {}),
+    }
+    response = RedirectResponse(f"{LOGIN_PATH}?{urlencode(query)}", 303, headers=NO_STORE)
+    forget_identity(response, request)
     return response
 
 
@@ -141,6 +180,7 @@ def routes() -> list[Route]:
     _mounted = True
     return [
         Route(SESSION_PATH, open_session, methods=["GET"]),
+        Route(REFUSED_PATH, refused, methods=["GET"]),
     ]
 
 

@@ -16,6 +16,8 @@ ui.header()
 lang = session.lang()
 st.title(t("login_title", lang))
 st.caption(t("login_lead", lang))
+if st.query_params.get("sso") == "refused":
+    st.error(t("login_sso_refused", lang), icon=":material/lock:")
 
 with st.form("login", clear_on_submit=True):
     name = st.text_input(t("login_name", lang), max_chars=64, autocomplete="username", key="login.name")
@@ -33,3 +35,6 @@ if submitted:
     if problem is None:
         auth.go_to(target)  # app.py then sends the browser for its cookie, and back to that page
     st.error(problem, icon=":material/lock:")
+
+if auth.sso_enabled() and st.button(t("login_sso", lang), icon=":material/badge:", key="login.sso"):
+    st.login()  # to the identity provider and back; app.py then opens the manager session

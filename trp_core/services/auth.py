@@ -272,3 +272,22 @@ class Sessions:
     def close(self, session_id: str) -> bool:
         """Log out: the session ends for every tab and process; True when it was live."""
         return bool(SESSION_ID.match(session_id)) and self.store.revoke(_digest(session_id))
+
+
+# --- single sign-on ---------------------------------------------------------------------------------
+
+
+def parse_sso_managers(text: str) -> frozenset[str]:
+    """The e-mail addresses of TRP_OIDC_MANAGERS (separated by ";" or white space), compared without case."""
+    return frozenset(normalize_name(e) for e in re.split(r"[;\s]+", text) if e.strip())
+
+
+def sso_manager(email: object, verified: object, allowed: frozenset[str]) -> str | None:
+    """The manager an identity provider's user logs in as (the e-mail address), or None: only an
+    address on the allow-list that the provider has not marked unverified, and that fits a name."""
+    if not isinstance(email, str) or verified is False:
+        return None
+    name = normalize_name(email)
+    if name not in allowed or name_problem(name):
+        return None
+    return name
