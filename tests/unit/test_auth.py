@@ -203,3 +203,17 @@ def test_the_cookie_is_secure_wherever_a_browser_keeps_it():
     assert not web.secure_request(request("http://192.168.1.20:8501/x", client="192.168.1.30"))
     forged = request("http://192.168.1.20:8501/x", client="192.168.1.30", x_forwarded_proto="https")
     assert not web.secure_request(forged), "only the local proxy's header counts"
+
+
+def test_single_sign_on_is_off_unless_configured(monkeypatch):
+    monkeypatch.delenv("TRP_OIDC_METADATA_URL", raising=False)
+    assert web.auth_secrets() is None
+    monkeypatch.setenv("TRP_OIDC_METADATA_URL", "https://login.example.com/.well-known/openid-configuration")
+    monkeypatch.setenv("TRP_OIDC_CLIENT_ID", "trp")
+    monkeypatch.setenv("TRP_PUBLIC_URL", "https://trp.example.com")
+    auth = web.auth_secrets()["auth"]
+    assert auth["redirect_uri"] == "https://trp.example.com/oauth2callback"
+    assert auth["client_id"] == "trp" and auth["server_metadata_url"].startswith("https://login.example.com/")
+    assert len(auth["cookie_secret"]) >= 32, "random when not given"
+    monkeypatch.setenv("TRP_OIDC_COOKIE_SECRET", "s" * 40)
+    assert web.auth_secrets()["auth"]["cookie_secret"] == "s" * 40
