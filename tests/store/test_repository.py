@@ -224,7 +224,12 @@ IDENTIFYING = re.compile(r"ip|addr|agent|name|mail|company|firm|phone|user|time|
 def test_no_column_can_identify_a_person_or_a_time_of_day(store):
     inspector = inspect(store.engine)
     # The manager tables concern managers, not respondents (tests/store/test_accounts.py, test_sessions.py).
-    tables = set(inspector.get_table_names()) - {"alembic_version", "manager_accounts", "login_failures", "manager_sessions"}
+    tables = set(inspector.get_table_names()) - {
+        "alembic_version",
+        "manager_accounts",
+        "login_failures",
+        "manager_sessions",
+    }
     assert tables == {"survey_snapshots", "responses", "funnel_counters"}
     for table in tables:
         for column in inspector.get_columns(table):
