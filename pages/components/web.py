@@ -1,5 +1,5 @@
 """The app's HTTP edge beside Streamlit (st.App routes and middleware, mounted by serve.py): the manager
-session cookie, set and cleared by routes, and manager downloads served only to their own session.
+session cookie, set by a route, and manager downloads served only to their own session.
 
 A Streamlit script cannot set an HttpOnly cookie, so the login page hands a one-time token to
 /trp-auth/session, which sets the cookie and sends the browser on to the page it came for.
@@ -95,16 +95,13 @@ def secure_request(request: Request) -> bool:
     return _loopback(request.url.hostname)
 
 
-def set_cookie(response: Response, request: Request, session_id: str | None) -> None:
+def set_cookie(response: Response, request: Request, session_id: str) -> None:
     """The session cookie: HttpOnly, SameSite=Strict, Secure wherever the browser keeps it; a session
-    cookie (no Max-Age), since the server ends the session; None deletes it."""
+    cookie (no Max-Age), since the server ends the session."""
     secure = secure_request(request)
     if not secure:
         log.warning("manager session cookie without Secure: the app is reached over plain http")
-    if session_id is None:
-        response.delete_cookie(COOKIE, path="/", secure=secure, httponly=True, samesite="strict")
-    else:
-        response.set_cookie(COOKIE, session_id, path="/", secure=secure, httponly=True, samesite="strict")
+    response.set_cookie(COOKIE, session_id, path="/", secure=secure, httponly=True, samesite="strict")
 
 
 def forget_identity(response: Response, request: Request) -> None:
@@ -207,7 +204,9 @@ def guarded(
         if session_id is None or checker.check(session_id).manager is None:
             raise PermissionError("the manager session has ended")
         data = produce()
-        file_id = _calculate_file_id(data, mime, file_name)  # the id Streamlit's media store gives it
+        # The id Streamlit's media store will give these bytes (its own function, so that a change
+        # of the rule shows in tests/e2e/test_manager_session_browser.py rather than opening files).
+        file_id = _calculate_file_id(data, mime, file_name)
         now = time.time()
         with _protected_lock:
             for gone in [k for k, v in _protected.items() if v.until < now]:
