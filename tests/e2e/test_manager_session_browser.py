@@ -252,3 +252,22 @@ def test_a_manager_download_needs_the_live_session_that_made_it(browser, session
     assert on_login_page(page)
     assert fetch(media, cookie)[0] == 404, "after logout: nothing, even with the old cookie"
     context.close()
+
+
+def test_a_manager_download_ends_with_the_idle_time(browser, session_server):
+    context, page = fresh_page(browser, session_server)
+    page.goto(f"{session_server.url}/manage_exports?f_survey={SURVEY}")
+    assert on_login_page(page)
+    log_in(page)
+    heading(page, t("mgr_exports_title", "en")).wait_for(timeout=30_000)
+    settle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=t("mgr_exp_xlsx", "en"), exact=True).click()
+    media, cookie = download.value.url, session_cookie(context)["value"]
+    assert fetch(media, cookie)[0] == 200
+    with sqlite3.connect(session_server.db) as db:  # 31 minutes without activity, on the server
+        db.execute("UPDATE manager_sessions SET last_seen = last_seen - 31 * 60, created = created - 31 * 60")
+    assert fetch(media, cookie)[0] == 404, "the file is gone with the session"
+    page.reload()
+    assert on_login_page(page)
+    context.close()
