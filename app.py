@@ -29,16 +29,23 @@ if nav is None or nav.lang != lang:
             st.Page(RESULT_PAGE, title=t("page_result", lang), url_path="result"),
             st.Page(PROFILE_PAGE, title=t("page_profile", lang), url_path="profile"),
         ],
-        # Manager pages exist in the navigation only after login, so their URLs lead nowhere
-        # before; the login page (/manage) is in no menu, and a shared kiosk tablet has none.
+        # The login page (/manage) is in no menu; a shared kiosk tablet has neither it nor the
+        # manager pages, whose URLs lead elsewhere only to the login page (auth.guard).
         login=[st.Page(auth.LOGIN_PAGE, title=t("page_login", lang), url_path="manage", visibility="hidden")],
+        manager=auth.manager_pages(lang),
+        logout=auth.logout_page(lang),
     )
-manager = [] if kiosk.active() else auth.manager_pages(lang)
-if manager:
-    sections = {t("nav_partner", lang): nav.partner, t("nav_manager", lang): manager + nav.login}
+if not kiosk.active():
+    auth.single_sign_on()  # back from the identity provider: a manager session for an allowed address
+logged_in = not kiosk.active() and auth.current_manager() is not None
+if logged_in:
+    sections = {
+        t("nav_partner", lang): nav.partner,
+        t("nav_manager", lang): [*nav.manager, nav.logout, *nav.login],
+    }
     page = st.navigation(sections, position="top")
 else:
-    page = st.navigation(nav.partner + ([] if kiosk.active() else nav.login), position="hidden")
-if auth.session_expired():  # an idle manager returns to the login page, not to the partners' start
-    st.switch_page(auth.LOGIN_PAGE)
+    page = st.navigation(nav.partner + ([] if kiosk.active() else nav.login + nav.manager), position="hidden")
+auth.guard(page, logged_in)  # a manager page without a login: the login page, the address kept
+auth.hand_over()  # just logged in: the browser fetches its session cookie
 page.run()

@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     # Manager accounts given as argon2id hashes (`trp admin hash`), besides those in the database:
     # NAME:HASH entries separated by ";" or white space; a name here wins over the database's.
     managers: str = ""
+    # Optional single sign-on for managers (OpenID Connect, through Streamlit's st.login): the
+    # provider's discovery document, this app's client at the provider, and the e-mail addresses
+    # that may log in (separated by ";" or white space). The callback is TRP_PUBLIC_URL/oauth2callback.
+    oidc_metadata_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_managers: str = ""
+    # Signs Streamlit's short-lived identity cookie between the provider's callback and the manager
+    # session; the same on every replica. Empty: random per process (one replica).
+    oidc_cookie_secret: str = ""
     # A manager session ends after this many minutes without activity.
     manager_idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
     # The minimum-group rule (DESIGN.md): a figure about fewer responses than this is not shown.

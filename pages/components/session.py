@@ -34,9 +34,12 @@ KIOSK = "trp.kiosk"  # slug of the event this tablet runs in kiosk mode
 STAFF = "trp.staff"  # the kiosk's staff PIN form is open
 PREVIEW = "trp.preview"  # a manager looks at a survey as a partner would: nothing stored or counted
 # The manager
-MANAGER = "trp.manager"  # the logged-in manager's name
-SEEN = "trp.manager_seen"  # time.time() of the manager's last activity
-EXPIRED = "trp.manager_expired"  # the session expired in this run: show the login page
+MANAGER = "trp.manager"  # the logged-in manager's name, as the database last confirmed it
+SESSION = "trp.manager_session"  # id of the server-side session this tab logged in with (never sent out)
+DEAD = "trp.manager_dead"  # a session id found ended: not asked again in this tab
+FOLLOW = "trp.manager_follow"  # after a login: the address that sets the browser's cookie
+SSO_SEEN = "trp.manager_sso"  # the identity provider's login of this tab has been handled
+EXPIRED = "trp.manager_expired"  # the session ended in this run: show the login page
 
 
 class Curve(NamedTuple):
@@ -53,6 +56,8 @@ class Navigation:
     lang: str
     partner: list[st.Page]
     login: list[st.Page]
+    manager: list[st.Page]
+    logout: st.Page
 
 
 @dataclass

@@ -3,8 +3,8 @@ responses; safe against spreadsheet formulas), the dashboard's tables as CSV and
 
 import streamlit as st
 
+from pages.components import auth, session
 from pages.components import manage as m
-from pages.components import session
 from trp_core.presentation import dashboard_charts, exports
 from trp_core.presentation.i18n import t
 from trp_core.presentation.render import chart_png
@@ -12,12 +12,20 @@ from trp_core.services import export
 from trp_core.services.dashboard import dashboard
 
 PNG_WIDTH = 720
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 m.begin()
 lang = session.lang()
 st.title(t("mgr_exports_title", lang))
 engine = m.engine()
 selection = m.selection(engine, "exports", period=True)
+
+
+def download(where, label: str, produce, file_name: str, mime: str, icon: str, key: str) -> None:
+    where.download_button(
+        label, auth.guarded_download(produce, mime, file_name), file_name=file_name, mime=mime, icon=icon,
+        key=key, on_click="ignore",
+    )  # fmt: skip
 
 
 def responses(selection: m.Selection) -> None:
@@ -49,19 +57,10 @@ def responses(selection: m.Selection) -> None:
             return exports.responses_xlsx(export.response_rows(engine, filters, versions))
 
     left, right = st.columns(2)
-    left.download_button(
-        t("mgr_exp_csv", lang), as_csv, file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
-        key="exp.csv", on_click="ignore",
-    )  # fmt: skip
-    right.download_button(
-        t("mgr_exp_xlsx", lang),
-        as_xlsx,
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        key="exp.xlsx",
-        on_click="ignore",
+    download(
+        left, t("mgr_exp_csv", lang), as_csv, f"{name}.csv", "text/csv", ":material/download:", "exp.csv"
     )
+    download(right, t("mgr_exp_xlsx", lang), as_xlsx, f"{name}.xlsx", XLSX, ":material/download:", "exp.xlsx")
 
 
 def aggregates(selection: m.Selection) -> None:
@@ -75,14 +74,14 @@ def aggregates(selection: m.Selection) -> None:
     tables = exports.dashboard_tables(dash, survey, lang)
     cols = st.columns(3)
     for i, (key, table) in enumerate(tables.items()):
-        cols[i % 3].download_button(
+        download(
+            cols[i % 3],
             t(f"mgr_table_{key}", lang),
-            exports.table_csv(table, lang),
-            file_name=f"{survey.id}-{key}.csv",
-            mime="text/csv",
-            icon=":material/table:",
-            key=f"exp.table.{key}",
-            on_click="ignore",
+            lambda table=table: exports.table_csv(table, lang),
+            f"{survey.id}-{key}.csv",
+            "text/csv",
+            ":material/table:",
+            f"exp.table.{key}",
         )
     st.subheader(t("mgr_exp_charts", lang))
     builders = {
@@ -95,14 +94,14 @@ def aggregates(selection: m.Selection) -> None:
     }
     cols = st.columns(3)
     for i, (key, build) in enumerate(builders.items()):
-        cols[i % 3].download_button(
+        download(
+            cols[i % 3],
             t(f"mgr_table_{key}", lang),
             lambda build=build: chart_png(build()),
-            file_name=f"{survey.id}-{key}.png",
-            mime="image/png",
-            icon=":material/image:",
-            key=f"exp.png.{key}",
-            on_click="ignore",
+            f"{survey.id}-{key}.png",
+            "image/png",
+            ":material/image:",
+            f"exp.png.{key}",
         )
 
 

@@ -1,4 +1,8 @@
-"""Manager login in the real app (AppTest), on SQLite and PostgreSQL: reach, login, logout, expiry, throttle."""
+"""Manager login in the real app (AppTest), on SQLite and PostgreSQL: reach, login, logout, expiry, throttle.
+
+A tab holds the server-side session it logged in with; the browser's cookie (tests/e2e/
+test_manager_session_browser.py) carries it to reloads and other tabs.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 import streamlit as st
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
-from pages.components import auth
+from pages.components import auth, session, web
 from tests.app.conftest import new_app
 from tests.store.conftest import BACKENDS, pg_admin, pg_database  # noqa: F401  (pg_admin is a fixture)
 from trp_core.presentation.i18n import t
@@ -18,6 +23,7 @@ from trp_core.services.auth import hash_password
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import upgrade
+from trp_core.store.models import ManagerSession
 
 PASSWORD = "correct horse battery"
 MANAGER_FILES = [path for path, _, _ in auth.MANAGER_PAGES]
@@ -94,22 +100,37 @@ def unreachable(at: AppTest, page: str) -> bool:
     return False
 
 
+def leads_to_login(at: AppTest, page: str) -> bool:
+    """Asked for without a login, the manager page shows the login page, which keeps the page as its target."""
+    at.switch_page(page).run()
+    url = next(url for path, _, url in auth.MANAGER_PAGES if path == page)
+    return on_login_page(at) and at.query_params["next"] == f"/{url}" and not at.exception
+
+
 @pytest.mark.parametrize("page", MANAGER_FILES)
-def test_manager_pages_are_unreachable_without_login(app_db, page):
+def test_manager_pages_lead_to_the_login_page_without_login(app_db, page):
     at = new_app()
     assert not at.exception and shows_start_page(at)
-    assert unreachable(at, page)
+    assert leads_to_login(at, page)
+    assert [x.value for x in at.title] == [t("login_title", "en")], "nothing of the manager page"
     at.switch_page(auth.LOGIN_PAGE).run()
-    assert unreachable(at, page), "not from the login page either"
+    assert leads_to_login(at, page), "from the login page too"
 
 
-def test_a_session_key_without_activity_time_is_no_login(app_db):
+def test_a_name_in_the_session_without_a_server_session_is_no_login(app_db):
     at = new_app()
     at.session_state[auth.MANAGER] = "alice"
     at.run()
     assert auth.MANAGER not in at.session_state
-    assert on_login_page(at)
-    assert all(unreachable(at, page) for page in MANAGER_FILES)
+    assert all(leads_to_login(at, page) for page in MANAGER_FILES)
+
+
+def test_a_made_up_session_id_is_no_login(manager_db):
+    at = new_app()
+    at.session_state[session.SESSION] = "0" * 64
+    at.run()
+    assert auth.MANAGER not in at.session_state
+    assert all(leads_to_login(at, page) for page in MANAGER_FILES)
 
 
 def test_the_login_page_is_reachable_and_empty(app_db):
@@ -130,7 +151,9 @@ def test_a_kiosk_tablet_has_no_login_page(app_db, monkeypatch):
     from pages.components import kiosk
 
     monkeypatch.setattr(kiosk, "active", lambda: True)
-    assert unreachable(new_app(), auth.LOGIN_PAGE)
+    at = new_app()
+    assert unreachable(at, auth.LOGIN_PAGE)
+    assert all(unreachable(at, page) for page in MANAGER_FILES), "nor any manager page"
 
 
 @pytest.mark.parametrize("broken", ["corrupt sqlite", "unreachable postgresql"])
@@ -166,9 +189,12 @@ def test_a_bad_trp_managers_gives_the_same_clear_message(app_db, monkeypatch):
 
 
 def test_login_reaches_the_manager_pages(manager_db):
+    web.routes()  # as serve.py mounts them in the server's process
     at = logged_in()
     assert not on_login_page(at), "switched to the dashboard"
     assert errors(at) == []
+    [handover] = [h for h in at.get("html") if web.SESSION_PATH in str(h.proto)]  # the browser's cookie next
+    assert "token=" in str(handover.proto)
     for page in MANAGER_FILES:
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
@@ -189,39 +215,81 @@ def test_environment_account(manager_db, monkeypatch):
     assert at.session_state[auth.MANAGER] == "carol"
 
 
+def other_tab(at: AppTest) -> AppTest:
+    """A second session of the same browser: the same session id, as its cookie would carry it."""
+    tab = new_app()
+    tab.session_state[session.SESSION] = at.session_state[session.SESSION]
+    return tab.switch_page(MANAGER_FILES[1]).run()
+
+
 def test_logout_returns_to_the_login_page(manager_db):
     at = logged_in()
+    tab = other_tab(at)
+    assert tab.session_state[auth.MANAGER] == "alice" and not on_login_page(tab)
     at.switch_page(auth.LOGOUT_PAGE).run()
     assert not at.exception
     assert auth.MANAGER not in at.session_state
     assert on_login_page(at)
     assert [x.value for x in at.info] == [t("logged_out", "en")]
-    assert all(unreachable(at, page) for page in MANAGER_FILES), "gone from the navigation"
+    assert all(leads_to_login(at, page) for page in MANAGER_FILES), "gone with the session"
+    # The other tab is logged out at its next step, and says so.
+    tab.switch_page(MANAGER_FILES[0]).run()
+    assert auth.MANAGER not in tab.session_state and on_login_page(tab)
+    assert [x.value for x in tab.info] == [t("logged_out", "en")]
+
+
+def idle_for(url: str, minutes: float) -> None:
+    """Move every session's last activity (and login) back, as the database would record that idle time."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as c:
+            c.execute(
+                update(ManagerSession).values(
+                    last_seen=time.time() - minutes * 60, created=ManagerSession.created - minutes * 60
+                )
+            )
+    finally:
+        engine.dispose()
 
 
 def test_idle_session_expires(manager_db):
     at = logged_in()
-    at.session_state[auth.SEEN] = time.time() - 29 * 60
+    idle_for(manager_db, 29)
     at.switch_page(MANAGER_FILES[1]).run()
     assert at.session_state[auth.MANAGER] == "alice", "29 minutes idle: still logged in"
-    assert at.session_state[auth.SEEN] > time.time() - 60, "activity refreshes the time"
-    at.session_state[auth.SEEN] = time.time() - 31 * 60
+    at.switch_page(MANAGER_FILES[2]).run()
+    idle_for(manager_db, 29)  # activity refreshed the time: another 29 minutes are fine
+    at.switch_page(MANAGER_FILES[1]).run()
+    assert at.session_state[auth.MANAGER] == "alice"
+    idle_for(manager_db, 31)
     at.switch_page(MANAGER_FILES[0]).run()
     assert not at.exception
     assert auth.MANAGER not in at.session_state
     assert on_login_page(at), "back to the login page"
     assert [x.value for x in at.info] == [t("session_expired", "en", minutes="30")]
-    assert all(unreachable(at, page) for page in MANAGER_FILES)
+    assert all(leads_to_login(at, page) for page in MANAGER_FILES)
 
 
 def test_idle_time_is_configurable(manager_db, monkeypatch):
     monkeypatch.setenv("TRP_MANAGER_IDLE_MINUTES", "5")
     st.cache_resource.clear()
     at = logged_in()
-    at.session_state[auth.SEEN] = time.time() - 6 * 60
+    idle_for(manager_db, 6)
     at.switch_page(MANAGER_FILES[0]).run()
     assert auth.MANAGER not in at.session_state
     assert [x.value for x in at.info] == [t("session_expired", "en", minutes="5")]
+
+
+def test_the_login_page_sends_the_manager_to_the_kept_target(manager_db):
+    at = new_app()
+    at.query_params["f_lang"] = "de"
+    at.switch_page(MANAGER_FILES[2]).run()
+    assert on_login_page(at) and at.query_params["next"] == "/manage_exports?f_lang=de"
+    at.switch_page(auth.LOGIN_PAGE)  # AppTest runs the page it was told, whatever the last run switched to
+    at = submit(at, "alice", PASSWORD)
+    assert not on_login_page(at)
+    assert [x.value for x in at.title] == [t("mgr_exports_title", "en")]
+    assert at.query_params["f_lang"] == "de"
 
 
 def test_one_message_for_unknown_name_and_wrong_password(manager_db):

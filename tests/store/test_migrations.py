@@ -31,6 +31,7 @@ TABLES = {
     "login_failures",
     "tags",
     "signing_keys",
+    "manager_sessions",
 }
 TRP = [sys.executable, "-m", "trp_core.cli"]
 

@@ -226,9 +226,9 @@ IDENTIFYING = re.compile(r"ip|addr|agent|name|mail|company|firm|phone|user|time|
 
 def test_no_column_can_identify_a_person_or_a_time_of_day(store):
     inspector = inspect(store.engine)
-    # The manager tables concern managers, not respondents (tests/store/test_accounts.py); so do the
+    # The manager tables concern managers, not respondents (tests/store/test_accounts.py, test_sessions.py); so do the
     # events and campaigns they make and the key that signs their links (tests/store/test_tags.py).
-    managers = {"manager_accounts", "login_failures", "tags", "signing_keys"}
+    managers = {"manager_accounts", "login_failures", "manager_sessions", "tags", "signing_keys"}
     tables = set(inspector.get_table_names()) - {"alembic_version", *managers}
     assert tables == {"survey_snapshots", "responses", "funnel_counters"}
     for table in tables:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
+from starlette.requests import Request
 
+from pages.components import web
 from trp_core.services.auth import (
     HASHER,
     MIN_PASSWORD_LENGTH,
@@ -17,7 +19,9 @@ from trp_core.services.auth import (
     name_problem,
     normalize_name,
     parse_managers,
+    parse_sso_managers,
     password_problem,
+    sso_manager,
     throttle_key,
 )
 from trp_core.services.throttle import Backoff
@@ -138,3 +142,78 @@ def test_the_login_rules():
     assert PER_ACCOUNT.delay(100) == 15 * 60
     assert OVERALL.delay(OVERALL.free) == 0 and OVERALL.delay(OVERALL.free + 1) == 1
     assert OVERALL.delay(100) == 60
+
+
+# --- sessions, single sign-on and the cookie's route ------------------------------------------------
+
+
+def test_the_sso_allow_list():
+    allowed = parse_sso_managers(" Anna@Example.com; bob@example.com\n")
+    assert allowed == {"anna@example.com", "bob@example.com"}
+    assert sso_manager("ANNA@example.com", True, allowed) == "anna@example.com"
+    assert sso_manager("anna@example.com", None, allowed) == "anna@example.com", "no claim: not refused"
+    assert sso_manager("anna@example.com", False, allowed) is None, "marked unverified"
+    assert sso_manager("carl@example.com", True, allowed) is None
+    assert sso_manager(None, True, allowed) is None
+    assert sso_manager(["anna@example.com"], True, allowed) is None
+    assert parse_sso_managers("") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        (None, "/manage_dashboard"),
+        (
+            "/manage_exports?f_survey=trp-standard&f_lang=de",
+            "/manage_exports?f_survey=trp-standard&f_lang=de",
+        ),
+        ("https://evil.example/manage_dashboard", "/manage_dashboard"),
+        ("//evil.example/x", "/manage_dashboard"),
+        ("/\\evil.example", "/manage_dashboard"),
+        ("javascript:alert(1)", "/manage_dashboard"),
+        ("/manage_dashboard?x=<script>", "/manage_dashboard?x=%3Cscript%3E"),
+    ],
+)
+def test_the_login_target_is_a_page_of_this_app(target, expected):
+    assert web.safe_target(target) == expected
+
+
+def request(url: str, client: str = "127.0.0.1", **headers: str) -> Request:
+    parts = url.split("/", 3)
+    scheme, host = parts[0].rstrip(":"), parts[2]
+    return Request(
+        {
+            "type": "http",
+            "scheme": scheme,
+            "server": (host.split(":")[0], 443 if scheme == "https" else 80),
+            "path": "/" + parts[3] if len(parts) > 3 else "/",
+            "query_string": b"",
+            "headers": [(b"host", host.encode())]
+            + [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+            "client": (client, 50000),
+        }
+    )
+
+
+def test_the_cookie_is_secure_wherever_a_browser_keeps_it():
+    assert web.secure_request(request("https://trp.example.com/x", client="203.0.113.9"))
+    assert web.secure_request(request("http://127.0.0.1:8501/x", x_forwarded_proto="https")), "behind nginx"
+    assert web.secure_request(request("http://127.0.0.1:8501/x")), "loopback: Chromium keeps Secure cookies"
+    assert web.secure_request(request("http://localhost:8501/x"))
+    assert not web.secure_request(request("http://192.168.1.20:8501/x", client="192.168.1.30"))
+    forged = request("http://192.168.1.20:8501/x", client="192.168.1.30", x_forwarded_proto="https")
+    assert not web.secure_request(forged), "only the local proxy's header counts"
+
+
+def test_single_sign_on_is_off_unless_configured(monkeypatch):
+    monkeypatch.delenv("TRP_OIDC_METADATA_URL", raising=False)
+    assert web.auth_secrets() is None
+    monkeypatch.setenv("TRP_OIDC_METADATA_URL", "https://login.example.com/.well-known/openid-configuration")
+    monkeypatch.setenv("TRP_OIDC_CLIENT_ID", "trp")
+    monkeypatch.setenv("TRP_PUBLIC_URL", "https://trp.example.com")
+    auth = web.auth_secrets()["auth"]
+    assert auth["redirect_uri"] == "https://trp.example.com/oauth2callback"
+    assert auth["client_id"] == "trp" and auth["server_metadata_url"].startswith("https://login.example.com/")
+    assert len(auth["cookie_secret"]) >= 32, "random when not given"
+    monkeypatch.setenv("TRP_OIDC_COOKIE_SECRET", "s" * 40)
+    assert web.auth_secrets()["auth"]["cookie_secret"] == "s" * 40

@@ -1,10 +1,13 @@
-"""Manager login: argon2id password hashes, accounts from the database and the environment, throttling.
+"""Manager login: argon2id password hashes, accounts from the database and the environment, throttling,
+and the server-side manager sessions behind the browser's cookie.
 
-No Streamlit here: pages/components/auth.py keeps the session, this module decides who may log in.
+No Streamlit here: pages/components/auth.py and pages/components/web.py carry the session to the
+browser, this module decides who may log in and whether a session still holds.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import re
 import secrets
@@ -19,7 +22,7 @@ from sqlalchemy import Engine
 
 from trp_core.services.storage import store_errors
 from trp_core.services.throttle import Backoff
-from trp_core.store.accounts import Accounts, LoginThrottle
+from trp_core.store.accounts import Accounts, LoginThrottle, ManagerSessions, SessionRules
 
 # Above every row of OWASP's Password Storage Cheat Sheet for argon2id (the minimum is
 # m=19 MiB, t=2, p=1): 32 MiB and three passes, about 0.1 s on a small server.
@@ -186,3 +189,105 @@ class Authenticator:
         if name not in self.managers and stored and self.verifier.needs_rehash(stored):
             self.accounts.update_hash(name, stored, self.verifier.hasher.hash(password))
         return LoginResult(name, 0.0, checked=True)
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+SESSION_ID: Final = re.compile(r"^[0-9a-f]{64}$")  # 32 random bytes, hex: the cookie's value
+HANDOVER_TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, URL-safe base64
+HANDOVER_SECONDS: Final = 60.0  # from the login to the browser's request that sets the cookie
+LIFETIME_SECONDS: Final = 12 * 3600.0  # a login holds at most a working day, active or not
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _pad(token: str) -> bytes:
+    # The hand-over token (256 random bits, never stored) keys a one-time pad over the session id,
+    # so that the stored row holds neither the session id nor the token in the clear.
+    return hashlib.sha256(b"trp manager session hand-over:" + token.encode()).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedSession:
+    session_id: str  # the cookie's value; never stored
+    handover: str  # one-time token with which the browser fetches its cookie
+
+
+class SessionEnd(enum.Enum):
+    """Why a session id no longer logs anyone in."""
+
+    UNKNOWN = "unknown"  # never issued, malformed, or deleted long ago
+    ENDED = "ended"  # idle or too old: expired
+    REVOKED = "revoked"  # logged out
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCheck:
+    manager: str | None
+    end: SessionEnd | None = None
+
+
+class Sessions:
+    """Manager sessions behind the cookie: opened at login, checked on every page run and download,
+    handed to the browser once, revoked at logout. The database keeps only hashes."""
+
+    def __init__(
+        self, engine: Engine, idle_minutes: float, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        rules = SessionRules(idle=idle_minutes * 60, lifetime=LIFETIME_SECONDS, handover=HANDOVER_SECONDS)
+        self.store = ManagerSessions(engine, rules, clock)
+        self.idle_minutes = idle_minutes
+
+    @store_errors()
+    def open(self, manager: str) -> OpenedSession:
+        session_id = secrets.token_bytes(32)
+        handover = secrets.token_urlsafe(32)
+        sealed = bytes(a ^ b for a, b in zip(session_id, _pad(handover), strict=True)).hex()
+        self.store.open(_digest(session_id.hex()), manager, _digest(handover), sealed)
+        return OpenedSession(session_id.hex(), handover)
+
+    @store_errors()
+    def redeem(self, handover: str) -> str | None:
+        """The session id for a hand-over token, once and within HANDOVER_SECONDS; else None."""
+        if not HANDOVER_TOKEN.match(handover):
+            return None
+        sealed = self.store.take_handover(_digest(handover))
+        if sealed is None:
+            return None
+        return bytes(a ^ b for a, b in zip(bytes.fromhex(sealed), _pad(handover), strict=True)).hex()
+
+    @store_errors()
+    def check(self, session_id: str) -> SessionCheck:
+        """Who holds a live session (counted as activity), or why it holds no longer."""
+        if not SESSION_ID.match(session_id):
+            return SessionCheck(None, SessionEnd.UNKNOWN)
+        manager, state = self.store.check(_digest(session_id))
+        if manager is not None:
+            return SessionCheck(manager)
+        return SessionCheck(None, SessionEnd(state))
+
+    @store_errors()
+    def close(self, session_id: str) -> bool:
+        """Log out: the session ends for every tab and process; True when it was live."""
+        return bool(SESSION_ID.match(session_id)) and self.store.revoke(_digest(session_id))
+
+
+# --- single sign-on ---------------------------------------------------------------------------------
+
+
+def parse_sso_managers(text: str) -> frozenset[str]:
+    """The e-mail addresses of TRP_OIDC_MANAGERS (separated by ";" or white space), compared without case."""
+    return frozenset(normalize_name(e) for e in re.split(r"[;\s]+", text) if e.strip())
+
+
+def sso_manager(email: object, verified: object, allowed: frozenset[str]) -> str | None:
+    """The manager an identity provider's user logs in as (the e-mail address), or None: only an
+    address on the allow-list that the provider has not marked unverified, and that fits a name."""
+    if not isinstance(email, str) or verified is False:
+        return None
+    name = normalize_name(email)
+    if name not in allowed or name_problem(name):
+        return None
+    return name

@@ -1,4 +1,4 @@
-"""Manager accounts and the login throttle's failure counts, shared by every app process.
+"""Manager accounts, the login throttle's failure counts and manager sessions, shared by every app process.
 
 The store counts and locks; how long a count holds an attempt is the caller's rule (a FailureRule,
 e.g. trp_core.services.throttle.Backoff).
@@ -17,8 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from trp_core.store.engine import writer
-from trp_core.store.models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount
+from trp_core.store.models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount, ManagerSession
 
+TOUCH_SECONDS: Final = 10.0  # a session's activity is written at most this often
 OVERALL_KEY: Final = "*"  # the row counting failures of every name together; never a hex digest
 
 
@@ -190,3 +191,108 @@ class LoginThrottle:
                 overall.failures, overall.last_failure = attempt.overall_before
             else:
                 overall.failures = max(0, overall.failures - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRules:
+    """How long a manager session lives: since its last activity, since its login, and its hand-over."""
+
+    idle: float  # seconds
+    lifetime: float
+    handover: float
+
+
+class ManagerSessions:
+    """Manager sessions by the hash of their id, in the database, so that every app process sees them.
+
+    The caller hashes; nothing here sees a session id or a hand-over token.
+    """
+
+    def __init__(self, engine: Engine, rules: SessionRules, clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self._writer = writer(engine)
+        self.rules = rules
+        self._clock = clock
+
+    def open(self, id_hash: str, manager: str, handover_hash: str, sealed: str) -> None:
+        """Store a new session, waiting for its hand-over; sessions ended long ago are deleted."""
+        now = self._clock()
+        with Session(self._writer) as s, s.begin():
+            s.execute(delete(ManagerSession).where(ManagerSession.last_seen < now - self.rules.lifetime))
+            s.add(
+                ManagerSession(
+                    id_hash=id_hash,
+                    manager=manager,
+                    created=now,
+                    last_seen=now,
+                    revoked=False,
+                    handover_hash=handover_hash,
+                    sealed=sealed,
+                    handover_until=now + self.rules.handover,
+                )
+            )
+
+    def take_handover(self, handover_hash: str) -> str | None:
+        """The sealed session id of a hand-over, once: it is cleared in the same transaction."""
+        now = self._clock()
+        with Session(self._writer) as s, s.begin():
+            row = s.scalar(
+                select(ManagerSession).where(ManagerSession.handover_hash == handover_hash).with_for_update()
+            )
+            if row is None:
+                return None
+            sealed, until = row.sealed, row.handover_until
+            row.handover_hash = row.sealed = row.handover_until = None
+            if row.revoked or until is None or until < now or self._ended(row, now):
+                return None
+            return sealed
+
+    def check(self, id_hash: str) -> tuple[str | None, str]:
+        """(manager, "live") for a live session, which counts as activity; else (None, why):
+        "unknown", "ended" (idle or too old) or "revoked" (logged out)."""
+        now = self._clock()
+        with Session(self.engine) as s, s.begin():
+            row = s.execute(
+                select(
+                    ManagerSession.manager,
+                    ManagerSession.created,
+                    ManagerSession.last_seen,
+                    ManagerSession.revoked,
+                ).where(ManagerSession.id_hash == id_hash)
+            ).first()
+        if row is None:
+            return None, "unknown"
+        ended = now - row.last_seen > self.rules.idle or now - row.created > self.rules.lifetime
+        if row.revoked:
+            return None, "ended" if ended else "revoked"
+        if not ended and now - row.last_seen < TOUCH_SECONDS:
+            return row.manager, "live"  # seen a moment ago: no write on every page run
+        with Session(self._writer) as s, s.begin():
+            live = ManagerSession.revoked.is_(False)
+            if ended:
+                s.execute(
+                    update(ManagerSession).where(ManagerSession.id_hash == id_hash).values(revoked=True)
+                )
+                return None, "ended"
+            # Only while the row is still live: a logout or expiry meanwhile wins.
+            touched = s.execute(
+                update(ManagerSession)
+                .where(
+                    ManagerSession.id_hash == id_hash, live, ManagerSession.last_seen > now - self.rules.idle
+                )
+                .values(last_seen=now)
+            ).rowcount
+        return (row.manager, "live") if touched else (None, "revoked")
+
+    def revoke(self, id_hash: str) -> bool:
+        """End a session (logout); True when it was live."""
+        with Session(self._writer) as s, s.begin():
+            stmt = (
+                update(ManagerSession)
+                .where(ManagerSession.id_hash == id_hash, ManagerSession.revoked.is_(False))
+                .values(revoked=True, handover_hash=None, sealed=None, handover_until=None)
+            )
+            return s.execute(stmt).rowcount > 0
+
+    def _ended(self, row: ManagerSession, now: float) -> bool:
+        return now - row.last_seen > self.rules.idle or now - row.created > self.rules.lifetime

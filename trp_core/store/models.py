@@ -234,3 +234,29 @@ class SigningKey(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(SIGNING_KEY_LENGTH))
     created: Mapped[date] = mapped_column(Date)
+
+
+# --- manager sessions -----------------------------------------------------------------------
+
+SESSION_HASH_LENGTH: Final = 64  # sha256 hex of a session id or a hand-over token
+SEALED_LENGTH: Final = 64  # a session id sealed for its hand-over, hex
+
+
+class ManagerSession(Base):
+    """A manager's login, shared by every app process: only the hash of the browser's session id.
+
+    The session id itself lives only in the manager's cookie (and, for the tab that logged in,
+    in that tab's server memory). A new session first waits for its one-time hand-over to the
+    browser (`handover_hash`, `sealed`, `handover_until`), which is cleared when it is used.
+    """
+
+    __tablename__ = "manager_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(SESSION_HASH_LENGTH), primary_key=True)
+    manager: Mapped[str] = mapped_column(String(MANAGER_NAME_LENGTH), index=True)
+    created: Mapped[float] = mapped_column(Double)  # time.time()
+    last_seen: Mapped[float] = mapped_column(Double, index=True)
+    revoked: Mapped[bool] = mapped_column(default=False)
+    handover_hash: Mapped[str | None] = mapped_column(String(SESSION_HASH_LENGTH), unique=True, default=None)
+    sealed: Mapped[str | None] = mapped_column(String(SEALED_LENGTH), default=None)
+    handover_until: Mapped[float | None] = mapped_column(Double, default=None)
