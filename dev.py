@@ -68,7 +68,7 @@ def main() -> int:
     setup()
     if command == "run":
         subprocess.run([str(BIN / "trp"), "validate", "surveys/"], check=True, cwd=ROOT)
-        return subprocess.run([str(BIN / "streamlit"), "run", "serve.py", *rest], cwd=ROOT).returncode
+        return subprocess.run([str(BIN / "streamlit"), "run", "app.py", *rest], cwd=ROOT).returncode
     if command == "test":
         return subprocess.run(
             [str(BIN / "python"), "-m", "pytest", *test_arguments(rest)], cwd=ROOT

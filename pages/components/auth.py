@@ -229,7 +229,7 @@ def hand_over() -> None:
     if url is None:
         return
     if not web.mounted():  # a bare `streamlit run app.py`: only this tab is logged in
-        log.warning("manager session without a cookie: start the app with `streamlit run serve.py`")
+        log.warning("manager session without a cookie: start the app with `streamlit run app.py`")
         return
     address = json.dumps(url).replace("<", "\\u003c")  # URL-encoded already; never a closing tag
     st.html(f"<script>window.location.replace({address});</script>", unsafe_allow_javascript=True)

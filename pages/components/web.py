@@ -1,4 +1,4 @@
-"""The app's HTTP edge beside Streamlit (st.App routes and middleware, mounted by serve.py): the manager
+"""The app's HTTP edge beside Streamlit (st.App routes and middleware, mounted by app.py's st.App): the manager
 session cookie, set by a route, and manager downloads served only to their own session.
 
 A Streamlit script cannot set an HttpOnly cookie, so the login page hands a one-time token to
@@ -168,7 +168,7 @@ _mounted = False
 
 
 def mounted() -> bool:
-    """Whether this process serves the routes (started as serve.py, not as a bare app.py)."""
+    """Whether this process serves the routes (app.py's st.App, not AppTest's bare script run)."""
     return _mounted
 
 

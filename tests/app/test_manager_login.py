@@ -189,7 +189,7 @@ def test_a_bad_trp_managers_gives_the_same_clear_message(app_db, monkeypatch):
 
 
 def test_login_reaches_the_manager_pages(manager_db):
-    web.routes()  # as serve.py mounts them in the server's process
+    web.routes()  # as app.py's server mounts them in the server's process
     at = logged_in()
     assert not on_login_page(at), "switched to the dashboard"
     assert errors(at) == []

@@ -1,4 +1,4 @@
-"""Manager sessions in Chromium against the real server (serve.py: the app with its HTTP routes): a reload
+"""Manager sessions in Chromium against the real server (app.py's st.App: the app with its HTTP routes): a reload
 and a bookmark keep the login, a logout ends every tab, the cookie's attributes, idle expiry on the
 server, and manager downloads only for a live session of their own."""
 

@@ -47,8 +47,8 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run serve.py` on a loopback port with its own SQLite file (serve.py of `app_dir`, the
-    app with its HTTP routes; app.py where a directory has no serve.py)."""
+    """`streamlit run app.py` of `app_dir` (the app with its HTTP routes) on a loopback port with its own
+    SQLite file."""
 
     def __init__(self, tmp: Path, env: dict[str, str] | None = None, app_dir: Path = ROOT):
         self.port = free_port()
@@ -61,9 +61,8 @@ class Server:
             "TRP_PUBLIC_URL": self.url,
             **(env or {}),
         }
-        entry = "serve.py" if (app_dir / "serve.py").exists() else "app.py"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=app_dir, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip

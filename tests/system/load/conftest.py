@@ -23,7 +23,7 @@ __all__ = ["pg_admin"]  # a fixture, used by the tests here
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    """`streamlit run serve.py` with its own SQLite file."""
+    """`streamlit run app.py` with its own SQLite file."""
     srv = Server(tmp_path_factory.mktemp("load-server"))
     yield srv
     srv.stop()
