@@ -51,7 +51,9 @@ MAX_TYPED_NAME: Final = 200
 PER_ACCOUNT: Final = Backoff(free=3, base=2.0, cap=15 * 60.0, forget=24 * 3600.0)
 # The key of typed names that are no account's: made when the process starts, never stored, so a
 # row of the failure counts cannot be turned back into what was typed (a mistyped password, say)
-# even with the whole database. Such names count per process; they can never log in anyway.
+# even with the whole database. Such names count per process; they can never log in anyway. (With
+# several replicas, someone who spreads tries over them could tell such a name from an account's,
+# whose count all replicas share: account names are no secret, passwords are.)
 _UNKNOWN_NAME_KEY: Final = secrets.token_bytes(32)
 
 
