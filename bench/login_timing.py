@@ -37,7 +37,7 @@ def measure(url: str | URL, n: int) -> tuple[list[float], list[float]]:
     try:
         upgrade(engine)
         Accounts(engine).add("alice", hash_password("correct horse battery"), replace=True)
-        auth = Authenticator(engine, per_account=NEVER_HOLD, overall=NEVER_HOLD)
+        auth = Authenticator(engine, per_account=NEVER_HOLD)
         auth.log_in("warm-up", "not the password")
         wrong, unknown = [], []
         for i in range(n):

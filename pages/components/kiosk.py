@@ -10,12 +10,14 @@ from pages.components import resources, session
 from pages.components.urls import CHECK_PAGE, START_PAGE
 from trp_core.presentation.i18n import t
 from trp_core.services import tags
+from trp_core.services.results import StoreUnavailable
+from trp_core.services.throttle import pin_key
 
 if TYPE_CHECKING:
     from trp_core.files.events import Event
 
 # What survives a reset: the tablet's own set-up, never anything of a visitor.
-KEEP = {session.KIOSK, session.EVENT, session.LINK, session.GENERATION, session.LANG, session.SID}
+KEEP = {session.KIOSK, session.EVENT, session.LINK, session.GENERATION, session.LANG}
 
 # Touch targets of at least 48 px, no toolbar, menu or sidebar.
 _CSS = """
@@ -174,7 +176,8 @@ def welcome(event: Event) -> None:
 
 
 def staff_exit(event: Event) -> None:
-    """A small staff button; the right PIN leaves kiosk mode, wrong PINs are throttled."""
+    """A small staff button; the right PIN leaves kiosk mode, wrong PINs are throttled per event
+    over every session and process (trp_core.services.throttle.PIN)."""
     lang = session.lang()
     if not st.session_state.get(session.STAFF):
         label = " / ".join(t("kiosk_staff", code) for code in event.languages)
@@ -187,19 +190,22 @@ def staff_exit(event: Event) -> None:
         submitted = st.form_submit_button(t("kiosk_leave", lang), key="kiosk.pin.submit")
     if not submitted:
         return
-    throttle = resources.code_throttle()
-    who = f"pin:{session.session_id()}"
-    wait = throttle.wait_seconds(who)
-    if wait > 0:
-        st.error(t("reopen_wait", lang, seconds=int(wait) + 1))
+    try:
+        verdict = resources.pin_guard().attempt(
+            pin_key(event.slug), lambda: bool(pin) and event.check_pin(pin)
+        )
+    except StoreUnavailable:
+        resources.log.exception("staff PIN not checked")
+        st.error(t("kiosk_pin_unavailable", lang))
         return
-    if pin and event.check_pin(pin):
-        throttle.success(who)
+    if not verdict.checked:
+        st.error(t("reopen_wait", lang, seconds=int(verdict.wait) + 1))
+        return
+    if verdict.ok:
         for key in (session.KIOSK, session.STAFF, session.EVENT):
             st.session_state.pop(key, None)
         st.query_params.clear()
         st.switch_page(START_PAGE)
-    throttle.failure(who)
     st.error(t("kiosk_pin_wrong", lang))
 
 

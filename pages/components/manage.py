@@ -102,17 +102,6 @@ def _param(name: str, options: list[Any], default: Any) -> Any:
     return default
 
 
-def _date_param(name: str) -> date | None:
-    raw = st.query_params.get(name)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        st.warning(t("mgr_bad_filter", session.lang(), name=name))
-        return None
-
-
 def selection(
     engine: Engine, page: str, *, any_version: bool = True, period: bool = False
 ) -> Selection | None:
@@ -208,9 +197,18 @@ def _dates(where: Any, key: str, choices: sel.Choices) -> tuple[date | None, dat
     if first is None or last is None:
         return None, None
     if key not in st.session_state:
-        since = _date_param("f_since") or first
-        until = _date_param("f_until") or last
-        st.session_state[key] = (min(since, until), max(since, until))
+        since, until, adjusted = sel.date_range(
+            st.query_params.get("f_since"), st.query_params.get("f_until"), first, last
+        )
+        if adjusted:
+            st.info(t("mgr_dates_adjusted", session.lang(), first=first.isoformat(), last=last.isoformat()))
+        st.session_state[key] = (since, until)
+    else:  # responses may have been deleted since: the picker refuses a day outside its range
+        kept = st.session_state[key]
+        kept = tuple(kept) if isinstance(kept, list | tuple) else (kept,)
+        inside = tuple(min(max(d, first), last) for d in kept if isinstance(d, date))
+        if inside != kept:
+            st.session_state[key] = inside
     value = where.date_input(
         t("mgr_dates", session.lang()), min_value=first, max_value=last, key=key, format="YYYY-MM-DD"
     )

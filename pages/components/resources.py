@@ -1,17 +1,25 @@
 """What every session of this process shares: the settings, the surveys and events on offer, the store,
-and the throttle of guessable codes; each made once (st.cache_resource), never anything of a visitor."""
+and the throttles of guessable codes and PINs; never anything of a visitor.
+
+Settings, surveys and events come from st.cache_resource: a client may empty it (Streamlit's
+clear-cache message), which only reads the same environment and files again. The store and the
+throttles live in module variables instead, where no client message reaches: emptying the cache
+must neither reset a throttle nor open a second store (an engine, a migration check, a re-score).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import streamlit as st
 from pydantic import ValidationError
 
 from trp_core.services import catalog
 from trp_core.services.storage import open_store
-from trp_core.services.throttle import Throttle
+from trp_core.services.throttle import Guard, Throttle
 from trp_core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -20,6 +28,19 @@ if TYPE_CHECKING:
     from trp_core.store import Store
 
 log = logging.getLogger("trp")
+
+T = TypeVar("T")
+_kept: dict[tuple[str, str], object] = {}  # (what, for which database) -> the process's one object
+_kept_lock = threading.RLock()  # a make may need another kept object (the PIN guard, the store)
+
+
+def _process_wide(what: str, database: str, make: Callable[[], T]) -> T:
+    """The process's one `what` for this database, made on first use (a failed make is not kept)."""
+    with _kept_lock:
+        found = _kept.get((what, database))
+        if found is None:
+            found = _kept[(what, database)] = make()
+        return found  # type: ignore[return-value]
 
 
 @st.cache_resource
@@ -68,13 +89,19 @@ def events() -> dict[str, Event]:
     return _events(str(settings().events_file))
 
 
-@st.cache_resource
 def store() -> Store:
-    """The process-wide store."""
-    return open_store()
+    """The process-wide store of the configured database."""
+    return _process_wide("store", settings().database_url, open_store)
 
 
-@st.cache_resource
+_code_throttle = Throttle(free_failures=3, base_delay=2.0, busy_per_minute=120)
+
+
 def code_throttle() -> Throttle:
-    """Wrong result codes and kiosk PINs, per session and across the process."""
-    return Throttle(free_failures=3, base_delay=2.0, global_per_minute=120)
+    """Wrong result codes, per session, in this process's memory."""
+    return _code_throttle
+
+
+def pin_guard() -> Guard:
+    """Wrong kiosk PINs, per event, in the database (every process counts the same failures)."""
+    return _process_wide("pin", settings().database_url, lambda: Guard(store().engine))

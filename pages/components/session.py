@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from trp_core.services.results import Result
 from trp_core.services.submit import Submission
@@ -26,7 +26,6 @@ COUNTED = "trp.counted"  # funnel steps already counted in this session
 GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
 NOTICE = "trp.notice"  # a message to show once on the next page
 NAV = "trp.nav"  # Navigation: this session's st.Page objects
-SID = "trp.sid"  # a random id of this browser session, for throttling only; never stored
 # Where the visit happens
 EVENT = "trp.event"  # LinkTag: the tag of the signed link this visit came by, or absent
 LINK = "trp.link"  # (tag, signature) of the link last checked, so that a rerun does not check it again
@@ -103,8 +102,14 @@ def event() -> str | None:
 
 
 def session_id() -> str:
-    """A random id of this browser session, for throttling only; never stored."""
-    return st.session_state.setdefault(SID, uuid.uuid4().hex)
+    """The server's random id of this browser session, for throttling only; never stored.
+
+    Not kept in st.session_state, which a client's clear-cache message empties.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        raise RuntimeError("session_id() outside a script run")
+    return ctx.session_id
 
 
 def submission() -> Submission | None:

@@ -245,15 +245,22 @@ if survey.contact:
         st.write(contact.name)
         if contact.note:
             st.write(contact.note(lang))
-        parts = []
-        if contact.email:
-            parts.append(f":material/mail: [{contact.email}](mailto:{contact.email}?subject={code})")
-        if contact.phone:
-            parts.append(f":material/call: {contact.phone}")
-        if contact.url:
-            parts.append(f":material/link: [{contact.url}]({contact.url})")
-        if parts:
-            st.markdown(" · ".join(parts))
+        if kiosk.active():
+            # On a shared tablet a tap on a link would open a mail program or a browser tab that the
+            # next visitor finds: the contact as plain text; the QR code carries the links away.
+            plain = [x for x in (contact.email, contact.phone, contact.url) if x]
+            if plain:
+                st.text(" · ".join(plain))
+        else:
+            parts = []
+            if contact.email:
+                parts.append(f":material/mail: [{contact.email}](mailto:{contact.email}?subject={code})")
+            if contact.phone:
+                parts.append(f":material/call: {contact.phone}")
+            if contact.url:
+                parts.append(f":material/link: [{contact.url}]({contact.url})")
+            if parts:
+                st.markdown(" · ".join(parts))
         st.caption(t("contact_hint", lang, code=code))
 
 st.page_link(

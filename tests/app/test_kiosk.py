@@ -10,6 +10,7 @@ from tests.conftest import SURVEYS
 from tests.support.kiosk_events import SLUG, STAFF_PIN, signed_query
 from trp_core.files.surveys import load_survey
 from trp_core.method.vocabulary import Quadrant
+from trp_core.services.throttle import PIN
 
 
 def open_kiosk(**extra):
@@ -58,6 +59,31 @@ def test_a_visitors_run_carries_the_event_and_done_clears_everything(kiosk_db):
     assert result.code not in page_text
 
 
+def rendered(at) -> str:
+    return " ".join(str(x.value) for x in (*at.markdown, *at.caption, *at.text, *at.code))
+
+
+def test_kiosk_result_has_no_link_that_leaves_the_tablet(kiosk_db):
+    """Finding 8: the vendor's web and mail links are plain text on a shared tablet; the QR code stays."""
+    survey = load_survey(SURVEYS / "trp-cloud.yaml")
+    contact = survey.contact
+    assert contact is not None and contact.email and contact.url
+    normal = new_app(survey="trp-cloud", lang="en")
+    run_through(normal, survey, fixture("trp-cloud", "held"))
+    assert f"mailto:{contact.email}" in rendered(normal), "outside kiosk mode the links are there"
+
+    at = open_kiosk()
+    at.button(key="kiosk.start.en").click().run()
+    for section in survey.ordered_sections:
+        answer_step(at, section, fixture("trp-cloud", "held"))
+    at.button(key="submit").click().run()
+    assert at.session_state["trp.result"] is not None and len(at.image) == 1, "the QR code stays"
+    shown = rendered(at)
+    assert "mailto:" not in shown and f"]({contact.url}" not in shown and "](http" not in shown
+    assert contact.email in shown and contact.url in shown, "the contact is still readable"
+    assert all("](" not in x.value for x in at.markdown if contact.email in x.value or contact.url in x.value)
+
+
 def test_kiosk_tablet_opens_no_result_codes(kiosk_db):
     survey = load_survey(SURVEYS / "trp-standard.yaml")
     normal = new_app(survey="trp-standard", lang="en")
@@ -82,16 +108,21 @@ def test_staff_pin_leaves_kiosk_mode_and_a_wrong_pin_does_not(kiosk_db):
     assert not at.exception
 
 
-def test_wrong_pins_are_throttled(kiosk_db):
-    at = open_kiosk()
-    at.button(key="kiosk.staff").click().run()
+def wrong_pins(at, times: int) -> list[str]:
     errors = []
-    for _ in range(5):
+    for _ in range(times):
         at.text_input(key="kiosk.pin.value").input("1234")
         at.button(key="kiosk.pin.submit").click().run()
         errors.append(at.error[0].value)
+    return errors
+
+
+def test_wrong_pins_are_throttled(kiosk_db):
+    at = open_kiosk()
+    at.button(key="kiosk.staff").click().run()
+    errors = wrong_pins(at, PIN.free + 2)
     assert errors[0].startswith("Die PIN ist falsch") or errors[0].startswith("The PIN is wrong")
-    assert any("Too many attempts" in e or "Zu viele Versuche" in e for e in errors[3:])
+    assert any("Too many attempts" in e or "Zu viele Versuche" in e for e in errors[PIN.free :])
     # Even the right PIN waits while throttled.
     at.text_input(key="kiosk.pin.value").input(STAFF_PIN)
     at.button(key="kiosk.pin.submit").click().run()
@@ -112,3 +143,20 @@ def test_an_unsigned_or_unknown_kiosk_link_is_ignored_silently(kiosk_db):
         assert "trp.kiosk" not in at.session_state and "trp.event" not in at.session_state, query
         assert not at.info and not at.warning and not at.error, query
         assert [b.label for b in at.button if b.key == "start"], "the normal start page"
+
+
+def test_pin_throttle_outlives_new_sessions_and_emptied_caches(kiosk_db):
+    """Finding 6: a new session, or emptying Streamlit's caches, gave a guesser fresh tries."""
+    import streamlit as st
+
+    first = open_kiosk()
+    first.button(key="kiosk.staff").click().run()
+    wrong_pins(first, PIN.free + 1)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    other = open_kiosk()
+    other.button(key="kiosk.staff").click().run()
+    other.text_input(key="kiosk.pin.value").input(STAFF_PIN)
+    other.button(key="kiosk.pin.submit").click().run()
+    assert other.session_state["trp.kiosk"] == SLUG, "still in kiosk mode: the event's PIN is held"
+    assert "Too many attempts" in other.error[0].value or "Zu viele Versuche" in other.error[0].value

@@ -1,4 +1,5 @@
-"""Manager accounts and the login throttle on SQLite and PostgreSQL: storage, growth, sharing, races."""
+"""Manager accounts and the failure counts of logins and PINs on SQLite and PostgreSQL: storage, growth,
+sharing, races, and no lock-out by other names."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session
 from tests.conftest import ROOT
 from trp_core.services.auth import (
     HASHER,
-    OVERALL,
     PER_ACCOUNT,
     Authenticator,
     Verifier,
@@ -25,7 +25,7 @@ from trp_core.services.auth import (
     throttle_key,
 )
 from trp_core.services.throttle import Backoff
-from trp_core.store.accounts import OVERALL_KEY, AccountExists, Accounts, LoginThrottle
+from trp_core.store.accounts import GRAIN, AccountExists, Accounts, FailureCounts
 from trp_core.store.engine import make_engine, writer
 from trp_core.store.migrate import current_revision, head_revision, upgrade
 from trp_core.store.models import LoginFailures, ManagerAccount
@@ -34,7 +34,7 @@ PASSWORD = "correct horse battery"
 
 
 class Clock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
+    def __init__(self, now: float = 16_666 * GRAIN) -> None:  # a whole minute: stored as it is
         self.now = now
 
     def __call__(self) -> float:
@@ -131,7 +131,7 @@ def test_upgrade_from_the_first_revision_adds_the_manager_tables(empty_url: URL)
 # --- the throttle -------------------------------------------------------------------------
 
 
-def fail(throttle: LoginThrottle, key: str, times: int = 1) -> list[float]:
+def fail(throttle: FailureCounts, key: str, times: int = 1) -> list[float]:
     """Let `times` attempts through and leave them failed; the waits each one left behind."""
     waits = []
     for _ in range(times):
@@ -141,73 +141,96 @@ def fail(throttle: LoginThrottle, key: str, times: int = 1) -> list[float]:
     return waits
 
 
-def test_per_account_delay_grows_and_a_held_attempt_is_not_counted(clean, clock):
-    throttle = LoginThrottle(clean, PER_ACCOUNT, OVERALL, clock)
-    key = throttle_key("alice")
-    assert fail(throttle, key, 4) == [0, 0, 0, 2]
-    held = throttle.begin(key)
+def key(name: str) -> str:
+    return throttle_key(name, account=True)
+
+
+def test_per_key_delay_grows_and_a_held_attempt_is_not_counted(clean, clock):
+    throttle = FailureCounts(clean, PER_ACCOUNT, clock, grain=1.0)
+    alice = key("alice")
+    assert fail(throttle, alice, 4) == [0, 0, 0, 2]
+    held = throttle.begin(alice)
     assert held.wait == 2
     clock.now += 1
-    assert throttle.begin(key).wait == 1, "refused, and the refusal did not add a failure"
+    assert throttle.begin(alice).wait == 1, "refused, and the refusal did not add a failure"
     clock.now += 1
-    assert fail(throttle, key) == [4]
+    assert fail(throttle, alice) == [4]
     clock.now += 4
-    assert fail(throttle, key) == [8]
-    assert throttle.wait_seconds(throttle_key("bob")) == 0, "other names are not held"
+    assert fail(throttle, alice) == [8]
+    assert throttle.wait_seconds(key("bob")) == 0, "other names are not held"
+
+
+def test_stored_times_are_whole_minutes(clean, clock):
+    """No row says at what second someone failed; rounding up only ever holds longer."""
+    throttle = FailureCounts(clean, PER_ACCOUNT, clock)
+    clock.now += 17.25
+    fail(throttle, key("alice"), 4)
+    with Session(clean) as s:
+        (row,) = s.scalars(select(LoginFailures)).all()
+    assert row.last_failure % 60 == 0 and 0 < row.last_failure - clock.now <= 60
+    assert throttle.wait_seconds(key("alice")) == row.last_failure + PER_ACCOUNT.delay(4) - clock.now
 
 
 def test_delay_is_capped_and_forgotten_after_a_day(clean, clock):
-    throttle = LoginThrottle(clean, PER_ACCOUNT, Backoff(10**6, 1, 1, 60), clock)
-    key = throttle_key("alice")
+    throttle = FailureCounts(clean, Backoff(3, 2.0, 60.0, 24 * 3600.0), clock, grain=1.0)
+    alice = key("alice")
     for _ in range(16):
-        clock.now += PER_ACCOUNT.cap
-        fail(throttle, key)
-    assert throttle.wait_seconds(key) == PER_ACCOUNT.cap
-    clock.now += PER_ACCOUNT.forget
-    assert throttle.wait_seconds(key) == 0
-    assert fail(throttle, key) == [0], "counting starts afresh"
+        clock.now += 60
+        fail(throttle, alice)
+    assert throttle.wait_seconds(alice) == 60
+    clock.now += 24 * 3600
+    assert throttle.wait_seconds(alice) == 0
+    assert fail(throttle, alice) == [0], "counting starts afresh"
 
 
-def test_overall_delay_holds_every_name(clean, clock):
-    throttle = LoginThrottle(clean, PER_ACCOUNT, OVERALL, clock)
-    for i in range(OVERALL.free):
-        assert fail(throttle, throttle_key(f"guess{i}")) == [0]
-    assert fail(throttle, throttle_key("one more")) == [1]
-    assert throttle.begin(throttle_key("alice")).wait == 1, "even a name without failures waits"
-    clock.now += 1
-    assert fail(throttle, throttle_key("and another")) == [2]
-    clock.now += OVERALL.forget
-    assert throttle.wait_seconds(throttle_key("alice")) == 0
+def test_thirty_random_names_do_not_hold_a_real_one(clean, clock, alice_hash):
+    """Finding 7: failures under other names, however many, never hold a manager's own name."""
+    Accounts(clean).add("alice", alice_hash)
+    a = auth(clean, clock)
+    for i in range(30):
+        assert a.log_in(f"random-{i}-{i * 7919 % 1000}", "guess").checked
+    result = a.log_in("alice", PASSWORD)
+    assert (result.name, result.checked, result.wait) == ("alice", True, 0)
 
 
-def test_success_clears_the_name_and_gives_back_the_overall_count(clean, clock):
-    throttle = LoginThrottle(clean, PER_ACCOUNT, OVERALL, clock)
-    key = throttle_key("alice")
-    fail(throttle, key, 3)
-    fail(throttle, throttle_key("bob"), 2)
-    clock.now += 5
-    throttle.succeeded(throttle.begin(key))
+def test_a_held_manager_logs_in_after_the_delay_of_her_own_name(clean, clock, alice_hash):
+    Accounts(clean).add("alice", alice_hash)
+    a = auth(clean, clock)
+    for _ in range(PER_ACCOUNT.free + 2):  # her own name: held now
+        a.log_in("alice", "not the password")
+    for i in range(30):  # and thirty random names meanwhile
+        a.log_in(f"someone-{i}", "guess")
+    held = a.log_in("alice", PASSWORD)
+    assert (held.name, held.checked) == (None, False) and 0 < held.wait <= PER_ACCOUNT.delay(5) + GRAIN
+    clock.now += held.wait
+    assert a.log_in("alice", PASSWORD).name == "alice"
+
+
+def test_success_clears_only_its_own_name(clean, clock):
+    throttle = FailureCounts(clean, PER_ACCOUNT, clock)
+    fail(throttle, key("alice"), 3)
+    fail(throttle, key("bob"), 2)
+    throttle.succeeded(throttle.begin(key("alice")))
     with Session(clean) as s:
-        rows = {r.key: (r.failures, r.last_failure) for r in s.scalars(select(LoginFailures))}
-    assert key not in rows
-    assert rows[OVERALL_KEY] == (5, clock.now - 5), "as before the successful attempt"
+        rows = {r.key: r.failures for r in s.scalars(select(LoginFailures))}
+    assert rows == {key("bob"): 2}
 
 
-def test_old_names_are_pruned(clean, clock):
-    throttle = LoginThrottle(clean, PER_ACCOUNT, OVERALL, clock)
-    fail(throttle, throttle_key("typo"))
-    clock.now += PER_ACCOUNT.forget + 1
-    fail(throttle, throttle_key("alice"))
+def test_old_keys_are_pruned(clean, clock):
+    throttle = FailureCounts(clean, PER_ACCOUNT, clock)
+    fail(throttle, key("typo"))
+    clock.now += PER_ACCOUNT.forget + GRAIN
+    fail(throttle, key("alice"))
     with Session(clean) as s:
         keys = set(s.scalars(select(LoginFailures.key)))
-    assert keys == {OVERALL_KEY, throttle_key("alice")}
+    assert keys == {key("alice")}
 
 
 def test_parallel_attempts_cannot_slip_past_the_throttle(clean, clock):
     """Twelve attempts at the same moment: only those before the first delay are let through."""
     engines = [make_engine(clean.url) for _ in range(4)]
-    throttles = [LoginThrottle(e, PER_ACCOUNT, OVERALL, clock) for e in engines]
-    key = throttle_key("alice")
+    throttles = [FailureCounts(e, PER_ACCOUNT, clock) for e in engines]
+    alice = key("alice")
     barrier = threading.Barrier(12)
     results: list[float] = []
     errors: list[BaseException] = []
@@ -215,7 +238,7 @@ def test_parallel_attempts_cannot_slip_past_the_throttle(clean, clock):
     def run(i: int) -> None:
         barrier.wait()
         try:
-            results.append(throttles[i % 4].begin(key).wait)
+            results.append(throttles[i % 4].begin(alice).wait)
         except BaseException as exc:
             errors.append(exc)
 
@@ -237,12 +260,12 @@ def test_failures_are_shared_by_processes(clean, clock):
     url = clean.url.render_as_string(hide_password=False)
     script = (
         "import sys\n"
-        "from trp_core.services.auth import OVERALL, PER_ACCOUNT, throttle_key\n"
-        "from trp_core.store.accounts import LoginThrottle\n"
+        "from trp_core.services.auth import PER_ACCOUNT, throttle_key\n"
+        "from trp_core.store.accounts import FailureCounts\n"
         "from trp_core.store.engine import make_engine\n"
-        "t = LoginThrottle(make_engine(sys.argv[1]), PER_ACCOUNT, OVERALL, lambda: float(sys.argv[2]))\n"
+        "t = FailureCounts(make_engine(sys.argv[1]), PER_ACCOUNT, lambda: float(sys.argv[2]))\n"
         "for _ in range(4):\n"
-        "    assert t.begin(throttle_key('alice')).wait == 0\n"
+        "    assert t.begin(throttle_key('alice', account=True)).wait == 0\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, url, str(clock.now)],
@@ -252,11 +275,32 @@ def test_failures_are_shared_by_processes(clean, clock):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    here = LoginThrottle(make_engine(url), PER_ACCOUNT, OVERALL, clock)
+    here = FailureCounts(make_engine(url), PER_ACCOUNT, clock)
     try:
-        assert here.wait_seconds(throttle_key("Alice")) == PER_ACCOUNT.delay(4) > 0
+        assert here.wait_seconds(key("alice")) == PER_ACCOUNT.delay(4) > 0
     finally:
         here.engine.dispose()
+
+
+def test_failure_records_keep_nothing_that_gives_back_a_typed_name(clean, clock, alice_hash):
+    """Finding 8: a password typed into the name field leaves no unsalted hash, and no second of the day."""
+    import hashlib
+
+    Accounts(clean).add("alice", alice_hash)
+    a = auth(clean, clock)
+    typed = "Correct Horse Battery 2026!"
+    clock.now += 23.5
+    a.log_in(typed, "whatever")
+    a.log_in("alice", "not the password")
+    with Session(clean) as s:
+        rows = {r.key: r.last_failure for r in s.scalars(select(LoginFailures))}
+    assert len(rows) == 2
+    name = typed.strip().casefold()
+    for candidate in (name, typed, f"account:{name}"):
+        digest = hashlib.sha256(candidate.encode()).hexdigest()
+        assert digest not in rows and not any(digest[:16] in k for k in rows), candidate
+        assert candidate not in rows
+    assert all(t % GRAIN == 0 for t in rows.values()), "minutes only"
 
 
 # --- logging in ---------------------------------------------------------------------------
@@ -294,7 +338,7 @@ def test_a_success_clears_the_accounts_failures(clean, clock, alice_hash):
     for _ in range(3):
         a.log_in("alice", "not the password")
     assert a.log_in("alice", PASSWORD).name == "alice"
-    assert a.throttle.wait_seconds(throttle_key("alice")) == 0
+    assert a.throttle.wait_seconds(key("alice")) == 0
     assert a.log_in("alice", "not the password").wait == 0, "counting starts afresh"
 
 

@@ -277,6 +277,18 @@ class Session:
         """Run the page again with nothing changed, as a reload of the session would."""
         await self._rerun(None, "", "rerun")
 
+    async def clear_cache(self) -> None:
+        """Send what the menu's "Clear cache" sends (BackMsg clear_cache): the server empties
+        st.cache_data, st.cache_resource and this session's state; it starts no run."""
+        if self._ws is None:
+            raise ClientError("clear cache: the session is not connected")
+        message = BackMsg()
+        message.clear_cache = True
+        try:
+            await self._ws.send(message.SerializeToString())
+        except ConnectionClosed as exc:
+            raise ClientError(f"clear cache: the connection is closed ({exc})") from exc
+
     # --- protocol ------------------------------------------------------------------------
 
     async def _rerun(

@@ -85,7 +85,7 @@ def test_wrong_codes_are_throttled_and_a_malformed_code_opens_no_store():
     def no_store():
         raise AssertionError("a code that cannot be one is not looked up")
 
-    throttle = Throttle(free_failures=3, base_delay=2.0, global_per_minute=120, clock=lambda: 0.0)
+    throttle = Throttle(free_failures=3, base_delay=2.0, busy_per_minute=120, clock=lambda: 0.0)
     for typed in ["not a code", "x" * 40, "'; DROP TABLE responses; --"]:
         assert reopen(typed, store=no_store, throttle=throttle, who="s") is None
     assert reopen("AAAA-BBBB-CCCC-DDDD", store=MemoryStore, throttle=throttle, who="s") is None
@@ -93,6 +93,23 @@ def test_wrong_codes_are_throttled_and_a_malformed_code_opens_no_store():
         reopen("AAAA-BBBB-CCCC-DDDD", store=MemoryStore, throttle=throttle, who="s")
     assert wait.value.seconds == 2.0
     assert reopen("not a code", store=no_store, throttle=throttle, who="another visitor") is None
+
+
+def test_many_guessing_sessions_cannot_keep_out_a_visitor_with_a_valid_code():
+    """Finding 7: 500 sessions guessing at once only tighten the guessers' own delays."""
+    store = MemoryStore()
+    submission = submission_for(ANSWERS, None)
+    submit(SURVEY, ANSWERS, submission, lang="en", event=None, store=lambda: store)
+    throttle = Throttle(free_failures=3, base_delay=2.0, busy_per_minute=120, clock=lambda: 0.0)
+    for i in range(500):
+        assert (
+            reopen("AAAA-BBBB-CCCC-DDDD", store=lambda: store, throttle=throttle, who=f"guesser {i}") is None
+        )
+    assert throttle.busy()
+    with pytest.raises(TooManyAttempts):  # while busy, a guesser is held from its first failure
+        reopen("AAAA-BBBB-CCCC-DDDD", store=lambda: store, throttle=throttle, who="guesser 499")
+    found = reopen(submission.code, store=lambda: store, throttle=throttle, who="the visitor")
+    assert found is not None and found.code == submission.code
 
 
 def test_an_unreadable_store_is_not_a_wrong_code():

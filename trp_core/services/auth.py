@@ -3,12 +3,15 @@ and the server-side manager sessions behind the browser's cookie.
 
 No Streamlit here: pages/components/auth.py and pages/components/web.py carry the session to the
 browser, this module decides who may log in and whether a session still holds.
+Failed logins are held per typed name only (see trp_core.services.throttle for why no shared
+budget): thirty wrong logins under random names cost a real manager nothing.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import re
 import secrets
 import time
@@ -22,7 +25,7 @@ from sqlalchemy import Engine
 
 from trp_core.services.storage import store_errors
 from trp_core.services.throttle import Backoff
-from trp_core.store.accounts import Accounts, LoginThrottle, ManagerSessions, SessionRules
+from trp_core.store.accounts import Accounts, FailureCounts, ManagerSessions, SessionRules
 
 # Above every row of OWASP's Password Storage Cheat Sheet for argon2id (the minimum is
 # m=19 MiB, t=2, p=1): 32 MiB and three passes, about 0.1 s on a small server.
@@ -46,10 +49,15 @@ NAME_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 MAX_TYPED_NAME: Final = 200
 
 # Per typed name: three failures free, then 2 s doubling up to 15 minutes, forgotten after a day.
+# The stored time is rounded up to a minute (trp_core.store.accounts.GRAIN), so a held name waits
+# up to a minute longer than the rule's delay.
 PER_ACCOUNT: Final = Backoff(free=3, base=2.0, cap=15 * 60.0, forget=24 * 3600.0)
-# All names together: twenty failures free, then 1 s doubling up to a minute, forgotten after a
-# quarter of an hour without failures. The cap is short because this delay holds every manager.
-OVERALL: Final = Backoff(free=20, base=1.0, cap=60.0, forget=15 * 60.0)
+# The key of typed names that are no account's: made when the process starts, never stored, so a
+# row of the failure counts cannot be turned back into what was typed (a mistyped password, say)
+# even with the whole database. Such names count per process; they can never log in anyway. (With
+# several replicas, someone who spreads tries over them could tell such a name from an account's,
+# whose count all replicas share: account names are no secret, passwords are.)
+_UNKNOWN_NAME_KEY: Final = secrets.token_bytes(32)
 
 
 class ConfigError(ValueError):
@@ -141,9 +149,16 @@ def parse_managers(text: str) -> dict[str, str]:
     return accounts
 
 
-def throttle_key(typed_name: str) -> str:
-    """The throttle's key of a typed name: its SHA-256, since it may be a mistyped password."""
-    return hashlib.sha256(normalize_name(typed_name)[:MAX_TYPED_NAME].encode()).hexdigest()
+def throttle_key(name: str, *, account: bool) -> str:
+    """The failure counts' key of a normalised typed name.
+
+    An account's name is no secret (it is stored in the clear with the account): its plain digest
+    lets every app process count its failures together. Any other name may be a mistyped password:
+    its key is an HMAC under a key that exists only in this process's memory.
+    """
+    if account:
+        return hashlib.sha256(f"account:{name}".encode()).hexdigest()
+    return hmac.new(_UNKNOWN_NAME_KEY, name.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,24 +178,27 @@ class Authenticator:
         *,
         verifier: Verifier | None = None,
         per_account: Backoff = PER_ACCOUNT,
-        overall: Backoff = OVERALL,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.accounts = Accounts(engine)
-        self.throttle = LoginThrottle(engine, per_account, overall, clock)
+        self.throttle = FailureCounts(engine, per_account, clock)
         self.managers = dict(managers or {})
         self.verifier = verifier or Verifier()
 
     @store_errors()
     def log_in(self, typed_name: str, password: str) -> LoginResult:
-        """Check a login; StoreUnavailable when the database cannot be used."""
-        key = throttle_key(typed_name)
-        attempt = self.throttle.begin(key)
-        if attempt.wait > 0:
-            return LoginResult(None, attempt.wait, checked=False)
+        """Check a login; StoreUnavailable when the database cannot be used.
+
+        Only the typed name's own failures can hold it: a right password logs in once the delay of
+        its name has passed, whatever was tried under other names.
+        """
         name = normalize_name(typed_name)[:MAX_TYPED_NAME]
         stored = self.accounts.password_hash(name)  # asked for every name: the same time for all
         password_hash = self.managers.get(name, stored)
+        key = throttle_key(name, account=password_hash is not None)
+        attempt = self.throttle.begin(key)
+        if attempt.wait > 0:
+            return LoginResult(None, attempt.wait, checked=False)
         if len(password) > MAX_PASSWORD_LENGTH:
             password = ""  # checked all the same, and never right: no account has an empty password
         if not self.verifier.verify(password_hash, password):

@@ -1,5 +1,6 @@
 """What the manager pages' filters offer: the surveys a manager can look at, the one to show first, the
-stored contents of a selection, and the versions, events and days of a survey (pages never import the store).
+stored contents of a selection, the versions, events and days of a survey (pages never import the store), and
+the days a bookmarked address asks for, kept inside the days on offer.
 
 Every function here raises StoreUnavailable when the database cannot be used.
 """
@@ -7,6 +8,7 @@ Every function here raises StoreUnavailable when the database cannot be used.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from trp_core.services.storage import store_errors
@@ -19,7 +21,9 @@ if TYPE_CHECKING:
     from trp_core.store import Store
     from trp_core.store.reads import Bind
 
-__all__ = ["NO_EVENT", "Choices", "Filters", "choices", "contents", "latest", "surveys", "versions"]
+__all__ = [
+    "NO_EVENT", "Choices", "Filters", "choices", "contents", "date_range", "latest", "surveys", "versions",
+]  # fmt: skip
 
 
 @store_errors()
@@ -72,3 +76,32 @@ def versions(choices: Choices, current: Survey) -> list[str]:
 def choices(bind: Bind, survey_id: str) -> Choices:
     """The versions, event tags and first and last day of a survey's responses: what the filters offer."""
     return reads.choices(bind, survey_id)
+
+
+def date_range(since: str | None, until: str | None, first: date, last: date) -> tuple[date, date, bool]:
+    """The days an address's f_since and f_until ask for, inside the offered days `first`..`last`.
+
+    A missing value means the first or last offered day; a value that is no date is left out; a day
+    outside the offered ones is moved to the nearest offered one, and a range that misses them all
+    becomes all of them. The flag says whether anything given had to be changed, so that the page
+    says so once (a date picker given a day outside its range would stop the page with an error).
+    """
+    adjusted = False
+
+    def parse(raw: str | None) -> date | None:
+        nonlocal adjusted
+        if raw is None:
+            return None
+        try:
+            return date.fromisoformat(raw.strip()[:10])
+        except ValueError:
+            adjusted = True
+            return None
+
+    start, end = parse(since) or first, parse(until) or last
+    start, end = min(start, end), max(start, end)
+    if end < first or start > last:
+        return first, last, True
+    if start < first or end > last:
+        adjusted = True
+    return max(start, first), min(end, last), adjusted

@@ -1,11 +1,13 @@
-"""Manager accounts, the login throttle's failure counts and manager sessions, shared by every app process.
+"""Manager accounts and sessions, and the failure counts of guessable secrets (manager logins,
+kiosk PINs) that every app process shares.
 
 The store counts and locks; how long a count holds an attempt is the caller's rule (a FailureRule,
-e.g. trp_core.services.throttle.Backoff).
+e.g. trp_core.services.throttle.Backoff), and what a key stands for is the caller's too.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +22,9 @@ from trp_core.store.engine import writer
 from trp_core.store.models import MANAGER_NAME_LENGTH, LoginFailures, ManagerAccount, ManagerSession
 
 TOUCH_SECONDS: Final = 10.0  # a session's activity is written at most this often
-OVERALL_KEY: Final = "*"  # the row counting failures of every name together; never a hex digest
+# Failure times are kept rounded up to this many seconds: enough for delays of minutes, and no
+# record says at what second of the day someone mistyped. Rounding up only ever holds longer.
+GRAIN: Final = 60.0
 
 
 class AccountExists(Exception):
@@ -97,100 +101,75 @@ class FailureRule(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """A login attempt, counted as a failure until it succeeds; `wait` > 0: refused, not counted."""
+    """An attempt, counted as a failure until it succeeds; `wait` > 0: refused, not counted."""
 
     key: str
-    at: float
     wait: float
-    overall_before: tuple[int, float] | None = None  # the overall row before this attempt
 
 
-class LoginThrottle:
-    """Failed logins per typed name and overall, in the database, so every app process sees them.
+class FailureCounts:
+    """Recent failures per key in the database, so that every app process sees them and no client
+    message can reset them (they are no Streamlit cache).
 
-    An attempt is counted as a failure before the password is checked and taken back when it
-    succeeds: parallel attempts cannot slip through between a check and a count.
+    An attempt is counted as a failure before the secret is checked and taken back when it
+    succeeds: parallel attempts cannot slip through between a check and a count. Each key is held
+    on its own: no key's failures ever hold another (a shared budget would let anyone lock out
+    everyone, OWASP's warning about account lock-out). A row keeps the key, a count and the time of
+    the latest failure rounded up to GRAIN seconds; the caller chooses keys that reveal nothing
+    (trp_core.services.auth.throttle_key).
     """
 
     def __init__(
         self,
         engine: Engine,
-        per_account: FailureRule,
-        overall: FailureRule,
+        rule: FailureRule,
         clock: Callable[[], float] = time.time,
+        grain: float = GRAIN,
     ) -> None:
         self.engine = engine
         self._writer = writer(engine)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        self.per_account = per_account
-        self.overall = overall
+        self.rule = rule
         self._clock = clock
+        self.grain = grain
 
-    def _rules(self, key: str) -> FailureRule:
-        return self.overall if key == OVERALL_KEY else self.per_account
+    def _stamp(self, now: float) -> float:
+        return math.ceil(now / self.grain) * self.grain
 
     def wait_seconds(self, key: str) -> float:
         """Seconds until an attempt for this key may be checked (0: now)."""
         now = self._clock()
         with Session(self.engine) as s, s.begin():
-            rows = s.execute(
-                select(LoginFailures.key, LoginFailures.failures, LoginFailures.last_failure).where(
-                    LoginFailures.key.in_([key, OVERALL_KEY])
-                )
-            ).all()
-        return max((self._rules(k).wait(n, last, now) for k, n, last in rows), default=0.0)
+            row = s.execute(
+                select(LoginFailures.failures, LoginFailures.last_failure).where(LoginFailures.key == key)
+            ).first()
+        return 0.0 if row is None else self.rule.wait(row.failures, row.last_failure, now)
 
     def begin(self, key: str) -> Attempt:
-        """Count an attempt as a failure, or refuse it (nothing counted) while the key or all are held."""
-        if key == OVERALL_KEY:
-            raise ValueError("not a key of a name")
+        """Count an attempt as a failure, or refuse it (nothing counted) while the key is held."""
         now = self._clock()
-        keys = sorted([key, OVERALL_KEY])  # one lock order for every process
         with Session(self._writer) as s, s.begin():
             s.execute(
                 self._insert(LoginFailures)
-                .values([{"key": k, "failures": 0, "last_failure": 0.0} for k in keys])
+                .values(key=key, failures=0, last_failure=0.0)
                 .on_conflict_do_nothing()
             )
-            rows = {
-                r.key: r
-                for r in s.scalars(
-                    select(LoginFailures)
-                    .where(LoginFailures.key.in_(keys))
-                    .order_by(LoginFailures.key)
-                    .with_for_update()
-                )
-            }
-            wait = max(self._rules(k).wait(r.failures, r.last_failure, now) for k, r in rows.items())
+            row = s.get_one(LoginFailures, key, with_for_update=True)
+            wait = self.rule.wait(row.failures, row.last_failure, now)
             if wait > 0:
-                return Attempt(key, now, wait)
-            overall = rows[OVERALL_KEY]
-            before = (overall.failures, overall.last_failure)
-            for k, row in rows.items():
-                row.failures = self._rules(k).current(row.failures, row.last_failure, now) + 1
-                row.last_failure = now
-            # Forget names that have stopped failing long ago: the table stays small.
-            s.execute(
-                delete(LoginFailures).where(
-                    LoginFailures.key != OVERALL_KEY,
-                    LoginFailures.last_failure < now - self.per_account.forget,
-                )
-            )
-        return Attempt(key, now, 0.0, before)
+                return Attempt(key, wait)
+            row.failures = self.rule.current(row.failures, row.last_failure, now) + 1
+            row.last_failure = self._stamp(now)
+            # Forget keys that have stopped failing long ago: the table stays small.
+            s.execute(delete(LoginFailures).where(LoginFailures.last_failure <= now - self.rule.forget))
+        return Attempt(key, 0.0)
 
     def succeeded(self, attempt: Attempt) -> None:
-        """The attempt was a valid login: clear the name's failures and take it back from the overall."""
-        if attempt.wait > 0 or attempt.overall_before is None:
+        """The attempt was right: its key's failures are forgotten."""
+        if attempt.wait > 0:
             raise ValueError("only an attempt that was let through can succeed")
         with Session(self._writer) as s, s.begin():
             s.execute(delete(LoginFailures).where(LoginFailures.key == attempt.key))
-            overall = s.get(LoginFailures, OVERALL_KEY, with_for_update=True)
-            if overall is None:
-                return
-            if overall.last_failure == attempt.at:  # no failure since: back to where it was
-                overall.failures, overall.last_failure = attempt.overall_before
-            else:
-                overall.failures = max(0, overall.failures - 1)
 
 
 @dataclass(frozen=True, slots=True)

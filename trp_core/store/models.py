@@ -165,7 +165,7 @@ class FunnelCounter(Base):
 
 MANAGER_NAME_LENGTH: Final = 64
 PASSWORD_HASH_LENGTH: Final = 255  # an argon2id PHC string is about 100 characters
-THROTTLE_KEY_LENGTH: Final = 64  # sha256 of a typed name, hex, or OVERALL_KEY
+THROTTLE_KEY_LENGTH: Final = 64  # a hex digest (trp_core.services.auth.throttle_key, throttle.pin_key)
 
 
 class ManagerAccount(Base):
@@ -181,17 +181,19 @@ class ManagerAccount(Base):
 
 
 class LoginFailures(Base):
-    """Recent failed logins per typed name (as a hash) and overall: what the throttle needs, no more.
+    """Recent failures at a guessable secret per key (a manager's name, a kiosk's staff PIN): what
+    the throttle needs, no more (trp_core.store.accounts.FailureCounts).
 
-    No IP address, no user agent, no password; the typed name only as its SHA-256, since people
-    sometimes type their password into the name field.
+    No IP address, no user agent, no password, no time of day finer than a minute. A typed name
+    that is no account's is kept only as a keyed hash whose key never leaves the app process's
+    memory, since people sometimes type their password into the name field.
     """
 
     __tablename__ = "login_failures"
 
     key: Mapped[str] = mapped_column(String(THROTTLE_KEY_LENGTH), primary_key=True)
     failures: Mapped[int]
-    last_failure: Mapped[float] = mapped_column(Double, index=True)  # time.time() of the latest
+    last_failure: Mapped[float] = mapped_column(Double, index=True)  # time.time(), rounded up to a minute
 
     __table_args__ = (CheckConstraint("failures >= 0", name="failures"),)
 

@@ -139,7 +139,6 @@ def test_filters_narrow_the_figures_and_a_small_group_shows_nothing(app_url):
     [
         ("f_survey", "x' OR 1=1 --"),
         ("f_event", "'; DROP TABLE responses; --"),
-        ("f_since", "2025-13-45"),
         ("f_lang", "xx"),
         ("f_version", "1.0' OR '1'='1"),
     ],
@@ -151,6 +150,40 @@ def test_hostile_filters_in_the_url_are_refused(app_url, name, value):
     assert len(charts(at)) == 6  # the defaults instead
     again = manager_app(DASHBOARD)
     assert len(charts(again)) == 6  # and the table is still there
+
+
+ADJUSTED = t("mgr_dates_adjusted", "en", first="", last="").split("(")[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "since", "until"),
+    [
+        (DASHBOARD, "1999-01-01", "1999-02-01"),  # before every response
+        (DASHBOARD, "2025-13-45", "not a day"),  # no dates at all
+        (DASHBOARD, "2025-06-01", "2031-12-31"),  # partly after the last response
+        (CALIBRATION, "2030-01-01", None),
+        (EXPORTS, None, "1970-01-01"),
+    ],
+)
+def test_dates_outside_the_offered_days_get_one_plain_message(app_url, page, since, until):
+    """Finding 8: such an address stopped the page with Streamlit's error box, and every rerun after it."""
+    query = {k: v for k, v in (("f_since", since), ("f_until", until)) if v is not None}
+    at = manager_app(page, **query)
+    assert not at.exception and not at.error
+    assert [i.value for i in at.info if i.value.startswith(ADJUSTED)] != []
+    assert len([i for i in at.info if i.value.startswith(ADJUSTED)]) == 1, "one message for both dates"
+    (picker,) = at.date_input
+    first, last = picker.min, picker.max
+    assert all(first <= d <= last for d in picker.value)
+    at.run()
+    assert not at.exception and not at.error, "the session goes on"
+    assert not [i for i in at.info if i.value.startswith(ADJUSTED)], "said once"
+
+
+def test_dates_inside_the_offered_days_are_taken_as_they_are(app_url):
+    at = manager_app(DASHBOARD, f_since="2025-06-01", f_until="2025-06-02")
+    assert not [i for i in at.info if i.value.startswith(ADJUSTED)]
+    assert tuple(at.date_input[0].value) == (date(2025, 6, 1), date(2025, 6, 2))
 
 
 def test_hostile_free_text_is_plain_text(app_url):

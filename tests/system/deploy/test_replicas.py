@@ -493,7 +493,8 @@ def test_proxy_routes_by_cookie_checks_origins_and_compresses(deployment):
 
     # The websocket: another page's Origin, or none, is refused by nginx itself (no upstream);
     # the public origin is passed to a replica and upgraded.
-    for origin in ("https://evil.example", "http://trp.example.com", None):
+    for origin in ("https://evil.example", "http://trp.example.com", "https://TRP.EXAMPLE.COM",
+                   "https://trp.example.com.evil.example", "https://trpXexample.com", None):  # fmt: skip
         mark = log.mark()
         status, _, _ = dep.request("/_stcore/stream", websocket_headers(origin))
         assert status == 403, origin
@@ -507,6 +508,19 @@ def test_proxy_routes_by_cookie_checks_origins_and_compresses(deployment):
     assert status == 101 and headers["Upgrade"].lower() == "websocket"
     (hit,) = log.hits(mark)
     assert hit.status == 101 and hit.upstream in dep.replicas
+    # Streamlit's metrics are not public, in any spelling of their path.
+    for path in (
+        "/_stcore/metrics",
+        "/_stcore/METRICS",
+        "//_stcore/metrics",
+        "/_stcore/%6Detrics",
+        "/_stcore/metrics/",
+    ):
+        mark = log.mark()
+        status, _, body = dep.request(path, {"Cookie": f"{ROUTE}={route[1]}"})
+        assert status == 404 and b"session" not in body, path
+        assert [h.upstream for h in log.hits(mark)] == ["-"], path
+    assert dep.replica_request(dep.ports[0], "/_stcore/metrics", {"Host": HOST}) == 200, "the operator's"
     # A replica refuses a websocket for another host name (STREAMLIT_SERVER_ALLOWED_HOSTS).
     direct = {"Host": "evil.example", **websocket_headers("http://evil.example")}
     assert dep.replica_request(dep.ports[0], "/_stcore/stream", direct) == 403
