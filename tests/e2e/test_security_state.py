@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Iterator
+from urllib.parse import urlencode
 
 import pytest
 
 from tests.conftest import SURVEYS
-from tests.support.kiosk_events import SLUG, STAFF_PIN, write_events
+from tests.support.kiosk_events import STAFF_PIN, signed_query, write_events
 from tests.support.server import Server
 from tests.support.stclient import Session, Visitor
 from tests.system.load.conftest import run_coroutine
@@ -87,6 +88,8 @@ async def try_login(s: Session, name: str, password: str) -> str:
 
 
 def test_clear_cache_leaves_every_throttle_in_force(server: Server) -> None:
+    kiosk_link = urlencode(signed_query(f"sqlite:///{server.db}"))
+
     async def scenario() -> None:
         # Result codes: this session is held; a clear-cache message and the next guess is still held.
         async with Session(server.url) as s:
@@ -98,11 +101,11 @@ def test_clear_cache_leaves_every_throttle_in_force(server: Server) -> None:
 
         # The staff PIN: held for the event, in this session, after a clear, and in a new session.
         async with Session(server.url) as s:
-            await s.connect(f"event={SLUG}&kiosk=1")
+            await s.connect(kiosk_link)
             await held(lambda: try_pin(s, "0000"), "reopen_wait")
             await s.clear_cache()
         async with Session(server.url) as s:
-            await s.connect(f"event={SLUG}&kiosk=1")
+            await s.connect(kiosk_link)
             message = await try_pin(s, STAFF_PIN)
             assert seconds_in(message, "reopen_wait"), message
             assert s.has(key="kiosk.staff") or s.has(key="kiosk.pin.value"), "still in kiosk mode"
