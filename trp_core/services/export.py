@@ -15,7 +15,9 @@ import yaml
 from trp_core.method.figures import Period, period_label
 from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey, TextQuestion
+from trp_core.privacy.cells import View
 from trp_core.privacy.suppression import FREE_TEXT_MIN, min_group
+from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.models import CRITERION_COLUMNS
@@ -122,6 +124,58 @@ def _rows(bind: Bind, f: Filters, questions: list[str]) -> Iterator[list[Any]]:
                 *r.scores,
                 r.quadrant,
             ]
+
+
+# --- the rows as published -------------------------------------------------------------------------
+
+PUBLISHED_HEADER: Final = ("survey", "version")  # the view's own filters: the same in every row
+
+
+@dataclass(frozen=True)
+class PublishedRows:
+    """The row export of a choice of filters: the view shown, and its rows, or why there are none."""
+
+    selected: sel.Selected
+    table: ResponseTable | None
+    reason: str | None  # "withheld", "version_needed", "too_big", or None
+
+
+@store_errors()
+def published_rows(
+    bind: Bind, survey_id: str, surveys: Sequence[Survey], asked: View, *, k: int | None = None
+) -> PublishedRows:
+    """The rows of a published view of one survey version, as microdata that are k-anonymous by
+    construction: a row carries no quasi-identifier of its own (no tag, language, period or day; the
+    only ones are the view's filters, the same for every row, whose responses are 0 or at least k),
+    free-text answers are left out, and the rows come in random order. Every set of rows that can
+    be formed from the exports of several views by intersection and difference is a union of the
+    lattice's parts, so it holds 0 or at least k rows (trp_core.privacy.cells). Raises StoreUnavailable."""
+    selected = sel.select(bind, survey_id, asked, k=k)
+    view = selected.view
+    if view is None or selected.filters is None:
+        return PublishedRows(selected, None, "withheld")
+    if view.version is None:
+        # The questions of different versions differ: which columns a row fills would tell its version.
+        return PublishedRows(selected, None, "version_needed")
+    count = reads.count_responses(bind, selected.filters)
+    if count > EXPORT_MAX:
+        return PublishedRows(selected, None, "too_big")
+    chosen = [s for s in surveys if s.version == view.version] or list(surveys)
+    questions = answer_columns(chosen, free_text=False)
+    header = [
+        *PUBLISHED_HEADER,
+        *questions,
+        *SCORE_COLUMNS,
+        *(CRITERION_COLUMNS[c] for c in CRITERIA),
+        "quadrant",
+    ]
+    return PublishedRows(selected, ResponseTable(header, _published(bind, selected.filters, questions)), None)
+
+
+def _published(bind: Bind, f: Filters, questions: list[str]) -> Iterator[list[Any]]:
+    with store_errors():
+        for r in reads.responses_by_week(bind, f):
+            yield [r.survey_id, r.version, *(r.answers.get(q) for q in questions), *r.scores, r.quadrant]
 
 
 # --- a calibrated survey as a file --------------------------------------------------------------

@@ -1,14 +1,30 @@
 """What the manager pages' filters offer: the surveys a manager can look at, the one to show first, the
-stored contents of a selection, and the versions, events and days of a survey (pages never import the store).
+stored contents of a selection, and the published views of a survey (trp_core.privacy.cells): which
+tags, periods, languages and versions may be chosen, and what is shown for a choice that may not be.
 
-Every function here raises StoreUnavailable when the database cannot be used.
+Every function here that reads the store raises StoreUnavailable when the database cannot be used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from trp_core.method.figures import Period
+from trp_core.privacy.cells import (
+    GRANULARITIES,
+    NO_TAG,
+    Decision,
+    Lattice,
+    Outcome,
+    PeriodCell,
+    TagGroup,
+    View,
+)
+from trp_core.privacy.suppression import min_group
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.reads import Choices, Filters
@@ -19,7 +35,27 @@ if TYPE_CHECKING:
     from trp_core.store import Store
     from trp_core.store.reads import Bind
 
-__all__ = ["NO_EVENT", "Choices", "Filters", "choices", "contents", "latest", "surveys", "versions"]
+__all__ = [
+    "GRANULARITIES",
+    "NO_EVENT",
+    "Choices",
+    "Decision",
+    "Filters",
+    "Outcome",
+    "PeriodCell",
+    "Selected",
+    "TagGroup",
+    "View",
+    "choices",
+    "contents",
+    "lattice",
+    "latest",
+    "min_group",
+    "select",
+    "surveys",
+    "versions",
+    "view_for",
+]
 
 
 @store_errors()
@@ -70,5 +106,94 @@ def versions(choices: Choices, current: Survey) -> list[str]:
 
 @store_errors()
 def choices(bind: Bind, survey_id: str) -> Choices:
-    """The versions, event tags and first and last day of a survey's responses: what the filters offer."""
+    """The versions, event tags and first and last day of a survey's responses."""
     return reads.choices(bind, survey_id)
+
+
+# --- the published views ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _lattice(counts: tuple[tuple[tuple[str, str, str, date], int], ...], k: int) -> Lattice:
+    return Lattice(dict(counts), k)
+
+
+@store_errors()
+def lattice(bind: Bind, survey_id: str, *, k: int | None = None) -> Lattice:
+    """The published views of a survey's responses as they stand now (built once per state of the data)."""
+    counts = reads.cell_counts(bind, survey_id)
+    return _lattice(tuple(sorted(counts.items())), min_group(k))
+
+
+def view_for(
+    lat: Lattice,
+    *,
+    version: str | None = None,
+    lang: str | None = None,
+    tag: str | None = None,
+    period: Period | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> View:
+    """The view a choice of filters asks for: a tag (a slug, "none", or a group id) stands for its
+    group; the days since..until for the one whole period of the given kind (default: month) that
+    holds them, else the next coarser one that does, else all periods."""
+    group = None if tag is None else (lat.group(tag) or f"unknown:{tag}")
+    cell = None
+    if since is not None or until is not None:
+        first, last = since or until, until or since
+        assert first is not None and last is not None
+        kinds = GRANULARITIES[: GRANULARITIES.index(period or Period.MONTH) + 1][::-1]
+        for kind in kinds:
+            if PeriodCell.of(first, kind).contains(last):
+                cell = PeriodCell.of(first, kind)
+                break
+    return View(version, lang, group, cell)
+
+
+def filters_for(survey_id: str, lat: Lattice, view: View) -> Filters:
+    """The store's filters that select exactly the responses of a view."""
+    events = None
+    if view.tag is not None:
+        group = next((g for g in lat.groups if g.id == view.tag), None)
+        members = () if group is None else tuple(sorted(NO_EVENT if m == NO_TAG else m for m in group.members))
+        events = members
+    p = view.period
+    return Filters(
+        survey=survey_id,
+        version=view.version,
+        lang=view.lang,  # type: ignore[arg-type]
+        events=events,
+        since=None if p is None else p.start,
+        until=None if p is None else p.end,
+    )
+
+
+@dataclass(frozen=True)
+class Selected:
+    """What a choice of filters publishes: the decision, and the store's filters of the view shown."""
+
+    decision: Decision
+    filters: Filters | None  # None: withheld
+    lattice: Lattice
+
+    @property
+    def view(self) -> View | None:
+        return self.decision.shown
+
+    @property
+    def withheld(self) -> bool:
+        return self.decision.outcome is Outcome.WITHHELD
+
+    def published(self, view: View) -> bool:
+        """Whether a view is published (a view that holds nobody is)."""
+        return self.lattice.published.get(view, True)
+
+
+@store_errors()
+def select(bind: Bind, survey_id: str, asked: View, *, k: int | None = None) -> Selected:
+    """The view to show for a choice of filters (trp_core.privacy.cells.Lattice.resolve)."""
+    lat = lattice(bind, survey_id, k=k)
+    decision = lat.resolve(asked)
+    shown = decision.shown
+    return Selected(decision, None if shown is None else filters_for(survey_id, lat, shown), lat)
