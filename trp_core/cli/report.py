@@ -62,7 +62,9 @@ def _options(f: Any) -> Any:
         [
             click.option("--survey", "survey_id", required=True, help="Survey id."),
             click.option("--version", default=None, help="Survey version; default: all."),
-            click.option("--lang", type=click.Choice(["de", "en"]), default=None, help="Language; default: all."),
+            click.option(
+                "--lang", type=click.Choice(["de", "en"]), default=None, help="Language; default: all."
+            ),
             click.option("--tag", default=None, help="Tag slug, or 'none' for untagged; default: all."),
             click.option(
                 "--period",
@@ -93,7 +95,7 @@ def _survey(engine: Engine, survey_id: str) -> Survey:
     return found[survey_id]
 
 
-def _asked(engine: Engine, survey: Survey, version, lang, tag, period, since, until) -> View:  # noqa: ANN001
+def _asked(engine: Engine, survey: Survey, version, lang, tag, period, since, until) -> View:
     from trp_core.services import selection as sel
 
     lat = sel.lattice(engine, survey.id)
@@ -119,7 +121,7 @@ def report() -> None:
 
 @report.command("dashboard")
 @_options
-def dashboard_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:  # noqa: ANN001
+def dashboard_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:
     """The dashboard's figures: total, quadrants, trend, keep-out, break-even, funnel."""
     from trp_core.services.dashboard import published_dashboard
     from trp_core.services.selection import min_group
@@ -151,7 +153,7 @@ def dashboard_command(survey_id, version, lang, tag, period, since, until, as_js
 
 @report.command("free-text")
 @_options
-def free_text_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:  # noqa: ANN001
+def free_text_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:
     """Free-text answers, per survey version and quarter (cells no filter splits), in random order."""
     from trp_core.method.survey import TextQuestion
     from trp_core.services.dashboard import free_text_cells
@@ -179,7 +181,7 @@ def free_text_command(survey_id, version, lang, tag, period, since, until, as_js
 @click.option("--threshold", "thresholds", multiple=True, metavar="AXIS=N", help="e.g. kann=65 (repeatable).")
 @click.option("--weight", "weights", multiple=True, metavar="CRITERION=W", help="e.g. staff=2 (repeatable).")
 def calibration_command(
-    survey_id, version, lang, tag, period, since, until, as_json, url, thresholds, weights  # noqa: ANN001
+    survey_id, version, lang, tag, period, since, until, as_json, url, thresholds, weights
 ) -> None:
     """A what-if run: how many responses would change quadrant under other thresholds and weights."""
     from trp_core.services.calibrate import published_calibration
@@ -210,15 +212,13 @@ def calibration_command(
     out["changed"] = None if cal is None else cal.changed
     out["before"] = {q.value: None if cal is None else cal.before[q] for q in Quadrant}
     out["after"] = {q.value: None if cal is None else cal.after[q] for q in Quadrant}
-    out["moves"] = (
-        None if cal is None else {f"{a.value}>{b.value}": n for (a, b), n in cal.moves.items()}
-    )
+    out["moves"] = None if cal is None else {f"{a.value}>{b.value}": n for (a, b), n in cal.moves.items()}
     _print(out)
 
 
 @report.command("export")
 @_options
-def export_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:  # noqa: ANN001
+def export_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:
     """The rows the page's row export would hold (one survey version), or why there are none."""
     from trp_core.services.export import published_rows
     from trp_core.services.selection import min_group
@@ -231,11 +231,14 @@ def export_command(survey_id, version, lang, tag, period, since, until, as_json,
 
         _, contents = sel.contents(Store(engine), survey, asked.version)
         pub = published_rows(engine, survey.id, contents, asked)
-        rows = None if pub.table is None else [dict(zip(pub.table.header, r, strict=True)) for r in pub.table.rows]
+        rows = (
+            None
+            if pub.table is None
+            else [dict(zip(pub.table.header, r, strict=True)) for r in pub.table.rows]
+        )
     k = min_group()
     out: dict[str, Any] = {"survey": survey.id, "k": k, **_selection_json(pub.selected, k)}
     if pub.reason is not None and pub.reason != "withheld":
         out["withheld"] = REASONS[pub.reason].format(k=k)
     out["rows"] = rows
     _print(out)
-

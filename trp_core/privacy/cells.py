@@ -229,7 +229,9 @@ class Lattice:
         for view in self.candidates():
             # The parts that the published views cut the responses into: the smallest sets that can
             # be formed from them by intersection, union and difference.
-            _, refined = np.unique(np.stack([labels, self.members(view).astype(np.int64)]), axis=1, return_inverse=True)
+            _, refined = np.unique(
+                np.stack([labels, self.members(view).astype(np.int64)]), axis=1, return_inverse=True
+            )
             refined = refined.reshape(-1)
             sums = np.bincount(refined, weights=self.sizes)
             out[view] = bool(np.all((sums == 0) | (sums >= self.k)))
@@ -259,4 +261,3 @@ class Lattice:
 
     def offered(self) -> Iterable[View]:
         return (v for v, ok in self.published.items() if ok)
-

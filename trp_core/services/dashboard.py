@@ -4,9 +4,9 @@ minimum-group rule (trp_core.privacy) allows, the figures that share sums protec
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-import random
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
@@ -29,8 +29,8 @@ __all__ = [
     "FunnelStep",
     "HeatCell",
     "KeepOutRow",
+    "PublishedDashboard",
     "TrendCell",
-    "Published",
     "dashboard",
     "free_text_cells",
     "free_text_min",

@@ -48,8 +48,8 @@ __all__ = [
     "View",
     "choices",
     "contents",
-    "lattice",
     "latest",
+    "lattice",
     "min_group",
     "select",
     "surveys",
@@ -156,7 +156,9 @@ def filters_for(survey_id: str, lat: Lattice, view: View) -> Filters:
     events = None
     if view.tag is not None:
         group = next((g for g in lat.groups if g.id == view.tag), None)
-        members = () if group is None else tuple(sorted(NO_EVENT if m == NO_TAG else m for m in group.members))
+        members = (
+            () if group is None else tuple(sorted(NO_EVENT if m == NO_TAG else m for m in group.members))
+        )
         events = members
     p = view.period
     return Filters(
