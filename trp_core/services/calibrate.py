@@ -149,26 +149,27 @@ def protect_calibration(counts: CalibrationCounts, k: int | None = None) -> Cali
 WEIGHT_STEP: Final = 0.5  # weights are tried in steps of 0.5
 
 
-def threshold_grid(scores: np.ndarray, counts: np.ndarray, k: int) -> list[int]:
-    """The whole-number thresholds that may be tried on one axis: between two neighbouring ones lie
-    the scores of 0 or at least k responses, so that no pair of runs tells apart fewer than k."""
-    hist = np.zeros(101, dtype=np.int64)
+def threshold_grid(scores: np.ndarray, counts: np.ndarray, k: int, anchor: float) -> list[float]:
+    """The thresholds that may be tried on one axis: the survey's own (`anchor`) and whole steps from
+    it, such that between two neighbouring ones lie the scores of 0 or at least k responses, so that
+    no pair of runs tells apart fewer than k responses."""
     finite = ~np.isnan(scores)
-    np.add.at(hist, np.clip(np.floor(scores[finite]).astype(int), 0, 100), counts[finite])
-    points, held = [0], 0
-    for t in range(1, 101):
-        held += int(hist[t - 1])
-        if held == 0 or held >= k:
-            points.append(t)
-            held = 0
-    held += int(hist[100])
-    while held and held < k and len(points) > 1:  # the scores above the last point are too few
-        last = points.pop()
-        held += int(hist[points[-1] : last].sum())
-    return points
+    values, weights = scores[finite], counts[finite]
+    up = [anchor + j for j in range(1, 101) if anchor + j <= 100]
+    down = [anchor - j for j in range(1, 101) if anchor - j >= 0]
+    points = [anchor]
+    for side, ahead in ((up, True), (down, False)):
+        last, held = anchor, 0
+        for step in side:
+            low, high = (last, step) if ahead else (step, last)
+            held = int(weights[(values >= low) & (values < high)].sum())
+            if held == 0 or held >= k:
+                points.append(step)
+                last = step
+    return sorted(points)
 
 
-def snap(value: float, grid: list[int]) -> int:
+def snap(value: float, grid: list[float]) -> float:
     """The largest grid point not above the value (the smallest, below the grid)."""
     below = [g for g in grid if g <= value]
     return below[-1] if below else grid[0]
@@ -205,8 +206,11 @@ def published_calibration(
         return PublishedCalibration(selected, None, dict(thresholds), tried_w, "withheld")
     matrix, counts = reads.criterion_matrix(bind, selected.filters)
     base = score_matrix(before, matrix)
+    anchors = {Axis.KANN: before.thresholds.kann, Axis.WILL: before.thresholds.will}
     tried_t = {
-        axis: float(snap(value, threshold_grid(np.asarray(getattr(base, axis.value), float), counts, k)))
+        axis: snap(
+            value, threshold_grid(np.asarray(getattr(base, axis.value), float), counts, k, anchors[axis])
+        )
         for axis, value in thresholds.items()
     }
     after = before.revised(

@@ -41,6 +41,7 @@ __all__ = [
     "Choices",
     "Decision",
     "Filters",
+    "Lattice",
     "Outcome",
     "PeriodCell",
     "Selected",
