@@ -215,7 +215,7 @@ class Lattice:
 
         def rank(view: View) -> tuple[int, int]:
             fine = FINENESS[view.period.period] if view.period is not None else 0
-            fine += (view.tag is not None) * 2 + (view.lang is not None) + (view.version is not None)
+            fine += (view.tag is not None) + (view.lang is not None) + (view.version is not None)
             return view.depth, fine
 
         return sorted(views, key=rank)  # stable: the product's own order within a rank
