@@ -207,9 +207,18 @@ def published_calibration(
     matrix, counts = reads.criterion_matrix(bind, selected.filters)
     base = score_matrix(before, matrix)
     anchors = {Axis.KANN: before.thresholds.kann, Axis.WILL: before.thresholds.will}
+    # The responses a threshold can move: placed (not undetermined) and without a knock-out on the axis.
+    placed = base.quadrant != QUADRANT_CODES[Quadrant.UNDETERMINED]
+    movable = {axis: placed & ~np.asarray(matrix.knockout[axis], bool) for axis in Axis}
     tried_t = {
         axis: snap(
-            value, threshold_grid(np.asarray(getattr(base, axis.value), float), counts, k, anchors[axis])
+            value,
+            threshold_grid(
+                np.asarray(getattr(base, axis.value), float)[movable[axis]],
+                counts[movable[axis]],
+                k,
+                anchors[axis],
+            ),
         )
         for axis, value in thresholds.items()
     }

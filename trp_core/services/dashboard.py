@@ -246,8 +246,6 @@ def dashboard(
     k = min_group(k)
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
     counts = read_counts(bind, f, thresholds, period)
-    if trend_periods is not None:
-        counts = replace(counts, trend={key: n for key, n in counts.trend.items() if trend_periods(key[0])})
     shown = published(counts).protect(k)
     total = shown[Sum.RESPONSES]
     placed_out = shown[Sum.PLACED_OUT]
@@ -259,7 +257,9 @@ def dashboard(
         quadrants={q: shown[QuadrantCount(q)] for q in Quadrant},
         heat=_heat(counts.matrix, shown),
         period=period,
-        trend=_trend(counts.trend, period, shown),
+        trend=[
+            c for c in _trend(counts.trend, period, shown) if trend_periods is None or trend_periods(c.start)
+        ],
         means={
             key: m.mean if m.answered >= k and m.mean is not None else None for key, m in counts.means.items()
         },
