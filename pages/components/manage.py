@@ -179,7 +179,7 @@ def selection(engine: Engine, page: str, *, any_version: bool = True) -> Selecti
             [ALL, "de", "en"],
             lambda v: {"de": "Deutsch", "en": "English"}.get(v, t("mgr_all_languages", lang)),
         )
-        bottom = st.columns([1, 1.5, 1.5])  # room for „Monat | Kalenderwoche“
+        bottom = st.columns([1.4, 1.3, 1.3])  # room for „expo + weitere Veranstaltungen“
         tags = [ALL, *(g.id for g in lat.groups)]
         tag_key = f"{key}.event.{survey_id}"
         bookmarked = st.query_params.get("f_event")
