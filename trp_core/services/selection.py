@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from trp_core.method.figures import Period
 from trp_core.privacy.cells import (
@@ -114,16 +113,22 @@ def choices(bind: Bind, survey_id: str) -> Choices:
 # --- the published views ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=32)
-def _lattice(counts: tuple[tuple[tuple[str, str, str, date], int], ...], k: int) -> Lattice:
-    return Lattice(dict(counts), k)
+_LATTICES: dict[tuple[Any, ...], Lattice] = {}
+_KEEP: Final = 32  # lattices kept, newest last
 
 
 @store_errors()
 def lattice(bind: Bind, survey_id: str, *, k: int | None = None) -> Lattice:
-    """The published views of a survey's responses as they stand now (built once per state of the data)."""
-    counts = reads.cell_counts(bind, survey_id)
-    return _lattice(tuple(sorted(counts.items())), min_group(k))
+    """The published views of a survey's responses as they stand now, built once per state of the
+    data (`reads.fingerprint`): the cell counts are one GROUP BY over every response of the survey."""
+    key = (*reads.fingerprint(bind, survey_id), min_group(k))
+    found = _LATTICES.get(key)
+    if found is None:
+        found = Lattice(reads.cell_counts(bind, survey_id), key[-1])
+        _LATTICES[key] = found
+        while len(_LATTICES) > _KEEP:
+            del _LATTICES[next(iter(_LATTICES))]
+    return found
 
 
 def view_for(

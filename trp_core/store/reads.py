@@ -207,6 +207,33 @@ def choices(bind: Bind, survey_id: str) -> Choices:
     return Choices(versions, sorted(events), _as_date(first), _as_date(last))
 
 
+_SQLITE_LAST_ROW: Final = text("SELECT max(rowid) FROM responses")  # one step along the rowid
+
+
+def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
+    """What changes whenever the survey's responses do (responses are only ever added, or the whole
+    database restored or re-scored): on SQLite the last row number of the table, on PostgreSQL the
+    number of the survey's responses; and the smallest and largest random id (two steps along the
+    primary key). Keys the cache of the privacy cells (trp_core.services.selection)."""
+    # Each alone: SQLite reads MIN or MAX from the end of an index only when it is the one column.
+    ((low,),) = _rows(bind, select(func.min(Response.id)))
+    ((high,),) = _rows(bind, select(func.max(Response.id)))
+    if _engine(bind).dialect.name == "sqlite":
+        ((last,),) = _rows(bind, _SQLITE_LAST_ROW)  # type: ignore[arg-type]
+        versions = select(func.count()).where(Response.method_version < METHOD_VERSION)
+        ((older,),) = _rows(bind, versions)  # re-scoring changes no row number: count what is left
+        return str(_engine(bind).url), survey_id, last, older, low, high
+    counted = select(func.count()).where(
+        Response.method_version == METHOD_VERSION, Response.survey_id == survey_id
+    )
+    ((n,),) = _rows(bind, counted)
+    return str(_engine(bind).url), survey_id, int(n), low, high
+
+
+def _engine(bind: Bind) -> Engine:
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def cell_counts(bind: Bind, survey_id: str) -> dict[tuple[str, str, str, date], int]:
     """Responses per survey version, language, tag (NO_EVENT for none) and day: the finest cells from
     which the privacy rules decide what may be published (one GROUP BY along the dashboard's index)."""
