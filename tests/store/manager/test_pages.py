@@ -179,6 +179,23 @@ def test_hostile_free_text_is_plain_text(app_url):
     assert "<script>" not in texts(at) and "evil.example" not in texts(at)
 
 
+def test_finding_3_free_text_is_the_same_whatever_the_tag_or_language(app_url):
+    """Per survey version and quarter, whole: no subtraction between two selections finds a text."""
+
+    def lines(at: AppTest) -> list[str]:
+        return sorted(line for x in at.text for line in x.value.splitlines())
+
+    at = manager_app(DASHBOARD)
+    at.toggle(key="dash.text.show").set_value(True).run()
+    everything = lines(at)
+    assert everything
+    at.selectbox(key="mf.dashboard.event.trp-standard").select("none").run()
+    assert lines(at) == everything
+    at.selectbox(key="mf.dashboard.lang").select("en").run()
+    assert lines(at) == everything
+    assert at.get("selectbox")[-1].key != "dash.text.quadrant"  # no quadrant filter on free text
+
+
 def test_preview_opens_a_survey_as_a_partner_and_ends_on_return(app_url):
     at = manager_app(DASHBOARD)
     at.button(key="preview.trp-standard").click().run()
@@ -205,6 +222,18 @@ def test_calibration_shows_who_would_move_and_offers_the_new_version(app_url):
     assert summary != t("mgr_cal_summary", "en", changed="0", total="255", share="0%")
     assert len(charts(at)) == 1
     assert [d.label for d in downloads(at)] == [t("mgr_cal_download", "en", version="1.1")]
+
+
+def test_finding_4_calibration_tries_whole_steps_only(app_url):
+    at = manager_app(CALIBRATION)
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    key = f"cal.{survey.content_hash[:12]}"
+    at.number_input(key=f"{key}.t.kann").set_value(62.3)
+    next(b for b in at.button if b.label == t("mgr_cal_apply", "en")).click().run()
+    tried = [
+        c.value for c in at.caption if c.value.startswith(t("mgr_cal_snapped", "en", tk="", tw="", k=5)[:14])
+    ]
+    assert len(tried) == 1 and "62.3" not in tried[0], tried
 
 
 def test_calibration_refuses_an_invalid_version(app_url):
