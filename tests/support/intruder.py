@@ -172,11 +172,12 @@ class Intruder:
                 sub = frozenset(i for i in members if start <= self.atoms[i][3] <= end)
                 add(sub, [QUADRANTS.index(cell["quadrant"])], cell["count"])
         classes = [lambda p, q=q: p.quadrant == q for q in QUADRANTS]
-        return self._determined(rows, n_q, groups, classes, "counts")
+        return self._determined(rows, values, n_q, groups, classes, "counts")
 
     def _determined(  # groups must be unions of atoms: defined by version, language, tag and day
         self,
         rows: list[Any],
+        values: list[int],
         n_class: int,
         groups: dict[str, Callable[[Person], bool]],
         classes: Sequence[Callable[[Person], bool]],
@@ -284,12 +285,13 @@ class Intruder:
                 if 0 < abs(a - b) < self.k:
                     found.append(f"calibration: two thresholds on {ask} tell apart {abs(a - b)} responses")
         for tried, figures in by_threshold.items():
-            rows = list({(m, c): None for m, c, _ in figures})
+            unique = {(m, c): n for m, c, n in figures}
+            rows, values = list(unique), list(unique.values())
             classes = [
                 lambda p, t=tried: not (p.passes and p.passes(t)),
                 lambda p, t=tried: bool(p.passes and p.passes(t)),
             ]
-            found += self._determined(rows, 2, groups, classes, f"calibration at {tried:g}")
+            found += self._determined(rows, values, 2, groups, classes, f"calibration at {tried:g}")
         return found
 
 
