@@ -210,9 +210,12 @@ class Intruder:
                     for cc in range(n_class) if c is None else [c]:
                         t[i * n_class + cc] = 1.0
                 if np.linalg.norm(t - basis.T @ (basis @ t)) < 1e-6:
+                    # The combination of published figures that gives the target, and its value.
+                    x = np.linalg.lstsq(a.T, t, rcond=None)[0]
+                    worked_out = float(x @ np.asarray(values, float))
                     label = "all" if c is None else str(c)
                     found.append(
-                        f"{what}: the size of {name} (class {label}) = {truth} follows from the figures"
+                        f"{what}: the size of {name} (class {label}) is {truth}, worked out as {worked_out:.1f}"
                     )
         return found
 
