@@ -7,6 +7,7 @@ Every function here that reads the store raises StoreUnavailable when the databa
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -115,6 +116,7 @@ def choices(bind: Bind, survey_id: str) -> Choices:
 
 _LATTICES: dict[tuple[Any, ...], Lattice] = {}
 _KEEP: Final = 32  # lattices kept, newest last
+_LOCK = threading.Lock()  # the sessions of a Streamlit server are threads of one process
 
 
 @store_errors()
@@ -122,12 +124,14 @@ def lattice(bind: Bind, survey_id: str, *, k: int | None = None) -> Lattice:
     """The published views of a survey's responses as they stand now, built once per state of the
     data (`reads.fingerprint`): the cell counts are one GROUP BY over every response of the survey."""
     key = (*reads.fingerprint(bind, survey_id), min_group(k))
-    found = _LATTICES.get(key)
+    with _LOCK:
+        found = _LATTICES.get(key)
     if found is None:
         found = Lattice(reads.cell_counts(bind, survey_id), key[-1])
-        _LATTICES[key] = found
-        while len(_LATTICES) > _KEEP:
-            del _LATTICES[next(iter(_LATTICES))]
+        with _LOCK:
+            _LATTICES[key] = found
+            while len(_LATTICES) > _KEEP:
+                del _LATTICES[next(iter(_LATTICES))]
     return found
 
 
