@@ -84,10 +84,10 @@ def _latest(ids: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Selection:
-    filters: sel.Filters
+    view: sel.View  # what the filters ask for; the services publish it, a coarser one, or nothing
     survey: Survey  # the content whose thresholds and sections the figures use
     versions: list[Survey]  # every stored content in the selection, for the export's columns
-    period: Period
+    period: Period  # the trend's periods
 
 
 def _param(name: str, options: list[Any], default: Any) -> Any:
@@ -102,10 +102,45 @@ def _param(name: str, options: list[Any], default: Any) -> Any:
     return default
 
 
-def selection(
-    engine: Engine, page: str, *, any_version: bool = True, period: bool = False
-) -> Selection | None:
-    """The filter widgets (initial values may come from the URL); None when there is no survey."""
+def _date_param(name: str) -> date | None:
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        st.warning(t("mgr_bad_filter", session.lang(), name=name))
+        return None
+
+
+ALL_TIME = "all"  # the period filter's "all time"
+KINDS = [ALL_TIME, *(p.value for p in reversed(sel.GRANULARITIES))]  # all, week, month, quarter
+TREND = {ALL_TIME: Period.MONTH, "quarter": Period.MONTH, "month": Period.WEEK, "week": Period.WEEK}
+
+
+def tag_label(group: str, lang: str) -> str:
+    """A tag group as the filter shows it: "no event", "other events", a slug, or several joined by +."""
+    names = {"none": t("mgr_no_event", lang), "other": t("mgr_other_tags", lang)}
+    return " + ".join(names.get(part, part) for part in group.split("+"))
+
+
+def view_text(view: sel.View | None, lang: str) -> str:
+    """A view in words, for the sentence that says what is shown instead."""
+    if view is None:
+        return ""
+    parts = [
+        view.version and f"{t('mgr_version', lang)} {view.version}",
+        view.lang and {"de": "Deutsch", "en": "English"}[view.lang],
+        view.tag and tag_label(view.tag, lang),
+        view.period and view.period.label,
+    ]
+    return ", ".join(p for p in parts if p) or t("mgr_shown_all", lang)
+
+
+def selection(engine: Engine, page: str, *, any_version: bool = True) -> Selection | None:
+    """The filter widgets (initial values may come from the URL); None when there is no survey.
+
+    Only fixed cells are offered (PRIVACY.md): tag groups of at least k and whole periods."""
     lang = session.lang()
     found = surveys()
     if not found:
@@ -126,6 +161,7 @@ def selection(
         )
         with database_errors():
             choices = _choices(engine, database_name(engine), survey_id)
+            lat = sel.lattice(engine, survey_id)
         version_options = ([ALL] if any_version else []) + sel.versions(choices, found[survey_id])
         version = _widget(
             top[1].selectbox,
@@ -143,45 +179,71 @@ def selection(
             [ALL, "de", "en"],
             lambda v: {"de": "Deutsch", "en": "English"}.get(v, t("mgr_all_languages", lang)),
         )
-        bottom = st.columns([1, 1.5, 1.5] if period else [1, 2])  # room for „Monat | Kalenderwoche“
-        event = _widget(
+        bottom = st.columns([1.4, 1.3, 1.3])  # room for „expo + weitere Veranstaltungen“
+        tags = [ALL, *(g.id for g in lat.groups)]
+        tag_key = f"{key}.event.{survey_id}"
+        bookmarked = st.query_params.get("f_event")
+        if tag_key not in st.session_state and bookmarked is not None and lat.group(bookmarked):
+            # A bookmark may name a tag that is now part of a group: the group is shown.
+            st.session_state[tag_key] = lat.group(bookmarked)
+        tag = _widget(
             bottom[0].selectbox,
-            f"{key}.event.{survey_id}",
+            tag_key,
             "f_event",
             t("mgr_event", lang),
-            [ALL, *choices.events],
-            lambda v: (
-                t("mgr_all_events", lang)
-                if v == ALL
-                else (t("mgr_no_event", lang) if v == sel.NO_EVENT else v)
-            ),
+            tags,
+            lambda v: t("mgr_all_events", lang) if v == ALL else tag_label(v, lang),
         )
-        since, until = _dates(bottom[1], f"{key}.dates.{survey_id}", choices)
-        chosen_period = Period.MONTH
-        if period:
-            chosen_period = (
-                _widget(
-                    bottom[2].segmented_control,
-                    f"{key}.period",
-                    "f_period",
-                    t("mgr_period", lang),
-                    [Period.MONTH, Period.WEEK],
-                    lambda p: t("mgr_week" if p is Period.WEEK else "mgr_month", lang),
-                )
-                or Period.MONTH
-            )
-    filters = sel.Filters(
-        survey=survey_id,
+        kind, cell = _period(bottom[1], bottom[2], f"{key}.period.{survey_id}", lat)
+    view = sel.View(
         version=None if version == ALL else version,
         lang=None if language == ALL else language,
-        event=None if event == ALL else event,
-        since=since,
-        until=until,
+        tag=None if tag == ALL else tag,
+        period=cell,
     )
-    _write_params(filters, chosen_period if period else None)
+    _write_params(survey_id, view, kind)
     with database_errors():
-        shown, contents = sel.contents(resources.store(), found[survey_id], filters.version)
-    return Selection(filters, shown, contents, chosen_period)
+        shown, contents = sel.contents(resources.store(), found[survey_id], view.version)
+    st.caption(t("mgr_cells_rule", lang, k=lat.k))
+    return Selection(view, shown, contents, TREND[kind])
+
+
+def _period(left: Any, right: Any, key: str, lat: sel.Lattice) -> tuple[str, sel.PeriodCell | None]:
+    """All time, or one whole quarter, month or ISO week; a bookmark's f_since/f_until open the
+    whole period that holds both days."""
+    lang = session.lang()
+    if f"{key}.kind" not in st.session_state:
+        since, until = _date_param("f_since"), _date_param("f_until")
+        hint = st.query_params.get("f_period")
+        kind = hint if hint in KINDS else ALL_TIME
+        if since is not None or until is not None:
+            asked = sel.view_for(
+                lat, period=Period(kind) if kind != ALL_TIME else None, since=since, until=until
+            ).period
+            kind = asked.period.value if asked is not None else ALL_TIME
+            if asked is not None:
+                st.session_state[f"{key}.{kind}"] = asked.start
+        st.session_state[f"{key}.kind"] = kind
+    names = {
+        ALL_TIME: t("mgr_all_periods", lang),
+        "week": t("mgr_week", lang),
+        "month": t("mgr_month", lang),
+        "quarter": t("mgr_quarter", lang),
+    }
+    kind = left.selectbox(t("mgr_period", lang), KINDS, format_func=names.__getitem__, key=f"{key}.kind")
+    if kind == ALL_TIME:
+        return kind, None
+    cells = lat.periods[Period(kind)][::-1]  # newest first
+    if not cells:
+        return kind, None
+    starts = [c.start for c in cells]
+    if st.session_state.get(f"{key}.{kind}") not in starts:
+        st.session_state[f"{key}.{kind}"] = starts[0]
+    labels = {c.start: c.label for c in cells}
+    start = right.selectbox(
+        t("mgr_which_period", lang), starts, format_func=labels.__getitem__, key=f"{key}.{kind}"
+    )
+    return kind, sel.PeriodCell(Period(kind), start)
 
 
 def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], fmt: Any) -> Any:
@@ -192,42 +254,18 @@ def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], 
     return factory(label, options, format_func=fmt, key=key)
 
 
-def _dates(where: Any, key: str, choices: sel.Choices) -> tuple[date | None, date | None]:
-    first, last = choices.first_day, choices.last_day
-    if first is None or last is None:
-        return None, None
-    if key not in st.session_state:
-        since, until, adjusted = sel.date_range(
-            st.query_params.get("f_since"), st.query_params.get("f_until"), first, last
-        )
-        if adjusted:
-            st.info(t("mgr_dates_adjusted", session.lang(), first=first.isoformat(), last=last.isoformat()))
-        st.session_state[key] = (since, until)
-    else:  # responses may have been deleted since: the picker refuses a day outside its range
-        kept = st.session_state[key]
-        kept = tuple(kept) if isinstance(kept, list | tuple) else (kept,)
-        inside = tuple(min(max(d, first), last) for d in kept if isinstance(d, date))
-        if inside != kept:
-            st.session_state[key] = inside
-    value = where.date_input(
-        t("mgr_dates", session.lang()), min_value=first, max_value=last, key=key, format="YYYY-MM-DD"
-    )
-    picked = list(value) if isinstance(value, list | tuple) else [value]
-    since = picked[0] if picked else None
-    until = picked[1] if len(picked) > 1 else None
-    return since, until
-
-
-def _write_params(filters: sel.Filters, period: Period | None) -> None:
-    """The selection in the address bar, so that it can be bookmarked and shared between managers."""
+def _write_params(survey_id: str, view: sel.View, kind: str) -> None:
+    """The selection in the address bar, so that it can be bookmarked and shared between managers;
+    a period as the first and last day of the whole period."""
+    p = view.period
     wanted = {
-        "f_survey": filters.survey,
-        "f_version": filters.version,
-        "f_lang": filters.lang,
-        "f_event": filters.event,
-        "f_since": filters.since.isoformat() if filters.since else None,
-        "f_until": filters.until.isoformat() if filters.until else None,
-        "f_period": period.value if period else None,
+        "f_survey": survey_id,
+        "f_version": view.version,
+        "f_lang": view.lang,
+        "f_event": view.tag,
+        "f_since": p.start.isoformat() if p else None,
+        "f_until": p.end.isoformat() if p else None,
+        "f_period": kind if kind != ALL_TIME else None,
     }
     for name, value in wanted.items():
         if value is None:
@@ -266,6 +304,20 @@ def share(x: float | None) -> str:
     from trp_core.presentation.dashboard_charts import share_text
 
     return share_text(x, session.lang())
+
+
+def decision(selected: sel.Selected) -> bool:
+    """One sentence when the view shown is not the one asked for; False when nothing is shown."""
+    lang = session.lang()
+    k = selected.lattice.k
+    if selected.withheld:
+        st.warning(t("mgr_withheld", lang, k=k), icon=":material/group_off:")
+        return False
+    if selected.decision.outcome is sel.Outcome.COARSENED:
+        st.info(
+            t("mgr_coarsened", lang, k=k, shown=view_text(selected.view, lang)), icon=":material/zoom_out:"
+        )
+    return True
 
 
 def enough(figures: Dashboard | Calibration) -> bool:

@@ -13,7 +13,13 @@ from trp_core.presentation import dashboard_charts
 from trp_core.presentation.exports import calibrated_survey_note
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, criterion_label
-from trp_core.services.calibrate import CalibrationForm, calibrate, recalibrated, revise, revised_version
+from trp_core.services.calibrate import (
+    CalibrationForm,
+    published_calibration,
+    recalibrated,
+    revise,
+    revised_version,
+)
 from trp_core.services.export import survey_yaml
 
 m.begin()
@@ -70,9 +76,18 @@ def changed_survey(base: Survey) -> Survey | None:
 
 
 def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
+    thresholds = {Axis.KANN: revised.thresholds.kann, Axis.WILL: revised.thresholds.will}
     with m.database_errors():
-        cal = calibrate(engine, selection.filters, base, revised)
-    if not m.enough(cal):
+        pub = published_calibration(engine, base, thresholds, dict(revised.weights), selection.view)
+    if not m.decision(pub.selected):
+        return
+    tk, tw = (f"{pub.thresholds[a]:g}" for a in Axis)
+    st.caption(t("mgr_cal_snapped", lang, tk=tk, tw=tw, k=pub.selected.lattice.k))
+    if pub.reason == "moved_few":
+        st.warning(t("mgr_cal_moved_few", lang, k=pub.selected.lattice.k), icon=":material/group_off:")
+        return
+    cal = pub.calibration
+    if cal is None or not m.enough(cal):
         return
     if cal.changed is None:
         st.info(t("mgr_cal_summary_hidden", lang))

@@ -17,13 +17,16 @@ lang = session.lang()
 st.title(t("mgr_dashboard_title", lang))
 engine = m.engine()
 found = m.surveys()
-selection = m.selection(engine, "dashboard", period=True)
+selection = m.selection(engine, "dashboard")
 
 
 def figures(selection: m.Selection) -> None:
-    survey, filters = selection.survey, selection.filters
+    survey = selection.survey
     with m.database_errors():
-        dash = ds.dashboard(engine, filters, survey, period=selection.period)
+        pub = ds.published_dashboard(engine, survey, selection.view, period=selection.period)
+    if not m.decision(pub.selected) or pub.dashboard is None:
+        return
+    dash = pub.dashboard
     if not m.enough(dash):
         return
     tiles = st.columns(4)
@@ -65,11 +68,12 @@ def figures(selection: m.Selection) -> None:
     st.subheader(t("mgr_funnel", lang))
     st.altair_chart(dashboard_charts.funnel_chart(dash, survey, lang), width="stretch")
 
-    free_text(selection, dash.k)
+    free_text(selection, pub.selected.view, dash.k)
 
 
-def free_text(selection: m.Selection, k: int) -> None:
-    """Answers to the text questions as plain text (st.text: never markdown or HTML), for groups of ≥ 10."""
+def free_text(selection: m.Selection, view: object, k: int) -> None:
+    """Answers to the text questions as plain text (st.text: never markdown or HTML), per survey
+    version and quarter, whole cells of at least 10 responses that no filter splits, in random order."""
     questions = [q for q in selection.survey.questions if isinstance(q, TextQuestion)]
     if not questions:
         return
@@ -79,24 +83,23 @@ def free_text(selection: m.Selection, k: int) -> None:
     # Reading the answers themselves is the one slow query: only on request.
     if not st.toggle(t("mgr_free_text_show", lang), key="dash.text.show"):
         return
-    names = quadrant_labels(selection.survey, lang, "internal")
-    options = [None, *Quadrant]
-    quadrant = st.selectbox(
-        t("mgr_col_quadrant", lang),
-        options,
-        format_func=lambda q: t("mgr_all_quadrants", lang) if q is None else names[q],
-        key="dash.text.quadrant",
-    )
-    for q in questions:
-        with st.expander(q.text(lang)), m.database_errors():
-            texts = ds.free_texts(engine, selection.filters, q.id, quadrant, k=k)
-            if texts is None:
-                st.caption(t("mgr_free_text_small", lang, n=minimum))
-            elif not texts:
-                st.caption(t("mgr_free_text_none", lang))
-            else:
-                with st.container(height=320):
-                    st.text(dashboard_charts.free_text_block(texts))
+    with m.database_errors():
+        cells = ds.free_text_cells(engine, selection.survey, [q.id for q in questions], view)
+    for cell in cells:
+        st.markdown(
+            f"**{t('mgr_free_text_cell', lang, version=cell.version, quarter=cell.quarter.label, n=m.count(cell.responses))}**"
+        )
+        if cell.texts is None:
+            st.caption(t("mgr_free_text_small", lang, n=minimum))
+            continue
+        for q in questions:
+            with st.expander(q.text(lang)):
+                texts = cell.texts.get(q.id, [])
+                if not texts:
+                    st.caption(t("mgr_free_text_none", lang))
+                else:
+                    with st.container(height=320):
+                        st.text(dashboard_charts.free_text_block(texts))
 
 
 if selection is not None:

@@ -1,5 +1,8 @@
-"""Exports: the filtered responses as CSV and XLSX (ISO week, nothing finer; only for at least k
-responses; safe against spreadsheet formulas), the dashboard's tables as CSV and its charts as PNG."""
+"""Exports: the responses of a published selection as CSV and XLSX rows (one survey version, no
+tag, language, date or free text in a row; safe against spreadsheet formulas), the dashboard's
+tables as CSV and its charts as PNG — never more than the dashboard shows (PRIVACY.md)."""
+
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -9,7 +12,7 @@ from trp_core.presentation import dashboard_charts, exports
 from trp_core.presentation.i18n import t
 from trp_core.presentation.render import chart_png
 from trp_core.services import export
-from trp_core.services.dashboard import dashboard
+from trp_core.services.dashboard import published_dashboard
 
 PNG_WIDTH = 720
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,11 +21,15 @@ m.begin()
 lang = session.lang()
 st.title(t("mgr_exports_title", lang))
 engine = m.engine()
-selection = m.selection(engine, "exports", period=True)
+selection = m.selection(engine, "exports")
 
 
-def download(where, label: str, produce, file_name: str, mime: str, icon: str, key: str) -> None:
-    where.download_button(
+def download(
+    where: object, label: str, produce: Callable[[], bytes], file_name: str, mime: str, icon: str, key: str
+) -> None:
+    """One download button: every download of this page goes through here, built on click after the
+    session is checked again, and served only to this manager's browser (auth.guarded_download)."""
+    where.download_button(  # type: ignore[attr-defined]
         label, auth.guarded_download(produce, mime, file_name), file_name=file_name, mime=mime, icon=icon,
         key=key, on_click="ignore",
     )  # fmt: skip
@@ -30,31 +37,35 @@ def download(where, label: str, produce, file_name: str, mime: str, icon: str, k
 
 def responses(selection: m.Selection) -> None:
     st.subheader(t("mgr_exp_responses", lang))
-    st.caption(t("mgr_exp_lead", lang))
     with m.database_errors():
-        size = export.export_size(engine, selection.filters)
-    n, k = size.count, size.k
-    st.write(t("mgr_exp_count", lang, n=dashboard_charts.group_count_text(n, k, lang)))
-    if size.too_small:
-        st.warning(t("mgr_exp_too_small", lang, k=k), icon=":material/group_off:")
+        pub = export.published_rows(engine, selection.survey.id, selection.versions, selection.view)
+    if not m.decision(pub.selected):
         return
-    if size.too_big:
-        st.warning(t("mgr_exp_too_big", lang, max=m.count(size.limit)))
+    if pub.reason == "version_needed":
+        st.info(t("mgr_exp_version_needed", lang))
         return
-    if not size.free_text:
-        st.caption(t("mgr_exp_free_text_omitted", lang, n=size.free_text_min))
+    if pub.reason == "too_big":
+        st.warning(t("mgr_exp_too_big", lang, max=m.count(export.EXPORT_MAX)))
+        return
+    st.caption(t("mgr_exp_lead", lang))
+    st.caption(t("mgr_exp_rows_lead", lang))
     st.caption(t("mgr_exp_safe", lang))
     st.caption(t("mgr_exp_formats", lang))
-    name = f"{selection.filters.survey}-responses"
-    filters, versions = selection.filters, selection.versions
+    name = f"{selection.survey.id}-responses"
+    view, versions = selection.view, selection.versions
+
+    def rows() -> export.ResponseTable:
+        table = export.published_rows(engine, selection.survey.id, versions, view).table
+        assert table is not None  # the same choice as above, on the same data
+        return table
 
     def as_csv() -> bytes:
         with m.database_errors():
-            return exports.responses_csv(export.response_rows(engine, filters, versions), versions, lang)
+            return exports.responses_csv(rows(), versions, lang)
 
     def as_xlsx() -> bytes:
         with m.database_errors():
-            return exports.responses_xlsx(export.response_rows(engine, filters, versions))
+            return exports.responses_xlsx(rows())
 
     left, right = st.columns(2)
     download(
@@ -66,8 +77,9 @@ def responses(selection: m.Selection) -> None:
 def aggregates(selection: m.Selection) -> None:
     survey = selection.survey
     with m.database_errors():
-        dash = dashboard(engine, selection.filters, survey, period=selection.period)
-    if dash.too_small or dash.total == 0:
+        pub = published_dashboard(engine, survey, selection.view, period=selection.period)
+    dash = pub.dashboard
+    if dash is None or dash.too_small or dash.total == 0:
         return
     st.subheader(t("mgr_exp_tables", lang))
     st.caption(t("mgr_rule", lang, k=dash.k))

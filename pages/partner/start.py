@@ -6,6 +6,7 @@ from pages.components import kiosk, resources, session
 from pages.components import shared as ui
 from pages.components.urls import CHECK_PAGE, PROFILE_PAGE, RESULT_PAGE, echo
 from trp_core.presentation.i18n import t
+from trp_core.services.selection import min_group
 
 event = kiosk.current()
 ui.header(switch=event is None)
@@ -68,7 +69,8 @@ with st.container(border=True):
 with st.container(border=True):
     st.markdown(f"**:material/lock: {t('anonymity_title', lang)}**")
     st.markdown(
-        f"- {t('anonymity_stored', lang)}\n- {t('anonymity_not_stored', lang)}\n- {t('anonymity_code', lang)}"
+        f"- {t('anonymity_stored', lang)}\n- {t('anonymity_not_stored', lang)}\n"
+        f"- {t('anonymity_groups', lang, k=min_group())}\n- {t('anonymity_code', lang)}"
     )
 
 st.page_link(

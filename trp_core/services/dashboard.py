@@ -4,9 +4,10 @@ minimum-group rule (trp_core.privacy) allows, the figures that share sums protec
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Mapping
+import random
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from typing import Final
@@ -16,7 +17,9 @@ from sqlalchemy import Engine
 from trp_core.method.figures import NOT_HELD, PLACED, KeepOutKey, Period, funnel_steps, period_label
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
+from trp_core.privacy.cells import PeriodCell, View
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
+from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.reads import Bind, CriterionMean, Filters, KeepOutCounts, MatrixCounts
@@ -26,10 +29,13 @@ __all__ = [
     "FunnelStep",
     "HeatCell",
     "KeepOutRow",
+    "PublishedDashboard",
     "TrendCell",
     "dashboard",
+    "free_text_cells",
     "free_text_min",
     "free_texts",
+    "published_dashboard",
 ]
 
 
@@ -226,10 +232,17 @@ def published(counts: Counts) -> Published:
 
 @store_errors()
 def dashboard(
-    bind: Bind, f: Filters, survey: Survey, *, period: Period = Period.MONTH, k: int | None = None
+    bind: Bind,
+    f: Filters,
+    survey: Survey,
+    *,
+    period: Period = Period.MONTH,
+    k: int | None = None,
+    trend_periods: Callable[[date], bool] | None = None,
 ) -> Dashboard:
     """Every dashboard figure, each from one query, with the minimum-group rule applied across all
-    of them at once (they share the total and the quadrant counts). Raises StoreUnavailable."""
+    of them at once (they share the total and the quadrant counts). `trend_periods`: which periods
+    of the trend may be shown (the published views); default all. Raises StoreUnavailable."""
     k = min_group(k)
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
     counts = read_counts(bind, f, thresholds, period)
@@ -244,7 +257,9 @@ def dashboard(
         quadrants={q: shown[QuadrantCount(q)] for q in Quadrant},
         heat=_heat(counts.matrix, shown),
         period=period,
-        trend=_trend(counts.trend, period, shown),
+        trend=[
+            c for c in _trend(counts.trend, period, shown) if trend_periods is None or trend_periods(c.start)
+        ],
         means={
             key: m.mean if m.answered >= k and m.mean is not None else None for key, m in counts.means.items()
         },
@@ -323,13 +338,84 @@ def _share(n: int | None, of: int | None) -> float | None:
     return None if n is None or not of else n / of
 
 
+@dataclass(frozen=True)
+class PublishedDashboard:
+    """The dashboard of a choice of filters: the view shown (as asked, coarsened, or none) and its figures."""
+
+    selected: sel.Selected
+    dashboard: Dashboard | None  # None: withheld
+
+
+def published_dashboard(
+    bind: Bind, survey: Survey, asked: View, *, period: Period = Period.MONTH, k: int | None = None
+) -> PublishedDashboard:
+    """The dashboard as the pages and `trp report` publish it: for the view that the privacy rules
+    allow for the choice (trp_core.privacy.cells), its trend only over the periods that are published
+    views too. Raises StoreUnavailable."""
+    selected = sel.select(bind, survey.id, asked, k=k)
+    shown = selected.view
+    if shown is None or selected.filters is None:
+        return PublishedDashboard(selected, None)
+
+    def allowed(start: date) -> bool:
+        return selected.published(replace(shown, period=PeriodCell(period, start)))
+
+    dash = dashboard(bind, selected.filters, survey, period=period, k=k, trend_periods=allowed)
+    return PublishedDashboard(selected, dash)
+
+
+@dataclass(frozen=True)
+class FreeTextCell:
+    """The free-text answers of one fixed cell: a survey version and a quarter, all languages and tags."""
+
+    version: str
+    quarter: PeriodCell
+    responses: int
+    texts: dict[str, list[str]] | None  # question id -> answers in random order; None: fewer than the minimum
+
+
+@store_errors()
+def free_text_cells(
+    bind: Bind, survey: Survey, question_ids: list[str], view: View | None, *, k: int | None = None
+) -> list[FreeTextCell]:
+    """The free-text answers that go with a view: those of every (version, quarter) cell it touches,
+    each cell whole, whatever else the view filters (language, tag, a finer period), so that no
+    offered choice can split a cell and no answer appears in one choice and not in an overlapping
+    one. A cell of fewer than `free_text_min(k)` responses shows none. Raises StoreUnavailable."""
+    minimum = free_text_min(k)
+    lat = sel.lattice(bind, survey.id, k=k)
+    versions = [view.version] if view is not None and view.version is not None else lat.versions
+    quarters = lat.periods[Period.QUARTER]
+    if view is not None and view.period is not None:
+        p = view.period
+        quarters = [q for q in quarters if q.start <= p.end and p.start <= q.end]
+    shuffle = random.SystemRandom().shuffle
+    out = []
+    for version in versions:
+        for q in quarters:
+            f = Filters(survey=survey.id, version=version, since=q.start, until=q.end)
+            n = reads.count_responses(bind, f)
+            if n == 0:
+                continue
+            texts = None
+            if n >= minimum:
+                texts = {}
+                for qid in question_ids:
+                    answers = reads.free_texts(bind, f, qid, limit=FREE_TEXT_LIMIT)
+                    shuffle(answers)
+                    texts[qid] = answers
+            out.append(FreeTextCell(version, q, n, texts))
+    return out
+
+
 @store_errors()
 def free_texts(
     bind: Bind, f: Filters, question_id: str, quadrant: Quadrant | None = None, *, k: int | None = None
 ) -> list[str] | None:
     """The distinct non-empty answers to a text question among the latest FREE_TEXT_LIMIT given,
     sorted alphabetically; None when the group (the filtered responses, of one quadrant if given)
-    has fewer than `free_text_min(k)` responses. Raises StoreUnavailable."""
+    has fewer than `free_text_min(k)` responses. Raises StoreUnavailable. Pages and reports use
+    `free_text_cells`, whose cells no filter can split."""
     if reads.count_responses(bind, f, quadrant) < free_text_min(k):
         return None
     return reads.free_texts(bind, f, question_id, quadrant, limit=FREE_TEXT_LIMIT)

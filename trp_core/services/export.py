@@ -1,5 +1,5 @@
-"""Exports for managers, as data: the filtered responses as a table of ids and numbers (nothing finer
-than the ISO week, only for at least k responses), and a calibrated survey as a new version file.
+"""Exports for managers, as data: the responses of a published selection as a table of ids and
+numbers (PRIVACY.md, rule 6), and a calibrated survey as a new version file.
 
 trp_core.presentation.exports writes them as CSV and XLSX, safe against spreadsheet formulas.
 """
@@ -12,53 +12,16 @@ from typing import Any, Final, NamedTuple
 
 import yaml
 
-from trp_core.method.figures import Period, period_label
 from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey, TextQuestion
-from trp_core.privacy.suppression import FREE_TEXT_MIN, min_group
+from trp_core.privacy.cells import View
+from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.models import CRITERION_COLUMNS
 from trp_core.store.reads import SCORE_COLUMNS, Bind, Filters
 
 EXPORT_MAX: Final = 200_000  # responses in one file; more needs narrower filters
-
-
-class ExportRefused(Exception):
-    """The filtered set may not or cannot be exported: fewer than k responses, or too many."""
-
-    def __init__(self, reason: str, count: int):
-        super().__init__(f"{reason}: {count} responses")
-        self.reason = reason  # "too_small" or "too_big"
-        self.count = count
-
-
-@dataclass(frozen=True)
-class ExportSize:
-    """How many responses the filters select, against the limits of an export."""
-
-    count: int
-    k: int
-    limit: int = EXPORT_MAX
-    free_text_min: int = FREE_TEXT_MIN
-
-    @property
-    def too_small(self) -> bool:
-        return self.count < self.k
-
-    @property
-    def too_big(self) -> bool:
-        return self.count > self.limit
-
-    @property
-    def free_text(self) -> bool:
-        """Free-text answers are exported only for groups of at least FREE_TEXT_MIN."""
-        return self.count >= self.free_text_min
-
-
-@store_errors()
-def export_size(bind: Bind, f: Filters, *, k: int | None = None, limit: int = EXPORT_MAX) -> ExportSize:
-    return ExportSize(reads.count_responses(bind, f), min_group(k), limit)
 
 
 def answer_columns(surveys: Sequence[Survey], free_text: bool) -> list[str]:
@@ -74,54 +37,60 @@ def answer_columns(surveys: Sequence[Survey], free_text: bool) -> list[str]:
 
 
 class ResponseTable(NamedTuple):
-    header: list[str]  # column ids: survey, version, language, event, iso_week, answers, scores, quadrant
+    header: list[str]  # column ids: survey, version, answers, scores, quadrant
     rows: Iterator[list[Any]]  # one per response, as stored (text not yet made safe), read when iterated
 
 
-@store_errors()
-def response_rows(
-    bind: Bind, f: Filters, surveys: Sequence[Survey], *, k: int | None = None, limit: int = EXPORT_MAX
-) -> ResponseTable:
-    """The header and the rows of the filtered responses.
+# --- the rows as published -------------------------------------------------------------------------
 
-    Raises ExportRefused when the filtered set has fewer than k or more than `limit` responses, and
-    StoreUnavailable (also while the rows are read) when the database cannot be used.
-    Free-text answers are included only when it has at least 10. Rows are ordered by week, and
-    within a week by the random response id, so their order tells nothing finer than the week.
-    """
-    size = export_size(bind, f, k=k, limit=limit)
-    if size.too_small:
-        raise ExportRefused("too_small", size.count)
-    if size.too_big:
-        raise ExportRefused("too_big", size.count)
-    questions = answer_columns(surveys, free_text=size.free_text)
+PUBLISHED_HEADER: Final = ("survey", "version")  # the view's own filters: the same in every row
+
+
+@dataclass(frozen=True)
+class PublishedRows:
+    """The row export of a choice of filters: the view shown, and its rows, or why there are none."""
+
+    selected: sel.Selected
+    table: ResponseTable | None
+    reason: str | None  # "withheld", "version_needed", "too_big", or None
+
+
+@store_errors()
+def published_rows(
+    bind: Bind, survey_id: str, surveys: Sequence[Survey], asked: View, *, k: int | None = None
+) -> PublishedRows:
+    """The rows of a published view of one survey version, as microdata that are k-anonymous by
+    construction: a row carries no quasi-identifier of its own (no tag, language, period or day; the
+    only ones are the view's filters, the same for every row, whose responses are 0 or at least k),
+    free-text answers are left out, and the rows come in random order. Every set of rows that can
+    be formed from the exports of several views by intersection and difference is a union of the
+    lattice's parts, so it holds 0 or at least k rows (trp_core.privacy.cells). Raises StoreUnavailable."""
+    selected = sel.select(bind, survey_id, asked, k=k)
+    view = selected.view
+    if view is None or selected.filters is None:
+        return PublishedRows(selected, None, "withheld")
+    if view.version is None:
+        # The questions of different versions differ: which columns a row fills would tell its version.
+        return PublishedRows(selected, None, "version_needed")
+    count = reads.count_responses(bind, selected.filters)
+    if count > EXPORT_MAX:
+        return PublishedRows(selected, None, "too_big")
+    chosen = [s for s in surveys if s.version == view.version] or list(surveys)
+    questions = answer_columns(chosen, free_text=False)
     header = [
-        "survey",
-        "version",
-        "language",
-        "event",
-        "iso_week",
+        *PUBLISHED_HEADER,
         *questions,
         *SCORE_COLUMNS,
         *(CRITERION_COLUMNS[c] for c in CRITERIA),
         "quadrant",
     ]
-    return ResponseTable(header, _rows(bind, f, questions))
+    return PublishedRows(selected, ResponseTable(header, _published(bind, selected.filters, questions)), None)
 
 
-def _rows(bind: Bind, f: Filters, questions: list[str]) -> Iterator[list[Any]]:
-    with store_errors():  # read when the file is written, after response_rows has returned
+def _published(bind: Bind, f: Filters, questions: list[str]) -> Iterator[list[Any]]:
+    with store_errors():
         for r in reads.responses_by_week(bind, f):
-            yield [
-                r.survey_id,
-                r.version,
-                r.lang,
-                r.event,
-                period_label(r.week, Period.WEEK),
-                *(r.answers.get(q) for q in questions),
-                *r.scores,
-                r.quadrant,
-            ]
+            yield [r.survey_id, r.version, *(r.answers.get(q) for q in questions), *r.scores, r.quadrant]
 
 
 # --- a calibrated survey as a file --------------------------------------------------------------

@@ -1,16 +1,30 @@
 """What the manager pages' filters offer: the surveys a manager can look at, the one to show first, the
-stored contents of a selection, the versions, events and days of a survey (pages never import the store), and
-the days a bookmarked address asks for, kept inside the days on offer.
+stored contents of a selection, and the published views of a survey (trp_core.privacy.cells): which
+tags, periods, languages and versions may be chosen, and what is shown for a choice that may not be.
 
-Every function here raises StoreUnavailable when the database cannot be used.
+Every function here that reads the store raises StoreUnavailable when the database cannot be used.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
+from trp_core.method.figures import Period
+from trp_core.privacy.cells import (
+    GRANULARITIES,
+    NO_TAG,
+    Decision,
+    Lattice,
+    Outcome,
+    PeriodCell,
+    TagGroup,
+    View,
+)
+from trp_core.privacy.suppression import min_group
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
 from trp_core.store.reads import Choices, Filters
@@ -22,8 +36,27 @@ if TYPE_CHECKING:
     from trp_core.store.reads import Bind
 
 __all__ = [
-    "NO_EVENT", "Choices", "Filters", "choices", "contents", "date_range", "latest", "surveys", "versions",
-]  # fmt: skip
+    "GRANULARITIES",
+    "NO_EVENT",
+    "Choices",
+    "Decision",
+    "Filters",
+    "Lattice",
+    "Outcome",
+    "PeriodCell",
+    "Selected",
+    "TagGroup",
+    "View",
+    "choices",
+    "contents",
+    "latest",
+    "lattice",
+    "min_group",
+    "select",
+    "surveys",
+    "versions",
+    "view_for",
+]
 
 
 @store_errors()
@@ -74,34 +107,105 @@ def versions(choices: Choices, current: Survey) -> list[str]:
 
 @store_errors()
 def choices(bind: Bind, survey_id: str) -> Choices:
-    """The versions, event tags and first and last day of a survey's responses: what the filters offer."""
+    """The versions, event tags and first and last day of a survey's responses."""
     return reads.choices(bind, survey_id)
 
 
-def date_range(since: str | None, until: str | None, first: date, last: date) -> tuple[date, date, bool]:
-    """The days an address's f_since and f_until ask for, inside the offered days `first`..`last`.
+# --- the published views ------------------------------------------------------------------------
 
-    A missing value means the first or last offered day; a value that is no date is left out; a day
-    outside the offered ones is moved to the nearest offered one, and a range that misses them all
-    becomes all of them. The flag says whether anything given had to be changed, so that the page
-    says so once (a date picker given a day outside its range would stop the page with an error).
-    """
-    adjusted = False
 
-    def parse(raw: str | None) -> date | None:
-        nonlocal adjusted
-        if raw is None:
-            return None
-        try:
-            return date.fromisoformat(raw.strip()[:10])
-        except ValueError:
-            adjusted = True
-            return None
+_LATTICES: dict[tuple[Any, ...], Lattice] = {}
+_KEEP: Final = 32  # lattices kept, newest last
+_LOCK = threading.Lock()  # the sessions of a Streamlit server are threads of one process
 
-    start, end = parse(since) or first, parse(until) or last
-    start, end = min(start, end), max(start, end)
-    if end < first or start > last:
-        return first, last, True
-    if start < first or end > last:
-        adjusted = True
-    return max(start, first), min(end, last), adjusted
+
+@store_errors()
+def lattice(bind: Bind, survey_id: str, *, k: int | None = None) -> Lattice:
+    """The published views of a survey's responses as they stand now, built once per state of the
+    data (`reads.fingerprint`): the cell counts are one GROUP BY over every response of the survey."""
+    key = (*reads.fingerprint(bind, survey_id), min_group(k))
+    with _LOCK:
+        found = _LATTICES.get(key)
+    if found is None:
+        found = Lattice(reads.cell_counts(bind, survey_id), key[-1])
+        with _LOCK:
+            _LATTICES[key] = found
+            while len(_LATTICES) > _KEEP:
+                del _LATTICES[next(iter(_LATTICES))]
+    return found
+
+
+def view_for(
+    lat: Lattice,
+    *,
+    version: str | None = None,
+    lang: str | None = None,
+    tag: str | None = None,
+    period: Period | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> View:
+    """The view a choice of filters asks for: a tag (a slug, "none", or a group id) stands for its
+    group; the days since..until for the one whole period of the given kind (default: month) that
+    holds them, else the next coarser one that does, else all periods."""
+    group = None if tag is None else (lat.group(tag) or f"unknown:{tag}")
+    cell = None
+    if since is not None or until is not None:
+        first, last = since or until, until or since
+        assert first is not None and last is not None
+        kinds = GRANULARITIES[: GRANULARITIES.index(period or Period.MONTH) + 1][::-1]
+        for kind in kinds:
+            if PeriodCell.of(first, kind).contains(last):
+                cell = PeriodCell.of(first, kind)
+                break
+    return View(version, lang, group, cell)
+
+
+def filters_for(survey_id: str, lat: Lattice, view: View) -> Filters:
+    """The store's filters that select exactly the responses of a view."""
+    events = None
+    if view.tag is not None:
+        group = next((g for g in lat.groups if g.id == view.tag), None)
+        members = (
+            () if group is None else tuple(sorted(NO_EVENT if m == NO_TAG else m for m in group.members))
+        )
+        events = members
+    p = view.period
+    return Filters(
+        survey=survey_id,
+        version=view.version,
+        lang=view.lang,  # type: ignore[arg-type]
+        events=events,
+        since=None if p is None else p.start,
+        until=None if p is None else p.end,
+    )
+
+
+@dataclass(frozen=True)
+class Selected:
+    """What a choice of filters publishes: the decision, and the store's filters of the view shown."""
+
+    decision: Decision
+    filters: Filters | None  # None: withheld
+    lattice: Lattice
+
+    @property
+    def view(self) -> View | None:
+        return self.decision.shown
+
+    @property
+    def withheld(self) -> bool:
+        return self.decision.outcome is Outcome.WITHHELD
+
+    def published(self, view: View) -> bool:
+        """Whether a view is published (a view that holds nobody is)."""
+        return self.lattice.published.get(view, True)
+
+
+@store_errors()
+def select(bind: Bind, survey_id: str, asked: View, *, k: int | None = None) -> Selected:
+    """The view to show for a choice of filters (trp_core.privacy.cells.Lattice.resolve)."""
+    lat = lattice(bind, survey_id, k=k)
+    decision = lat.resolve(asked)
+    shown = decision.shown
+    return Selected(decision, None if shown is None else filters_for(survey_id, lat, shown), lat)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    or_,
     select,
     text,
 )
@@ -74,6 +75,8 @@ class Filters(BaseModel):
     survey_hash: str | None = Field(default=None, max_length=HASH_LENGTH)
     lang: Literal["de", "en"] | None = None
     event: str | None = Field(default=None, max_length=EVENT_LENGTH)  # NO_EVENT: without an event tag
+    # A tag group (trp_core.privacy.cells): the responses with any of these tags, NO_EVENT for none.
+    events: tuple[str, ...] | None = None
     since: date | None = None
     until: date | None = None  # inclusive
 
@@ -99,6 +102,12 @@ class Filters(BaseModel):
             where.append(Response.event.is_(None))
         elif self.event is not None:
             where.append(Response.event == self.event)
+        if self.events is not None:
+            tagged = [e for e in self.events if e != NO_EVENT]
+            either = [Response.event.in_(tagged)] if tagged else []
+            if NO_EVENT in self.events:
+                either.append(Response.event.is_(None))
+            where.append(or_(*either) if either else literal(False))
         # The day is checked inside the covering index: on SQLite a seek on the narrow index on
         # (survey, day) would look up every row of the range in the table.
         day = scanned(Response.day)
@@ -115,6 +124,8 @@ class Filters(BaseModel):
             where.append(FunnelCounter.survey_id == self.survey)
         if self.event is not None:
             where.append(FunnelCounter.event == self.event)  # the counters store NO_EVENT as ""
+        if self.events is not None:
+            where.append(FunnelCounter.event.in_(self.events))
         if self.since is not None:
             where.append(FunnelCounter.day >= self.since)
         if self.until is not None:
@@ -194,6 +205,48 @@ def choices(bind: Bind, survey_id: str) -> Choices:
         ),
     )
     return Choices(versions, sorted(events), _as_date(first), _as_date(last))
+
+
+_SQLITE_LAST_ROW: Final = text("SELECT max(rowid) FROM responses")  # one step along the rowid
+
+
+def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
+    """What changes whenever the survey's responses do (responses are only ever added, or the whole
+    database restored or re-scored): on SQLite the last row number of the table, on PostgreSQL the
+    number of the survey's responses; and the smallest and largest random id (two steps along the
+    primary key). Keys the cache of the privacy cells (trp_core.services.selection)."""
+    # Each alone: SQLite reads MIN or MAX from the end of an index only when it is the one column.
+    ((low,),) = _rows(bind, select(func.min(Response.id)))
+    ((high,),) = _rows(bind, select(func.max(Response.id)))
+    if _engine(bind).dialect.name == "sqlite":
+        ((last,),) = _rows(bind, _SQLITE_LAST_ROW)  # type: ignore[arg-type]
+        versions = select(func.count()).where(Response.method_version < METHOD_VERSION)
+        ((older,),) = _rows(bind, versions)  # re-scoring changes no row number: count what is left
+        return str(_engine(bind).url), survey_id, last, older, low, high
+    counted = select(func.count()).where(
+        Response.method_version == METHOD_VERSION, Response.survey_id == survey_id
+    )
+    ((n,),) = _rows(bind, counted)
+    return str(_engine(bind).url), survey_id, int(n), low, high
+
+
+def _engine(bind: Bind) -> Engine:
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def cell_counts(bind: Bind, survey_id: str) -> dict[tuple[str, str, str, date], int]:
+    """Responses per survey version, language, tag (NO_EVENT for none) and day: the finest cells from
+    which the privacy rules decide what may be published (one GROUP BY along the dashboard's index)."""
+    stmt = (
+        select(Response.survey_version, Response.lang, Response.event, Response.day, func.count())
+        .where(Response.method_version == METHOD_VERSION, Response.survey_id == survey_id)
+        .group_by(Response.survey_version, Response.lang, Response.event, Response.day)
+    )
+    out: dict[tuple[str, str, str, date], int] = {}
+    for version, lang, event, day, n in _rows(bind, stmt):
+        key = (version, lang, event or NO_EVENT, _as_date(day))
+        out[key] = out.get(key, 0) + int(n)
+    return out
 
 
 def _as_date(value: Any) -> date | None:
@@ -287,14 +340,24 @@ def period_start(period: Period) -> Any:
 
 def quadrant_trend(bind: Bind, f: Filters, period: Period) -> dict[tuple[date, Quadrant], int]:
     """Responses per period (ISO week or month, from the day) and quadrant."""
-    start = period_start(period).label("period")
+    start = period_start(Period.MONTH if period is Period.QUARTER else period).label("period")
     stmt = (
         select(start, Response.quadrant, func.count())
         .where(*f.responses())
         .group_by(start, Response.quadrant)
         .order_by(start)
     )
-    return {(_as_date(p), Quadrant(q)): n for p, q, n in _rows(bind, stmt)}
+    out: dict[tuple[date, Quadrant], int] = {}
+    for p, q, n in _rows(bind, stmt):
+        day = _as_date(p)
+        assert day is not None
+        key = (quarter_of(day) if period is Period.QUARTER else day, Quadrant(q))
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def quarter_of(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -448,8 +511,8 @@ class ResponseRow(NamedTuple):
 
 
 def responses_by_week(bind: Bind, f: Filters) -> Iterator[ResponseRow]:
-    """The filtered responses, read when iterated: ordered by ISO week, and within a week by the
-    random response id, so that their order tells nothing finer than the week."""
+    """The filtered responses, read when iterated, in the order of their random ids: the order tells
+    nothing about when a response came."""
     week = period_start(Period.WEEK)
     table = Response.__table__.c
     stmt = (
@@ -465,7 +528,7 @@ def responses_by_week(bind: Bind, f: Filters) -> Iterator[ResponseRow]:
             Response.quadrant,
         )
         .where(*f.responses())
-        .order_by(week, Response.id)
+        .order_by(Response.id)
     )
     with _connection(bind) as conn:
         for row in conn.execution_options(yield_per=2_000).execute(stmt):

@@ -120,10 +120,7 @@ def test_matrix_and_heat_map(engine, standard, stored, f):
 def test_quadrants_per_week_and_month(engine, stored, f, period):
     rows = select_rows(stored, f)
 
-    def start(d: date) -> date:
-        return d - timedelta(days=d.weekday()) if period is figures.Period.WEEK else d.replace(day=1)
-
-    expected = Counter((start(r["day"]), r["a"].quadrant) for r in rows)
+    expected = Counter((figures.period_start(r["day"], period), r["a"].quadrant) for r in rows)
     assert reads.quadrant_trend(engine, f, period) == dict(expected)
     if period is figures.Period.WEEK:
         assert figures.period_label(date(2024, 12, 30), period) == "2025-W01"

@@ -1,4 +1,5 @@
-"""Exports: nothing finer than the week, only for k or more responses, and safe against formula injection."""
+"""Exports: the rows of a published selection, without tag, language, date or free text; safe against
+formula injection."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from trp_core.presentation.render import chart_png
 from trp_core.services import calibrate as calibration
 from trp_core.services import dashboard as ds
 from trp_core.services import export
+from trp_core.services.selection import View
 from trp_core.store import reads
 
 # Cells a spreadsheet could run as a formula, and other hostile text (OWASP's CSV injection list and more).
@@ -86,6 +88,13 @@ def hostile(engine, surveys):
     return survey
 
 
+def rows_of(engine, survey, k=5):
+    """The rows export of all responses of the survey's version, as the page and `trp report` make it."""
+    pub = export.published_rows(engine, survey.id, [survey], View(version=survey.version), k=k)
+    assert pub.table is not None, pub.reason
+    return pub.table
+
+
 def dangerous(text: str) -> bool:
     return text.lstrip(" ").startswith(exports.DANGEROUS)
 
@@ -104,44 +113,36 @@ def test_safe_text_rules():
 
 
 def test_csv_is_safe_and_numbers_stay_numbers(engine, hostile):
-    table = export.response_rows(engine, reads.Filters(survey=hostile.id), [hostile], k=5)
+    table = rows_of(engine, hostile)
     ids = list(table.header)
     data = exports.responses_csv(table, [hostile], "en")
     text = data.decode("utf-8-sig")
-    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no date finer than the week"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{4}-W\d{2}", text), "no date, no week"
     rows = list(csv.reader(io.StringIO(text, newline=""), quoting=csv.QUOTE_NONNUMERIC))
     header, body = rows[0], rows[1:]
     assert len(body) == len(PAYLOADS)
-    assert ids[:5] == ["survey", "version", "language", "event", "iso_week"]
-    assert header[:5] == ["Survey", "Version", "Language", "Event", "ISO week"]
-    assert "day" not in ids and "id" not in ids and "code_hash" not in ids
+    assert ids[:2] == ["survey", "version"] and header[:2] == ["Survey", "Version"]
+    for gone in ("language", "event", "iso_week", "day", "id", "code_hash", "what_would_help", "remarks"):
+        assert gone not in ids
     col = {name: i for i, name in enumerate(ids)}
-    assert {"what_would_help", "remarks", "kann_score", "quadrant"} <= set(col)
+    assert {"kann_score", "quadrant"} <= set(col)
     for row in body:
         for value in row:
             if isinstance(value, str):
                 assert not dangerous(value), f"unsafe cell {value!r}"
-        assert re.fullmatch(r"\d{4}-W\d{2}", row[col["iso_week"]])
         assert isinstance(row[col["kann_score"]], float)  # unquoted: a number to the spreadsheet
         assert isinstance(row[col["c_staff"]], float)
-    written = sorted(row[col["what_would_help"]] for row in body)
-    expected = sorted(exports.safe_text(p) for p in PAYLOADS)
-    assert written == expected
-    # Ordered by week, so the order within a week says nothing about the day.
-    weeks = [row[col["iso_week"]] for row in body]
-    assert weeks == sorted(weeks)
+    for payload in PAYLOADS:  # free text is never in a row (PRIVACY.md, rule 6)
+        assert exports.safe_text(payload) not in text or len(payload) < 3
 
 
 def test_xlsx_has_no_formula_and_numbers_stay_numbers(engine, hostile):
-    data = exports.responses_xlsx(
-        export.response_rows(engine, reads.Filters(survey=hostile.id), [hostile], k=5)
-    )
+    data = exports.responses_xlsx(rows_of(engine, hostile))
     ws = load_workbook(io.BytesIO(data)).active
     rows = list(ws.iter_rows())
     header = [c.value for c in rows[0]]
     col = {name: i for i, name in enumerate(header)}
     assert len(rows) == len(PAYLOADS) + 1
-    texts = []
     for row in rows:
         for c in row:
             assert c.data_type != "f", f"formula in {c.coordinate}: {c.value!r}"
@@ -151,9 +152,7 @@ def test_xlsx_has_no_formula_and_numbers_stay_numbers(engine, hostile):
         assert isinstance(row[col["kann_score"]].value, int | float)
         assert row[col["kann_score"]].data_type == "n"
         assert isinstance(row[col["break_even_month"]].value, int)
-        texts.append(row[col["what_would_help"]].value)
-    # XML reads a carriage return as a line feed.
-    assert sorted(texts) == sorted(exports.safe_text(p).replace("\r", "\n") for p in PAYLOADS)
+    assert "what_would_help" not in col and "remarks" not in col
 
 
 def test_csv_for_a_german_excel_in_words_of_the_managers_language(store, standard):
@@ -163,18 +162,18 @@ def test_csv_for_a_german_excel_in_words_of_the_managers_language(store, standar
     assert "dont_know" in answers.values() and True in answers.values()
     add(store, standard, answers, 5)
     f = reads.Filters(survey=standard.id)
-    de = exports.responses_csv(export.response_rows(store.engine, f, [standard], k=5), [standard], "de")
+    de = exports.responses_csv(rows_of(store.engine, standard), [standard], "de")
     assert de.startswith("\ufeff".encode())
     text = de.decode("utf-8-sig")
     lines = text.split("\r\n")
     header = next(csv.reader([lines[0]], delimiter=";"))
-    assert header[:5] == ["Fragebogen", "Version", "Sprache", "Veranstaltung", "Kalenderwoche (ISO)"]
+    assert header[:3] == ["Fragebogen", "Version", standard.questions[0].text("de")]
     for q in standard.questions:
-        assert q.text("de") in header or isinstance(q, TextQuestion)  # free text: only from 10 responses
+        assert (q.text("de") in header) is not isinstance(q, TextQuestion)  # never free text
     assert {"Können (Punkte)", "Feld", "Personal", "Einmalige Investition"} <= set(header)
     assert not [h for h in header if re.fullmatch(r"[a-z_0-9]+", h)], "no id left as a column name"
     row = dict(zip(header, next(csv.reader([lines[1]], delimiter=";")), strict=True))
-    assert row["Sprache"] == "Deutsch" and row["Feld"] == "Held der Arbeit"
+    assert row["Feld"] == "Held der Arbeit"
     share = standard.question_index["addressable_share"]
     assert row[share.text("de")] == share.option(answers["addressable_share"]).label("de")
     assert row[standard.question_index["retention"].text("de")] == "Weiß ich nicht"
@@ -185,10 +184,10 @@ def test_csv_for_a_german_excel_in_words_of_the_managers_language(store, standar
     assert re.fullmatch(r"\d+,\d+", cells[header.index("Können (Punkte)")])
     assert re.fullmatch(r"[01],\d+", cells[header.index("Können: beantworteter Anteil des Gewichts")])
     assert cells[header.index(standard.question_index["sales_fte"].text("de"))] == "1,5"
-    en = exports.responses_csv(export.response_rows(store.engine, f, [standard], k=5), [standard], "en")
+    en = exports.responses_csv(rows_of(store.engine, standard), [standard], "en")
     rows = list(csv.reader(io.StringIO(en.decode("utf-8-sig"), newline="")))
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Language"] == "Deutsch" and row["Quadrant"] == "Hero"
+    assert row["Quadrant"] == "Hero"
     assert row[standard.question_index["sales_fte"].text("en")] == "1.5"
     assert row[standard.question_index["retention"].text("en")] == "I don't know"
     # The dashboard's tables follow the same rules.
@@ -200,36 +199,21 @@ def test_csv_for_a_german_excel_in_words_of_the_managers_language(store, standar
     ]
 
 
-def test_free_text_only_for_at_least_10_responses(store, standard):
+def test_no_free_text_in_rows_even_for_many_responses(store, standard):
     answers = {**answers_for(standard.id, "held"), "what_would_help": "=1+1"}
-    add(store, standard, answers, 9)
-    f = reads.Filters(survey=standard.id)
-    header, rows = export.response_rows(store.engine, f, [standard], k=5)
+    add(store, standard, answers, 12)
+    header, rows = rows_of(store.engine, standard)
     assert "what_would_help" not in header and "remarks" not in header
-    assert len(list(rows)) == 9
-    add(store, standard, answers, 1)
-    header, rows = export.response_rows(store.engine, f, [standard], k=5)
-    assert "what_would_help" in header
-    assert {r[header.index("what_would_help")] for r in exports.safe_rows(rows)} == {"'=1+1"}
+    assert len(list(rows)) == 12
 
 
-def test_no_export_under_k(store, standard):
+def test_no_rows_under_k_and_none_across_versions(store, standard):
     add_quadrants(store, standard, {Quadrant.HELD: 4})
-    with pytest.raises(export.ExportRefused) as refused:
-        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=5)
-    assert refused.value.reason == "too_small"
-    with pytest.raises(export.ExportRefused):
-        exports.responses_xlsx(
-            export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=5)
-        )
-    assert exports.responses_csv(
-        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3),
-        [standard],
-        "en",
-    )
-    with pytest.raises(export.ExportRefused) as refused:
-        export.response_rows(store.engine, reads.Filters(survey=standard.id), [standard], k=3, limit=3)
-    assert refused.value.reason == "too_big"
+    pub = export.published_rows(store.engine, standard.id, [standard], View(version=standard.version), k=5)
+    assert pub.table is None and pub.reason == "withheld"
+    assert rows_of(store.engine, standard, k=3)
+    pub = export.published_rows(store.engine, standard.id, [standard], View(), k=3)
+    assert pub.table is None and pub.reason == "version_needed"
 
 
 def test_dashboard_tables_and_charts(store, standard):

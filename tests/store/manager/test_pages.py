@@ -122,16 +122,32 @@ def test_dashboard_shows_every_figure(app_url, lang):
     assert responses.value.replace(".", "").replace(",", "") == "255"
 
 
-def test_filters_narrow_the_figures_and_a_small_group_shows_nothing(app_url):
+def test_filters_narrow_the_figures_and_a_small_tag_is_never_offered_alone(app_url):
     at = manager_app(DASHBOARD)
-    at.selectbox(key="mf.dashboard.event.trp-standard").select("tiny").run()
-    assert t("mgr_too_small", "en", k=5) in texts(at)
-    assert charts(at) == [] and at.metric == []
-    at.selectbox(key="mf.dashboard.event.trp-standard").select("expo").run()
+    tags = at.selectbox(key="mf.dashboard.event.trp-standard")
+    assert "tiny" not in tags.options and "expo + other events" in tags.options  # 3 responses: merged
+    tags.select("expo+other").run()
     assert len(charts(at)) == 6
-    assert at.query_params["f_event"] in ("expo", ["expo"])
+    assert at.query_params["f_event"] in ("expo+other", ["expo+other"])
     at.selectbox(key="mf.dashboard.lang").select("de").run()
     assert t("mgr_counters_note", "en") in texts(at)
+
+
+def test_a_bookmark_of_a_small_tag_opens_its_group(app_url):
+    at = manager_app(DASHBOARD, f_event="tiny")
+    assert at.selectbox(key="mf.dashboard.event.trp-standard").value == "expo+other"
+    assert len(charts(at)) == 6
+
+
+def test_a_bookmarked_day_range_opens_the_whole_period(app_url):
+    at = manager_app(DASHBOARD, f_since="2025-06-03", f_until="2025-06-05", f_period="week")
+    assert at.selectbox(key="mf.dashboard.period.trp-standard.kind").value == "week"
+    assert at.query_params["f_since"] in ("2025-06-02", ["2025-06-02"])  # the Monday
+    assert at.query_params["f_until"] in ("2025-06-08", ["2025-06-08"])  # the Sunday
+    at = manager_app(DASHBOARD, f_since="2025-06-03", f_until="2025-06-20")
+    assert at.selectbox(key="mf.dashboard.period.trp-standard.kind").value == "month"
+    assert at.query_params["f_since"] in ("2025-06-01", ["2025-06-01"])
+    assert at.query_params["f_until"] in ("2025-06-30", ["2025-06-30"])
 
 
 @pytest.mark.parametrize(
@@ -195,6 +211,23 @@ def test_hostile_free_text_is_plain_text(app_url):
     assert "<script>" not in texts(at) and "evil.example" not in texts(at)
 
 
+def test_finding_3_free_text_is_the_same_whatever_the_tag_or_language(app_url):
+    """Per survey version and quarter, whole: no subtraction between two selections finds a text."""
+
+    def lines(at: AppTest) -> list[str]:
+        return sorted(line for x in at.text for line in x.value.splitlines())
+
+    at = manager_app(DASHBOARD)
+    at.toggle(key="dash.text.show").set_value(True).run()
+    everything = lines(at)
+    assert everything
+    at.selectbox(key="mf.dashboard.event.trp-standard").select("none").run()
+    assert lines(at) == everything
+    at.selectbox(key="mf.dashboard.lang").select("en").run()
+    assert lines(at) == everything
+    assert at.get("selectbox")[-1].key != "dash.text.quadrant"  # no quadrant filter on free text
+
+
 def test_preview_opens_a_survey_as_a_partner_and_ends_on_return(app_url):
     at = manager_app(DASHBOARD)
     at.button(key="preview.trp-standard").click().run()
@@ -229,6 +262,18 @@ def test_calibration_shows_who_would_move_and_offers_the_new_version(app_url):
     ]
 
 
+def test_finding_4_calibration_tries_whole_steps_only(app_url):
+    at = manager_app(CALIBRATION)
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    key = f"cal.{survey.content_hash[:12]}"
+    at.number_input(key=f"{key}.t.kann").set_value(62.3)
+    next(b for b in at.button if b.label == t("mgr_cal_apply", "en")).click().run()
+    tried = [
+        c.value for c in at.caption if c.value.startswith(t("mgr_cal_snapped", "en", tk="", tw="", k=5)[:14])
+    ]
+    assert len(tried) == 1 and "62.3" not in tried[0], tried
+
+
 def test_calibration_refuses_an_invalid_version(app_url):
     at = manager_app(CALIBRATION)
     survey = load_survey(SURVEYS / "trp-standard.yaml")
@@ -241,14 +286,16 @@ def test_calibration_refuses_an_invalid_version(app_url):
 # --- exports --------------------------------------------------------------------------------------------
 
 
-def test_exports_offer_files_only_for_k_or_more(app_url):
+def test_exports_offer_rows_per_version_and_tables(app_url):
     at = manager_app(EXPORTS)
+    labels = [d.label for d in downloads(at)]
+    assert t("mgr_exp_version_needed", "en") in texts(at)
+    assert t("mgr_exp_csv", "en") not in labels and len(labels) == 7 + 6
+    at.selectbox(key="mf.exports.version.trp-standard").select("1.0").run()
     labels = [d.label for d in downloads(at)]
     assert t("mgr_exp_csv", "en") in labels and t("mgr_exp_xlsx", "en") in labels
     assert len(labels) == 2 + 7 + 6
-    at.selectbox(key="mf.exports.event.trp-standard").select("tiny").run()
-    assert t("mgr_exp_too_small", "en", k=5) in texts(at)
-    assert downloads(at) == []
+    assert "tiny" not in at.selectbox(key="mf.exports.event.trp-standard").options
 
 
 # --- without login, and without a database --------------------------------------------------------

@@ -12,7 +12,7 @@ from tests.store.manager.conftest import add, answers_for
 from trp_core.services import selection
 from trp_core.services.auth import Authenticator
 from trp_core.services.dashboard import dashboard
-from trp_core.services.export import export_size, response_rows
+from trp_core.services.export import published_rows
 from trp_core.services.results import StoreUnavailable
 from trp_core.services.storage import database_name, store_errors
 from trp_core.store.engine import make_engine
@@ -77,7 +77,7 @@ def test_other_errors_pass_unchanged():
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("use_case", ["choices", "dashboard", "export_size", "log_in"])
+@pytest.mark.parametrize("use_case", ["choices", "dashboard", "lattice", "export", "log_in"])
 def test_the_use_cases_raise_store_unavailable_on_a_broken_database(tmp_path, surveys, kind, use_case):
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"not a database at all " * 200)
@@ -88,7 +88,8 @@ def test_the_use_cases_raise_store_unavailable_on_a_broken_database(tmp_path, su
     call = {
         "choices": lambda: selection.choices(engine, standard.id),
         "dashboard": lambda: dashboard(engine, f, standard),
-        "export_size": lambda: export_size(engine, f),
+        "lattice": lambda: selection.lattice(engine, standard.id),
+        "export": lambda: published_rows(engine, standard.id, [standard], selection.View(version="1.0")),
         "log_in": lambda: Authenticator(engine).log_in("alice", "a password of some length"),
     }[use_case]
     try:
@@ -101,7 +102,10 @@ def test_the_use_cases_raise_store_unavailable_on_a_broken_database(tmp_path, su
 def test_response_rows_raise_store_unavailable_while_read(store, surveys, monkeypatch):
     standard = surveys["trp-standard"]
     add(store, standard, answers_for("trp-standard", "held"), n=3)
-    table = response_rows(store.engine, selection.Filters(survey=standard.id), [standard], k=3)
+    table = published_rows(
+        store.engine, standard.id, [standard], selection.View(version=standard.version), k=3
+    ).table
+    assert table is not None
 
     def gone(*args, **kwargs):
         raise OperationalError("SELECT", {}, Exception("connection lost"))

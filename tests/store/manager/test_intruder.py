@@ -1,0 +1,319 @@
+"""The automated intruder (tests/support/intruder.py) against everything `trp report` publishes, on
+random data sets with groups of 1 to k − 1 responses hidden among large ones (by tag, language,
+period and version). It must fail on every one, on SQLite and on PostgreSQL. And findings 1–4 of
+issue 13, each as its own regression test."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.store.manager.conftest import empty_store, hash_code
+from tests.support.intruder import Ask, Intruder, Person
+from trp_core.cli import report
+from trp_core.method.levers import assess
+from trp_core.method.scoring import score
+from trp_core.method.survey import Survey
+from trp_core.method.synthetic import random_answers
+from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.store.repository import Store
+
+K = 5
+
+
+class Reports:
+    """The intruder's view: the functions behind `trp report`, on one database and survey."""
+
+    def __init__(self, engine: Any, survey: Survey):
+        self.engine, self.survey = engine, survey
+
+    @staticmethod
+    def _ask(ask: Ask) -> report.Ask:
+        return report.Ask(ask.version, ask.lang, ask.tag, ask.period, ask.since, ask.until)
+
+    def dashboard(self, ask: Ask) -> dict[str, Any]:
+        return report.dashboard_report(self.engine, self.survey, self._ask(ask))
+
+    def free_text(self, ask: Ask) -> dict[str, Any]:
+        return report.free_text_report(self.engine, self.survey, self._ask(ask))
+
+    def export(self, ask: Ask) -> dict[str, Any]:
+        return report.export_report(self.engine, self.survey, self._ask(ask))
+
+    def calibration(self, ask: Ask, kann: float) -> dict[str, Any]:
+        return report.calibration_report(self.engine, self.survey, self._ask(ask), {Axis.KANN: kann}, {})
+
+
+def store_people(store: Store, survey: Survey, rows: list[dict[str, Any]], seed: int) -> list[Person]:
+    """Store the responses; each gets random answers and its own free text."""
+    rng = random.Random(seed)
+    versions = {survey.version: survey}
+    people = []
+    for i, row in enumerate(rows):
+        version = versions.setdefault(row["version"], survey.revised(version=row["version"]))
+        answers = {
+            **random_answers(survey, rng, answer_rate=0.95, dont_know_rate=0.05),
+            "what_would_help": f"text {i}",
+        }
+        assessment = assess(version, answers)
+        store.save_response(
+            survey=version,
+            assessment=assessment,
+            answers=answers,
+            lang=row["lang"],
+            event=row["tag"] or None,
+            submission_key=uuid.uuid4().hex,
+            code_hash=hash_code(uuid.uuid4().hex),
+            day=row["day"],
+        )
+
+        def passes(t: float, answers: dict[str, Any] = answers) -> bool:
+            revised = survey.revised(thresholds={"kann": t, "will": survey.thresholds.will})
+            return score(revised, answers).quadrant in (Quadrant.HELD, Quadrant.KANDIDAT)
+
+        people.append(
+            Person(
+                row["version"],
+                row["lang"],
+                row["tag"],
+                row["day"],
+                assessment.quadrant.value,
+                f"text {i}",
+                passes,
+            )
+        )
+    return people
+
+
+def every_small_group(people: list[Person]) -> dict[str, Any]:
+    """Every combination of version, language, tag and ISO week (each set or open) that holds 1 to
+    k − 1 responses: what the intruder tries to learn about."""
+
+    def week(d: date) -> date:
+        return d - timedelta(days=d.weekday())
+
+    values = {
+        "version": {p.version for p in people},
+        "lang": {p.lang for p in people},
+        "tag": {p.tag for p in people},
+        "week": {week(p.day) for p in people},
+    }
+    groups: dict[str, Any] = {}
+    dims = list(values)
+    for chosen in itertools.product(*[[None, *sorted(values[d])] for d in dims]):
+        want = dict(zip(dims, chosen, strict=True))
+
+        def member(p: Person, want: dict[str, Any] = want) -> bool:
+            got = {"version": p.version, "lang": p.lang, "tag": p.tag, "week": week(p.day)}
+            return all(v is None or got[d] == v for d, v in want.items())
+
+        size = sum(1 for p in people if member(p))
+        if 0 < size < K:
+            groups[", ".join(f"{d}={v}" for d, v in want.items() if v is not None)] = member
+    return groups
+
+
+@st.composite
+def data_sets(draw: Any) -> list[dict[str, Any]]:
+    """Large groups (untagged, one big tag, German) with one small group hidden: a tag, English
+    answers, another version, or a week on its own, of 1 to k − 1 responses."""
+    start = date(2025, 1, 6) + timedelta(weeks=draw(st.integers(0, 40)))
+    weeks = draw(st.integers(3, 8))
+    rng = random.Random(draw(st.integers(0, 2**16)))
+    rows = []
+
+    def day() -> date:
+        return start + timedelta(days=rng.randrange(weeks * 7))
+
+    for tag, n in (("", draw(st.integers(20, 45))), ("expo", draw(st.integers(12, 30)))):
+        rows += [{"version": "1.0", "lang": "de", "tag": tag, "day": day()} for _ in range(n)]
+    kind = draw(st.sampled_from(["tag", "lang", "version", "week"]))
+    small = draw(st.integers(1, K - 1))
+    for _ in range(small):
+        row = {"version": "1.0", "lang": "de", "tag": rng.choice(["", "expo"]), "day": day()}
+        if kind == "tag":
+            row["tag"] = "tiny"
+        elif kind == "lang":
+            row["lang"] = "en"
+        elif kind == "version":
+            row["version"] = "1.1"
+        else:
+            row["day"] = start + timedelta(weeks=weeks + 2, days=rng.randrange(7))
+        rows.append(row)
+    return rows
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=data_sets(), seed=st.integers(0, 1000))
+def test_the_intruder_learns_nothing_about_a_small_group(engine, surveys, rows, seed):
+    store = empty_store(engine)
+    survey = surveys["trp-standard"]
+    people = store_people(store, survey, rows, seed)
+    intruder = Intruder(Reports(engine, survey), people, K)
+    groups = every_small_group(people)
+    assert groups  # the data set hides at least one small group
+    assert intruder.attack(groups, thresholds=[]) == []
+
+
+def test_the_intruder_learns_nothing_from_calibration_sweeps(store, surveys):
+    survey = surveys["trp-standard"]
+    rng = random.Random(3)
+    start = date(2025, 3, 3)
+    rows = [
+        {"version": "1.0", "lang": "de", "tag": "", "day": start + timedelta(days=rng.randrange(40))}
+        for _ in range(40)
+    ]
+    rows += [
+        {"version": "1.0", "lang": "de", "tag": "expo", "day": start + timedelta(days=rng.randrange(40))}
+        for _ in range(20)
+    ]
+    rows += [
+        {"version": "1.0", "lang": "de", "tag": "tiny", "day": start + timedelta(days=3)} for _ in range(3)
+    ]
+    people = store_people(store, survey, rows, 3)
+    intruder = Intruder(Reports(store.engine, survey), people, K)
+    calibration_asks = intruder.selections(periods=False)
+    found = intruder._calibration(
+        calibration_asks, every_small_group(people), [float(t) for t in range(30, 91, 3)]
+    )
+    assert found == []
+
+
+# --- the findings of issue 13, each on its own ------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_fair(store, surveys):
+    """A database with a large untagged group, a big fair and a tiny fair of 3 responses (k = 5)."""
+    survey = surveys["trp-standard"]
+    rng = random.Random(13)
+    start = date(2025, 4, 7)
+    rows = [
+        {
+            "version": "1.0",
+            "lang": rng.choice(["de", "en"]),
+            "tag": "",
+            "day": start + timedelta(days=rng.randrange(56)),
+        }
+        for _ in range(60)
+    ]
+    rows += [
+        {
+            "version": "1.0",
+            "lang": rng.choice(["de", "en"]),
+            "tag": "big-fair",
+            "day": start + timedelta(days=rng.randrange(56)),
+        }
+        for _ in range(30)
+    ]
+    rows += [
+        {"version": "1.0", "lang": "de", "tag": "tiny-fair", "day": start + timedelta(days=20)}
+        for _ in range(3)
+    ]
+    people = store_people(store, survey, rows, 13)
+    return store.engine, survey, people
+
+
+def test_finding_1_the_row_export_of_all_holds_no_tag_day_or_free_text(tiny_fair):
+    engine, survey, people = tiny_fair
+    out = Reports(engine, survey).export(Ask(version="1.0"))
+    assert out["rows"] and len(out["rows"]) == len(people)
+    for row in out["rows"]:
+        assert not {"event", "language", "iso_week", "what_would_help"} & set(row)
+        assert not any("text" in str(v) for v in row.values())
+    alone = Reports(engine, survey).export(Ask(version="1.0", tag="tiny-fair"))
+    assert alone["shown"] is None or "big-fair" in alone["shown"]["tags"]  # never the tiny fair alone
+    one_day = Reports(engine, survey).export(
+        Ask(version="1.0", period="week", since=date(2025, 4, 27), until=date(2025, 4, 27))
+    )
+    if one_day["rows"] is not None:
+        assert one_day["shown"]["period"]["kind"] in ("week", "month", "quarter")  # never one day
+
+
+def test_finding_2_all_minus_no_event_minus_big_fair_is_never_the_tiny_fair(tiny_fair):
+    engine, survey, people = tiny_fair
+    reports = Reports(engine, survey)
+    shown = {tag: reports.dashboard(Ask(tag=tag)) for tag in (None, "none", "big-fair", "tiny-fair")}
+    groups = {t: r["shown"]["tags"] if r["shown"] else None for t, r in shown.items()}
+    assert groups["tiny-fair"] == groups["big-fair"] == ["big-fair", "tiny-fair"]
+    assert shown[None]["total"] - shown["none"]["total"] - shown["big-fair"]["total"] == 0
+    # and the whole lattice of choices: no combination determines the tiny fair's figures
+    intruder = Intruder(reports, people, K)
+    assert (
+        intruder.attack({"tiny-fair": lambda p: p.tag == "tiny-fair"}, exports=False, free_text=False) == []
+    )
+
+
+def test_finding_3_no_free_text_by_subtraction(tiny_fair):
+    engine, survey, people = tiny_fair
+    intruder = Intruder(Reports(engine, survey), people, K)
+    texts = [intruder.pub.free_text(a) for a in intruder.selections()]
+    assert intruder._free_texts(texts) == []
+    tiny = {p.text for p in people if p.tag == "tiny-fair"}
+    everywhere = {t for r in texts for c in r["cells"] for ts in (c["texts"] or {}).values() for t in ts}
+    assert tiny <= everywhere  # shown, but only inside cells that no filter splits
+
+
+def test_finding_4_no_binary_search_on_a_threshold_finds_one_score(tiny_fair):
+    engine, survey, _ = tiny_fair
+    reports = Reports(engine, survey)
+    for ask in (Ask(), Ask(tag="none"), Ask(tag="big-fair")):
+        tried = {}
+        for t in [x / 10 for x in range(400, 800, 7)]:
+            r = reports.calibration(ask, t)
+            if r["after"]["held"] is not None and r["after"]["kandidat"] is not None:
+                tried[r["thresholds"]["kann"]] = r["after"]["held"] + r["after"]["kandidat"]
+        assert all(float(x).is_integer() or x == survey.thresholds.kann for x in tried)  # whole steps only
+        counts = [n for _, n in sorted(tried.items())]
+        assert all(a == b or abs(a - b) >= K for a, b in itertools.pairwise(counts))
+
+
+class OldRules(Reports):
+    """The figures as published before issue 13: any tag, the minimum-group rule inside one selection
+    only. The intruder must find the tiny fair there, or it proves nothing."""
+
+    def dashboard(self, ask: Ask) -> dict[str, Any]:
+        from trp_core.method.figures import Period, period_end, period_start
+        from trp_core.services.dashboard import dashboard
+        from trp_core.store.reads import Filters
+        from trp_core.store.repository import NO_EVENT
+
+        period = None
+        if ask.since is not None:
+            kind = Period(ask.period or "month")
+            start = period_start(ask.since, kind)
+            period = {"start": str(start), "end": str(period_end(start, kind))}
+        tags = None if ask.tag is None else ([""] if ask.tag == "none" else [ask.tag])
+        f = Filters(
+            survey=self.survey.id,
+            version=ask.version,
+            lang=ask.lang,
+            event=None if ask.tag is None else (NO_EVENT if ask.tag == "none" else ask.tag),
+            since=period and date.fromisoformat(period["start"]),
+            until=period and date.fromisoformat(period["end"]),
+        )
+        dash = dashboard(self.engine, f, self.survey, k=K)
+        shown = {"version": ask.version, "lang": ask.lang, "tags": tags, "period": period}
+        return {
+            "shown": shown,
+            "total": dash.total,
+            "quadrants": {q.value: n for q, n in dash.quadrants.items()},
+        }
+
+
+def test_the_intruder_finds_the_tiny_fair_under_the_old_rules(tiny_fair):
+    engine, survey, people = tiny_fair
+    intruder = Intruder(OldRules(engine, survey), people, K)
+    found = intruder.attack({"tiny-fair": lambda p: p.tag == "tiny-fair"}, exports=False, free_text=False)
+    assert "counts: the size of tiny-fair (class all) is 3, worked out as 3.0" in found, found

@@ -1,0 +1,48 @@
+"""`trp report` as a manager runs it: JSON on standard output, under the same rules as the pages."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+
+from click.testing import CliRunner
+
+from tests.store.manager.test_intruder import store_people
+from trp_core.cli.main import main
+
+
+def run(engine, *args: str) -> dict:
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["report", *args, "--survey", "trp-standard", "--url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_report_dashboard_prints_the_published_figures(store, surveys):
+    survey = surveys["trp-standard"]
+    rng = random.Random(5)
+    start = date(2025, 5, 5)
+    rows = [
+        {"version": "1.0", "lang": "de", "tag": "", "day": start + timedelta(days=rng.randrange(28))}
+        for _ in range(30)
+    ]
+    rows += [{"version": "1.0", "lang": "de", "tag": "tiny-fair", "day": start} for _ in range(3)]
+    store_people(store, survey, rows, 5)
+    out = run(store.engine, "dashboard")
+    assert out["total"] == 33 and out["withheld"] is None
+    assert set(out["quadrants"]) == {"held", "kandidat", "vampir", "schatten", "undetermined"}
+    assert all(n is None or n == 0 or n >= 5 for n in out["quadrants"].values())  # hidden: null
+    tiny = run(store.engine, "dashboard", "--tag", "tiny-fair")
+    assert tiny["shown"]["tags"] == ["", "tiny-fair"]  # never the 3 on their own: with the untagged
+    assert tiny["total"] == 33
+    day = run(store.engine, "dashboard", "--since", "2025-05-07", "--until", "2025-05-07", "--period", "week")
+    assert day["asked"]["period"]["label"] == "2025-W19"  # the whole ISO week, never one day
+    export = run(store.engine, "export", "--version", "1.0")
+    assert export["rows"] is not None and len(export["rows"]) == 33
+    assert not {"event", "language", "iso_week", "what_would_help"} & set(export["rows"][0])
+    assert run(store.engine, "export")["rows"] is None  # rows per version only
+    cal = run(store.engine, "calibration", "--threshold", "kann=63.7")
+    assert float(cal["thresholds"]["kann"]).is_integer()
+    texts = run(store.engine, "free-text")
+    assert [c["quarter"] for c in texts["cells"]] == ["2025-Q2"]

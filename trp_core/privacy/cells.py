@@ -1,0 +1,263 @@
+"""The fixed cells behind everything published (PRIVACY.md): tags merged into groups of at least k,
+whole periods, and the views (filter choices) that may be published without letting anyone work out
+a group of fewer than k responses by subtracting published figures from each other.
+
+Pure: takes counts, returns decisions. The services read the counts and apply the decisions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from itertools import product
+from typing import Final
+
+import numpy as np
+
+from trp_core.method.figures import Period, period_end, period_label, period_start
+
+NO_TAG: Final = ""  # the raw tag of a response stored without one
+GROUP_NONE: Final = "none"  # the group of untagged responses
+GROUP_OTHER: Final = "other"  # tags below k, merged
+GRANULARITIES: Final = (Period.QUARTER, Period.MONTH, Period.WEEK)  # coarsest first
+# How finely a filter cuts, for the order in which views are considered: the coarse ones first, so
+# that when two views cannot both be published, the one that keeps more responses together is.
+FINENESS: Final = {Period.QUARTER: 1, Period.MONTH: 2, Period.WEEK: 4}
+
+# (survey version, language, raw tag, day) -> responses
+CellCounts = Mapping[tuple[str, str, str, date], int]
+
+
+@dataclass(frozen=True)
+class TagGroup:
+    """A tag as it may be filtered on: one tag of at least k responses, or tags merged until they are."""
+
+    id: str  # a tag's slug, "none", "other", or such ids joined by "+"
+    members: frozenset[str]  # raw tags; NO_TAG for untagged responses
+    count: int
+
+    @property
+    def parts(self) -> list[str]:
+        return self.id.split("+")
+
+    @property
+    def merged(self) -> bool:
+        return "+" in self.id or self.id == GROUP_OTHER
+
+
+def tag_groups(counts: Mapping[str, int], k: int) -> list[TagGroup]:
+    """Every tag of at least k responses on its own; the smaller ones together as "other tags"; and
+    while a group is still below k, it is merged into the smallest other group (so "all" = "no tag" +
+    each group always splits into parts of at least k, or of none)."""
+    own = sorted(t for t, n in counts.items() if t != NO_TAG and n >= k)
+    small = sorted(t for t, n in counts.items() if t != NO_TAG and 0 < n < k)
+    groups: list[tuple[str, set[str], int]] = []
+    if counts.get(NO_TAG, 0) > 0:
+        groups.append((GROUP_NONE, {NO_TAG}, counts[NO_TAG]))
+    groups += [(t, {t}, counts[t]) for t in own]
+    if small:
+        groups.append((GROUP_OTHER, set(small), sum(counts[t] for t in small)))
+    while len(groups) > 1:
+        below = [g for g in groups if g[2] < k]
+        if not below:
+            break
+        g = min(below, key=lambda x: (x[2], x[0]))
+        groups.remove(g)
+        i, into = min(enumerate(groups), key=lambda x: (x[1][2], x[1][0]))
+        groups[i] = (f"{into[0]}+{g[0]}", into[1] | g[1], into[2] + g[2])
+    return [TagGroup(i, frozenset(m), n) for i, m, n in groups]
+
+
+@dataclass(frozen=True, order=True)
+class PeriodCell:
+    """A whole ISO week, month or quarter."""
+
+    period: Period
+    start: date
+
+    @classmethod
+    def of(cls, day: date, period: Period) -> PeriodCell:
+        return cls(period, period_start(day, period))
+
+    @property
+    def end(self) -> date:
+        return period_end(self.start, self.period)
+
+    @property
+    def label(self) -> str:
+        return period_label(self.start, self.period)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class View:
+    """One choice of the filters: None in a field means "all"."""
+
+    version: str | None = None
+    lang: str | None = None
+    tag: str | None = None  # a TagGroup id
+    period: PeriodCell | None = None
+
+    @property
+    def depth(self) -> int:
+        return sum(x is not None for x in (self.version, self.lang, self.tag, self.period))
+
+    def coarser(self) -> list[View]:
+        """The views one step wider, in the order a coarsening tries them: the period first (week to
+        month to quarter to all), then the tag, the language, the version."""
+        out: list[View] = []
+        p = self.period
+        if p is not None:
+            wider = GRANULARITIES[: GRANULARITIES.index(p.period)]
+            out += [replace(self, period=PeriodCell.of(p.start, g)) for g in reversed(wider)]
+            out.append(replace(self, period=None))
+        for field in ("tag", "lang", "version"):
+            if getattr(self, field) is not None:
+                out.append(replace(self, **{field: None}))
+        return out
+
+
+class Outcome(StrEnum):
+    SHOWN = "shown"  # the view as asked
+    COARSENED = "coarsened"  # a wider view instead
+    WITHHELD = "withheld"  # nothing
+
+
+@dataclass(frozen=True)
+class Decision:
+    asked: View
+    shown: View | None
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Atom:
+    version: str
+    lang: str
+    tag: str  # group id
+    week: date
+    month: date
+
+    def within(self, view: View) -> bool:
+        if view.version is not None and view.version != self.version:
+            return False
+        if view.lang is not None and view.lang != self.lang:
+            return False
+        if view.tag is not None and view.tag != self.tag:
+            return False
+        p = view.period
+        if p is None:
+            return True
+        if p.period is Period.WEEK:
+            return p.start == self.week
+        if p.period is Period.MONTH:
+            return p.start == self.month
+        return p.start == period_start(self.month, Period.QUARTER)
+
+
+class Lattice:
+    """The published views of one survey's responses.
+
+    The candidate views (every combination of "all" or one value per filter) are taken widest first,
+    coarse periods before fine ones. A view is published when, together with the views published
+    before it, every group of responses that the published counts single out (the smallest sets that
+    every published figure either wholly holds or wholly leaves out, found by linear algebra over all
+    of them, not only pairs) still holds 0 or at least k responses. This is the differencing
+    protection, taken over every combination of subtractions at once.
+    """
+
+    def __init__(self, counts: CellCounts, k: int):
+        self.k = k
+        by_tag: Counter[str] = Counter()
+        for (_, _, tag, _), n in counts.items():
+            by_tag[tag or NO_TAG] += n
+        self.groups = tag_groups(by_tag, k)
+        group_of = {m: g.id for g in self.groups for m in g.members}
+        atoms: Counter[Atom] = Counter()
+        for (version, lang, tag, day), n in counts.items():
+            if n:
+                w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
+                atoms[Atom(version, lang, group_of[tag or NO_TAG], w, m)] += n
+        self.atoms = list(atoms)
+        self.sizes = np.array([atoms[a] for a in self.atoms], dtype=np.int64)
+        self.total = int(self.sizes.sum())
+        self.versions = sorted({a.version for a in self.atoms})
+        self.langs = sorted({a.lang for a in self.atoms})
+        self.periods: dict[Period, list[PeriodCell]] = {
+            Period.WEEK: sorted({PeriodCell(Period.WEEK, a.week) for a in self.atoms}),
+            Period.MONTH: sorted({PeriodCell(Period.MONTH, a.month) for a in self.atoms}),
+            Period.QUARTER: sorted({PeriodCell.of(a.month, Period.QUARTER) for a in self.atoms}),
+        }
+        self.published = self._protect()
+
+    def group(self, tag: str | None) -> str | None:
+        """The group a raw tag ("" or "none": untagged) or a group id belongs to; None when unknown."""
+        if tag in (None, GROUP_NONE):
+            tag = NO_TAG
+        for g in self.groups:
+            if tag == g.id or tag in g.members:
+                return g.id
+        return None
+
+    def candidates(self) -> list[View]:
+        periods = [None, *(p for g in GRANULARITIES for p in self.periods[g])]
+        views = [
+            View(v, lang, tag, p)
+            for v, lang, tag, p in product(
+                [None, *self.versions], [None, *self.langs], [None, *(g.id for g in self.groups)], periods
+            )
+        ]
+
+        def rank(view: View) -> tuple[int, int]:
+            fine = FINENESS[view.period.period] if view.period is not None else 0
+            fine += (view.tag is not None) + (view.lang is not None) + (view.version is not None)
+            return view.depth, fine
+
+        return sorted(views, key=rank)  # stable: the product's own order within a rank
+
+    def members(self, view: View) -> np.ndarray:
+        return np.array([a.within(view) for a in self.atoms], dtype=float)
+
+    def _protect(self) -> dict[View, bool]:
+        out: dict[View, bool] = {}
+        labels = np.zeros(len(self.atoms), dtype=np.int64)  # one part before anything is published
+        for view in self.candidates():
+            # The parts that the published views cut the responses into: the smallest sets that can
+            # be formed from them by intersection, union and difference.
+            _, refined = np.unique(
+                np.stack([labels, self.members(view).astype(np.int64)]), axis=1, return_inverse=True
+            )
+            refined = refined.reshape(-1)
+            sums = np.bincount(refined, weights=self.sizes)
+            out[view] = bool(np.all((sums == 0) | (sums >= self.k)))
+            if out[view]:
+                labels = refined
+        return out
+
+    def count(self, view: View) -> int:
+        return int(self.sizes[self.members(view) > 0].sum())
+
+    def resolve(self, asked: View) -> Decision:
+        """The view as asked when it is published, else the first published of its coarser views,
+        else nothing."""
+        if asked not in self.published or self.published[asked]:  # not a candidate: it holds nobody
+            return Decision(asked, asked, Outcome.SHOWN)
+        seen: set[View] = set()
+        todo = asked.coarser()
+        while todo:
+            view = todo.pop(0)
+            if view in seen:
+                continue
+            seen.add(view)
+            if self.published.get(view, False):
+                return Decision(asked, view, Outcome.COARSENED)
+            todo += view.coarser()
+        return Decision(asked, None, Outcome.WITHHELD)
+
+    def offered(self) -> Iterable[View]:
+        return (v for v, ok in self.published.items() if ok)
