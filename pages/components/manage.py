@@ -212,6 +212,7 @@ def _period(left: Any, right: Any, key: str, lat: sel.Lattice) -> tuple[str, sel
     """All time, or one whole quarter, month or ISO week; a bookmark's f_since/f_until open the
     whole period that holds both days."""
     lang = session.lang()
+    asked = None
     if f"{key}.kind" not in st.session_state:
         since, until = _date_param("f_since"), _date_param("f_until")
         hint = st.query_params.get("f_period")
@@ -234,9 +235,12 @@ def _period(left: Any, right: Any, key: str, lat: sel.Lattice) -> tuple[str, sel
     if kind == ALL_TIME:
         return kind, None
     cells = lat.periods[Period(kind)][::-1]  # newest first
+    starts = [c.start for c in cells]
+    if asked is not None and asked.start not in starts:  # a bookmark of days without responses
+        shown = cells[0].label if cells else names[ALL_TIME]
+        st.info(t("mgr_dates_adjusted", lang, shown=shown))
     if not cells:
         return kind, None
-    starts = [c.start for c in cells]
     if st.session_state.get(f"{key}.{kind}") not in starts:
         st.session_state[f"{key}.{kind}"] = starts[0]
     labels = {c.start: c.label for c in cells}

@@ -168,38 +168,41 @@ def test_hostile_filters_in_the_url_are_refused(app_url, name, value):
     assert len(charts(again)) == 6  # and the table is still there
 
 
-ADJUSTED = t("mgr_dates_adjusted", "en", first="", last="").split("(")[0]
+ADJUSTED = t("mgr_dates_adjusted", "en", shown="").split(";")[0]
 
 
 @pytest.mark.parametrize(
-    ("page", "since", "until"),
+    ("page", "since", "until", "said"),
     [
-        (DASHBOARD, "1999-01-01", "1999-02-01"),  # before every response
-        (DASHBOARD, "2025-13-45", "not a day"),  # no dates at all
-        (DASHBOARD, "2025-06-01", "2031-12-31"),  # partly after the last response
-        (CALIBRATION, "2030-01-01", None),
-        (EXPORTS, None, "1970-01-01"),
+        (DASHBOARD, "1999-01-01", "1999-02-01", "adjusted"),  # before every response
+        (DASHBOARD, "2025-13-45", "not a day", "bad"),  # no dates at all
+        (DASHBOARD, "2031-06-01", "2031-06-30", "adjusted"),  # a month after the last response
+        (CALIBRATION, "2030-01-01", None, "adjusted"),
+        (EXPORTS, None, "1970-01-01", "adjusted"),
     ],
 )
-def test_dates_outside_the_offered_days_get_one_plain_message(app_url, page, since, until):
-    """Finding 8: such an address stopped the page with Streamlit's error box, and every rerun after it."""
+def test_dates_outside_the_offered_days_get_one_plain_message(app_url, page, since, until, said):
+    """Finding 8: such an address stopped the page with Streamlit's error box, and every rerun after it.
+    Now a period picker offers whole periods with responses; the address's days get one plain line."""
     query = {k: v for k, v in (("f_since", since), ("f_until", until)) if v is not None}
     at = manager_app(page, **query)
     assert not at.exception and not at.error
-    assert [i.value for i in at.info if i.value.startswith(ADJUSTED)] != []
-    assert len([i for i in at.info if i.value.startswith(ADJUSTED)]) == 1, "one message for both dates"
-    (picker,) = at.date_input
-    first, last = picker.min, picker.max
-    assert all(first <= d <= last for d in picker.value)
+    if said == "adjusted":
+        assert len([i for i in at.info if i.value.startswith(ADJUSTED)]) == 1, "one message for both dates"
+    else:
+        assert [w.value for w in at.warning] == [
+            t("mgr_bad_filter", "en", name=n) for n in ("f_since", "f_until")
+        ]
     at.run()
     assert not at.exception and not at.error, "the session goes on"
     assert not [i for i in at.info if i.value.startswith(ADJUSTED)], "said once"
 
 
-def test_dates_inside_the_offered_days_are_taken_as_they_are(app_url):
+def test_dates_inside_the_offered_days_open_their_period(app_url):
     at = manager_app(DASHBOARD, f_since="2025-06-01", f_until="2025-06-02")
     assert not [i for i in at.info if i.value.startswith(ADJUSTED)]
-    assert tuple(at.date_input[0].value) == (date(2025, 6, 1), date(2025, 6, 2))
+    (kind,) = [b for b in at.selectbox if b.key.endswith(".kind")]
+    assert kind.value == "month", "the whole month that holds both days, not all time"
 
 
 def test_hostile_free_text_is_plain_text(app_url):
