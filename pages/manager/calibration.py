@@ -5,8 +5,8 @@ from datetime import date
 
 import streamlit as st
 
+from pages.components import auth, session
 from pages.components import manage as m
-from pages.components import session
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import AXIS_CRITERIA, Axis
 from trp_core.presentation import dashboard_charts
@@ -108,12 +108,20 @@ if selection is not None:
     if revised is not None:
         results(selection, base, revised)
         if recalibrated(base, revised):
+            file_name = f"{revised.id}-{revised.version}.yaml"
             st.download_button(
                 t("mgr_cal_download", lang, version=revised.version),
-                data=survey_yaml(revised, calibrated_survey_note(base, revised, date.today())),
-                file_name=f"{revised.id}-{revised.version}.yaml",
+                data=auth.guarded_download(
+                    lambda: survey_yaml(
+                        revised, calibrated_survey_note(base, revised, date.today())
+                    ).encode(),
+                    "application/yaml",
+                    file_name,
+                ),
+                file_name=file_name,
                 mime="application/yaml",
                 icon=":material/download:",
                 key="cal.download",
+                on_click="ignore",
             )
             st.caption(t("mgr_cal_download_note", lang))

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from pages.components import kiosk, resources, session
+from pages.components import auth, kiosk, resources, session
 from pages.components import manage as m
 from trp_core.method.vocabulary import Quadrant
 from trp_core.presentation.formatting import day as format_day
@@ -144,7 +144,8 @@ def show(tag: TagRow, state: TagStatus) -> None:
             source = "data:image/png;base64," + base64.b64encode(png).decode()
             st.html(f'<img src="{source}" alt="{alt}" width="150" height="150">')
             st.download_button(
-                t("mgr_tag_qr", lang), png, file_name=f"{tag.slug}-qr.png", mime="image/png",
+                t("mgr_tag_qr", lang), auth.guarded_download(lambda png=png: png, "image/png", f"{tag.slug}-qr.png"),
+                file_name=f"{tag.slug}-qr.png", mime="image/png",
                 icon=":material/qr_code_2:", key=f"tags.qr.{tag.slug}", on_click="ignore",
             )  # fmt: skip
         with st.popover(t("mgr_tag_end", lang), icon=":material/event_busy:"):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import urllib.error
+import urllib.request
 from datetime import date, timedelta
 from urllib.parse import urlparse
 
@@ -240,6 +242,11 @@ def test_hostile_free_text_on_every_manager_page(browser, hostile_server, artifa
         name = t("mgr_cal_download", "en", version=revised_version(survey.version))
         page.get_by_role("button", name=name).click()
     assert download.value.path().read_text(encoding="utf-8").startswith("#")
+    try:  # the survey file is served to this manager's browser only, not to anyone with its address
+        urllib.request.urlopen(download.value.url, timeout=10)
+        raise AssertionError("the calibrated survey file was served without the session cookie")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 404
     screenshot(page, artifacts / "xss-manager-calibration.png")
     check("calibration, download")
 
