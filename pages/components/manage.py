@@ -16,6 +16,7 @@ from pages.components import shared as ui
 from pages.components.urls import START_PAGE
 from trp_core.method.figures import Period
 from trp_core.method.survey import Survey
+from trp_core.presentation import formatting as fmt
 from trp_core.presentation.i18n import t
 from trp_core.services import selection as sel
 from trp_core.services.results import StoreUnavailable
@@ -132,7 +133,7 @@ def view_text(view: sel.View | None, lang: str) -> str:
         view.version and f"{t('mgr_version', lang)} {view.version}",
         view.lang and {"de": "Deutsch", "en": "English"}[view.lang],
         view.tag and tag_label(view.tag, lang),
-        view.period and view.period.label,
+        view.period and fmt.period(view.period.period.value, view.period.start, lang),
     ]
     return ", ".join(p for p in parts if p) or t("mgr_shown_all", lang)
 
@@ -237,25 +238,25 @@ def _period(left: Any, right: Any, key: str, lat: sel.Lattice) -> tuple[str, sel
     cells = lat.periods[Period(kind)][::-1]  # newest first
     starts = [c.start for c in cells]
     if asked is not None and asked.start not in starts:  # a bookmark of days without responses
-        shown = cells[0].label if cells else names[ALL_TIME]
+        shown = fmt.period(kind, cells[0].start, lang) if cells else names[ALL_TIME]
         st.info(t("mgr_dates_adjusted", lang, shown=shown))
     if not cells:
         return kind, None
     if st.session_state.get(f"{key}.{kind}") not in starts:
         st.session_state[f"{key}.{kind}"] = starts[0]
-    labels = {c.start: c.label for c in cells}
+    labels = {c.start: fmt.period(kind, c.start, lang) for c in cells}
     start = right.selectbox(
         t("mgr_which_period", lang), starts, format_func=labels.__getitem__, key=f"{key}.{kind}"
     )
     return kind, sel.PeriodCell(Period(kind), start)
 
 
-def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], fmt: Any) -> Any:
+def _widget(factory: Any, key: str, param: str, label: str, options: list[Any], show: Any) -> Any:
     if key not in st.session_state:
         st.session_state[key] = _param(param, options, options[0])
     elif st.session_state[key] not in options:
         st.session_state[key] = options[0]
-    return factory(label, options, format_func=fmt, key=key)
+    return factory(label, options, format_func=show, key=key)
 
 
 def _write_params(survey_id: str, view: sel.View, kind: str) -> None:

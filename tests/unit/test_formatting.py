@@ -120,3 +120,18 @@ def test_other_languages_fall_back_to_english():
     assert fmt.number(1234.5, "fr", 1) == "1,234.5"
     assert fmt.locale_for("de") == "de_DE"
     assert fmt.locale_for("en") == "en_GB"
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "lang", "expected"),
+    [
+        ("week", date(2026, 11, 30), "de", "KW 49/2026"),
+        ("week", date(2026, 11, 30), "en", "Week 49, 2026"),
+        ("week", date(2024, 12, 30), "de", "KW 1/2025"),  # the ISO year, not the calendar year
+        ("month", date(2026, 3, 1), "de", "März 2026"),
+        ("month", date(2026, 3, 1), "en", "March 2026"),
+        ("quarter", date(2026, 10, 1), "de", "Q4 2026"),
+    ],
+)
+def test_period_as_people_name_it(kind, start, lang, expected):
+    assert fmt.period(kind, start, lang) == expected

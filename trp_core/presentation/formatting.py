@@ -112,6 +112,17 @@ def day(d: date | None, lang: str) -> str:
     return format_date(d, format="long", locale=locale_for(lang))
 
 
+def period(kind: str, start: date, lang: str) -> str:
+    """A whole period as people name it: "KW 49/2026", "Dezember 2026", "Q4 2026" /
+    "Week 49, 2026", "December 2026", "Q4 2026" (`kind`: week, month or quarter)."""
+    if kind == "week":
+        year, week, _ = start.isocalendar()
+        return f"KW {week}/{year}" if lang == "de" else f"Week {week}, {year}"
+    if kind == "month":
+        return format_date(start, format="LLLL y", locale=locale_for(lang))
+    return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+
+
 # People group thousands with spaces too ("1 200"), typed or pasted: plain, no-break, narrow no-break, thin.
 _SPACES: Final = re.compile(r"(?<=[0-9])[ \u00a0\u202f\u2009]+(?=[0-9])")
 _PERCENT_SIGN: Final = re.compile(r"\s*%\s*$")

@@ -294,7 +294,9 @@ def test_exports_offer_rows_per_version_and_tables(app_url):
     labels = [d.label for d in downloads(at)]
     assert t("mgr_exp_version_needed", "en") in texts(at)
     assert t("mgr_exp_csv", "en") not in labels and len(labels) == 7 + 6
-    at.selectbox(key="mf.exports.version.trp-standard").select(load_survey(SURVEYS / "trp-standard.yaml").version).run()
+    at.selectbox(key="mf.exports.version.trp-standard").select(
+        load_survey(SURVEYS / "trp-standard.yaml").version
+    ).run()
     labels = [d.label for d in downloads(at)]
     assert t("mgr_exp_csv", "en") in labels and t("mgr_exp_xlsx", "en") in labels
     assert len(labels) == 2 + 7 + 6
