@@ -14,15 +14,18 @@ import pytest
 from click.testing import CliRunner
 
 from pages.components import web
+from tests.conftest import SURVEYS
 from tests.support.driver import settle
 from tests.support.server import TABLET, Server
 from trp_core.cli.main import main
+from trp_core.files.surveys import load_survey
 from trp_core.presentation.i18n import t
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 SURVEY = "trp-standard"
+VERSION = load_survey(SURVEYS / f"{SURVEY}.yaml").version  # rows are exported per version
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +233,7 @@ def test_an_idle_session_ends_on_the_server(browser, session_server):
 
 def test_a_manager_download_needs_the_live_session_that_made_it(browser, session_server):
     context, page = fresh_page(browser, session_server)
-    page.goto(f"{session_server.url}/manage_exports?f_survey={SURVEY}")
+    page.goto(f"{session_server.url}/manage_exports?f_survey={SURVEY}&f_version={VERSION}")
     assert on_login_page(page)
     log_in(page)
     heading(page, t("mgr_exports_title", "en")).wait_for(timeout=30_000)
@@ -256,7 +259,7 @@ def test_a_manager_download_needs_the_live_session_that_made_it(browser, session
 
 def test_a_manager_download_ends_with_the_idle_time(browser, session_server):
     context, page = fresh_page(browser, session_server)
-    page.goto(f"{session_server.url}/manage_exports?f_survey={SURVEY}")
+    page.goto(f"{session_server.url}/manage_exports?f_survey={SURVEY}&f_version={VERSION}")
     assert on_login_page(page)
     log_in(page)
     heading(page, t("mgr_exports_title", "en")).wait_for(timeout=30_000)
