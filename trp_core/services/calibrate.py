@@ -11,7 +11,18 @@ from typing import Final
 import numpy as np
 from pydantic import ValidationError
 
-from trp_core.method.scoring import QUADRANT_CODES, CriterionMatrix, score_matrix
+from trp_core.method.scoring import (
+    _QUADRANT_CODE_TABLE,
+    AXES,
+    QUADRANT_CODES,
+    AxisWeights,
+    CriterionMatrix,
+    axis_value,
+    axis_verdict,
+    axis_weights,
+    quadrant_index,
+    score_matrix,
+)
 from trp_core.method.survey import Survey, SurveyError, survey_from_data
 from trp_core.method.vocabulary import Axis, Criterion, Quadrant
 from trp_core.privacy.cells import View
@@ -112,35 +123,57 @@ COST_QUADRANT: Final = 3.0
 
 
 def protect_calibration(counts: CalibrationCounts, k: int | None = None) -> Calibration:
+    """The counts of a run under the minimum-group rule. When the moves between quadrants cannot be
+    protected together with the quadrant counts (the suppression finds no entry left to hide), the
+    moves are left out and only the quadrant counts before and after are protected; failing that,
+    nothing is shown."""
     k = min_group(k)
+    for with_moves in (True, False):
+        try:
+            return _protected(counts, k, with_moves=with_moves)
+        except AssertionError:
+            continue
+    quadrants = list(Quadrant)
+    return Calibration(
+        k=k,
+        total=None,
+        before=dict.fromkeys(quadrants),
+        after=dict.fromkeys(quadrants),
+        moves={(a, b): None for a in quadrants for b in quadrants},
+        changed=None,
+    )
+
+
+def _protected(counts: CalibrationCounts, k: int, *, with_moves: bool) -> Calibration:
     quadrants = list(Quadrant)
     fig = Published()
     fig.add(Sum.RESPONSES, counts.total, COST[Sum.RESPONSES])
-    fig.add(Sum.CHANGED, counts.changed, COST[Sum.CHANGED])
-    fig.add(Sum.UNCHANGED, counts.total - counts.changed, COST[Sum.UNCHANGED])
-    for (a, b), n in counts.moves.items():
-        fig.add(Move(a, b), n)
     for q in quadrants:
         fig.add(Before(q), counts.before(q), COST_QUADRANT)
     for q in quadrants:
         fig.add(After(q), counts.after(q), COST_QUADRANT)
     fig.sum(Sum.RESPONSES, (Before(q) for q in quadrants))
     fig.sum(Sum.RESPONSES, (After(q) for q in quadrants))
-    fig.sum(Sum.RESPONSES, (Sum.CHANGED, Sum.UNCHANGED))
-    fig.sum(Sum.CHANGED, (Move(a, b) for a in quadrants for b in quadrants if a is not b))
-    fig.sum(Sum.UNCHANGED, (Move(q, q) for q in quadrants))
-    for a in quadrants:
-        fig.sum(Before(a), (Move(a, b) for b in quadrants))
-    for b in quadrants:
-        fig.sum(After(b), (Move(a, b) for a in quadrants))
+    if with_moves:
+        fig.add(Sum.CHANGED, counts.changed, COST[Sum.CHANGED])
+        fig.add(Sum.UNCHANGED, counts.total - counts.changed, COST[Sum.UNCHANGED])
+        for (a, b), n in counts.moves.items():
+            fig.add(Move(a, b), n)
+        fig.sum(Sum.RESPONSES, (Sum.CHANGED, Sum.UNCHANGED))
+        fig.sum(Sum.CHANGED, (Move(a, b) for a in quadrants for b in quadrants if a is not b))
+        fig.sum(Sum.UNCHANGED, (Move(q, q) for q in quadrants))
+        for a in quadrants:
+            fig.sum(Before(a), (Move(a, b) for b in quadrants))
+        for b in quadrants:
+            fig.sum(After(b), (Move(a, b) for a in quadrants))
     shown = fig.protect(k)
     return Calibration(
         k=k,
         total=shown[Sum.RESPONSES],
         before={q: shown[Before(q)] for q in quadrants},
         after={q: shown[After(q)] for q in quadrants},
-        moves={(a, b): shown[Move(a, b)] for a in quadrants for b in quadrants},
-        changed=shown[Sum.CHANGED],
+        moves={(a, b): shown.get(Move(a, b)) for a in quadrants for b in quadrants},
+        changed=shown.get(Sum.CHANGED),
     )
 
 
@@ -175,6 +208,69 @@ def snap(value: float, grid: list[float]) -> float:
     return below[-1] if below else grid[0]
 
 
+# Every weight a run can give an asked criterion (0 would mean "not asked": no survey a run can make).
+WEIGHTS: Final = tuple(WEIGHT_STEP * i for i in range(1, int(100 / WEIGHT_STEP) + 1))
+
+
+def one_step_away(after: Survey, matrix: CriterionMatrix, grids: dict[Axis, list[float]]) -> list[np.ndarray]:
+    """The quadrant of every response (columns) under every run that differs from `after` in one
+    setting only (rows): one threshold moved to another point of its grid, or one criterion's weight
+    to another weight of WEIGHTS. Vectorised with the core's own axis rule (trp_core.method.scoring),
+    so that a run's quadrants are exactly those `score_matrix` gives."""
+    w = axis_weights(after)
+    answered = ~np.isnan(matrix.scores)
+    scores = np.where(answered, matrix.scores, 0.0).T
+    answered = answered.T
+    parts = []
+    for a, axis in enumerate(AXES):
+        value, coverage = axis_value(w, a, scores, answered)
+        rounded, _, determined, passed, _ = axis_verdict(after, axis, value, coverage, matrix.knockout[axis])
+        parts.append((rounded, determined, passed))
+
+    def quadrants(a: int, determined: np.ndarray, passed: np.ndarray) -> np.ndarray:
+        d = [parts[0][1], parts[1][1]]
+        p = [parts[0][2], parts[1][2]]
+        d[a], p[a] = determined, passed
+        return _QUADRANT_CODE_TABLE[quadrant_index(d[0], d[1], p[0], p[1])]
+
+    out = []
+    for a, axis in enumerate(AXES):
+        rounded, determined, _ = parts[a]
+        own = after.thresholds.kann if axis is Axis.KANN else after.thresholds.will
+        others = np.array([x for x in grids[axis] if x != own], float)[:, None]
+        if len(others):
+            clean = determined & ~np.asarray(matrix.knockout[axis], bool)
+            out.append(
+                quadrants(
+                    a, np.broadcast_to(determined, (len(others), len(rounded))), clean & (rounded >= others)
+                )
+            )
+    for a, axis in enumerate(AXES):
+        for i in w.weighted[a]:
+            total_others = w.total[a] - w.weights[i]
+            values = np.array([v for v in WEIGHTS if v != w.weights[i]], float)[:, None]
+            weights = list(w.weights)
+            weights[i] = values  # type: ignore[call-overload]
+            line = AxisWeights(
+                tuple(weights),  # type: ignore[arg-type]
+                w.weighted,
+                tuple(total_others + values if b == a else w.total[b] for b in range(len(AXES))),  # type: ignore[arg-type]
+            )
+            value, coverage = axis_value(line, a, scores, answered)
+            _, _, determined, passed, _ = axis_verdict(after, axis, value, coverage, matrix.knockout[axis])
+            out.append(quadrants(a, determined, passed))
+    return out
+
+
+def tells_apart_few(run: np.ndarray, others: list[np.ndarray], counts: np.ndarray, k: int) -> bool:
+    """Whether some run of `others` places 1 to k − 1 responses differently from `run`."""
+    for block in others:
+        differ = (block != run[None, :]) @ counts
+        if np.any((differ > 0) & (differ < k)):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class PublishedCalibration:
     """A what-if run as the pages and `trp report` publish it."""
@@ -183,7 +279,9 @@ class PublishedCalibration:
     calibration: Calibration | None  # None: withheld
     thresholds: dict[Axis, float]  # the thresholds actually tried (snapped to the grid)
     weights: dict[Criterion, float]  # the weights actually tried (in steps of WEIGHT_STEP)
-    reason: str | None  # "withheld" (the view), "moved_few" (fewer than k change quadrant), or None
+    # "withheld" (the view), "moved_few" (fewer than k change quadrant), "step_few" (a run one setting
+    # away places fewer than k differently), or None
+    reason: str | None
 
 
 @store_errors()
@@ -210,18 +308,16 @@ def published_calibration(
     # The responses a threshold can move: placed (not undetermined) and without a knock-out on the axis.
     placed = base.quadrant != QUADRANT_CODES[Quadrant.UNDETERMINED]
     movable = {axis: placed & ~np.asarray(matrix.knockout[axis], bool) for axis in Axis}
-    tried_t = {
-        axis: snap(
-            value,
-            threshold_grid(
-                np.asarray(getattr(base, axis.value), float)[movable[axis]],
-                counts[movable[axis]],
-                k,
-                anchors[axis],
-            ),
+    grids = {
+        axis: threshold_grid(
+            np.asarray(getattr(base, axis.value), float)[movable[axis]],
+            counts[movable[axis]],
+            k,
+            anchors[axis],
         )
-        for axis, value in thresholds.items()
+        for axis in Axis
     }
+    tried_t = {axis: snap(value, grids[axis]) for axis, value in thresholds.items()}
     after = before.revised(
         thresholds={a.value: v for a, v in tried_t.items()},
         weights={c.value: w for c, w in {**before.weights, **tried_w}.items()},
@@ -229,6 +325,10 @@ def published_calibration(
     raw = rescore_counts(matrix, before, after, counts)
     if 0 < raw.changed < k:
         return PublishedCalibration(selected, None, tried_t, tried_w, "moved_few")
+    if raw.changed:  # a run that moves nobody shows the published baseline: nothing new
+        run = score_matrix(after, matrix).quadrant
+        if tells_apart_few(run, one_step_away(after, matrix, grids), counts, k):
+            return PublishedCalibration(selected, None, tried_t, tried_w, "step_few")
     return PublishedCalibration(selected, protect_calibration(raw, k), tried_t, tried_w, None)
 
 

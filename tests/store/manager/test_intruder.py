@@ -317,3 +317,35 @@ def test_the_intruder_finds_the_tiny_fair_under_the_old_rules(tiny_fair):
     intruder = Intruder(OldRules(engine, survey), people, K)
     found = intruder.attack({"tiny-fair": lambda p: p.tag == "tiny-fair"}, exports=False, free_text=False)
     assert "counts: the size of tiny-fair (class all) is 3, worked out as 3.0" in found, found
+
+
+def test_no_weight_sweep_tells_apart_fewer_than_k_responses(store, surveys):
+    """The intruder sweeps one criterion's weight step by step (and, at each weight, the threshold a
+    step up and down) on one published selection and compares every two runs it is shown that differ
+    in that one setting: no quadrant count may differ by 1 to k − 1 (PRIVACY.md, rule 7)."""
+    survey = surveys["trp-standard"]
+    rng = random.Random(7)
+    start = date(2025, 3, 3)
+    rows = [
+        {"version": "1.0", "lang": "de", "tag": "", "day": start + timedelta(days=rng.randrange(40))}
+        for _ in range(120)
+    ]
+    store_people(store, survey, rows, 7)
+    reports = Reports(store.engine, survey)
+    asked = reports._ask(Ask())
+    found = []
+    for c in [c for c, w in survey.weights.items() if w > 0][:4]:
+        shown: dict[tuple[float, float], dict[str, int]] = {}
+        for w in [x / 2 for x in range(1, 17)]:
+            for kann in (survey.thresholds.kann - 3, survey.thresholds.kann, survey.thresholds.kann + 3):
+                r = report.calibration_report(store.engine, survey, asked, {Axis.KANN: kann}, {c: w})
+                if r["moves"] is None or any(v is None for v in r["after"].values()):
+                    continue
+                shown[(r["thresholds"]["kann"], w)] = r["after"]
+        for (a, b), (x, y) in itertools.combinations(shown.items(), 2):
+            if a[0] != x[0] and a[1] != x[1]:
+                continue  # two settings apart: not claimed (PRIVACY.md, what remains)
+            gaps = {q: abs(b[q] - y[q]) for q in b}
+            if any(0 < g < K for g in gaps.values()):
+                found.append(f"{c.value}: runs {a} and {x} tell apart {max(gaps.values())} responses")
+    assert found == [], found[:5]
