@@ -28,7 +28,7 @@ def test_every_run_one_setting_away_is_scored_as_the_core_scores_it():
     matrix = encode(SURVEY, [random_answers(SURVEY, rng, answer_rate=0.8) for _ in range(300)])
     after = SURVEY.revised(thresholds={"kann": SURVEY.thresholds.kann + 4, "will": SURVEY.thresholds.will})
     grids = {Axis.KANN: [40.0, 55.0, after.thresholds.kann, 70.0], Axis.WILL: [45.0, after.thresholds.will]}
-    blocks = one_step_away(after, matrix, grids)
+    blocks = one_step_away(after, matrix, grids, SURVEY)
     w = axis_weights(after)
     # the threshold lines first (3 other kann points, 1 other will point), then every weight line
     expected = [
@@ -43,7 +43,7 @@ def test_every_run_one_setting_away_is_scored_as_the_core_scores_it():
     assert len(blocks) == 2 + len(lines)
     for block, (_, i) in zip(blocks[2:], lines, strict=True):
         criterion = CRITERIA[i]
-        values = [v for v in WEIGHTS if v != w.weights[i]]
+        values = sorted({*WEIGHTS, axis_weights(SURVEY).weights[i]} - {w.weights[i]})
         for j in (0, 1, len(values) // 2, len(values) - 1):
             v = values[j]
             revised = after.revised(

@@ -198,6 +198,7 @@ def calibration_report(
     if pub.reason in ("moved_few", "step_few"):
         out["withheld"] = REASONS[pub.reason].format(k=k)
     out["thresholds"] = {a.value: v for a, v in pub.thresholds.items()}
+    out["weights"] = {c.value: v for c, v in pub.weights.items()}
     cal = pub.calibration
     out["total"] = None if cal is None else cal.total
     out["changed"] = None if cal is None else cal.changed

@@ -179,7 +179,20 @@ def _protected(counts: CalibrationCounts, k: int, *, with_moves: bool) -> Calibr
 
 # --- calibration as published ----------------------------------------------------------------------
 
-WEIGHT_STEP: Final = 0.5  # weights are tried in steps of 0.5
+# The weights a run may give a criterion besides the survey's own: in steps of 0.5 up to 5, then
+# coarser. A fixed, short list keeps the check of rule 7 (every run one setting away) fast enough
+# for a page, and nobody calibrates a weight of 37 against 37.5. 0 would mean "not asked": no survey
+# a run can make.
+WEIGHTS: Final = (
+    *(0.5 * i for i in range(1, 11)), 6.0, 7.0, 8.0, 9.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 75.0, 100.0,
+)  # fmt: skip
+
+
+def snap_weight(value: float, own: float) -> float:
+    """The weight a run tries: the survey's own when asked for, else the nearest of WEIGHTS (0 stays 0)."""
+    if value == own or value == 0:
+        return value
+    return min(WEIGHTS, key=lambda w: (abs(w - value), w))
 
 
 def threshold_grid(scores: np.ndarray, counts: np.ndarray, k: int, anchor: float) -> list[float]:
@@ -208,16 +221,15 @@ def snap(value: float, grid: list[float]) -> float:
     return below[-1] if below else grid[0]
 
 
-# Every weight a run can give an asked criterion (0 would mean "not asked": no survey a run can make).
-WEIGHTS: Final = tuple(WEIGHT_STEP * i for i in range(1, int(100 / WEIGHT_STEP) + 1))
-
-
-def one_step_away(after: Survey, matrix: CriterionMatrix, grids: dict[Axis, list[float]]) -> list[np.ndarray]:
+def one_step_away(
+    after: Survey, matrix: CriterionMatrix, grids: dict[Axis, list[float]], before: Survey
+) -> list[np.ndarray]:
     """The quadrant of every response (columns) under every run that differs from `after` in one
     setting only (rows): one threshold moved to another point of its grid, or one criterion's weight
-    to another weight of WEIGHTS. Vectorised with the core's own axis rule (trp_core.method.scoring),
-    so that a run's quadrants are exactly those `score_matrix` gives."""
+    to another of WEIGHTS or to `before`'s own. Vectorised with the core's own axis rule
+    (trp_core.method.scoring), so that a run's quadrants are exactly those `score_matrix` gives."""
     w = axis_weights(after)
+    before_weights = axis_weights(before).weights
     answered = ~np.isnan(matrix.scores)
     scores = np.where(answered, matrix.scores, 0.0).T
     answered = answered.T
@@ -248,7 +260,8 @@ def one_step_away(after: Survey, matrix: CriterionMatrix, grids: dict[Axis, list
     for a, axis in enumerate(AXES):
         for i in w.weighted[a]:
             total_others = w.total[a] - w.weights[i]
-            values = np.array([v for v in WEIGHTS if v != w.weights[i]], float)[:, None]
+            own = before_weights[i]
+            values = np.array(sorted({*WEIGHTS, own} - {w.weights[i]}), float)[:, None]
             weights = list(w.weights)
             weights[i] = values  # type: ignore[call-overload]
             line = AxisWeights(
@@ -278,7 +291,7 @@ class PublishedCalibration:
     selected: sel.Selected
     calibration: Calibration | None  # None: withheld
     thresholds: dict[Axis, float]  # the thresholds actually tried (snapped to the grid)
-    weights: dict[Criterion, float]  # the weights actually tried (in steps of WEIGHT_STEP)
+    weights: dict[Criterion, float]  # the weights actually tried (`snap_weight`)
     # "withheld" (the view), "moved_few" (fewer than k change quadrant), "step_few" (a run one setting
     # away places fewer than k differently), or None
     reason: str | None
@@ -299,7 +312,7 @@ def published_calibration(
     least k; its counts under the minimum-group rule. Raises StoreUnavailable."""
     k = min_group(k)
     selected = sel.select(bind, before.id, asked, k=k)
-    tried_w = {c: w and max(WEIGHT_STEP, round(w / WEIGHT_STEP) * WEIGHT_STEP) for c, w in weights.items()}
+    tried_w = {c: snap_weight(w, before.weights[c]) for c, w in weights.items()}
     if selected.filters is None:
         return PublishedCalibration(selected, None, dict(thresholds), tried_w, "withheld")
     matrix, counts = reads.criterion_matrix(bind, selected.filters)
@@ -327,7 +340,7 @@ def published_calibration(
         return PublishedCalibration(selected, None, tried_t, tried_w, "moved_few")
     if raw.changed:  # a run that moves nobody shows the published baseline: nothing new
         run = score_matrix(after, matrix).quadrant
-        if tells_apart_few(run, one_step_away(after, matrix, grids), counts, k):
+        if tells_apart_few(run, one_step_away(after, matrix, grids, before), counts, k):
             return PublishedCalibration(selected, None, tried_t, tried_w, "step_few")
     return PublishedCalibration(selected, protect_calibration(raw, k), tried_t, tried_w, None)
 

@@ -341,7 +341,8 @@ def test_no_weight_sweep_tells_apart_fewer_than_k_responses(store, surveys):
                 r = report.calibration_report(store.engine, survey, asked, {Axis.KANN: kann}, {c: w})
                 if r["moves"] is None or any(v is None for v in r["after"].values()):
                     continue
-                shown[(r["thresholds"]["kann"], w)] = r["after"]
+                assert r["weights"][c.value] in (w, survey.weights[c]) or w > 5, "snapped only above 5"
+                shown[(r["thresholds"]["kann"], r["weights"][c.value])] = r["after"]
         for (a, b), (x, y) in itertools.combinations(shown.items(), 2):
             if a[0] != x[0] and a[1] != x[1]:
                 continue  # two settings apart: not claimed (PRIVACY.md, what remains)
