@@ -28,7 +28,8 @@ def test_every_run_one_setting_away_is_scored_as_the_core_scores_it():
     matrix = encode(SURVEY, [random_answers(SURVEY, rng, answer_rate=0.8) for _ in range(300)])
     after = SURVEY.revised(thresholds={"kann": SURVEY.thresholds.kann + 4, "will": SURVEY.thresholds.will})
     grids = {Axis.KANN: [40.0, 55.0, after.thresholds.kann, 70.0], Axis.WILL: [45.0, after.thresholds.will]}
-    blocks = one_step_away(after, matrix, grids, SURVEY)
+    full = {c: sorted({*WEIGHTS, SURVEY.weights[c]}) for c in CRITERIA if SURVEY.weights[c] > 0}
+    blocks = one_step_away(after, matrix, grids, full)
     w = axis_weights(after)
     # the threshold lines first (3 other kann points, 1 other will point), then every weight line
     expected = [

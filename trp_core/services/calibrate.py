@@ -12,9 +12,10 @@ import numpy as np
 from pydantic import ValidationError
 
 from trp_core.method.scoring import (
-    _QUADRANT_CODE_TABLE,
     AXES,
+    CRITERIA,
     QUADRANT_CODES,
+    QUADRANTS,
     AxisWeights,
     CriterionMatrix,
     axis_value,
@@ -221,15 +222,20 @@ def snap(value: float, grid: list[float]) -> float:
     return below[-1] if below else grid[0]
 
 
+CODES: Final = np.array([QUADRANT_CODES[q] for q in QUADRANTS])  # quadrant_index -> code
+
+
 def one_step_away(
-    after: Survey, matrix: CriterionMatrix, grids: dict[Axis, list[float]], before: Survey
+    after: Survey,
+    matrix: CriterionMatrix,
+    grids: dict[Axis, list[float]],
+    weight_grids: dict[Criterion, list[float]],
 ) -> list[np.ndarray]:
     """The quadrant of every response (columns) under every run that differs from `after` in one
     setting only (rows): one threshold moved to another point of its grid, or one criterion's weight
-    to another of WEIGHTS or to `before`'s own. Vectorised with the core's own axis rule
+    to another point of its grid (`weight_grids`). Vectorised with the core's own axis rule
     (trp_core.method.scoring), so that a run's quadrants are exactly those `score_matrix` gives."""
     w = axis_weights(after)
-    before_weights = axis_weights(before).weights
     answered = ~np.isnan(matrix.scores)
     scores = np.where(answered, matrix.scores, 0.0).T
     answered = answered.T
@@ -243,7 +249,7 @@ def one_step_away(
         d = [parts[0][1], parts[1][1]]
         p = [parts[0][2], parts[1][2]]
         d[a], p[a] = determined, passed
-        return _QUADRANT_CODE_TABLE[quadrant_index(d[0], d[1], p[0], p[1])]
+        return CODES[quadrant_index(d[0], d[1], p[0], p[1])]
 
     out = []
     for a, axis in enumerate(AXES):
@@ -260,8 +266,10 @@ def one_step_away(
     for a, axis in enumerate(AXES):
         for i in w.weighted[a]:
             total_others = w.total[a] - w.weights[i]
-            own = before_weights[i]
-            values = np.array(sorted({*WEIGHTS, own} - {w.weights[i]}), float)[:, None]
+            others = sorted(set(weight_grids.get(CRITERIA[i], ())) - {w.weights[i]})
+            if not others:
+                continue
+            values = np.array(others, float)[:, None]
             weights = list(w.weights)
             weights[i] = values  # type: ignore[call-overload]
             line = AxisWeights(
@@ -273,6 +281,42 @@ def one_step_away(
             _, _, determined, passed, _ = axis_verdict(after, axis, value, coverage, matrix.knockout[axis])
             out.append(quadrants(a, determined, passed))
     return out
+
+
+def weight_grids(
+    before: Survey, matrix: CriterionMatrix, counts: np.ndarray, k: int
+) -> dict[Criterion, list[float]]:
+    """The weights that may be tried per criterion: the survey's own and those of WEIGHTS such that,
+    with every other setting as the survey has it, two neighbouring ones place 0 or at least k
+    responses differently (as `threshold_grid` does for thresholds)."""
+    w = axis_weights(before)
+    full = {c: sorted({*WEIGHTS, before.weights[c]}) for c in CRITERIA if before.weights[c] > 0}
+    base = score_matrix(before, matrix).quadrant
+    lines = one_step_away(before, matrix, {Axis.KANN: [], Axis.WILL: []}, full)
+    out: dict[Criterion, list[float]] = {}
+    line = iter(lines)
+    for a in range(len(AXES)):
+        for i in w.weighted[a]:
+            c = CRITERIA[i]
+            own = before.weights[c]
+            values = [v for v in full[c] if v != own]
+            rows = dict(zip(values, next(line), strict=True))
+            rows[own] = base
+            points = [own]
+            for side in ([v for v in values if v > own], [v for v in reversed(values) if v < own]):
+                last = base
+                for v in side:
+                    moved = int(counts[rows[v] != last].sum())
+                    if moved == 0 or moved >= k:
+                        points.append(v)
+                        last = rows[v]
+            out[c] = sorted(points)
+    return out
+
+
+def nearest(value: float, grid: list[float]) -> float:
+    """The grid point nearest the value (the lower of two as near)."""
+    return min(grid, key=lambda g: (abs(g - value), g))
 
 
 def tells_apart_few(run: np.ndarray, others: list[np.ndarray], counts: np.ndarray, k: int) -> bool:
@@ -331,6 +375,8 @@ def published_calibration(
         for axis in Axis
     }
     tried_t = {axis: snap(value, grids[axis]) for axis, value in thresholds.items()}
+    w_grids = weight_grids(before, matrix, counts, k)
+    tried_w = {c: nearest(w, w_grids[c]) if c in w_grids and w > 0 else w for c, w in tried_w.items()}
     after = before.revised(
         thresholds={a.value: v for a, v in tried_t.items()},
         weights={c.value: w for c, w in {**before.weights, **tried_w}.items()},
@@ -340,7 +386,7 @@ def published_calibration(
         return PublishedCalibration(selected, None, tried_t, tried_w, "moved_few")
     if raw.changed:  # a run that moves nobody shows the published baseline: nothing new
         run = score_matrix(after, matrix).quadrant
-        if tells_apart_few(run, one_step_away(after, matrix, grids, before), counts, k):
+        if tells_apart_few(run, one_step_away(after, matrix, grids, w_grids), counts, k):
             return PublishedCalibration(selected, None, tried_t, tried_w, "step_few")
     return PublishedCalibration(selected, protect_calibration(raw, k), tried_t, tried_w, None)
 
