@@ -83,6 +83,9 @@ def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
         return
     tk, tw = (f"{pub.thresholds[a]:g}" for a in Axis)
     st.caption(t("mgr_cal_snapped", lang, tk=tk, tw=tw, k=pub.selected.lattice.k))
+    moved = [f"{criterion_label(c, lang)} {w:g}" for c, w in pub.weights.items() if w != revised.weights[c]]
+    if moved:
+        st.caption(t("mgr_cal_weights_snapped", lang, weights=", ".join(moved)))
     if pub.reason in ("moved_few", "step_few"):
         st.warning(t(f"mgr_cal_{pub.reason}", lang, k=pub.selected.lattice.k), icon=":material/group_off:")
         return

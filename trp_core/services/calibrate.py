@@ -352,8 +352,9 @@ def published_calibration(
     k: int | None = None,
 ) -> PublishedCalibration:
     """A what-if run on a published view: thresholds snapped to the view's grid (`threshold_grid`),
-    weights to steps of 0.5, and shown only when the responses that change quadrant are 0 or at
-    least k; its counts under the minimum-group rule. Raises StoreUnavailable."""
+    weights to theirs (`weight_grids`); shown only when the responses that change quadrant are 0 or
+    at least k, and no run that differs from it in one setting places 1 to k − 1 responses
+    differently (`one_step_away`); its counts under the minimum-group rule. Raises StoreUnavailable."""
     k = min_group(k)
     selected = sel.select(bind, before.id, asked, k=k)
     tried_w = {c: snap_weight(w, before.weights[c]) for c, w in weights.items()}
