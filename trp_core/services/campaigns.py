@@ -70,7 +70,7 @@ class CampaignMix:
 
 @store_errors()
 def campaign_mix(engine: Engine, surveys: Mapping[str, Survey], k: int | None = None) -> CampaignMix:
-    """Per survey that has tags, every tag group that holds a tag: the dashboard's total, quadrant
+    """Per survey, every tag group that holds a tag: the dashboard's total, quadrant
     counts, started and completed for that group over all time, exactly as published there (a group
     whose view the dashboard shows only coarsened gets no figures). Raises StoreUnavailable."""
     k = min_group(k)
@@ -78,10 +78,7 @@ def campaign_mix(engine: Engine, surveys: Mapping[str, Survey], k: int | None = 
     by_slug = {t.slug: t for t in tags}
     rows: list[CampaignRow] = []
     small, answered = 0, set()
-    for survey_id in sorted({t.survey_id for t in tags}):
-        survey = surveys.get(survey_id)
-        if survey is None:
-            continue
+    for survey_id, survey in sorted(surveys.items()):  # a tag's responses may be of any survey
         lat = sel.lattice(engine, survey_id, k=k)
         for group in lat.groups:
             members = sorted(m for m in group.members if m != NO_TAG)
