@@ -83,8 +83,11 @@ def results(selection: m.Selection, base: Survey, revised: Survey) -> None:
         return
     tk, tw = (f"{pub.thresholds[a]:g}" for a in Axis)
     st.caption(t("mgr_cal_snapped", lang, tk=tk, tw=tw, k=pub.selected.lattice.k))
-    if pub.reason == "moved_few":
-        st.warning(t("mgr_cal_moved_few", lang, k=pub.selected.lattice.k), icon=":material/group_off:")
+    moved = [f"{criterion_label(c, lang)} {w:g}" for c, w in pub.weights.items() if w != revised.weights[c]]
+    if moved:
+        st.caption(t("mgr_cal_weights_snapped", lang, weights=", ".join(moved)))
+    if pub.reason in ("moved_few", "step_few"):
+        st.warning(t(f"mgr_cal_{pub.reason}", lang, k=pub.selected.lattice.k), icon=":material/group_off:")
         return
     cal = pub.calibration
     if cal is None or not m.enough(cal):

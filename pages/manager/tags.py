@@ -1,5 +1,5 @@
 """Events and campaigns: make one, get its signed link and QR code, end it; and what each one brings
-(its funnel and quadrant mix, under the minimum-group rule: trp_core.services.campaigns)."""
+(its funnel and quadrant mix per tag group, the dashboard's own figures: trp_core.services.campaigns)."""
 
 import base64
 import html
@@ -177,29 +177,42 @@ def listing() -> None:
                 )
 
 
+def group_name(row: campaigns.CampaignRow) -> str:
+    """A tag group as the dashboard's filter offers it, with the tags' names: "Expo", "Expo + other events"."""
+    names = {tag.slug: tag.name for tag in row.tags}
+    special = {"none": t("mgr_no_event", lang), "other": t("mgr_other_tags", lang)}
+    return " + ".join(special.get(part, names.get(part, part)) for part in row.group.parts)
+
+
 def mix() -> None:
-    """Per event and campaign: the funnel and the quadrant mix, under the minimum-group rule."""
+    """Per tag group as the dashboard offers it: the funnel and the quadrant mix, the dashboard's own
+    figures for that group (trp_core.services.campaigns)."""
     st.subheader(t("mgr_mix_title", lang))
     st.write(t("mgr_mix_lead", lang))
     with m.database_errors():
-        found = campaigns.campaign_mix(engine)
+        found = campaigns.campaign_mix(engine, surveys)
     st.caption(t("mgr_rule", lang, k=found.k))
     if not found.rows:
         st.info(t("mgr_mix_none", lang, k=found.k))
         return
     funnel, quadrants = [], []
     names = {q: quadrant_name(q, lang, "internal") for q in Quadrant}
+    several = len({row.survey_id for row in found.rows}) > 1
     for row in found.rows:
+        name = group_name(row)
+        if several:
+            survey = surveys.get(row.survey_id)
+            name = f"{name} ({survey.title(lang) if survey else row.survey_id})"
         funnel.append(
             {
-                t("mgr_col_tag", lang): row.tag.name,
-                t("mgr_tag_kind", lang): kind_text(row.tag.kind),
+                t("mgr_col_tag", lang): name,
+                t("mgr_tag_kind", lang): kind_text(row.kind) if row.kind else "",
                 t("mgr_started", lang): m.count(row.started),
                 t("mgr_completed", lang): m.count(row.completed),
                 t("mgr_completion", lang): m.share(row.completion),
             }
         )
-        mix_row = {t("mgr_col_tag", lang): row.tag.name, t("mgr_responses", lang): m.count(row.responses)}
+        mix_row = {t("mgr_col_tag", lang): name, t("mgr_responses", lang): m.count(row.responses)}
         for q in Quadrant:
             n = row.quadrants[q]
             mix_row[names[q]] = m.count(n) if not n else f"{m.count(n)} ({m.share(row.share(q))})"

@@ -1,6 +1,6 @@
 """Tags of events and campaigns on SQLite and PostgreSQL: the rule of signed links, the key, migration
-0009 over stored event data, `trp event` and `trp demo seed --event`, and the campaign mix under the
-minimum-group rule."""
+0009 over stored event data, `trp event` and `trp demo seed --event`, and the campaign mix: per tag group
+as the dashboard offers it, with the dashboard's own figures."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.store.conftest import random_sets, save
 from tests.store.manager.conftest import add, answers_for
+from trp_core.cli import report
 from trp_core.cli.main import main
 from trp_core.method.tags import signature
 from trp_core.method.vocabulary import Quadrant
@@ -123,31 +124,59 @@ def test_create_refuses_what_cannot_be_a_tag(clean):
         assert problem.value.code == code, change
 
 
-def test_campaign_mix_under_the_minimum_group_rule(clean, surveys):
-    engine, standard = clean.engine, surveys["trp-standard"]
-    for slug in ("mailing", "tiny-fair", "quiet"):
-        tags.create(engine, kind="campaign" if slug == "mailing" else "event", name=slug, survey=standard.id)
+def mixed_tags(clean, standard) -> None:
+    """mailing 17 (9 held, 6 vampir, 2 kandidat), expo 8, tiny-fair 3 (merged with expo), quiet none."""
+    for slug in ("mailing", "expo", "tiny-fair", "quiet"):
+        tags.create(clean.engine, kind="campaign" if slug == "mailing" else "event", name=slug.title(),
+                    survey=standard.id, slug=slug)  # fmt: skip
     add(clean, standard, answers_for("trp-standard", "held"), 9, event="mailing")
     add(clean, standard, answers_for("trp-standard", "vampir"), 6, event="mailing")
     add(clean, standard, answers_for("trp-standard", "kandidat"), 2, event="mailing")
+    add(clean, standard, answers_for("trp-standard", "schatten"), 8, event="expo")
     add(clean, standard, answers_for("trp-standard", "held"), 3, event="tiny-fair")
     add(clean, standard, answers_for("trp-standard", "held"), 40)  # untagged: in no row
     for _ in range(30):
         clean.count(standard.id, "mailing", ["started"])
     for _ in range(17):
         clean.count(standard.id, "mailing", ["completed"])
-    mix = campaigns.campaign_mix(engine, k=5)
-    assert mix.small == 1 and [r.tag.slug for r in mix.rows] == ["mailing", "quiet"]
-    assert (mix.rows[1].responses, mix.rows[1].started) == (0, 0), "a tag without responses shows nothing"
-    row = mix.rows[0]
+    for _ in range(3):
+        clean.count(standard.id, "tiny-fair", ["started"])
+
+
+def test_campaign_mix_is_per_tag_group_as_the_dashboard_offers_it(clean, surveys):
+    standard = surveys["trp-standard"]
+    mixed_tags(clean, standard)
+    mix = campaigns.campaign_mix(clean.engine, surveys, k=5)
+    assert [r.group.id for r in mix.rows] == ["mailing", "expo+other"]
+    assert mix.small == 1 and [t.slug for t in mix.unanswered] == ["quiet"]
+    row, merged = mix.rows
     assert (row.started, row.completed, row.responses) == (30, 17, 17)
     assert row.quadrants[Quadrant.HELD] == 9 and row.quadrants[Quadrant.KANDIDAT] is None
-    # The 2 candidates are hidden, and so is a second figure: none follows from the total.
-    assert sum(v is None for v in row.quadrants.values()) >= 2
-    assert row.quadrants[Quadrant.VAMPIR] is None or row.quadrants[Quadrant.SCHATTEN] == 0
-    shown = [v for v in row.quadrants.values() if v is not None]
-    assert row.responses - sum(shown) >= 5, "the hidden figures add up to at least k"
+    assert sum(v is None for v in row.quadrants.values()) >= 2, "the 2 and a second figure hidden"
     assert row.share(Quadrant.HELD) == pytest.approx(9 / 17) and row.completion == pytest.approx(17 / 30)
+    # The tiny fair is never a row of its own: only inside "expo + other events", 8 + 3.
+    assert merged.responses == 11 and {t.slug for t in merged.tags} == {"expo", "tiny-fair"}
+    assert merged.kind == "event"
+    assert merged.started is None, "3 started sessions: below k, hidden as on the dashboard"
+
+
+def test_every_campaign_figure_is_the_dashboards_figure_for_the_same_group(clean, surveys):
+    """The claim that makes the table safe: it publishes nothing that `trp report dashboard` (the
+    dashboard's own function) does not publish for the same tag group over all time."""
+    standard = surveys["trp-standard"]
+    mixed_tags(clean, standard)
+    mix = campaigns.campaign_mix(clean.engine, surveys, k=5)
+    assert mix.rows
+    for row in mix.rows:
+        dash = report.dashboard_report(clean.engine, standard, report.Ask(tag=row.group.id))
+        assert dash["shown"] is not None and dash["shown"]["tags"] is not None
+        assert dash["total"] == row.responses, row.group.id
+        assert dash["quadrants"] == {q.value: n for q, n in row.quadrants.items()}, row.group.id
+        assert (dash["funnel"]["started"], dash["funnel"]["completed"]) == (row.started, row.completed)
+        # asking for any member tag gives the same group, so no member has figures of its own
+        for tag in row.tags:
+            again = report.dashboard_report(clean.engine, standard, report.Ask(tag=tag.slug))
+            assert (again["total"], again["quadrants"]) == (dash["total"], dash["quadrants"])
 
 
 def test_migration_0009_keeps_the_event_data_of_0006(empty_url: URL, surveys):

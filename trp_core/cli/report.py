@@ -33,6 +33,8 @@ REASONS: Final = {
     "too_big": "More rows than one export holds: choose a narrower selection.",
     "moved_few": "Not shown: fewer than {k} responses would change quadrant, so the run would tell "
     "about single responses.",
+    "step_few": "Not shown: a run that differs from it in only one threshold or one weight would "
+    "place fewer than {k} responses differently, so comparing the two would tell about single responses.",
 }
 
 
@@ -193,9 +195,10 @@ def calibration_report(
     pub = published_calibration(engine, survey, t, w, ask.view(engine, survey))
     k = min_group()
     out: dict[str, Any] = {"survey": survey.id, "k": k, **_selection_json(pub.selected, k)}
-    if pub.reason == "moved_few":
-        out["withheld"] = REASONS["moved_few"].format(k=k)
+    if pub.reason in ("moved_few", "step_few"):
+        out["withheld"] = REASONS[pub.reason].format(k=k)
     out["thresholds"] = {a.value: v for a, v in pub.thresholds.items()}
+    out["weights"] = {c.value: v for c, v in pub.weights.items()}
     cal = pub.calibration
     out["total"] = None if cal is None else cal.total
     out["changed"] = None if cal is None else cal.changed

@@ -1,38 +1,52 @@
 """Where recruitment money seeps away: per event and campaign, how many sessions started and completed,
 and which quadrants its respondents fall in (which campaigns bring heroes, which bring vampires).
 
-Each figure goes through the minimum-group rule (trp_core.privacy.suppression): a tag is listed only
-when it holds no response or at least k, and within a tag every count of 1 to k − 1 is hidden together
-with the next smallest, so that none follows from the tag's total. No figure across tags is
-published, so no sum of two rows can be subtracted from another. Kept apart from the dashboard on
-purpose: one small function to move onto a stricter model of what may be published.
+Under the one protection model (PRIVACY.md): a row is a tag GROUP as the survey's published views
+offer it on the dashboard (trp_core.privacy.cells.Lattice: a tag of at least k responses on its own,
+smaller ones only inside "other events", a group still below k merged into a neighbour), and its
+figures are the dashboard's for that group over all time (`published_dashboard`, the same function
+as the page and `trp report dashboard --tag`), with the same suppression. So the table publishes no
+number that the dashboard and `trp report` do not publish already, and differencing the two finds
+nothing that differencing the dashboard alone would not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from trp_core.method.vocabulary import Quadrant
-from trp_core.privacy.suppression import Published, min_group
+from trp_core.privacy.cells import NO_TAG, Outcome, TagGroup, View
+from trp_core.privacy.suppression import min_group
+from trp_core.services import selection as sel
+from trp_core.services.dashboard import published_dashboard
 from trp_core.services.storage import store_errors
-from trp_core.store.tags import TagRow, Tags, quadrants_by_tag, steps_by_tag
+from trp_core.store.tags import TagRow, Tags
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-STEPS: Final = ("started", "completed")
+    from trp_core.method.survey import Survey
 
 
 @dataclass(frozen=True)
 class CampaignRow:
-    """One tag's figures as they may be shown: None where the rule hides a figure."""
+    """One tag group's figures as the dashboard shows them for that group: None where it hides one."""
 
-    tag: TagRow
+    survey_id: str
+    group: TagGroup
+    tags: list[TagRow]  # the group's tags (its untagged part is in `group.members` as "")
     started: int | None
     completed: int | None
     responses: int | None
     quadrants: dict[Quadrant, int | None] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str | None:
+        """ "event" or "campaign" when every tag of the group is one; else None."""
+        kinds = {t.kind for t in self.tags}
+        return kinds.pop() if len(kinds) == 1 and NO_TAG not in self.group.members else None
 
     @property
     def completion(self) -> float | None:
@@ -49,41 +63,43 @@ class CampaignRow:
 @dataclass(frozen=True)
 class CampaignMix:
     rows: list[CampaignRow]
-    small: int  # tags with 1 to k − 1 responses: not listed
+    small: int  # tags of 1 to k − 1 responses: only inside a merged group
+    unanswered: list[TagRow]  # tags without a response yet
     k: int
 
 
 @store_errors()
-def campaign_mix(engine: Engine, k: int | None = None) -> CampaignMix:
-    """Every tag with no or at least k responses: its funnel and quadrant mix, under the minimum-group rule."""
+def campaign_mix(engine: Engine, surveys: Mapping[str, Survey], k: int | None = None) -> CampaignMix:
+    """Per survey, every tag group that holds a tag: the dashboard's total, quadrant
+    counts, started and completed for that group over all time, exactly as published there (a group
+    whose view the dashboard shows only coarsened gets no figures). Raises StoreUnavailable."""
     k = min_group(k)
     tags = Tags(engine).all()
-    slugs = [t.slug for t in tags]
-    counts = quadrants_by_tag(engine, slugs)
-    steps = steps_by_tag(engine, slugs, STEPS)
-    rows, small = [], 0
-    for tag in tags:
-        per_quadrant = {q: counts.get((tag.slug, q.value), 0) for q in Quadrant}
-        total = sum(per_quadrant.values())
-        if 0 < total < k:
-            small += 1
-            continue
-        figures = Published()
-        figures.add("responses", total)
-        for q, n in per_quadrant.items():
-            figures.add(q, n)
-        figures.sum("responses", list(Quadrant))
-        for step in STEPS:
-            figures.add(step, steps.get((tag.slug, step), 0))
-        shown = figures.protect(k)
-        rows.append(
-            CampaignRow(
-                tag,
-                started=shown["started"],
-                completed=shown["completed"],
-                responses=shown["responses"],
-                quadrants={q: shown[q] for q in Quadrant},
+    by_slug = {t.slug: t for t in tags}
+    rows: list[CampaignRow] = []
+    small, answered = 0, set()
+    for survey_id, survey in sorted(surveys.items()):  # a tag's responses may be of any survey
+        lat = sel.lattice(engine, survey_id, k=k)
+        for group in lat.groups:
+            members = sorted(m for m in group.members if m != NO_TAG)
+            if not members:
+                continue  # the untagged responses alone: not a campaign
+            answered.update(members)
+            if group.merged:
+                small += sum(1 for m in members if m not in group.parts)
+            pub = published_dashboard(engine, survey, View(tag=group.id), k=k)
+            dash = pub.dashboard if pub.selected.decision.outcome is Outcome.SHOWN else None
+            rows.append(
+                CampaignRow(
+                    survey_id,
+                    group,
+                    [by_slug[m] for m in members if m in by_slug],
+                    started=None if dash is None else dash.started,
+                    completed=None if dash is None else dash.completed,
+                    responses=None if dash is None else dash.total,
+                    quadrants={q: None if dash is None else dash.quadrants[q] for q in Quadrant},
+                )
             )
-        )
-    rows.sort(key=lambda r: (r.tag.kind, -(r.responses or 0), r.tag.slug))
-    return CampaignMix(rows, small, k)
+    rows.sort(key=lambda r: (r.survey_id, r.group.merged, -(r.responses or 0), r.group.id))
+    unanswered = [t for t in tags if t.slug not in answered]
+    return CampaignMix(rows, small, unanswered, k)

@@ -11,6 +11,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,10 +20,12 @@ from tests.store.manager.conftest import empty_store, hash_code
 from tests.support.intruder import Ask, Intruder, Person
 from trp_core.cli import report
 from trp_core.method.levers import assess
-from trp_core.method.scoring import score
+from trp_core.method.scoring import score, score_matrix
 from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.store import reads
+from trp_core.store.reads import Filters
 from trp_core.store.repository import Store
 
 K = 5
@@ -317,3 +320,49 @@ def test_the_intruder_finds_the_tiny_fair_under_the_old_rules(tiny_fair):
     intruder = Intruder(OldRules(engine, survey), people, K)
     found = intruder.attack({"tiny-fair": lambda p: p.tag == "tiny-fair"}, exports=False, free_text=False)
     assert "counts: the size of tiny-fair (class all) is 3, worked out as 3.0" in found, found
+
+
+def test_no_weight_sweep_tells_apart_fewer_than_k_responses(store, surveys):
+    """The intruder sweeps one criterion's weight step by step (and, at each weight, the threshold a
+    step up and down) on one published selection. Of every two runs it is shown that differ in one
+    setting, the responses they place in different quadrants (worked out here from the stored
+    responses, as only the database can) are 0 or at least k (PRIVACY.md, rule 7); under the rule
+    before it, pairs one weight step apart differ by 1 to 4."""
+    survey = surveys["trp-standard"]
+    rng = random.Random(7)
+    start = date(2025, 3, 3)
+    rows = [
+        {"version": "1.0", "lang": "de", "tag": "", "day": start + timedelta(days=rng.randrange(40))}
+        for _ in range(1200)
+    ]
+    store_people(store, survey, rows, 7)
+    matrix, counts = reads.criterion_matrix(store.engine, Filters(survey=survey.id))
+
+    def placed(kann: float, weights: dict[str, float]) -> np.ndarray:
+        run = survey.revised(
+            thresholds={"kann": kann, "will": survey.thresholds.will},
+            weights={**{c.value: w for c, w in survey.weights.items()}, **weights},
+        )
+        return score_matrix(run, matrix).quadrant
+
+    reports = Reports(store.engine, survey)
+    asked = reports._ask(Ask())
+    found, runs = [], set()
+    for c in [c for c, w in survey.weights.items() if w > 0][:4]:
+        shown: dict[tuple[float, float], np.ndarray] = {}
+        for w in [x / 2 for x in range(1, 17)]:
+            for kann in (survey.thresholds.kann - 3, survey.thresholds.kann, survey.thresholds.kann + 3):
+                r = report.calibration_report(store.engine, survey, asked, {Axis.KANN: kann}, {c: w})
+                if r["total"] is None:
+                    continue
+                tried = (r["thresholds"]["kann"], r["weights"][c.value])
+                shown[tried] = placed(tried[0], {c.value: tried[1]})
+                runs.add((c, *tried))
+        for (a, qa), (b, qb) in itertools.combinations(shown.items(), 2):
+            if a[0] != b[0] and a[1] != b[1]:
+                continue  # two settings apart: not claimed (PRIVACY.md, what remains)
+            n = int(counts[qa != qb].sum())
+            if 0 < n < K:
+                found.append(f"{c.value}: runs {a} and {b} place {n} responses differently")
+    assert found == [], found[:5]
+    assert len(runs) >= 20, "runs are shown: the test compares something"
