@@ -96,6 +96,9 @@ class Intruder:
         cell lies in, so that the cells are tied to the quadrant counts."""
         self.pub = publisher
         self.thresholds = thresholds
+        # per family of figures: (member set, class) known to hold nobody (a heat-map cell that a
+        # selection does not list); these unknowns are 0, not equations to solve
+        self.zeros: dict[str, list[tuple[frozenset[int], str]]] = {}
         self.people = list(people)
         self.k = k
         self.atoms = sorted({(p.version, p.lang, p.tag, p.day) for p in self.people})
@@ -217,9 +220,10 @@ class Intruder:
         view where the figure is hidden, worked out as 1 to k − 1 (`_small_cells`)."""
         found: list[str] = []
         for family, (rows, values, labels) in self._families(reports).items():
-            found += self._structural(rows, labels, groups, family)
+            zeros = self.zeros.get(family, [])
+            found += self._structural(rows, labels, groups, family, zeros)
             if inside_parts and family != "criterion sums":
-                found += self._small_cells(rows, values, labels, family)
+                found += self._small_cells(rows, values, labels, family, zeros)
         return found
 
     def _families(self, reports: list[dict[str, Any]]) -> dict[str, tuple[list[Any], list[float], list[str]]]:
@@ -240,14 +244,17 @@ class Intruder:
             rows.append((members, tuple(classes)))
             values.append(float(value))
 
+        heat_views: list[tuple[frozenset[int], set[str]]] = []
         for r in reports:
             shown = r["shown"]
             if shown is None or "heat" not in r:
                 continue
             members = self._members(shown)
             quadrants = r["quadrants"]
-            # Heat map: one class per cell, "undetermined" for responses outside the map.
+            # Heat map: one class per cell, "undetermined" for responses outside the map; a cell
+            # not listed holds nobody of the selection.
             cells = {_cell_label(c): c for c in r["heat"]}
+            heat_views.append((members, set(cells)))
             cell_q = {label: self._cell_quadrant(c) for label, c in cells.items()}
             everything = [*cells, "undetermined"]
             add("heat map", members, everything, r["total"])
@@ -276,6 +283,13 @@ class Intruder:
                 q = key.rsplit(" ", 1)[-1]
                 if mean is not None and quadrants.get(q) is not None:
                     add("criterion sums", members, [key], mean * quadrants[q])
+        zeros: list[tuple[frozenset[int], str]] = self.zeros.setdefault("heat map", [])
+        if "heat map" in fams:
+            every_cell = [c for c in fams["heat map"][2] if c != "undetermined"]
+            for members, listed in heat_views:
+                for c in every_cell:
+                    if c not in listed:
+                        zeros.append((members, c))
         return fams
 
     def _cell_quadrant(self, cell: dict[str, Any]) -> str | None:
@@ -299,8 +313,8 @@ class Intruder:
         return [frozenset(p) for p in parts.values()]
 
     def _system(
-        self, rows: list[Any], labels: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, list[frozenset[int]], dict[int, int]]:
+        self, rows: list[Any], labels: list[str], zeros: Sequence[tuple[frozenset[int], str]] = ()
+    ) -> tuple[np.ndarray, np.ndarray, list[frozenset[int]], dict[int, int], list[int]]:
         """The rows over the unknowns (part, class) and a basis of their row space. Every published
         figure is constant on each part, so nothing finer than a part can be determined."""
         parts = self._parts(rows)
@@ -314,18 +328,35 @@ class Intruder:
                     a[r, part_of[i] * n_c + col[c]] += 1.0 / len(parts[part_of[i]])
         # each part's unknown is the part's whole count: a row counts it once, not once per atom
         a = np.where(a > 0, 1.0, 0.0)
-        _, singular, vt = np.linalg.svd(a, full_matrices=False)
-        basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
-        return a, basis, parts, part_of
+        known = sorted(
+            {
+                part_of[i] * n_c + col[c]
+                for members, c in zeros
+                for i in members
+                if c in col and parts[part_of[i]] <= members
+            }
+        )
+        a[:, known] = 0.0  # they add nothing to any figure
+        keep = np.ones(a.shape[1], dtype=bool)
+        keep[known] = False
+        _, singular, vt = np.linalg.svd(a[:, keep], full_matrices=False)
+        basis = np.zeros((int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum()), a.shape[1]))
+        basis[:, keep] = vt[: len(basis)]
+        return a, basis, parts, part_of, known
 
     def _structural(
-        self, rows: list[Any], labels: list[str], groups: dict[str, Callable[[Person], bool]], family: str
+        self,
+        rows: list[Any],
+        labels: list[str],
+        groups: dict[str, Callable[[Person], bool]],
+        family: str,
+        zeros: Sequence[tuple[frozenset[int], str]] = (),
     ) -> list[str]:
         """Whether a small group's count (or sum) in a class of the family, or in all of them, follows
         from the figures: only possible when the group is a union of parts."""
         if not rows:
             return []
-        a, basis, parts, part_of = self._system(rows, labels)
+        a, basis, parts, part_of, known = self._system(rows, labels, zeros)
         n_c = len(labels)
         found = []
         for name, in_group in groups.items():
@@ -341,12 +372,20 @@ class Intruder:
                 for j in mine:
                     for cc in range(n_c) if c is None else [c]:
                         t[j * n_c + cc] = 1.0
+                t[known] = 0.0
                 if np.linalg.norm(t - basis.T @ (basis @ t)) < 1e-6:
                     label = "all" if c is None else labels[c]
                     found.append(f"{family}: {name} (of {size}) in class {label} is determined")
         return found
 
-    def _small_cells(self, rows: list[Any], values: list[float], labels: list[str], family: str) -> list[str]:
+    def _small_cells(
+        self,
+        rows: list[Any],
+        values: list[float],
+        labels: list[str],
+        family: str,
+        zeros: Sequence[tuple[frozenset[int], str]] = (),
+    ) -> list[str]:
         """Any count of 1 to k − 1 that the figures determine: a class of one part, or a class of a
         view whose own figure for it is hidden ("inside a part": what subtraction of two selections'
         figures gives)."""
@@ -354,7 +393,7 @@ class Intruder:
             return []
         if isinstance(rows[0][1][0], int):  # the quadrant system numbers its classes
             rows = [(m, tuple(labels[c] for c in cls)) for m, cls in rows]
-        a, basis, parts, part_of = self._system(rows, labels)
+        a, basis, parts, part_of, known = self._system(rows, labels, zeros)
         n_c = len(labels)
         targets: dict[tuple[frozenset[int], str], frozenset[int]] = {}
         for j, p in enumerate(parts):
@@ -369,6 +408,7 @@ class Intruder:
         for (members, label), cols in targets.items():
             t = np.zeros(a.shape[1])
             t[list(cols)] = 1.0
+            t[known] = 0.0
             if np.linalg.norm(t - basis.T @ (basis @ t)) >= 1e-6:
                 continue
             worked_out = float(np.linalg.lstsq(a.T, t, rcond=None)[0] @ vals)
