@@ -6,6 +6,7 @@ issue 13, each as its own regression test."""
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import uuid
 from datetime import date, timedelta
@@ -19,16 +20,20 @@ from hypothesis import strategies as st
 from tests.store.manager.conftest import empty_store, hash_code
 from tests.support.intruder import Ask, Intruder, Person
 from trp_core.cli import report
+from trp_core.method.figures import Period
 from trp_core.method.levers import assess
 from trp_core.method.scoring import score, score_matrix
 from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.services.dashboard import published_dashboard
 from trp_core.store import reads
 from trp_core.store.reads import Filters
 from trp_core.store.repository import Store
 
 K = 5
+# Data sets the property test draws: few in CI, more locally (TRP_INTRUDER_EXAMPLES=20).
+EXAMPLES = int(os.environ.get("TRP_INTRUDER_EXAMPLES", "3"))
 
 
 class Reports:
@@ -42,7 +47,15 @@ class Reports:
         return report.Ask(ask.version, ask.lang, ask.tag, ask.period, ask.since, ask.until)
 
     def dashboard(self, ask: Ask) -> dict[str, Any]:
-        return report.dashboard_report(self.engine, self.survey, self._ask(ask))
+        out = report.dashboard_report(self.engine, self.survey, self._ask(ask))
+        if out["shown"] is not None:  # the criterion means, as the dashboard page shows them
+            kind = Period(ask.period) if ask.period else Period.MONTH
+            dash = published_dashboard(
+                self.engine, self.survey, self._ask(ask).view(self.engine, self.survey), period=kind
+            ).dashboard
+            if dash is not None:
+                out["means"] = {f"{c.value} {q.value}": m for (c, q), m in dash.means.items()}
+        return out
 
     def free_text(self, ask: Ask) -> dict[str, Any]:
         return report.free_text_report(self.engine, self.survey, self._ask(ask))
@@ -52,6 +65,10 @@ class Reports:
 
     def calibration(self, ask: Ask, kann: float) -> dict[str, Any]:
         return report.calibration_report(self.engine, self.survey, self._ask(ask), {Axis.KANN: kann}, {})
+
+
+def _thresholds(survey: Survey) -> tuple[float, float]:
+    return survey.thresholds.kann, survey.thresholds.will
 
 
 def store_people(store: Store, survey: Survey, rows: list[dict[str, Any]], seed: int) -> list[Person]:
@@ -154,7 +171,7 @@ def data_sets(draw: Any) -> list[dict[str, Any]]:
 
 
 @settings(
-    max_examples=3,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -163,7 +180,7 @@ def test_the_intruder_learns_nothing_about_a_small_group(engine, surveys, rows, 
     store = empty_store(engine)
     survey = surveys["trp-standard"]
     people = store_people(store, survey, rows, seed)
-    intruder = Intruder(Reports(engine, survey), people, K)
+    intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
     groups = every_small_group(people)
     assert groups  # the data set hides at least one small group
     assert intruder.attack(groups, thresholds=[]) == []
@@ -185,7 +202,7 @@ def test_the_intruder_learns_nothing_from_calibration_sweeps(store, surveys):
         {"version": "1.0", "lang": "de", "tag": "tiny", "day": start + timedelta(days=3)} for _ in range(3)
     ]
     people = store_people(store, survey, rows, 3)
-    intruder = Intruder(Reports(store.engine, survey), people, K)
+    intruder = Intruder(Reports(store.engine, survey), people, K, _thresholds(survey))
     calibration_asks = intruder.selections(periods=False)
     found = intruder._calibration(
         calibration_asks, every_small_group(people), [float(t) for t in range(30, 91, 3)]
@@ -252,7 +269,7 @@ def test_finding_2_all_minus_no_event_minus_big_fair_is_never_the_tiny_fair(tiny
     assert groups["tiny-fair"] == groups["big-fair"] == ["big-fair", "tiny-fair"]
     assert shown[None]["total"] - shown["none"]["total"] - shown["big-fair"]["total"] == 0
     # and the whole lattice of choices: no combination determines the tiny fair's figures
-    intruder = Intruder(reports, people, K)
+    intruder = Intruder(reports, people, K, _thresholds(survey))
     assert (
         intruder.attack({"tiny-fair": lambda p: p.tag == "tiny-fair"}, exports=False, free_text=False) == []
     )
@@ -260,7 +277,7 @@ def test_finding_2_all_minus_no_event_minus_big_fair_is_never_the_tiny_fair(tiny
 
 def test_finding_3_no_free_text_by_subtraction(tiny_fair):
     engine, survey, people = tiny_fair
-    intruder = Intruder(Reports(engine, survey), people, K)
+    intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
     texts = [intruder.pub.free_text(a) for a in intruder.selections()]
     assert intruder._free_texts(texts) == []
     tiny = {p.text for p in people if p.tag == "tiny-fair"}
@@ -366,3 +383,16 @@ def test_no_weight_sweep_tells_apart_fewer_than_k_responses(store, surveys):
                 found.append(f"{c.value}: runs {a} and {b} place {n} responses differently")
     assert found == [], found[:5]
     assert len(runs) >= 20, "runs are shown: the test compares something"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="inside a part (PRIVACY.md, 'What remains'): two published selections that differ by one "
+    "part of at least k responses give, by subtraction, that part's quadrant, heat-map, keep-out and "
+    "break-even counts, some of them 1 to k - 1; rule 4 hides small counts inside one selection only",
+)
+def test_no_count_of_fewer_than_k_inside_a_part_follows_from_the_dashboards(tiny_fair):
+    engine, survey, people = tiny_fair
+    intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
+    found = intruder.attack({}, exports=False, free_text=False, inside_parts=True)
+    assert found == [], found[:5]
