@@ -55,7 +55,9 @@ def protect(
        (`cost`, default 1 each), of those the smallest, of those the first (the total last).
     3. Lines share entries (the total, the quadrant counts), so a hidden entry might still follow
        from several lines together: `derivable` checks the whole system of sums, and while it
-       finds one, one more entry on a line through it is hidden and step 2 runs again.
+       finds one, one more entry on a line through it is hidden and step 2 runs again; when no
+       line through it has an entry above zero left, every shown entry of those lines (zeros too)
+       is hidden, and when nothing is left at all, every entry is.
     """
     if k < MIN_GROUP_FLOOR:
         raise ValueError(f"k must be at least {MIN_GROUP_FLOOR}")
@@ -72,8 +74,20 @@ def protect(
         for line in lines:
             if determined[0] in (line.total, *line.members) and _hide_one_more(values, line, hidden, cost):
                 break
-        else:  # cannot happen: a derivable entry lies on a line with something left to hide
-            raise AssertionError(f"cannot protect {determined[0]!r}")
+        else:
+            # Nothing above zero is left to hide beside it: it follows through shown zeros or a chain
+            # of lines. Hide everything still shown on the lines through any determined entry, zeros
+            # included; with nothing left to hide at all, none of these figures is published.
+            more = {
+                key
+                for line in lines
+                if any(d == line.total or d in line.members for d in determined)
+                for key in (line.total, *line.members)
+                if key not in hidden
+            }
+            if not more:
+                return frozenset(values)
+            hidden |= more
 
 
 def derivable(
