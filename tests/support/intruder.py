@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from trp_core.cli.report import Ask  # a selection as `trp report` takes it
+
 QUADRANTS = ("held", "kandidat", "vampir", "schatten", "undetermined")
 KINDS = ("week", "month", "quarter")
 
@@ -41,16 +43,6 @@ class Person:
     quadrant: str
     text: str | None = None
     passes: Callable[[float], bool] | None = field(default=None, compare=False, hash=False)  # kann at T
-
-
-@dataclass(frozen=True)
-class Ask:
-    version: str | None = None
-    lang: str | None = None
-    tag: str | None = None
-    period: str | None = None
-    since: date | None = None
-    until: date | None = None
 
 
 class Publisher(Protocol):

@@ -42,29 +42,25 @@ class Reports:
     def __init__(self, engine: Any, survey: Survey):
         self.engine, self.survey = engine, survey
 
-    @staticmethod
-    def _ask(ask: Ask) -> report.Ask:
-        return report.Ask(ask.version, ask.lang, ask.tag, ask.period, ask.since, ask.until)
-
     def dashboard(self, ask: Ask) -> dict[str, Any]:
-        out = report.dashboard_report(self.engine, self.survey, self._ask(ask))
+        out = report.dashboard_report(self.engine, self.survey, ask)
         if out["shown"] is not None:  # the criterion means, as the dashboard page shows them
             kind = Period(ask.period) if ask.period else Period.MONTH
             dash = published_dashboard(
-                self.engine, self.survey, self._ask(ask).view(self.engine, self.survey), period=kind
+                self.engine, self.survey, ask.view(self.engine, self.survey), period=kind
             ).dashboard
             if dash is not None:
                 out["means"] = {f"{c.value} {q.value}": m for (c, q), m in dash.means.items()}
         return out
 
     def free_text(self, ask: Ask) -> dict[str, Any]:
-        return report.free_text_report(self.engine, self.survey, self._ask(ask))
+        return report.free_text_report(self.engine, self.survey, ask)
 
     def export(self, ask: Ask) -> dict[str, Any]:
-        return report.export_report(self.engine, self.survey, self._ask(ask))
+        return report.export_report(self.engine, self.survey, ask)
 
     def calibration(self, ask: Ask, kann: float) -> dict[str, Any]:
-        return report.calibration_report(self.engine, self.survey, self._ask(ask), {Axis.KANN: kann}, {})
+        return report.calibration_report(self.engine, self.survey, ask, {Axis.KANN: kann}, {})
 
 
 def _thresholds(survey: Survey) -> tuple[float, float]:
@@ -365,8 +361,7 @@ def test_no_weight_sweep_tells_apart_fewer_than_k_responses(store, surveys):
         )
         return score_matrix(run, matrix).quadrant
 
-    reports = Reports(store.engine, survey)
-    asked = reports._ask(Ask())
+    asked = Ask()
     found, runs = [], set()
     for c in [c for c, w in survey.weights.items() if w > 0][:4]:
         shown: dict[tuple[float, float], np.ndarray] = {}
