@@ -84,6 +84,19 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "a criterion of axis 'will', but this section is on axis 'kann'",
     ),
     "text-question-knockout.yaml": ("sections.1.questions.1.knockout", "cannot be a knock-out"),
+    # a calculator input filled from a question's answer (from_question)
+    "link-to-unknown-question.yaml": (
+        "calculator.inputs.deals_per_month.from_question",
+        "no question 'new_customers' in this survey",
+    ),
+    "link-to-choice-question.yaml": (
+        "calculator.inputs.deals_per_month.from_question",
+        "question 'addressable' is a choice question; only a number question's answer can fill",
+    ),
+    "link-range-wider-than-input.yaml": (
+        "calculator.inputs.deals_per_month.from_question",
+        "question 'customers' takes 0 to 10000, but deals_per_month takes 0 to 100",
+    ),
     "points-above-100.yaml": ("sections.0.questions.1.options.1.points", "must be at most 100 (got 120)"),
     "bands-not-increasing.yaml": (
         "sections.0.questions.0.bands.2",
@@ -144,6 +157,7 @@ EXPECTED_LINE: dict[str, int] = {
     "yaml-syntax-error.yaml": 5,
     "tab-indentation.yaml": 29,
     "duplicate-yaml-key.yaml": 12,
+    "link-to-choice-question.yaml": 58,
     "multi-document.yaml": 64,
     "python-tag-os-system.yaml": 3,
     "alias-bomb.yaml": 4,

@@ -53,6 +53,10 @@ def validate(paths: tuple[Path, ...]) -> None:
             f"{file}: ok ({survey.id} version {survey.version}, {len(survey.questions)} questions, "
             f"hash {survey.content_hash[:12]})"
         )
+        if survey.calculator:
+            for name, spec in survey.calculator.inputs.items():
+                if spec.from_question:
+                    click.echo(f"  calculator.{name} is filled from the answer to {spec.from_question}")
     if not files:
         fail("no survey files found", code=EXIT_SURVEY)
     if bad:

@@ -237,6 +237,9 @@ class CalculatorInput(_Model):
     help: Text
     fixed: bool = False  # the vendor sets it; the partner sees it but cannot change it
     lever: bool = True  # may "what would move you" suggest changing it
+    # A number question that asks for the same quantity in the same unit: its answer fills the
+    # input until the partner types his own figure (METHOD.md's calculator inputs, resolved in scoring).
+    from_question: str | None = Field(default=None, pattern=ID_PATTERN)
 
     @model_validator(mode="after")
     def _range(self) -> CalculatorInput:
@@ -425,6 +428,8 @@ class Survey(_Model):
                     raise _At(
                         where, f"question id {qid!r} is also a calculator input name; rename the question"
                     )
+        if self.calculator:
+            self._links()
         asked = {q.criterion for q in self.scored_questions}
         if self.calculator:
             asked.add(Criterion.BREAK_EVEN)
@@ -443,6 +448,46 @@ class Survey(_Model):
                     f"criterion {c.value!r} has weight 0 but is asked; remove {what} or give it a weight",
                 )
         return self
+
+    def _links(self) -> None:
+        """Each calculator input's `from_question` names a number question whose every answer is a
+        value the input takes: the same quantity in the same unit."""
+        questions = {q.id: q for s in self.sections for q in s.questions}
+        for name, spec in self.calculator.inputs.items():
+            qid = spec.from_question
+            if qid is None:
+                continue
+            where = ("calculator", "inputs", name, "from_question")
+            q = questions.get(qid)
+            if q is None:
+                raise _At(where, f"no question {qid!r} in this survey; from_question names a number question")
+            if not isinstance(q, NumberQuestion):
+                raise _At(
+                    where,
+                    f"question {qid!r} is a {q.type} question; only a number question's answer "
+                    f"can fill a calculator input",
+                )
+            if spec.fixed:
+                raise _At(where, f"{name} is set by the vendor (fixed: true), so no answer can fill it")
+            if name in FRACTION_INPUTS:
+                raise _At(
+                    where,
+                    f"{name} is a fraction that the partner sees as a percentage; a number question "
+                    f"shows its answer as typed, so the two never share a unit",
+                )
+            if not (spec.min <= q.min and q.max <= spec.max):
+                raise _At(
+                    where,
+                    f"question {qid!r} takes {_num(q.min)} to {_num(q.max)}, but {name} takes "
+                    f"{_num(spec.min)} to {_num(spec.max)}; every answer must be a value of the input "
+                    f"(the same quantity in the same unit)",
+                )
+            if name in INTEGER_INPUTS and not all(float(v).is_integer() for v in (q.min, q.max, q.step)):
+                raise _At(
+                    where,
+                    f"{name} counts whole months, but question {qid!r} takes steps of {_num(q.step)} "
+                    f"from {_num(q.min)}",
+                )
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Survey:
         """A copy without the cached views (questions, plan, hash) of the original."""
