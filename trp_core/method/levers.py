@@ -13,12 +13,15 @@ from pydantic import BaseModel, ConfigDict
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import (
     AXES,
+    DEFAULT,
+    FROM_ANSWER,
     Assessment,
     Plan,
     axis_value,
     axis_verdict,
     break_even_points,
     breakeven_inputs,
+    input_source,
     plan_for,
     question_points,
     raw_scores,
@@ -114,7 +117,7 @@ def _axis_levers(plan: Plan, answers: dict[str, Any], axis: Axis) -> AxisLevers:
             LeverStep(
                 question=name,
                 criterion=_criterion(plan, name),
-                before=answers.get(name),
+                before=_before(plan, answers, name),
                 after=new_value,
                 score_before=round_half_up(value),
                 score_after=round_half_up(new_score),
@@ -124,6 +127,16 @@ def _axis_levers(plan: Plan, answers: dict[str, Any], axis: Axis) -> AxisLevers:
         answers[name] = new_value
         value, coverage, knockouts = new_score, new_coverage, new_knockouts
     return AxisLevers(passed=False, reaches_threshold=state.passes(value, coverage, knockouts), steps=steps)
+
+
+def _before(plan: Plan, answers: Mapping[str, Any], name: str) -> Any:
+    """The answer a step changes; for a calculator input filled from its linked question, that answer."""
+    calc = plan.survey.calculator
+    if name not in answers and calc is not None and name in calc.inputs:
+        value, source = input_source(plan.survey, answers, name)
+        if source == FROM_ANSWER:
+            return value
+    return answers.get(name)
 
 
 def _criterion(plan: Plan, name: str) -> Criterion:
@@ -206,9 +219,10 @@ def _input_candidate(plan: Plan, answers: Mapping[str, Any], name: str) -> float
     """
     calc = plan.survey.calculator
     spec = calc.inputs[name]
-    given = answers.get(name)
-    is_open = not isinstance(given, int | float) or isinstance(given, bool)
-    current = spec.default if is_open else given
+    # A figure taken from the answer to the linked question is the partner's own, not a default.
+    given, source = input_source(plan.survey, answers, name)
+    is_open = given is None or (source == DEFAULT and name not in answers)
+    current = spec.default if given is None else given
     open_required = is_open and name in be.REQUIRED_INPUTS
     other = {k: v for k, v in answers.items() if k != name}
 

@@ -146,25 +146,74 @@ def question_points(question: Any, value: Any) -> tuple[float | None, bool]:
 
 
 def breakeven_inputs(survey: Survey, answers: Mapping[str, Any]) -> be.BreakEvenInputs | None:
-    """The partner's calculator inputs, or None while a required one is unanswered.
+    """The partner's calculator inputs, or None while a required one has no value.
 
-    Fixed inputs and optional inputs left open take the survey's defaults.
+    Each input the partner fills in is, in this order: his own figure; else the answer to the
+    question it is linked to (`from_question`), if that answer is a real one; else the survey's
+    default, for an optional input (a required one without a value leaves break_even unanswered).
+    Fixed inputs take the survey's defaults.
     """
     calc = plan_for(survey).calculator
     return None if calc is None else _inputs(calc, answers)
 
 
+# Where an input's value comes from (`input_source`): the partner's own figure, his answer to the
+# linked question, the survey's default, or the vendor (a fixed input).
+OWN: Final = "own"
+FROM_ANSWER: Final = "answer"
+DEFAULT: Final = "default"
+FIXED: Final = "fixed"
+
+
+def _given(calc: CalculatorPlan, answers: Mapping[str, Any], name: str, link: str | None) -> tuple[Any, str]:
+    """(value, source) of one input the partner fills in: the one rule of the order above;
+    value None when neither he nor the linked answer gives one."""
+    given = answers.get(name)
+    if given is not None and given != DONT_KNOW:
+        return given, OWN
+    if link is not None:
+        answer = answers.get(link)
+        if answer is not None and answer != DONT_KNOW:
+            return answer, FROM_ANSWER
+    return None, DEFAULT
+
+
 def _inputs(calc: CalculatorPlan, answers: Mapping[str, Any]) -> be.BreakEvenInputs | None:
     values: dict[str, Any] = {}
-    for name, required, integer in calc.asked:
-        given = answers.get(name)
-        if given is None or given == DONT_KNOW:
+    for name, required, integer, link in calc.asked:
+        given, _ = _given(calc, answers, name, link)
+        if given is None:
             if required:
                 return None
             continue  # the default, already in calc.defaults
         values[name] = int(given) if integer else given
     # A copy of the defaults with the answers: model_copy, several times faster than model_construct.
     return calc.defaults.model_copy(update=values)
+
+
+def input_source(survey: Survey, answers: Mapping[str, Any], name: str) -> tuple[Any, str]:
+    """(value, source) of one calculator input as the model reads it: OWN, FROM_ANSWER, DEFAULT
+    (the survey's default; value None for a required input left open) or FIXED.
+
+    An own figure equal to the survey's default counts as the default: the calculator shows the
+    default in the field, so the page cannot tell a kept default from a typed one.
+    """
+    calc = plan_for(survey).calculator
+    spec = survey.calculator.inputs[name]
+    if spec.fixed:
+        return spec.default, FIXED
+    link = spec.from_question
+    value, source = _given(calc, answers, name, link)
+    if source == OWN and value == spec.default and not _is_real_link(answers, link):
+        return value, DEFAULT
+    if value is None:
+        required = name in be.REQUIRED_INPUTS
+        return (None if required else spec.default), DEFAULT
+    return value, source
+
+
+def _is_real_link(answers: Mapping[str, Any], link: str | None) -> bool:
+    return link is not None and is_real(answers.get(link))
 
 
 def break_even_points(survey: Survey, month: int | None) -> float:
@@ -284,7 +333,9 @@ class Item(NamedTuple):  # a tuple: raw_scores unpacks it in its loop, faster th
 @dataclass(frozen=True, slots=True)
 class CalculatorPlan:
     defaults: be.BreakEvenInputs  # every input at the survey's default, the fixed ones set
-    asked: tuple[tuple[str, bool, bool], ...]  # (name, required, integer) of the inputs not fixed
+    # (name, required, integer, linked question id or None) of the inputs not fixed
+    asked: tuple[tuple[str, bool, bool, str | None], ...]
+    reads: tuple[str, ...]  # every answer the inputs read: the inputs and their linked questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +407,11 @@ def _calculator_plan(survey: Survey) -> CalculatorPlan | None:
     defaults = {
         n: int(spec.default) if n in be.INTEGER_INPUTS else spec.default for n, spec in calc.inputs.items()
     }
+    asked = [
+        (n, n in be.REQUIRED_INPUTS, n in be.INTEGER_INPUTS, spec.from_question)
+        for n, spec in calc.inputs.items()
+        if not spec.fixed
+    ]
     return CalculatorPlan(
         defaults=be.BreakEvenInputs.model_construct(
             **{
@@ -366,11 +422,8 @@ def _calculator_plan(survey: Survey) -> CalculatorPlan | None:
                 "horizon_months": calc.horizon_months,
             }
         ),
-        asked=tuple(
-            (n, n in be.REQUIRED_INPUTS, n in be.INTEGER_INPUTS)
-            for n, spec in calc.inputs.items()
-            if not spec.fixed
-        ),
+        asked=tuple(asked),
+        reads=tuple(dict.fromkeys([n for n, *_ in asked] + [link for *_, link in asked if link])),
     )
 
 
@@ -528,7 +581,7 @@ def encode(survey: Survey, answer_sets: Sequence[Mapping[str, Any]]) -> Criterio
     month = np.full(n, np.nan)
     break_even = None
     if plan.break_even is not None:
-        names = [name for name, spec in survey.calculator.inputs.items() if not spec.fixed]
+        names = plan.calculator.reads  # the inputs and the questions they are linked to
         month, points, answered = _per_distinct(
             [tuple(a.get(name) for name in names) for a in answer_sets],
             lambda key: _break_even(survey, dict(zip(names, key, strict=True))),
