@@ -11,7 +11,7 @@ import streamlit as st
 
 from pages.components.session import CURVE, Curve
 from trp_core.method import breakeven as be
-from trp_core.method.scoring import DONT_KNOW, breakeven_inputs, clean_text
+from trp_core.method.scoring import DONT_KNOW, breakeven_inputs, clean_text, is_real
 from trp_core.method.survey import (
     ChoiceQuestion,
     NumberQuestion,
@@ -208,12 +208,16 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
                 for col, name in zip(st.columns(2, gap="medium"), names[row : row + 2], strict=False):
                     with col, st.container(gap=None):
                         spec = calc.inputs[name]
-                        value = _input(name, spec, answers.get(name, spec.default), lang, f"{key}.{name}")
+                        link = spec.from_question
+                        if link is None or spec.fixed:
+                            value = _input(name, spec, answers.get(name, spec.default), lang, f"{key}.{name}")
+                            if not isinstance(value, Invalid):
+                                answers[name] = value
+                        else:
+                            value = _linked_input(survey, name, spec, answers, lang, f"{key}.{name}")
                         if isinstance(value, Invalid):
                             invalid.append(value.key)
-                        else:
-                            answers[name] = value
-        inputs = breakeven_inputs(survey, answers)
+        inputs = breakeven_inputs(survey, accepted(survey, answers))
         result = be.compute(inputs)
         month = result.break_even_month
         st.vega_lite_chart(_curve_spec(result.cumulative, lang, calc.target_months, month), width="stretch")
@@ -237,7 +241,61 @@ def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | No
     return copy.deepcopy(kept.spec)  # Streamlit takes the data out of the spec it is given
 
 
-def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float | Invalid:
+def prefill(survey: Survey, answers: dict[str, Any], name: str) -> Any:
+    """What a calculator field shows until the partner types his own figure: the answer to the
+    question the input is linked to, if it is a real one, else the survey's default."""
+    spec = survey.calculator.inputs[name]
+    answer = answers.get(spec.from_question) if spec.from_question else None
+    return answer if is_real(answer) else spec.default
+
+
+def accepted(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers with every calculator figure as the page shows it: an input filled from an
+    answer stays out (the method takes the answer), and one whose linked question has no real
+    answer takes the survey's default, which the partner accepts by leaving the field as it is."""
+    calc = survey.calculator
+    out = dict(answers)
+    if calc is None:
+        return out
+    for name, spec in calc.inputs.items():
+        open_field = spec.from_question and not spec.fixed and not is_real(answers.get(name))
+        if open_field and not is_real(answers.get(spec.from_question)):
+            out[name] = spec.default
+    return out
+
+
+def _linked_input(
+    survey: Survey, name: str, spec: Any, answers: dict[str, Any], lang: str, key: str
+) -> float | Invalid:
+    """A field filled from the partner's answer to its linked question, with a note saying so; a
+    figure he types instead is his own (and kept), the answer's figure is never stored twice."""
+    filled = prefill(survey, answers, name)
+    own = answers.get(name)
+    from_answer = not is_real(own) and is_real(answers.get(spec.from_question))
+    note = _from_answer_note(survey, spec.from_question, lang) if from_answer else None
+    value = _input(name, spec, own if is_real(own) else filled, lang, key, fallback=filled, note=note)
+    if not isinstance(value, Invalid):
+        if value == filled:
+            answers.pop(name, None)  # the answer's figure, or the default the partner keeps
+        else:
+            answers[name] = value
+    return value
+
+
+def _from_answer_note(survey: Survey, question_id: str, lang: str) -> str:
+    """ "From your answer in step 1 ("Your customers")": where to find and change the answer."""
+    all_steps = steps(survey)
+    n, section = next(
+        (i + 1, s)
+        for i, (_, s) in enumerate(all_steps)
+        if s and any(q.id == question_id for q in s.questions)
+    )
+    return t("calc_from_answer", lang, n=n, step=section.title(lang))
+
+
+def _input(
+    name: str, spec: Any, current: Any, lang: str, key: str, fallback: Any = None, note: str | None = None
+) -> float | Invalid:
     label = spec.label(lang) if spec.label else input_label(name, lang)
     percent = name in be.FRACTION_INPUTS
     scale = 100 if percent else 1
@@ -251,13 +309,21 @@ def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float | I
     low, high = round(spec.min * scale, 6), round(spec.max * scale, 6)
     typed = st.text_input(text, value=_shown(round(float(current) * scale, 6), lang), key=key)
     message = st.empty()
-    st.caption(spec.help(lang))  # one visible line each: a tooltip is easy to miss on a tablet
     whole = name in be.INTEGER_INPUTS
     reading = fmt.read_number(typed, lang, low, high, whole=whole, percent=percent)
+    # The note stands while the field shows the answer's figure; a figure of his own replaces it.
+    if (
+        note
+        and not reading.problem
+        and (reading.value is None or reading.value == round(fallback * scale, 6))
+    ):
+        st.caption(f":material/subdirectory_arrow_right: {note}")
+    st.caption(spec.help(lang))  # one visible line each: a tooltip is easy to miss on a tablet
     if reading.problem:
         _problem(message, reading.problem, key)
         return Invalid(key)
-    value = spec.default * scale if reading.value is None else reading.value
+    empty = spec.default if fallback is None else fallback  # an emptied field goes back to it
+    value = empty * scale if reading.value is None else reading.value
     if whole:
         return int(value)
     value = round(value / scale, 6)

@@ -108,12 +108,15 @@ else:
         st.write(calc.intro(lang))
     st.caption(t("calc_live", lang))
     for name in calc.asked:
-        answers.setdefault(name, calc.inputs[name].default)
+        # An input filled from an answer stays out of the answers until the partner types his own.
+        if not calc.inputs[name].from_question:
+            answers.setdefault(name, calc.inputs[name].default)
     alert = st.empty()
     invalid = w.calculator(survey, answers, lang, f"c.{gen}.{lang}")
+    shown = w.accepted(survey, answers)  # every figure as the calculator shows it
 
     # Too few answers for a result: say so before submitting, and offer the first open question.
-    check = score(survey, answers)
+    check = score(survey, shown)
     nothing = not any(is_real(answers.get(q.id)) for q in survey.scored_questions)
     if check.quadrant is Quadrant.UNDETERMINED:
         missing = recompute.open_questions(check, survey, answers)
@@ -142,11 +145,11 @@ else:
         w.scroll_to(invalid[0])
     elif submitted:
         # Kept before storing: a repeated tap, or one after a storage error, reuses its key and code.
-        submission = st.session_state[session.SUBMISSION] = submission_for(answers, session.submission())
+        submission = st.session_state[session.SUBMISSION] = submission_for(shown, session.submission())
         store = None if session.preview() else resources.store
         with st.spinner(t("submitting", lang)):
             try:
-                result = submit(survey, answers, submission, lang=lang, event=session.event(), store=store)
+                result = submit(survey, shown, submission, lang=lang, event=session.event(), store=store)
             except (InvalidAnswers, StoreUnavailable):  # the reason is in the server log
                 st.error(t("storage_down", lang))
                 st.stop()

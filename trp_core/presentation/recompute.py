@@ -11,13 +11,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import (
+    DEFAULT,
+    FIXED,
+    FROM_ANSWER,
+    OWN,
     Assessment,
     break_even_points,
     breakeven_inputs,
+    input_source,
     is_real,
     question_points,
 )
@@ -199,28 +204,35 @@ class InputWorking:
 
 
 def calculator_inputs(survey: Survey, answers: Mapping[str, Any], lang: str) -> list[InputWorking]:
-    """The calculator's inputs as the model used them, each marked: the partner's own value, or the
-    survey's default (left open or not changed), or fixed by the vendor."""
+    """The calculator's inputs as the model used them, each marked: the partner's own value, taken
+    from his answer to the linked question, the survey's default (left open or not changed), or
+    fixed by the vendor."""
     calc = survey.calculator
     inputs = breakeven_inputs(survey, answers)
     if calc is None or inputs is None:
         return []
     rows = []
-    for name, spec in calc.inputs.items():
+    for name in calc.inputs:
         value = getattr(inputs, name)
-        given = answers.get(name)
-        own = not spec.fixed and is_real(given) and given != spec.default
-        source = "source_fixed" if spec.fixed else "source_own" if own else "source_default"
+        _, source = input_source(survey, answers, name)
         rows.append(
             InputWorking(
                 name,
                 item_text(survey, name, lang),
                 answer_text(survey, name, value, lang),
-                t(source, lang),
-                own,
+                t(_SOURCE_TEXT[source], lang),
+                source in (OWN, FROM_ANSWER),
             )
         )
     return rows
+
+
+_SOURCE_TEXT: Final = {
+    OWN: "source_own",
+    FROM_ANSWER: "source_answer",
+    DEFAULT: "source_default",
+    FIXED: "source_fixed",
+}
 
 
 def monthly_rows(survey: Survey, answers: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
