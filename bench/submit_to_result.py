@@ -16,7 +16,11 @@ One walk before the counted ones is not counted: it pays the server's warm-up (i
 migration).
 
     .venv/bin/python bench/submit_to_result.py [--runs 20] [--survey trp-standard]... [--lang en]
-                                               [--phone] [--app-dir DIR]
+                                               [--phone] [--answers held] [--figures all|changed]
+                                               [--app-dir DIR]
+
+`--figures changed` leaves a calculator field that already shows the fixture's figure (the survey's
+default, or the figure taken from the partner's answer to the linked question) as it is.
 """
 
 from __future__ import annotations
@@ -100,12 +104,20 @@ def count_taps() -> None:
         setattr(Locator, name, counted)
 
 
-def walk(browser: Browser, url: str, survey: Any, lang: str, viewport: dict[str, int]) -> dict[str, Any]:
+def walk(
+    browser: Browser,
+    url: str,
+    survey: Any,
+    lang: str,
+    viewport: dict[str, int],
+    outcome: str = "held",
+    only_changed: bool = False,
+) -> dict[str, Any]:
     """A partner from the start page to the result; the submit → result spans (s) and the taps."""
     from tests.support.driver import Partner, settle
     from trp_core.presentation.i18n import t
 
-    answers = json.loads((ROOT / "tests" / "answers" / f"{survey.id}.held.json").read_text())["answers"]
+    answers = json.loads((ROOT / "tests" / "answers" / f"{survey.id}.{outcome}.json").read_text())["answers"]
     context = browser.new_context(viewport=viewport, locale=lang)
     context.add_init_script(f"{OBSERVER}({json.dumps([t('submit', lang), t('page_result', lang)])})")
     try:
@@ -122,7 +134,7 @@ def walk(browser: Browser, url: str, survey: Any, lang: str, viewport: dict[str,
             steps["answers"] += TAPS.total() - before
             partner.next()
         before = TAPS.total()
-        partner.set_figures(answers)
+        partner.set_figures(answers, only_changed=only_changed)
         steps["figures"] = TAPS.total() - before
         page.get_by_role("button", name=t("submit", lang), exact=True).first.click()
         page.wait_for_function("() => window.__trpSeen.heading > 0 && window.__trpSeen.matrix > 0")
@@ -158,6 +170,18 @@ def main() -> None:
         "--phone", action="store_true", help="a phone's screen, 390×844, instead of a tablet's"
     )
     parser.add_argument(
+        "--answers",
+        default="held",
+        help="which answers fixture of each survey (tests/answers/<survey>.<ANSWERS>.json), default held",
+    )
+    parser.add_argument(
+        "--figures",
+        choices=("all", "changed"),
+        default="all",
+        help="type every calculator figure of the fixture (all), or only those the field does not already"
+        " show, as a default or taken from an answer (changed)",
+    )
+    parser.add_argument(
         "--app-dir",
         type=Path,
         default=ROOT,
@@ -183,10 +207,13 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 try:
-                    cold = walk(browser, server.url, surveys[0], args.lang, viewport)
+                    how = {"outcome": args.answers, "only_changed": args.figures == "changed"}
+                    cold = walk(browser, server.url, surveys[0], args.lang, viewport, **how)
                     for _ in range(args.runs):
                         for survey in surveys:  # alternating, so that the machine's drift hits all alike
-                            results[survey.id].append(walk(browser, server.url, survey, args.lang, viewport))
+                            results[survey.id].append(
+                                walk(browser, server.url, survey, args.lang, viewport, **how)
+                            )
                 finally:
                     browser.close()
         finally:
@@ -194,7 +221,8 @@ def main() -> None:
 
     print(
         f"click on submit → result's first screen, lang={args.lang}, in Chromium ({chromium}),"
-        f" {viewport['width']}×{viewport['height']}, on the real server (page clock)"
+        f" {viewport['width']}×{viewport['height']}, on the real server (page clock);"
+        f" answers {args.answers}, calculator figures typed: {args.figures}"
     )
     print(
         f"first walk after the server started (not counted, {surveys[0].id}): heading"

@@ -113,12 +113,16 @@ class Partner:
             anyway.click()
             settle(self.page)
 
-    def set_figures(self, answers: dict[str, Any]) -> None:
+    def set_figures(self, answers: dict[str, Any], only_changed: bool = False) -> None:
+        """Type each figure of `answers` into the calculator; `only_changed`: leave a field that
+        already shows it (a default, or the figure taken from an answer) as a partner would."""
         for name in self.survey.calculator.asked:
             if name not in answers:
                 continue
             value = answers[name] * 100 if name in FRACTION_INPUTS else answers[name]
             field = widget(self.page, f"{self.lang}.{name}").locator("input")
+            if only_changed and field.input_value() == plain(value, self.lang):
+                continue
             field.fill(plain(value, self.lang))
             field.press("Tab")
             settle(self.page)
