@@ -110,3 +110,42 @@ def test_every_page_passes_axe(browser, demo_server, artifacts, tag, viewport, l
     manager_pages(context.new_page(), demo_server.url, lang, viewport, problems)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Streamlit 1.67's own markup: on a phone the top navigation folds into the sidebar, whose "
+        "SidebarNav renders <ul data-testid='stSidebarNavItems'> with one <div> per navigation section "
+        "(NavSection: a <header data-testid='stNavSectionHeader'> and the section's <li> links) as its "
+        "direct children, so axe finds <ul> > <div> ('list') and <li> without a <ul> parent "
+        "('listitem'). Only a navigation without sections avoids it; the manager's menu keeps its two "
+        "sections. Remove this mark when the pinned Streamlit renders sections as lists."
+    ),
+)
+def test_the_phones_open_navigation_menu_is_a_valid_list(browser, demo_server):
+    """The manager's navigation menu, opened on a phone: axe's list rules on Streamlit's nav markup."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    lang = "de"
+    context = browser.new_context(viewport=PHONE, locale=lang)
+    page = context.new_page()
+    base = demo_server.url
+    page.goto(base)
+    settle(page)
+    page.goto(f"{base}/manage?lang={lang}")
+    settle(page)
+    password = page.get_by_label(t("login_password", lang), exact=True)
+    page.get_by_label(t("login_name", lang)).fill("alice")
+    password.fill(PASSWORD)
+    password.press("Enter")
+    page.wait_for_url("**/manage_dashboard*", timeout=30_000)
+    settle(page)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_test_id("stSidebarNavItems").wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    rules = {"runOnly": {"type": "rule", "values": ["list", "listitem"]}}
+    violations = Axe().run(page, options=rules).response["violations"]
+    context.close()
+    found = [f"{v['id']}: {n['target']} {n['html'][:80]}" for v in violations for n in v["nodes"]]
+    assert not found, "\n".join(found)
