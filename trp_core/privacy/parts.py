@@ -11,35 +11,47 @@ count of 1 to k − 1 that a part hides. Pure: takes counts, returns what may be
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TypeVar
+from typing import Final, TypeVar
 
-from trp_core.privacy.suppression import Published
+from trp_core.privacy.suppression import Published, protect
 
 P = TypeVar("P", bound=Hashable)
 
-Shown = Mapping[Hashable, int | None]
+_HIDDEN: dict[tuple[object, ...], frozenset[Hashable]] = {}
+_KEEP: Final = 20_000  # parts remembered, newest last
+_LOCK = threading.Lock()
 
 
-def protect_parts(parts: Mapping[P, Published], k: int) -> dict[P, dict[Hashable, int | None]]:
-    """Each part's figures as the minimum-group rule lets them be shown (None: hidden), each part on
-    its own: the parts are disjoint, so what one shows tells nothing about another."""
-    return {p: figures.protect(k) for p, figures in parts.items()}
+def hidden_in_part(figures: Published, k: int) -> frozenset[Hashable]:
+    """The figures of one part that the minimum-group rule hides (with complementary suppression
+    over the part's own sums). The parts are disjoint, so what one shows tells nothing about
+    another. A part without a figure of 1 to k − 1 hides nothing; the others are remembered by
+    their figures, since the same part comes back in every view that holds it."""
+    if not any(0 < n < k for n in figures.values.values()):
+        return frozenset()
+    key = (k, tuple(figures.values.items()), tuple(figures.lines), tuple(figures.cost.items()))
+    with _LOCK:
+        found = _HIDDEN.get(key)
+    if found is None:
+        found = protect(figures.values, figures.lines, k, figures.cost)
+        with _LOCK:
+            _HIDDEN[key] = found
+            while len(_HIDDEN) > _KEEP:
+                del _HIDDEN[next(iter(_HIDDEN))]
+    return found
 
 
-def combine(shown: Iterable[Shown]) -> dict[Hashable, int | None]:
-    """The figures of a view made of these parts: each the sum over the parts, None when any part
-    hides it. A figure a part does not list is 0 there (shown)."""
-    out: dict[Hashable, int] = {}
-    hidden: set[Hashable] = set()
-    for part in shown:
-        for key, n in part.items():
-            if n is None:
-                hidden.add(key)
-                out.setdefault(key, 0)
-            else:
-                out[key] = out.get(key, 0) + n
-    return {key: None if key in hidden else n for key, n in out.items()}
+def combine(values: Mapping[P, int], hidden: Iterable[frozenset[Hashable]]) -> dict[P, int | None]:
+    """The figures of a view made of parts: `values` the sums over its parts, `hidden` what each
+    part hides; a figure is shown only when no part hides it."""
+    out: dict[P, int | None] = dict(values)
+    for part in hidden:
+        for key in part:
+            if key in out:
+                out[key] = None  # type: ignore[index]
+    return out
 
 
 def each_at_least(values: Mapping[P, int], k: int) -> dict[P, int | None]:

@@ -3,9 +3,11 @@ minimum-group rule (trp_core.privacy) allows, the figures that share sums protec
 
 from __future__ import annotations
 
+import functools
 import os
 import random
-from collections.abc import Callable, Hashable, Mapping
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,7 +31,7 @@ from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
 from trp_core.privacy.cells import Lattice, PeriodCell, View
-from trp_core.privacy.parts import combine, each_at_least, protect_parts
+from trp_core.privacy.parts import combine, each_at_least, hidden_in_part
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
 from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
@@ -351,6 +353,7 @@ def _funnel(
     return started, view["completed"], [FunnelStep(s, view[s], _share(view[s], started)) for s in steps]
 
 
+@functools.cache
 def _cell_quadrant(cell: tuple[int, int]) -> Quadrant:
     return quadrant_for(cell[0] >= 0, cell[1] >= 0)
 
@@ -425,6 +428,10 @@ class _Sums:
         self.kept_out: dict[KeepOutKey, int] = dict.fromkeys(_KEEP_OUT_KEYS, 0)
         self.bands: dict[str, int] = dict.fromkeys(BREAK_EVEN_KEYS, 0)
 
+    @property
+    def total(self) -> int:
+        return sum(self.quadrants.values())
+
     def add(self, family: str, value: Any) -> None:
         if family == "matrix":
             for cell, n in value.items():
@@ -475,39 +482,43 @@ def _dashboard_by_part(
     parts: dict[int, _Sums] = {}
     whole = _Sums()
     starts: dict[int, set[date]] = {}  # the periods (of the trend's kind) each part's responses fall in
-    trend: dict[tuple[date, Quadrant], int] = {}
     for family in ("matrix", "keep_out", "break_even"):
         for key, value in getattr(atoms, family).items():
             p = part(key)
             parts.setdefault(p, _Sums()).add(family, value)
             whole.add(family, value)
             if family == "matrix":
-                start = _period_start(key[3], period)
-                starts.setdefault(p, set()).add(start)
-                for cell, n in value.items():
-                    q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
-                    trend[(start, q)] = trend.get((start, q), 0) + n
-    by_part = protect_parts({p: published(c.counts(thresholds, {})) for p, c in parts.items()}, k)
-    if _OUTSIDE in by_part:  # counted by no part of the lattice: nothing of it is shown
-        by_part[_OUTSIDE] = dict.fromkeys(by_part[_OUTSIDE])
-    shown = combine(by_part.values())
-    counts = whole.counts(thresholds, trend)
-    for key in published(counts).values:  # a figure no part lists is 0 in every part
-        shown.setdefault(key, 0)
+                starts.setdefault(p, set()).add(_period_start(key[3], period))
+    hidden = {p: hidden_in_part(published(c.counts(thresholds, {})), k) for p, c in parts.items()}
+    if _OUTSIDE in parts:  # counted by no part of the lattice: nothing of it is shown
+        hidden[_OUTSIDE] = frozenset(published(parts[_OUTSIDE].counts(thresholds, {})).values)
+    shown: dict[Hashable, int | None] = combine(
+        published(whole.counts(thresholds, {})).values, hidden.values()
+    )
 
     # The trend: a period's figures are those of the parts in it (a published view with the period
-    # is a union of parts), shown where every part shows them.
+    # is a union of parts, each in the one period), shown where every part shows them.
     def allowed(start: date) -> bool:
         return selected.published(replace(view, period=PeriodCell(period, start)))
 
-    for start in sorted({s for s, _ in trend}):
+    trend: dict[tuple[date, Quadrant], int] = {}
+    for start in sorted({s for ss in starts.values() for s in ss}):
         inside = [p for p, ss in starts.items() if start in ss]
+        for p in inside:
+            for q, n in parts[p].quadrants.items():
+                if n:
+                    trend[(start, q)] = trend.get((start, q), 0) + n
         whole_parts = allowed(start) and all(starts[p] == {start} and p != _OUTSIDE for p in inside)
-        period_shown = combine(by_part[p] for p in inside) if whole_parts else {}
-        shown[PeriodTotal(start)] = period_shown.get(Sum.RESPONSES) if whole_parts else None
+        hides = frozenset().union(*(hidden[p] for p in inside)) if whole_parts else None
+        shown[PeriodTotal(start)] = (
+            None if hides is None or Sum.RESPONSES in hides else sum(parts[p].total for p in inside)
+        )
         for q in Quadrant:
             if (start, q) in trend:
-                shown[PeriodCount(start, q)] = period_shown.get(QuadrantCount(q)) if whole_parts else None
+                shown[PeriodCount(start, q)] = (
+                    None if hides is None or QuadrantCount(q) in hides else trend[(start, q)]
+                )
+    counts = whole.counts(thresholds, trend)
 
     total = shown[Sum.RESPONSES]
     placed_out = shown[Sum.PLACED_OUT]
@@ -520,7 +531,7 @@ def _dashboard_by_part(
         heat=_heat(counts.matrix, shown),
         period=period,
         trend=[c for c in _trend(trend, period, shown) if allowed(c.start)],
-        means=_means(atoms.sums, by_part, k),
+        means=_means(atoms.sums, hidden.values(), k),
         placed_out=placed_out,
         keep_out=_keep_out(counts.keep_out, placed_out, shown),
         break_even={band: shown[BandCount(band)] for band in counts.break_even},
@@ -537,12 +548,10 @@ def _period_start(day: date, period: Period) -> date:
 
 
 def _means(
-    sums: dict[AtomKey, dict[Quadrant, CriterionSums]],
-    by_part: Mapping[int, Shown],
-    k: int,
+    sums: dict[AtomKey, dict[Quadrant, CriterionSums]], hidden: Iterable[frozenset[Hashable]], k: int
 ) -> dict[tuple[Criterion, Quadrant], float | None]:
     """Criterion means per quadrant over the view: shown where at least k responses of the quadrant
-    answered the criterion and every part of the view shows its count for the quadrant."""
+    answered the criterion and no part of the view hides its count for the quadrant."""
     answered: dict[tuple[Criterion, Quadrant], int] = {}
     points: dict[tuple[Criterion, Quadrant], float] = {}
     for per_quadrant in sums.values():
@@ -550,14 +559,12 @@ def _means(
             for c in CRITERIA:
                 answered[(c, q)] = answered.get((c, q), 0) + s.answered[c]
                 points[(c, q)] = points.get((c, q), 0.0) + s.points[c]
-    shown_in_every_part = {
-        q: all(shown.get(QuadrantCount(q), 0) is not None for shown in by_part.values()) for q in Quadrant
-    }
+    hides = frozenset().union(*hidden)
     out: dict[tuple[Criterion, Quadrant], float | None] = {}
     for c in CRITERIA:
         for q in Quadrant:
             n = answered.get((c, q), 0)
-            out[(c, q)] = points[(c, q)] / n if n >= k and shown_in_every_part[q] else None
+            out[(c, q)] = points[(c, q)] / n if n >= k and QuadrantCount(q) not in hides else None
     return out
 
 
@@ -571,7 +578,7 @@ def _funnel_by_part(
     in the view only where every part shows it."""
     steps = funnel_steps(survey)
     sizes = {(NO_VERSION, NO_LANG, tag, day): max(c.values(), default=0) for (tag, day), c in funnel.items()}
-    sessions = Lattice(sizes, k, groups=lat.groups)
+    sessions = _sessions_lattice(sizes, k, lat)
     sview = View(tag=view.tag, period=view.period)
     if not sessions.published.get(sview, True):
         return None, None, [FunnelStep(s, None, None) for s in steps]
@@ -584,13 +591,30 @@ def _funnel_by_part(
         for step, n in counts.items():
             if step in into:
                 into[step] += n
-    by_part = {p: each_at_least(c, k) for p, c in parts.items()}
-    if _OUTSIDE in by_part:
-        by_part[_OUTSIDE] = dict.fromkeys(by_part[_OUTSIDE])
-    view_counts = combine(by_part.values())
-    shown = {s: view_counts.get(s, 0) for s in steps}
+    hidden = [frozenset(s for s, n in each_at_least(c, k).items() if n is None) for c in parts.values()]
+    if _OUTSIDE in parts:
+        hidden.append(frozenset(steps))
+    shown = combine({s: sum(c[s] for c in parts.values()) for s in steps}, hidden)
     started = shown["started"]
     return started, shown["completed"], [FunnelStep(s, shown[s], _share(shown[s], started)) for s in steps]
+
+
+_SESSIONS: dict[tuple[Any, ...], Lattice] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _sessions_lattice(sizes: dict[tuple[str, str, str, date], int], k: int, lat: Lattice) -> Lattice:
+    """The published views of the sessions, built once per state of the counters."""
+    key = (k, tuple(g.id for g in lat.groups), tuple(sorted(sizes.items())))
+    with _SESSIONS_LOCK:
+        found = _SESSIONS.get(key)
+    if found is None:
+        found = Lattice(sizes, k, groups=lat.groups)
+        with _SESSIONS_LOCK:
+            _SESSIONS[key] = found
+            while len(_SESSIONS) > 16:
+                del _SESSIONS[next(iter(_SESSIONS))]
+    return found
 
 
 NO_VERSION: Final = ""  # the counters know no survey version or language
