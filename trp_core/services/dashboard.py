@@ -605,7 +605,7 @@ _SESSIONS_LOCK = threading.Lock()
 
 def _sessions_lattice(sizes: dict[tuple[str, str, str, date], int], k: int, lat: Lattice) -> Lattice:
     """The published views of the sessions, built once per state of the counters."""
-    key = (k, tuple(g.id for g in lat.groups), tuple(sorted(sizes.items())))
+    key = (k, tuple((g.id, tuple(sorted(g.members))) for g in lat.groups), tuple(sorted(sizes.items())))
     with _SESSIONS_LOCK:
         found = _SESSIONS.get(key)
     if found is None:

@@ -182,7 +182,7 @@ def test_the_intruder_learns_nothing_about_a_small_group(engine, surveys, rows, 
     intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
     groups = every_small_group(people)
     assert groups  # the data set hides at least one small group
-    assert intruder.attack(groups, thresholds=[]) == []
+    assert intruder.attack(groups, thresholds=[], inside_parts=True) == []
 
 
 def test_the_intruder_learns_nothing_from_calibration_sweeps(store, surveys):
