@@ -7,12 +7,15 @@ the dashboard's survey filter still leaves every response to count. Then, per ba
 - each query of trp_core.store.reads, best of --repeat runs after a warm-up;
 - the full render: `services.dashboard.dashboard` (all its queries and the minimum-group rule) plus building
   the six charts' Vega-Lite specs, and one real AppTest run of pages/manager/dashboard.py;
+- the published dashboard: `services.dashboard.published_dashboard`, as the page and `trp report` call
+  it (the privacy cells, the figures per atom, the minimum-group rule per part), for the same
+  selection taken to whole periods (the quarter of the last day for the 90 days);
 - the naive approach: SELECT * of the filtered responses into pandas, then the same figures with
   pandas, and the ratio naive / full render.
 Targets: every query ≤ 1 s, the full render ≤ 3 s, at least 10× faster than the naive approach.
 
     .venv/bin/python bench/dashboard_speed.py [--responses N] [--surveys one|all] [--repeat R]
-        [--pg URL] [--no-pg] [--no-sqlite] [--no-apptest]
+        [--pg URL] [--no-pg] [--no-sqlite] [--no-apptest] [--dashboard-only]
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from trp_core.method.scoring import CRITERIA  # noqa: E402
 from trp_core.method.survey import Survey  # noqa: E402
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Quadrant  # noqa: E402
 from trp_core.presentation import dashboard_charts  # noqa: E402
+from trp_core.privacy.cells import PeriodCell, View  # noqa: E402
 from trp_core.services import dashboard as ds  # noqa: E402
 from trp_core.services.calibrate import calibrate  # noqa: E402
 from trp_core.services.demo import seed  # noqa: E402
@@ -178,7 +182,7 @@ class Rows(list):
 def line(row: tuple) -> str:
     backend, label, n, figure, s, naive_s, ratio = row
     flag = ""
-    if figure.startswith(("FULL", "ALL")):
+    if figure.startswith(("FULL", "ALL", "PUBLISHED")):
         flag = "" if s <= 3 else "  > 3 s"
     elif not figure.startswith(("  naive", "AppTest", "calibration", "free text")):
         flag = "" if s <= 1 else "  > 1 s"
@@ -204,11 +208,23 @@ def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Nam
             survey=survey.id, lang="de", since=TODAY - timedelta(days=90), until=TODAY
         ),
     }
+    # The same selections as the privacy rules publish them (whole periods): the page's function.
+    views = {
+        "one survey": View(),
+        "one survey, last 90 days, one language": View(
+            lang="de", period=PeriodCell.of(TODAY, Period.QUARTER)
+        ),
+    }
     for label, f in presets.items():
         n = reads.count_responses(engine, f)
-        for figure, s in figures(engine, f, survey, args.repeat).items():
-            rows.append((name, label, n, figure, s, None, None))
+        if not args.dashboard_only:
+            for figure, s in figures(engine, f, survey, args.repeat).items():
+                rows.append((name, label, n, figure, s, None, None))
         queries = best(lambda f=f: ds.dashboard(engine, f, survey, period=Period.MONTH), args.repeat)
+        view = views[label]
+        published = best(
+            lambda view=view: ds.published_dashboard(engine, survey, view, period=Period.MONTH), args.repeat
+        )
         full = best(lambda f=f: render(engine, f, survey), args.repeat)
         load, group = naive(engine, f, survey)
         naive_s = load + group
@@ -216,6 +232,17 @@ def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Nam
             (name, label, n, "ALL DASHBOARD QUERIES + group rule", queries, naive_s, naive_s / queries)
         )
         rows.append((name, label, n, "FULL RENDER (queries + 6 charts)", full, naive_s, naive_s / full))
+        rows.append(
+            (
+                name,
+                label,
+                n,
+                "PUBLISHED DASHBOARD (lattice + rule 4)",
+                published,
+                naive_s,
+                naive_s / published,
+            )
+        )
         rows.append((name, label, n, "  naive: read rows into pandas", load, None, None))
         rows.append((name, label, n, "  naive: group in pandas", group, None, None))
         if not args.no_apptest and label == "one survey":
@@ -239,6 +266,9 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-apptest", action="store_true")
+    parser.add_argument(
+        "--dashboard-only", action="store_true", help="skip the table of single queries: only the dashboards"
+    )
     args = parser.parse_args()
     found, _ = load_surveys(ROOT / "surveys")
     surveys = [found["trp-standard"]] + (

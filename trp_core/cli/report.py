@@ -163,6 +163,8 @@ def dashboard_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]
         ]
         out["keep_out"] = {r.key.value: r.count for r in dash.keep_out}
         out["break_even"] = dash.break_even
+        # Criterion means per quadrant as the page shows them: "criterion quadrant" -> mean, hidden null.
+        out["means"] = {f"{c.value} {q.value}": m for (c, q), m in dash.means.items()}
         out["funnel"] = {s.step: s.count for s in dash.funnel}
     return out
 
@@ -249,7 +251,8 @@ def report() -> None:
 @report.command("dashboard")
 @_options
 def dashboard_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:
-    """The dashboard's figures: total, quadrants, trend, heat map, keep-out, break-even, funnel."""
+    """The dashboard's figures: total, quadrants, trend, heat map, keep-out, break-even, criterion
+    means per quadrant, funnel."""
     ask = _ask(version, lang, tag, period, since, until)
     _run(survey_id, url, lambda engine, survey: dashboard_report(engine, survey, ask))
 

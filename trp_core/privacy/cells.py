@@ -8,7 +8,7 @@ Pure: takes counts, returns decisions. The services read the counts and apply th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -22,6 +22,7 @@ from trp_core.method.figures import Period, period_end, period_label, period_sta
 NO_TAG: Final = ""  # the raw tag of a response stored without one
 GROUP_NONE: Final = "none"  # the group of untagged responses
 GROUP_OTHER: Final = "other"  # tags below k, merged
+UNGROUPED: Final = "~"  # a raw tag outside the given groups (Lattice(groups=...)): never offered alone
 GRANULARITIES: Final = (Period.QUARTER, Period.MONTH, Period.WEEK)  # coarsest first
 # How finely a filter cuts, for the order in which views are considered: the coarse ones first, so
 # that when two views cannot both be published, the one that keeps more responses together is.
@@ -171,19 +172,22 @@ class Lattice:
     protection, taken over every combination of subtractions at once.
     """
 
-    def __init__(self, counts: CellCounts, k: int):
+    def __init__(self, counts: CellCounts, k: int, groups: Sequence[TagGroup] | None = None):
+        """`groups`: the tag groups to use instead of those the counts would form (the sessions'
+        lattice takes the responses' groups, so that a tag filter means the same for both); a raw
+        tag in none of them falls into UNGROUPED, which no view offers but "all" holds."""
         self.k = k
         by_tag: Counter[str] = Counter()
         for (_, _, tag, _), n in counts.items():
             by_tag[tag or NO_TAG] += n
-        self.groups = tag_groups(by_tag, k)
-        group_of = {m: g.id for g in self.groups for m in g.members}
+        self.groups = tag_groups(by_tag, k) if groups is None else list(groups)
+        self._group_of = {m: g.id for g in self.groups for m in g.members}
         atoms: Counter[Atom] = Counter()
         for (version, lang, tag, day), n in counts.items():
             if n:
-                w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
-                atoms[Atom(version, lang, group_of[tag or NO_TAG], w, m)] += n
+                atoms[self._atom(version, lang, tag, day)] += n
         self.atoms = list(atoms)
+        self._index = {a: i for i, a in enumerate(self.atoms)}
         self.sizes = np.array([atoms[a] for a in self.atoms], dtype=np.int64)
         self.total = int(self.sizes.sum())
         self.versions = sorted({a.version for a in self.atoms})
@@ -223,6 +227,21 @@ class Lattice:
     def members(self, view: View) -> np.ndarray:
         return np.array([a.within(view) for a in self.atoms], dtype=float)
 
+    def _atom(self, version: str, lang: str, tag: str, day: date) -> Atom:
+        w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
+        return Atom(version, lang, self._group_of.get(tag or NO_TAG, UNGROUPED), w, m)
+
+    def part(self, version: str, lang: str, tag: str, day: date) -> int | None:
+        """The part (rule 3) that the responses of a version, language, raw tag and day fall into:
+        the parts are the smallest sets of responses that the published views cut the responses
+        into, each of 0 or at least k; None for a cell the lattice did not count (stored since)."""
+        i = self._index.get(self._atom(version, lang, tag, day))
+        return None if i is None else int(self.labels[i])
+
+    def within(self, view: View, version: str, lang: str, tag: str, day: date) -> bool:
+        """Whether the responses of a version, language, raw tag and day belong to a view."""
+        return self._atom(version, lang, tag, day).within(view)
+
     def _protect(self) -> dict[View, bool]:
         out: dict[View, bool] = {}
         labels = np.zeros(len(self.atoms), dtype=np.int64)  # one part before anything is published
@@ -237,6 +256,7 @@ class Lattice:
             out[view] = bool(np.all((sums == 0) | (sums >= self.k)))
             if out[view]:
                 labels = refined
+        self.labels = labels  # the part of each atom
         return out
 
     def count(self, view: View) -> int:

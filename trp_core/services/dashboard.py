@@ -3,26 +3,49 @@ minimum-group rule (trp_core.privacy) allows, the figures that share sums protec
 
 from __future__ import annotations
 
+import functools
 import os
 import random
-from collections.abc import Callable, Hashable, Mapping
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Engine
 
-from trp_core.method.figures import NOT_HELD, PLACED, KeepOutKey, Period, funnel_steps, period_label
+from trp_core.method import figures
+from trp_core.method.figures import (
+    BREAK_EVEN_KEYS,
+    NOT_HELD,
+    PLACED,
+    KeepOutKey,
+    KnockOut,
+    Period,
+    funnel_steps,
+    period_label,
+)
+from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
-from trp_core.privacy.cells import PeriodCell, View
+from trp_core.privacy.cells import Lattice, PeriodCell, View
+from trp_core.privacy.parts import combine, each_at_least, hidden_in_part
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
 from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
-from trp_core.store.reads import Bind, CriterionMean, Filters, KeepOutCounts, MatrixCounts
+from trp_core.store.reads import (
+    AtomKey,
+    Bind,
+    CriterionMean,
+    CriterionSums,
+    Filters,
+    KeepOutCounts,
+    MatrixCounts,
+    SessionKey,
+)
 
 __all__ = [
     "Dashboard",
@@ -330,6 +353,7 @@ def _funnel(
     return started, view["completed"], [FunnelStep(s, view[s], _share(view[s], started)) for s in steps]
 
 
+@functools.cache
 def _cell_quadrant(cell: tuple[int, int]) -> Quadrant:
     return quadrant_for(cell[0] >= 0, cell[1] >= 0)
 
@@ -350,18 +374,251 @@ def published_dashboard(
     bind: Bind, survey: Survey, asked: View, *, period: Period = Period.MONTH, k: int | None = None
 ) -> PublishedDashboard:
     """The dashboard as the pages and `trp report` publish it: for the view that the privacy rules
-    allow for the choice (trp_core.privacy.cells), its trend only over the periods that are published
-    views too. Raises StoreUnavailable."""
+    allow for the choice (trp_core.privacy.cells), with the minimum-group rule run per part of the
+    view (trp_core.privacy.parts, PRIVACY.md rule 4), its trend only over the periods that are
+    published views too, and its funnel only when the view is published for the sessions as well.
+    Raises StoreUnavailable."""
     selected = sel.select(bind, survey.id, asked, k=k)
     shown = selected.view
     if shown is None or selected.filters is None:
         return PublishedDashboard(selected, None)
-
-    def allowed(start: date) -> bool:
-        return selected.published(replace(shown, period=PeriodCell(period, start)))
-
-    dash = dashboard(bind, selected.filters, survey, period=period, k=k, trend_periods=allowed)
+    dash = _dashboard_by_part(bind, selected, survey, period=period, k=min_group(k))
     return PublishedDashboard(selected, dash)
+
+
+@dataclass(frozen=True)
+class AtomCounts:
+    """The dashboard's raw figures per atom (trp_core.store.reads, "the figures per atom"), one query
+    per family; the funnel's over every counter of the survey."""
+
+    matrix: dict[AtomKey, dict[tuple[int, int] | None, int]]
+    sums: dict[AtomKey, dict[Quadrant, CriterionSums]]
+    keep_out: dict[AtomKey, KeepOutCounts]
+    break_even: dict[AtomKey, dict[str, int]]
+    funnel: dict[SessionKey, dict[str, int]]
+
+
+def read_atoms(bind: Bind, f: Filters, survey_id: str, thresholds: tuple[float, float]) -> AtomCounts:
+    """Every raw figure of a selection per atom; side by side on an engine, as `read_counts`."""
+    queries = {  # the longest first
+        "sums": lambda b: reads.criterion_sums_by_atom(b, f),
+        "matrix": lambda b: reads.matrix_by_atom(b, f, thresholds),
+        "keep_out": lambda b: reads.keep_out_by_atom(b, f, thresholds),
+        "break_even": lambda b: reads.break_even_by_atom(b, f),
+        "funnel": lambda b: reads.funnel_by_atom(b, survey_id),
+    }
+    if isinstance(bind, Engine):
+        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+            futures = {name: pool.submit(query, bind) for name, query in queries.items()}
+            return AtomCounts(**{name: future.result() for name, future in futures.items()})
+    return AtomCounts(**{name: query(bind) for name, query in queries.items()})
+
+
+_OUTSIDE: Final = -1  # the part of cells the lattice did not count (responses stored since it was built)
+_KEEP_OUT_KEYS: Final[tuple[KeepOutKey, ...]] = (*CRITERIA, KnockOut.KANN, KnockOut.WILL)
+
+
+class _Sums:
+    """A part's (or the whole view's) figures, summed over its atoms."""
+
+    def __init__(self) -> None:
+        self.quadrants = dict.fromkeys(Quadrant, 0)
+        self.cells: dict[tuple[int, int], int] = {}
+        self.placed_out = 0
+        self.kept_out: dict[KeepOutKey, int] = dict.fromkeys(_KEEP_OUT_KEYS, 0)
+        self.bands: dict[str, int] = dict.fromkeys(BREAK_EVEN_KEYS, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.quadrants.values())
+
+    def add(self, family: str, value: Any) -> None:
+        if family == "matrix":
+            for cell, n in value.items():
+                q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
+                self.quadrants[q] += n
+                if cell is not None:
+                    self.cells[cell] = self.cells.get(cell, 0) + n
+        elif family == "keep_out":
+            self.placed_out += value.placed_out
+            for key, n in value.counts.items():
+                self.kept_out[key] += n
+        else:
+            for band, n in value.items():
+                self.bands[band] = self.bands.get(band, 0) + n
+
+    def counts(self, thresholds: tuple[float, float], trend: dict[tuple[date, Quadrant], int]) -> Counts:
+        return Counts(
+            matrix=MatrixCounts(
+                self.quadrants, self.cells, reads.AxisBins(thresholds[0]), reads.AxisBins(thresholds[1])
+            ),
+            trend=trend,
+            means={},
+            keep_out=KeepOutCounts(self.placed_out, self.kept_out),
+            break_even=self.bands,
+            funnel={},
+        )
+
+
+def _dashboard_by_part(
+    bind: Bind, selected: sel.Selected, survey: Survey, *, period: Period, k: int
+) -> Dashboard:
+    """The figures of a published view: every family read per atom, summed to the parts of the
+    view, the minimum-group rule run per part, and each figure of the view shown only when every
+    part shows it (trp_core.privacy.parts)."""
+    lat, view, f = selected.lattice, selected.view, selected.filters
+    assert view is not None and f is not None
+    thresholds = (survey.thresholds.kann, survey.thresholds.will)
+    atoms = read_atoms(bind, f, survey.id, thresholds)
+    part_of: dict[AtomKey, int] = {}
+
+    def part(key: AtomKey) -> int:
+        found = part_of.get(key)
+        if found is None:
+            p = lat.part(*key)
+            found = part_of[key] = _OUTSIDE if p is None else p
+        return found
+
+    parts: dict[int, _Sums] = {}
+    whole = _Sums()
+    starts: dict[int, set[date]] = {}  # the periods (of the trend's kind) each part's responses fall in
+    for family in ("matrix", "keep_out", "break_even"):
+        for key, value in getattr(atoms, family).items():
+            p = part(key)
+            parts.setdefault(p, _Sums()).add(family, value)
+            whole.add(family, value)
+            if family == "matrix":
+                starts.setdefault(p, set()).add(_period_start(key[3], period))
+    hidden = {p: hidden_in_part(published(c.counts(thresholds, {})), k) for p, c in parts.items()}
+    if _OUTSIDE in parts:  # counted by no part of the lattice: nothing of it is shown
+        hidden[_OUTSIDE] = frozenset(published(parts[_OUTSIDE].counts(thresholds, {})).values)
+    shown: dict[Hashable, int | None] = combine(
+        published(whole.counts(thresholds, {})).values, hidden.values()
+    )
+
+    # The trend: a period's figures are those of the parts in it (a published view with the period
+    # is a union of parts, each in the one period), shown where every part shows them.
+    def allowed(start: date) -> bool:
+        return selected.published(replace(view, period=PeriodCell(period, start)))
+
+    trend: dict[tuple[date, Quadrant], int] = {}
+    for start in sorted({s for ss in starts.values() for s in ss}):
+        inside = [p for p, ss in starts.items() if start in ss]
+        for p in inside:
+            for q, n in parts[p].quadrants.items():
+                if n:
+                    trend[(start, q)] = trend.get((start, q), 0) + n
+        whole_parts = allowed(start) and all(starts[p] == {start} and p != _OUTSIDE for p in inside)
+        hides = frozenset().union(*(hidden[p] for p in inside)) if whole_parts else None
+        shown[PeriodTotal(start)] = (
+            None if hides is None or Sum.RESPONSES in hides else sum(parts[p].total for p in inside)
+        )
+        for q in Quadrant:
+            if (start, q) in trend:
+                shown[PeriodCount(start, q)] = (
+                    None if hides is None or QuadrantCount(q) in hides else trend[(start, q)]
+                )
+    counts = whole.counts(thresholds, trend)
+
+    total = shown[Sum.RESPONSES]
+    placed_out = shown[Sum.PLACED_OUT]
+    started, completed, steps = _funnel_by_part(atoms.funnel, lat, view, survey, k)
+    return Dashboard(
+        k=k,
+        thresholds=thresholds,
+        total=total,
+        quadrants={q: shown[QuadrantCount(q)] for q in Quadrant},
+        heat=_heat(counts.matrix, shown),
+        period=period,
+        trend=[c for c in _trend(trend, period, shown) if allowed(c.start)],
+        means=_means(atoms.sums, hidden.values(), k),
+        placed_out=placed_out,
+        keep_out=_keep_out(counts.keep_out, placed_out, shown),
+        break_even={band: shown[BandCount(band)] for band in counts.break_even},
+        funnel=steps,
+        started=started,
+        completed=completed,
+        completion_rate=_share(completed, started),
+        counters_coarser=f.counters_coarser,
+    )
+
+
+def _period_start(day: date, period: Period) -> date:
+    return figures.period_start(day, period)
+
+
+def _means(
+    sums: dict[AtomKey, dict[Quadrant, CriterionSums]], hidden: Iterable[frozenset[Hashable]], k: int
+) -> dict[tuple[Criterion, Quadrant], float | None]:
+    """Criterion means per quadrant over the view: shown where at least k responses of the quadrant
+    answered the criterion and no part of the view hides its count for the quadrant."""
+    answered: dict[tuple[Criterion, Quadrant], int] = {}
+    points: dict[tuple[Criterion, Quadrant], float] = {}
+    for per_quadrant in sums.values():
+        for q, s in per_quadrant.items():
+            for c in CRITERIA:
+                answered[(c, q)] = answered.get((c, q), 0) + s.answered[c]
+                points[(c, q)] = points.get((c, q), 0.0) + s.points[c]
+    hides = frozenset().union(*hidden)
+    out: dict[tuple[Criterion, Quadrant], float | None] = {}
+    for c in CRITERIA:
+        for q in Quadrant:
+            n = answered.get((c, q), 0)
+            out[(c, q)] = points[(c, q)] / n if n >= k and QuadrantCount(q) not in hides else None
+    return out
+
+
+def _funnel_by_part(
+    funnel: dict[SessionKey, dict[str, int]], lat: Lattice, view: View, survey: Survey, k: int
+) -> tuple[int | None, int | None, list[FunnelStep]]:
+    """Started, completed and every step of the sessions of a view (the counters know tag and day
+    only: the view without its version and language). The sessions get a lattice of their own
+    (rule 3 over the session counts, with the responses' tag groups); the funnel is shown only when
+    the view is published in it too, and each step per part of that lattice: under k hidden, shown
+    in the view only where every part shows it."""
+    steps = funnel_steps(survey)
+    sizes = {(NO_VERSION, NO_LANG, tag, day): max(c.values(), default=0) for (tag, day), c in funnel.items()}
+    sessions = _sessions_lattice(sizes, k, lat)
+    sview = View(tag=view.tag, period=view.period)
+    if not sessions.published.get(sview, True):
+        return None, None, [FunnelStep(s, None, None) for s in steps]
+    parts: dict[int, dict[str, int]] = {}
+    for (tag, day), counts in funnel.items():
+        if not sessions.within(sview, NO_VERSION, NO_LANG, tag, day):
+            continue
+        p = sessions.part(NO_VERSION, NO_LANG, tag, day)
+        into = parts.setdefault(_OUTSIDE if p is None else p, dict.fromkeys(steps, 0))
+        for step, n in counts.items():
+            if step in into:
+                into[step] += n
+    hidden = [frozenset(s for s, n in each_at_least(c, k).items() if n is None) for c in parts.values()]
+    if _OUTSIDE in parts:
+        hidden.append(frozenset(steps))
+    shown = combine({s: sum(c[s] for c in parts.values()) for s in steps}, hidden)
+    started = shown["started"]
+    return started, shown["completed"], [FunnelStep(s, shown[s], _share(shown[s], started)) for s in steps]
+
+
+_SESSIONS: dict[tuple[Any, ...], Lattice] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _sessions_lattice(sizes: dict[tuple[str, str, str, date], int], k: int, lat: Lattice) -> Lattice:
+    """The published views of the sessions, built once per state of the counters."""
+    key = (k, tuple((g.id, tuple(sorted(g.members))) for g in lat.groups), tuple(sorted(sizes.items())))
+    with _SESSIONS_LOCK:
+        found = _SESSIONS.get(key)
+    if found is None:
+        found = Lattice(sizes, k, groups=lat.groups)
+        with _SESSIONS_LOCK:
+            _SESSIONS[key] = found
+            while len(_SESSIONS) > 16:
+                del _SESSIONS[next(iter(_SESSIONS))]
+    return found
+
+
+NO_VERSION: Final = ""  # the counters know no survey version or language
+NO_LANG: Final = ""
 
 
 @dataclass(frozen=True)

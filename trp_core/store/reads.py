@@ -440,6 +440,145 @@ def funnel(bind: Bind, f: Filters) -> dict[str, int]:
     return {step: int(n) for step, n in _rows(bind, stmt)}
 
 
+# --- the figures per atom ------------------------------------------------------------------------
+#
+# Every dashboard figure family, read once grouped by atom: the finest cell of the privacy rules,
+# (survey version, language, tag, day) as in `cell_counts`, with NO_EVENT for an untagged response.
+# The services sum atoms to the parts of trp_core.privacy.cells.Lattice and run the minimum-group
+# rule per part (PRIVACY.md, rule 4). Each function returns {AtomKey: the family's counts of the
+# atom's responses}, holding only atoms with responses; a roll-up table keyed by (survey, version,
+# language, tag, day) can replace any of them with the same return shape.
+
+AtomKey = tuple[str, str, str, date]  # (survey version, language, tag or NO_EVENT, day)
+
+
+def _atom_columns() -> tuple[Any, ...]:
+    """The atom's columns with the quadrant before them, in the order of the dashboard's index, so
+    that SQLite groups along the index instead of sorting every row (twice as fast at 100 000)."""
+    return Response.quadrant, Response.day, Response.survey_version, Response.lang, Response.event
+
+
+def _atom(day: Any, version: str, lang: str, event: str | None) -> AtomKey:
+    as_date = _as_date(day)
+    assert as_date is not None
+    return version, lang, event or NO_EVENT, as_date
+
+
+def matrix_by_atom(
+    bind: Bind, f: Filters, thresholds: tuple[float, float]
+) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
+    """The heat map per atom: {atom: {(kann cell, will cell): responses}}, the key None for the
+    undetermined responses (outside the map). The quadrant of a cell follows from its sides
+    (`quadrant_for(kann cell >= 0, will cell >= 0)`), as in `matrix_counts`; one GROUP BY."""
+    kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
+    span = will.highest - will.lowest + 1
+    x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
+    y = will.sql(Response.will_score, Response.will_passed) - literal(will.lowest)
+    key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
+    columns = _atom_columns()
+    stmt = select(*columns, key.label("cell"), func.count()).where(*f.responses()).group_by(*columns, key)
+    out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
+    for _, day, version, lang, event, packed, n in _rows(bind, stmt):
+        cells = out.setdefault(_atom(day, version, lang, event), {})
+        cell = None if packed < 0 else (packed // span + kann.lowest, packed % span + will.lowest)
+        cells[cell] = cells.get(cell, 0) + int(n)
+    return out
+
+
+@dataclass(frozen=True)
+class CriterionSums:
+    """Per criterion: the responses that answered it and the sum of their points."""
+
+    answered: dict[Criterion, int]
+    points: dict[Criterion, float]
+
+
+def criterion_sums_by_atom(bind: Bind, f: Filters) -> dict[AtomKey, dict[Quadrant, CriterionSums]]:
+    """Per atom and quadrant, each criterion's answered count and sum of points (sums, so that
+    atoms add up; a mean is points / answered); one GROUP BY."""
+    columns = []
+    for c in CRITERIA:
+        columns += [func.count(_column(c)), func.sum(_column(c))]
+    atom = _atom_columns()
+    stmt = select(*atom, *columns).where(*f.responses()).group_by(*atom)
+    out: dict[AtomKey, dict[Quadrant, CriterionSums]] = {}
+    for row in _rows(bind, stmt):
+        answered = {c: int(row[5 + 2 * i]) for i, c in enumerate(CRITERIA)}
+        points = {c: float(row[6 + 2 * i] or 0.0) for i, c in enumerate(CRITERIA)}
+        out.setdefault(_atom(*row[1:5]), {})[Quadrant(row[0])] = CriterionSums(answered, points)
+    return out
+
+
+def keep_out_by_atom(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> dict[AtomKey, KeepOutCounts]:
+    """`keep_out` per atom (atoms with responses outside "held" only); one GROUP BY."""
+    limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
+    failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
+    sums = [
+        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
+        for c in CRITERIA
+    ]
+    sums += [
+        func.sum(case((Response.kann_knockout, 1), else_=0)),
+        func.sum(case((Response.will_knockout, 1), else_=0)),
+    ]
+    atom = _atom_columns()
+    stmt = (
+        select(*atom, func.count(), *sums)
+        .where(*f.responses(), Response.quadrant.in_([q.value for q in NOT_HELD]))
+        .group_by(*atom)
+    )
+    keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
+    out: dict[AtomKey, KeepOutCounts] = {}
+    for _, day, version, lang, event, total, *counts in _rows(bind, stmt):  # one row per quadrant
+        key_ = _atom(day, version, lang, event)
+        before = out.get(key_, KeepOutCounts(0, dict.fromkeys(keys, 0)))
+        out[key_] = KeepOutCounts(
+            before.placed_out + int(total),
+            {key: before.counts[key] + int(n or 0) for key, n in zip(keys, counts, strict=True)},
+        )
+    return out
+
+
+def break_even_by_atom(bind: Bind, f: Filters) -> dict[AtomKey, dict[str, int]]:
+    """`break_even_distribution` per atom: {atom: {band: responses}} (bands with responses only);
+    one GROUP BY."""
+    month = Response.break_even_month
+    whens = [(month <= hi, band_key(lo, hi)) for lo, hi in BREAK_EVEN_BANDS if hi is not None]
+    band = case(
+        (_column(Criterion.BREAK_EVEN).is_(None), BE_OPEN),
+        (month.is_(None), BE_NONE),
+        *whens,
+        else_=band_key(*BREAK_EVEN_BANDS[-1]),
+    ).label("band")
+    atom = _atom_columns()
+    stmt = select(*atom, band, func.count()).where(*f.responses()).group_by(*atom, band)
+    out: dict[AtomKey, dict[str, int]] = {}
+    for _, day, version, lang, event, key, n in _rows(bind, stmt):
+        bands = out.setdefault(_atom(day, version, lang, event), {})
+        bands[key] = bands.get(key, 0) + int(n)
+    return out
+
+
+SessionKey = tuple[str, date]  # (tag or NO_EVENT, day): the funnel counters know no version or language
+
+
+def funnel_by_atom(bind: Bind, survey_id: str) -> dict[SessionKey, dict[str, int]]:
+    """Sessions per questionnaire step, per tag and day, over every counter of a survey: {(tag, day):
+    {step: sessions}}; one GROUP BY (the counters are stored at this grain already)."""
+    stmt = (
+        select(FunnelCounter.event, FunnelCounter.day, FunnelCounter.step, func.sum(FunnelCounter.count))
+        .where(FunnelCounter.survey_id == survey_id)
+        .group_by(FunnelCounter.event, FunnelCounter.day, FunnelCounter.step)
+    )
+    out: dict[SessionKey, dict[str, int]] = {}
+    for event, day, step, n in _rows(bind, stmt):
+        as_date = _as_date(day)
+        assert as_date is not None
+        steps = out.setdefault((event or NO_EVENT, as_date), {})
+        steps[step] = steps.get(step, 0) + int(n)
+    return out
+
+
 def count_responses(bind: Bind, f: Filters, quadrant: Quadrant | None = None) -> int:
     stmt = select(func.count()).select_from(Response).where(*f.responses())
     if quadrant is not None:

@@ -6,10 +6,16 @@ import json
 import random
 from datetime import date, timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from tests.store.manager.test_intruder import store_people
 from trp_core.cli.main import main
+from trp_core.method.scoring import CRITERIA
+from trp_core.method.vocabulary import Quadrant
+from trp_core.privacy.cells import View
+from trp_core.services.dashboard import published_dashboard
+from trp_core.store import reads
 
 
 def run(engine, *args: str) -> dict:
@@ -46,3 +52,32 @@ def test_report_dashboard_prints_the_published_figures(store, surveys):
     assert float(cal["thresholds"]["kann"]).is_integer()
     texts = run(store.engine, "free-text")
     assert [c["quarter"] for c in texts["cells"]] == ["2025-Q2"]
+
+
+def test_report_dashboard_prints_the_criterion_means_per_quadrant(store, surveys):
+    """`means`: every criterion per quadrant, as the dashboard page shows it; a hidden mean is null
+    (fewer than k answers, or the quadrant's count hidden in a part of the selection)."""
+    survey = surveys["trp-standard"]
+    rng = random.Random(8)
+    start = date(2025, 5, 5)  # one ISO week: one part, so that some quadrants hold at least k
+    rows = [
+        {"version": "1.0", "lang": "de", "tag": "", "day": start + timedelta(days=rng.randrange(5))}
+        for _ in range(60)
+    ]
+    store_people(store, survey, rows, 8)
+    out = run(store.engine, "dashboard")
+    page = published_dashboard(store.engine, survey, View()).dashboard
+    assert page is not None
+    assert set(out["means"]) == {f"{c.value} {q.value}" for c in CRITERIA for q in Quadrant}
+    raw = reads.criterion_means(store.engine, reads.Filters(survey=survey.id))
+    for (c, q), m in raw.items():
+        shown = out["means"][f"{c.value} {q.value}"]
+        assert shown == page.means[(c, q)]
+        if shown is not None:
+            assert (
+                shown == pytest.approx(m.mean) and m.answered >= 5 and out["quadrants"][q.value] is not None
+            )
+        elif m.answered >= 5 and out["quadrants"][q.value] is not None:
+            raise AssertionError(f"{c.value} {q.value} hidden, but {m.answered} answers in a shown quadrant")
+    values = list(out["means"].values())
+    assert any(v is None for v in values) and any(v is not None for v in values)
