@@ -7,7 +7,7 @@ import functools
 import os
 import random
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -31,7 +31,6 @@ from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
 from trp_core.privacy.cells import Lattice, PeriodCell, View
-from trp_core.privacy.parts import combine, each_at_least, hidden_in_part
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
 from trp_core.services import selection as sel
 from trp_core.services.storage import store_errors
@@ -382,7 +381,7 @@ def published_dashboard(
     shown = selected.view
     if shown is None or selected.filters is None:
         return PublishedDashboard(selected, None)
-    dash = _dashboard_by_part(bind, selected, survey, period=period, k=min_group(k))
+    dash = _dashboard_from_atoms(bind, selected, survey, period=period, k=min_group(k))
     return PublishedDashboard(selected, dash)
 
 
@@ -414,7 +413,6 @@ def read_atoms(bind: Bind, f: Filters, survey_id: str, thresholds: tuple[float, 
     return AtomCounts(**{name: query(bind) for name, query in queries.items()})
 
 
-_OUTSIDE: Final = -1  # the part of cells the lattice did not count (responses stored since it was built)
 _KEEP_OUT_KEYS: Final[tuple[KeepOutKey, ...]] = (*CRITERIA, KnockOut.KANN, KnockOut.WILL)
 
 
@@ -460,69 +458,36 @@ class _Sums:
         )
 
 
-def _dashboard_by_part(
+def _dashboard_from_atoms(
     bind: Bind, selected: sel.Selected, survey: Survey, *, period: Period, k: int
 ) -> Dashboard:
-    """The figures of a published view: every family read per atom, summed to the parts of the
-    view, the minimum-group rule run per part, and each figure of the view shown only when every
-    part shows it (trp_core.privacy.parts)."""
+    """The figures of a published view: every family read per atom and summed over the view, the
+    minimum-group rule run across all of them at once (rule 4, per selection: the figures share the
+    total and the quadrant counts); the trend only over periods that are published views too, the
+    funnel only when the view is published for the sessions as well."""
     lat, view, f = selected.lattice, selected.view, selected.filters
     assert view is not None and f is not None
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
     atoms = read_atoms(bind, f, survey.id, thresholds)
-    part_of: dict[AtomKey, int] = {}
-
-    def part(key: AtomKey) -> int:
-        found = part_of.get(key)
-        if found is None:
-            p = lat.part(*key)
-            found = part_of[key] = _OUTSIDE if p is None else p
-        return found
-
-    parts: dict[int, _Sums] = {}
     whole = _Sums()
-    starts: dict[int, set[date]] = {}  # the periods (of the trend's kind) each part's responses fall in
+    trend: dict[tuple[date, Quadrant], int] = {}
     for family in ("matrix", "keep_out", "break_even"):
         for key, value in getattr(atoms, family).items():
-            p = part(key)
-            parts.setdefault(p, _Sums()).add(family, value)
             whole.add(family, value)
             if family == "matrix":
-                starts.setdefault(p, set()).add(_period_start(key[3], period))
-    hidden = {p: hidden_in_part(published(c.counts(thresholds, {})), k) for p, c in parts.items()}
-    if _OUTSIDE in parts:  # counted by no part of the lattice: nothing of it is shown
-        hidden[_OUTSIDE] = frozenset(published(parts[_OUTSIDE].counts(thresholds, {})).values)
-    shown: dict[Hashable, int | None] = combine(
-        published(whole.counts(thresholds, {})).values, hidden.values()
-    )
+                start = _period_start(key[3], period)
+                for cell, n in value.items():
+                    q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
+                    trend[(start, q)] = trend.get((start, q), 0) + n
+    counts = whole.counts(thresholds, trend)
+    shown = published(counts).protect(k)
 
-    # The trend: a period's figures are those of the parts in it (a published view with the period
-    # is a union of parts, each in the one period), shown where every part shows them.
     def allowed(start: date) -> bool:
         return selected.published(replace(view, period=PeriodCell(period, start)))
 
-    trend: dict[tuple[date, Quadrant], int] = {}
-    for start in sorted({s for ss in starts.values() for s in ss}):
-        inside = [p for p, ss in starts.items() if start in ss]
-        for p in inside:
-            for q, n in parts[p].quadrants.items():
-                if n:
-                    trend[(start, q)] = trend.get((start, q), 0) + n
-        whole_parts = allowed(start) and all(starts[p] == {start} and p != _OUTSIDE for p in inside)
-        hides = frozenset().union(*(hidden[p] for p in inside)) if whole_parts else None
-        shown[PeriodTotal(start)] = (
-            None if hides is None or Sum.RESPONSES in hides else sum(parts[p].total for p in inside)
-        )
-        for q in Quadrant:
-            if (start, q) in trend:
-                shown[PeriodCount(start, q)] = (
-                    None if hides is None or QuadrantCount(q) in hides else trend[(start, q)]
-                )
-    counts = whole.counts(thresholds, trend)
-
     total = shown[Sum.RESPONSES]
     placed_out = shown[Sum.PLACED_OUT]
-    started, completed, steps = _funnel_by_part(atoms.funnel, lat, view, survey, k)
+    started, completed, steps = _funnel_of_sessions(atoms.funnel, lat, view, survey, k)
     return Dashboard(
         k=k,
         thresholds=thresholds,
@@ -531,7 +496,7 @@ def _dashboard_by_part(
         heat=_heat(counts.matrix, shown),
         period=period,
         trend=[c for c in _trend(trend, period, shown) if allowed(c.start)],
-        means=_means(atoms.sums, hidden.values(), k),
+        means=_means(atoms.sums, k, {q for q in Quadrant if shown[QuadrantCount(q)] is not None}),
         placed_out=placed_out,
         keep_out=_keep_out(counts.keep_out, placed_out, shown),
         break_even={band: shown[BandCount(band)] for band in counts.break_even},
@@ -548,10 +513,10 @@ def _period_start(day: date, period: Period) -> date:
 
 
 def _means(
-    sums: dict[AtomKey, dict[Quadrant, CriterionSums]], hidden: Iterable[frozenset[Hashable]], k: int
+    sums: dict[AtomKey, dict[Quadrant, CriterionSums]], k: int, counted: set[Quadrant]
 ) -> dict[tuple[Criterion, Quadrant], float | None]:
     """Criterion means per quadrant over the view: shown where at least k responses of the quadrant
-    answered the criterion and no part of the view hides its count for the quadrant."""
+    answered the criterion and the quadrant's count is shown (`counted`)."""
     answered: dict[tuple[Criterion, Quadrant], int] = {}
     points: dict[tuple[Criterion, Quadrant], float] = {}
     for per_quadrant in sums.values():
@@ -559,44 +524,34 @@ def _means(
             for c in CRITERIA:
                 answered[(c, q)] = answered.get((c, q), 0) + s.answered[c]
                 points[(c, q)] = points.get((c, q), 0.0) + s.points[c]
-    hides = frozenset().union(*hidden)
     out: dict[tuple[Criterion, Quadrant], float | None] = {}
     for c in CRITERIA:
         for q in Quadrant:
             n = answered.get((c, q), 0)
-            out[(c, q)] = points[(c, q)] / n if n >= k and QuadrantCount(q) not in hides else None
+            out[(c, q)] = points[(c, q)] / n if n >= k and q in counted else None
     return out
 
 
-def _funnel_by_part(
+def _funnel_of_sessions(
     funnel: dict[SessionKey, dict[str, int]], lat: Lattice, view: View, survey: Survey, k: int
 ) -> tuple[int | None, int | None, list[FunnelStep]]:
     """Started, completed and every step of the sessions of a view (the counters know tag and day
     only: the view without its version and language). The sessions get a lattice of their own
     (rule 3 over the session counts, with the responses' tag groups); the funnel is shown only when
-    the view is published in it too, and each step per part of that lattice: under k hidden, shown
-    in the view only where every part shows it."""
+    the view is published in it too, each step under k hidden."""
     steps = funnel_steps(survey)
     sizes = {(NO_VERSION, NO_LANG, tag, day): max(c.values(), default=0) for (tag, day), c in funnel.items()}
     sessions = _sessions_lattice(sizes, k, lat)
     sview = View(tag=view.tag, period=view.period)
     if not sessions.published.get(sview, True):
         return None, None, [FunnelStep(s, None, None) for s in steps]
-    parts: dict[int, dict[str, int]] = {}
+    totals = dict.fromkeys(steps, 0)
     for (tag, day), counts in funnel.items():
-        if not sessions.within(sview, NO_VERSION, NO_LANG, tag, day):
-            continue
-        p = sessions.part(NO_VERSION, NO_LANG, tag, day)
-        into = parts.setdefault(_OUTSIDE if p is None else p, dict.fromkeys(steps, 0))
-        for step, n in counts.items():
-            if step in into:
-                into[step] += n
-    hidden = [frozenset(s for s, n in each_at_least(c, k).items() if n is None) for c in parts.values()]
-    if _OUTSIDE in parts:
-        hidden.append(frozenset(steps))
-    shown = combine({s: sum(c[s] for c in parts.values()) for s in steps}, hidden)
-    started = shown["started"]
-    return started, shown["completed"], [FunnelStep(s, shown[s], _share(shown[s], started)) for s in steps]
+        if sessions.within(sview, NO_VERSION, NO_LANG, tag, day):
+            for step, n in counts.items():
+                if step in totals:
+                    totals[step] += n
+    return _funnel(totals, survey, k)
 
 
 _SESSIONS: dict[tuple[Any, ...], Lattice] = {}
