@@ -204,3 +204,40 @@ def test_serve_refuses_what_it_cannot_run(tmp_path):
     assert result.exit_code == 2 and "--cert and --key go together" in result.stderr
     result = runner.invoke(main, ["serve", "--url", "mysql://x@y/z"])
     assert result.exit_code == 1 and "not mysql" in result.stderr
+
+
+def test_https_site_keeps_the_shipped_tls_settings(tmp_path):
+    """With --cert and --key the site stays the shipped HTTPS one on one port, and nginx accepts it."""
+    import subprocess
+
+    from trp_core.cli.serve import SITE, Site, SiteError, main_config, render_site
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=trp.test",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    site = Site("127.0.0.1", 8443, "https://TRP.test:8443/", [9001, 9002, 9003], tmp_path, cert, key)
+    text = render_site(SITE.read_text(), site)
+    assert "listen 127.0.0.1:8443 ssl http2;" in text and "listen 127.0.0.1:8443 ssl default_server;" in text
+    assert "ssl_reject_handshake on;" in text and "Strict-Transport-Security" in text
+    assert "Path=/; Secure; HttpOnly; SameSite=Lax" in text
+    assert '"~^https://trp\\.test:8443$" 1;' in text and "server_name trp.test;" in text
+    assert [line.strip() for line in text.splitlines() if line.strip().startswith("server 127")] == [
+        f"server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in (9001, 9002, 9003)
+    ]
+    assert "listen 80" not in text and "listen 443" not in text and "/etc/letsencrypt" not in text
+    # A changed site that no longer has a line the command adapts fails loudly, never half-adapted.
+    with pytest.raises(SiteError):
+        render_site(SITE.read_text().replace("listen 443 ssl http2;", "listen 443 ssl;"), site)
+    if not NGINX.exists():
+        missing("nginx is not installed (apt-get install nginx)")
+    (tmp_path / "trp.conf").write_text(text)
+    (tmp_path / "nginx.conf").write_text(main_config(tmp_path, tmp_path / "trp.conf"))
+    checked = subprocess.run(
+        [str(NGINX), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
