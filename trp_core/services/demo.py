@@ -309,18 +309,20 @@ def seed(
             checkpoints.append(checkpoint_thread.submit(_checkpoint, engine, "PASSIVE"))
         return done
 
+    # SQLite has one writer at a time; PostgreSQL's server takes two COPYs side by side.
+    writers, chunk = (2, CHUNK // 2) if postgres else (1, CHUNK)
     counts: Counter[tuple[int, int, int]] = Counter()  # (survey, event, day) positions
     quadrants: Counter[str] = Counter()
     sizes = np.array([len(t) for t in templates])
     written = 0
-    # The next chunk is made while the database writes the last one (the drivers release the GIL).
+    # The next chunk is made while the database writes the last ones (the drivers release the GIL).
     with (
-        ThreadPoolExecutor(1, thread_name_prefix="seed-writer") as writer_thread,
+        ThreadPoolExecutor(writers, thread_name_prefix="seed-writer") as writer_thread,
         ThreadPoolExecutor(1, thread_name_prefix="seed-checkpoint") as checkpoint_thread,
     ):
-        pending: Future[int] | None = None
+        pending: list[Future[int]] = []
         while written < responses:
-            n = min(CHUNK, responses - written)
+            n = min(chunk, responses - written)
             survey_at = gen.integers(0, len(surveys), n).tolist()
             entry_at = np.floor(gen.random(n) * sizes[survey_at]).astype(int).tolist()
             event_at = gen.integers(0, len(events), n).tolist()
@@ -337,14 +339,14 @@ def seed(
                 rows.append(tuple(row))
                 quadrants[quadrant_codes[s][e]] += 1
             counts.update(zip(survey_at, event_at, day_at, strict=True))
-            if pending is not None and progress is not None:
-                progress(pending.result())
-            elif pending is not None:
-                pending.result()
+            if len(pending) == writers:  # no more chunks in memory than writers at work
+                done = pending.pop(0).result()
+                if progress is not None:
+                    progress(done)
             written += n
-            pending = writer_thread.submit(write, rows, written)
-        if pending is not None:
-            done = pending.result()
+            pending.append(writer_thread.submit(write, rows, written))
+        for future in pending:
+            done = future.result()
             if progress is not None:
                 progress(done)
         for checkpoint in checkpoints:
