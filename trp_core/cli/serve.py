@@ -124,7 +124,7 @@ def _nginx_regex(text: str) -> str:
 def main_config(run: Path, site: Path) -> str:
     """nginx's main configuration around the site, as Debian's nginx.conf has it, with every file
     it writes (pid, temporary files, logs) in the run folder."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     files = 8192 if hard == resource.RLIM_INFINITY else min(8192, hard)
     temp = "\n".join(
         f"    {kind}_temp_path {run / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -311,6 +311,12 @@ def serve(
     if (cert is None) != (key is None):
         raise click.UsageError("--cert and --key go together")
     parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        file = parsed.database or ""
+        if file in ("", ":memory:") or file.startswith("file:"):
+            fail("trp serve needs a SQLite file (or PostgreSQL) that every replica opens", code=EXIT_DATABASE)
+        # The replicas run in the installation's folder: a relative path means the one here.
+        parsed = parsed.set(database=str(Path(file).expanduser().resolve()))
     database = parsed.render_as_string(hide_password=False)
     if not Path(nginx_path).exists():
         fail(f"{nginx_path}: nginx is not installed (Debian: apt-get install nginx)", code=EXIT_START)
@@ -340,7 +346,10 @@ def serve(
     if os.geteuid() == 0:
         run.chmod(0o711)  # nginx's workers (nobody) reach their temporary folders in it
     site = Site(address, port, public, ports, run, cert and cert.resolve(), key and key.resolve())
-    (run / "trp.conf").write_text(render_site(SITE.read_text(), site))
+    try:
+        (run / "trp.conf").write_text(render_site(SITE.read_text(), site))
+    except SiteError as exc:
+        fail(str(exc), code=EXIT_START)
     (run / "nginx.conf").write_text(main_config(run, run / "trp.conf"))
     nginx = [nginx_path, "-p", str(run), "-c", str(run / "nginx.conf")]
     checked = subprocess.run([*nginx, "-t", "-q"], capture_output=True, text=True)
