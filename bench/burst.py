@@ -15,7 +15,11 @@ at p50/p95/p99. Exit status 1 when anything was lost, doubled, refused or failed
 
     .venv/bin/python bench/burst.py --db sqlite|postgres [--visitors 40] [--responses 1000]
         [--browsers 4] [--pause 0.2-2.0] [--double-tap 0.1] [--seed 2026] [--pg-url URL]
-        [--json FILE]
+        [--json FILE] [--replicas N]
+
+--replicas N starts the app as the single-machine deployment does, `trp serve --replicas N` (N app
+processes behind nginx with sticky sessions), and runs the visitors against nginx; without it, one
+app process serves them directly.
 
 PostgreSQL: --pg-url (default TRP_TEST_DATABASE_URL, else the `test` database on
 127.0.0.1:5432) names the server; the run creates and drops its own database there.
@@ -61,6 +65,9 @@ def print_report(s: dict[str, Any], where: str) -> None:
         f"pauses between actions {pause}"
     )
     rate = s["acknowledged"] / s["wall_seconds"] * 60 if s["wall_seconds"] else 0
+    if s.get("sessions_per_replica"):
+        spread = ", ".join(f"{k} {v}" for k, v in s["sessions_per_replica"].items())
+        print(f"replicas:   {s['replicas']}; websocket sessions each (nginx's log): {spread}")
     print(f"wall time:  {s['wall_seconds']:.0f} s ({rate:.0f} acknowledged submissions a minute)")
     print()
     print(f"{'':24}{'protocol':>10}{'browser':>10}{'all':>10}")
@@ -111,9 +118,17 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one action may take")
     parser.add_argument("--pg-url", default=os.environ.get("TRP_TEST_DATABASE_URL", PG_DEFAULT))
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=None,
+        help="N app processes behind nginx (trp serve); default: one app",
+    )
     args = parser.parse_args()
     if args.visitors < 0 or args.browsers < 0 or args.visitors + args.browsers == 0 or args.responses < 1:
         parser.error("need at least one visitor or browser and one response")
+    if args.replicas is not None and args.replicas < 1:
+        parser.error("--replicas needs at least 1")
     if args.browsers and chromium_path() is None:
         parser.error("--browsers needs Chromium (apt-get install chromium)")
 
@@ -129,6 +144,7 @@ def main() -> int:
         seed=args.seed,
         timeout=args.timeout,
         pg_url=args.pg_url,
+        replicas=args.replicas,
     )
     tmp = Path(tempfile.mkdtemp(prefix="trp-burst-"))
     try:

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
 
-from tests.support.server import CHROMIUM_ARGS, ROOT, TABLET, Server, chromium_path
+from tests.support.server import CHROMIUM_ARGS, ROOT, TABLET, Replicas, Server, chromium_path
 from tests.support.stclient import CODE, ClientError, Visitor
 from trp_core.files.surveys import load_survey
 from trp_core.method.codes import code_hash
@@ -57,6 +57,7 @@ class Burst:
     seed: int = 2026
     timeout: float = 120.0  # seconds one action may take
     pg_url: str = field(default_factory=lambda: os.environ.get("TRP_TEST_DATABASE_URL", PG_DEFAULT))
+    replicas: int | None = None  # N: `trp serve --replicas N` (N app processes behind nginx); None: one app
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -381,6 +382,7 @@ def summarise(
         "db": args.db,
         "visitors": args.visitors,
         "browsers": args.browsers,
+        "replicas": args.replicas,
         "target": args.responses,
         "pause": args.pause,
         "wall_seconds": wall,
@@ -415,7 +417,13 @@ def run(config: Burst, tmp: Path, command: str = "") -> Outcome:
             if config.db == "postgres"
             else f"SQLite file {tmp / 'trp.sqlite3'}"
         )
-        server = Server(tmp, env={"TRP_DATABASE_URL": url})
+        if config.replicas:
+            server: Server | Replicas = Replicas(tmp, config.replicas, env={"TRP_DATABASE_URL": url})
+            where += (
+                f", {config.replicas} replica{'s' if config.replicas > 1 else ''} behind nginx (trp serve)"
+            )
+        else:
+            server = Server(tmp, env={"TRP_DATABASE_URL": url})
         try:
             quota, wall = drive(config, server.url, surveys, tmp)
         finally:
@@ -428,6 +436,8 @@ def run(config: Burst, tmp: Path, command: str = "") -> Outcome:
             check_database(url, quota.attempts),
             server_log_problems(server.log),
         )
+    if isinstance(server, Replicas):
+        summary["sessions_per_replica"] = server.sessions_per_replica()
     return Outcome(summary, quota.attempts, where, server.log)
 
 

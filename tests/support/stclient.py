@@ -98,8 +98,11 @@ class Session:
     has finished, as the browser shows the page only then; `timeout` bounds that wait.
     """
 
-    def __init__(self, base_url: str, *, timeout: float = 30.0, locale: str = "en-US"):
+    def __init__(
+        self, base_url: str, *, timeout: float = 30.0, locale: str = "en-US", cookie: str | None = None
+    ):
         parts = urlsplit(base_url)
+        self.cookie = cookie  # a Cookie header for the websocket's request, as a browser sends it
         self.origin = f"{parts.scheme}://{parts.netloc}"
         scheme = "wss" if parts.scheme == "https" else "ws"
         self.stream_url = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
@@ -133,6 +136,7 @@ class Session:
             self._ws = await connect(
                 self.stream_url,
                 origin=Origin(self.origin),
+                additional_headers={"Cookie": self.cookie} if self.cookie else None,
                 subprotocols=[Subprotocol("streamlit")],
                 max_size=64 * 2**20,
                 open_timeout=self.timeout,
@@ -625,12 +629,14 @@ class Visitor:
         answer_rate: float = 0.9,
         dont_know_rate: float = 0.05,
         double_tap: float = 0.0,
+        cookie: str | None = None,
     ):
         self.base_url, self.survey, self.lang, self.rng = base_url, survey, lang, rng
         self.pause, self.timeout = pause, timeout
         self.answer_rate, self.dont_know_rate = answer_rate, dont_know_rate
         self.double_tap = double_tap  # the share of submissions tapped twice at once
-        self.session = Session(base_url, timeout=timeout, locale="de-DE" if lang == "de" else "en-US")
+        locale = "de-DE" if lang == "de" else "en-US"
+        self.session = Session(base_url, timeout=timeout, locale=locale, cookie=cookie)
         self.answers: dict[str, Any] = {}
         self.errors: list[str] = []
         self.actions = 0

@@ -10,6 +10,7 @@ from trp_core.cli.demo import demo
 from trp_core.cli.event import event
 from trp_core.cli.report import report
 from trp_core.cli.scoring import breakeven, score
+from trp_core.cli.serve import serve
 from trp_core.cli.surveys import survey, validate
 
 
@@ -18,5 +19,5 @@ def main() -> None:
     """TRP Self-Check: tools for survey files, answer sets and the calculation model."""
 
 
-for command in (validate, score, breakeven, survey, db, admin, demo, event, report):
+for command in (validate, score, breakeven, survey, db, admin, demo, event, report, serve):
     main.add_command(command)

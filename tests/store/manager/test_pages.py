@@ -33,7 +33,7 @@ def fill(url) -> None:
     try:
         upgrade(engine)
         survey = load_survey(SURVEYS / "trp-standard.yaml")
-        seed(engine, [survey], 240, events=[None, "expo"], days=60, seed=2, today=date(2025, 6, 30), pool=80)
+        seed(engine, [survey], 240, events=[None, "expo"], days=60, seed=3, today=date(2025, 6, 30), pool=80)
         store = Store(engine)
         answers = {"what_would_help": HOSTILE_TEXT, "sales_fte": 2}
         for i in range(3):  # a tiny event: fewer than k responses
