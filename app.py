@@ -41,6 +41,20 @@ def navigate() -> None:
                 st.Page(RESULT_PAGE, title=t("page_result", lang), url_path="result"),
                 st.Page(PROFILE_PAGE, title=t("page_profile", lang), url_path="profile"),
             ],
+            # A manager's menu holds the partners' start page, named as what it is to a manager: the
+            # partners' view. The profile (linked from that page), the questionnaire and the result
+            # follow from it and stay reachable, but out of a menu that fits a tablet's top bar.
+            partner_view=[
+                st.Page(START_PAGE, title=t("nav_partner_start", lang), url_path="start", default=True),
+                *(
+                    st.Page(path, title=t(key, lang), url_path=url, visibility="hidden")
+                    for path, key, url in (
+                        (CHECK_PAGE, "page_check", "check"),
+                        (RESULT_PAGE, "page_result", "result"),
+                        (PROFILE_PAGE, "page_profile", "profile"),
+                    )
+                ),
+            ],
             # The login page (/manage) is in no menu; a shared kiosk tablet has neither it nor the
             # manager pages, whose URLs lead elsewhere only to the login page (auth.guard).
             login=[
@@ -53,11 +67,9 @@ def navigate() -> None:
         auth.single_sign_on()  # back from the identity provider: a manager session for an allowed address
     logged_in = not kiosk.active() and auth.current_manager() is not None
     if logged_in:
-        sections = {
-            t("nav_partner", lang): nav.partner,
-            t("nav_manager", lang): [*nav.manager, nav.logout, *nav.login],
-        }
-        page = st.navigation(sections, position="top")
+        # One list without sections: Streamlit draws sections on a phone as <div>s inside its menu's
+        # <ul>, which screen readers cannot read as a list (axe: list, listitem).
+        page = st.navigation([*nav.manager, *nav.partner_view, nav.logout, *nav.login], position="top")
     else:
         page = st.navigation(
             nav.partner + ([] if kiosk.active() else nav.login + nav.manager), position="hidden"

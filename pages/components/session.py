@@ -54,6 +54,7 @@ class Navigation:
 
     lang: str
     partner: list[st.Page]
+    partner_view: list[st.Page]  # the partner pages in a logged-in manager's menu
     login: list[st.Page]
     manager: list[st.Page]
     logout: st.Page

@@ -37,7 +37,7 @@ _CSS = """
 /* Less empty space above the content, so a phone shows the question, not the margin. */
 .block-container { padding-top: 2.5rem; }
 /* A manager's pages have a navigation bar at the top: the language switch starts below it. */
-[data-testid=stApp]:has([data-testid=stTopNavSection]) .block-container { padding-top: 4.75rem; }
+[data-testid=stApp]:has([data-testid=stTopNav]) .block-container { padding-top: 4.75rem; }
 /* Captions darker than Streamlit's default grey: a contrast of at least 4.5:1 (WCAG AA). */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; opacity: 1; }
 /* A phone folds a manager's navigation into a sidebar, which Streamlit only slides out of view when

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from pages.components import auth
 from tests.support.driver import screenshot, settle
+from tests.support.navigation import go, links, logged_in
 from tests.support.server import PHONE, TABLET, Server
 from trp_core.cli.main import main
 from trp_core.presentation.i18n import t
@@ -42,11 +43,6 @@ def titles(page) -> list[str]:
 PUBLIC_TITLES = {t("login_title", "en"), t("app_title", "en")}  # the login page or the partners' start
 
 
-def manager_menu(page):
-    """The top navigation's manager section (present only for a logged-in manager)."""
-    return page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en"))
-
-
 def test_direct_urls_without_login_show_no_manager_content(browser, manager_server):
     context = browser.new_context(viewport=TABLET, locale="en")
     page = context.new_page()
@@ -55,7 +51,7 @@ def test_direct_urls_without_login_show_no_manager_content(browser, manager_serv
         settle(page)
         shown = titles(page)
         assert shown and set(shown) <= PUBLIC_TITLES, (path, shown)
-        assert manager_menu(page).count() == 0 and set(titles(page)) <= PUBLIC_TITLES
+        assert links(page).count() == 0 and set(titles(page)) <= PUBLIC_TITLES
     context.close()
 
 
@@ -89,22 +85,20 @@ def test_login_and_logout(browser, manager_server, artifacts):
     settle(page)
     page.wait_for_url("**/manage_dashboard*", timeout=30_000)
     settle(page)
-    manager_menu(page).wait_for(timeout=30_000)
+    logged_in(page)
     assert titles(page) and not set(titles(page)) & PUBLIC_TITLES
     screenshot(page, artifacts / "manager-dashboard-tablet.png")
 
-    manager_menu(page).click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_logout", "en")).click()
-    settle(page)
+    go(page, "nav_logout")
     page.wait_for_url(lambda url: url.split("?")[0].endswith("/manage"), timeout=30_000)
     settle(page)
     assert page.get_by_role("heading", name=t("login_title", "en")).is_visible()
     assert page.get_by_text(t("logged_out", "en")).is_visible()
-    assert manager_menu(page).count() == 0
+    assert links(page).count() == 0
 
     page.goto(f"{manager_server.url}/{MANAGER_URLS[0]}")
     settle(page)
-    assert manager_menu(page).count() == 0 and set(titles(page)) <= PUBLIC_TITLES
+    assert links(page).count() == 0 and set(titles(page)) <= PUBLIC_TITLES
     context.close()
 
 
@@ -115,5 +109,5 @@ def test_a_session_key_set_by_hand_is_not_possible_from_the_browser(browser, man
     page = context.new_page()
     page.goto(f"{manager_server.url}/{MANAGER_URLS[0]}?{auth.MANAGER}=alice")
     settle(page)
-    assert manager_menu(page).count() == 0
+    assert links(page).count() == 0
     context.close()

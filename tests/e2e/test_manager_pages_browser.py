@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from tests.conftest import SURVEYS
 from tests.store.manager.conftest import add
 from tests.support.driver import screenshot, settle
+from tests.support.navigation import go
 from tests.support.server import PHONE, TABLET, Server
 from trp_core.cli.main import main
 from trp_core.files.surveys import load_survey
@@ -131,13 +132,6 @@ def log_in(page, base: str, lang: str = "en") -> None:
     page.get_by_label(t("login_password", lang), exact=True).fill(PASSWORD)
     page.get_by_label(t("login_password", lang), exact=True).press("Enter")
     page.wait_for_url("**/manage_dashboard*", timeout=30_000)
-    settle(page, 60_000)
-
-
-def go(page, key: str) -> None:
-    """Through the top navigation: a new page load would be a new session, logged out."""
-    page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en")).click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t(key, "en")).click()
     settle(page, 60_000)
 
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from pages.components import web
 from tests.conftest import SURVEYS
 from tests.support.driver import settle
+from tests.support.navigation import go, links, logged_in, manager_link
 from tests.support.server import TABLET, Server
 from trp_core.cli.main import main
 from trp_core.files.surveys import load_survey
@@ -58,10 +59,6 @@ def on_login_page(page) -> bool:
     return page.get_by_label(t("login_name", "en")).is_visible()
 
 
-def manager_menu(page):
-    return page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en"))
-
-
 def log_in(page, name: str = "alice", password: str = PASSWORD) -> None:
     """Fill the login form on the page shown and wait until the browser has its cookie and is back."""
     page.get_by_label(t("login_name", "en")).fill(name)
@@ -69,7 +66,7 @@ def log_in(page, name: str = "alice", password: str = PASSWORD) -> None:
     with page.expect_response(lambda r: r.url.split("?")[0].endswith(web.SESSION_PATH), timeout=30_000):
         page.get_by_role("button", name=t("login_button", "en")).click()
     page.wait_for_load_state()
-    manager_menu(page).wait_for(timeout=30_000)
+    logged_in(page)
     settle(page)
 
 
@@ -104,7 +101,7 @@ def test_a_reload_keeps_the_manager_on_the_same_page(browser, session_server):
     settle(page)
     heading(page, t("mgr_exports_title", "en")).wait_for(timeout=30_000)
     assert urlsplit(page.url).path == "/manage_exports"
-    assert manager_menu(page).count() == 1
+    assert manager_link(page).count() == 1
     context.close()
 
 
@@ -138,16 +135,14 @@ def test_logout_in_one_tab_ends_the_other(browser, session_server):
     heading(second, t("mgr_calibration_title", "en")).wait_for(timeout=30_000)
     settle(second)
 
-    manager_menu(first).click()
-    first.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_logout", "en")).click()
+    go(first, "nav_logout")
     assert on_login_page(first)
     assert first.get_by_text(t("logged_out", "en")).is_visible()
 
     # The other tab, still showing the calibration page, is logged out at its next step.
-    manager_menu(second).click()
-    second.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_dashboard", "en")).click()
+    go(second, "nav_dashboard")
     assert on_login_page(second)
-    assert manager_menu(second).count() == 0
+    assert links(second).count() == 0
     second.reload()
     assert on_login_page(second), "and the cookie no longer logs anyone in"
     context.close()
@@ -167,7 +162,7 @@ def test_the_cookie_is_httponly_strict_and_secure(browser, session_server):
     assert {"httponly", "samesite=strict", "secure", "path=/"} <= attributes, header
     assert not any(a.startswith(("max-age", "expires", "domain")) for a in attributes), header
     assert handed.value.status == 303
-    manager_menu(page).wait_for(timeout=30_000)
+    logged_in(page)
     cookie = session_cookie(context)  # Chromium kept it, Secure on http://127.0.0.1
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
     assert web.COOKIE not in page.evaluate("document.cookie"), "no script can read it"
@@ -197,7 +192,7 @@ def test_a_hand_over_token_works_once(browser, session_server):
     with page.expect_request(lambda r: r.url.split("?")[0].endswith(web.SESSION_PATH)) as handed:
         page.get_by_role("button", name=t("login_button", "en")).click()
     used = handed.value.url
-    manager_menu(page).wait_for(timeout=30_000)
+    logged_in(page)
     status, headers, _ = fetch(used)
     assert status == 303 and urlsplit(headers["location"]).path == "/manage"
     assert "set-cookie" not in {k.lower() for k in headers}
@@ -221,7 +216,7 @@ def test_an_idle_session_ends_on_the_server(browser, session_server):
         db.execute("UPDATE manager_sessions SET last_seen = last_seen - 31 * 60, created = created - 31 * 60")
     page.reload()
     assert on_login_page(page)
-    assert manager_menu(page).count() == 0
+    assert links(page).count() == 0
     with sqlite3.connect(session_server.db) as db:
         row = db.execute(
             "SELECT revoked FROM manager_sessions WHERE id_hash = ?",
@@ -250,8 +245,7 @@ def test_a_manager_download_needs_the_live_session_that_made_it(browser, session
     status, headers, body = fetch(media, cookie)
     assert status == 200 and body and "no-store" in headers.get("cache-control", "")
 
-    manager_menu(page).click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_logout", "en")).click()
+    go(page, "nav_logout")
     assert on_login_page(page)
     assert fetch(media, cookie)[0] == 404, "after logout: nothing, even with the old cookie"
     context.close()

@@ -9,6 +9,7 @@ import pytest
 
 from pages.components import web
 from tests.support.driver import settle
+from tests.support.navigation import go, links, logged_in, manager_link
 from tests.support.oidc import OidcProvider, Provider
 from tests.support.server import TABLET, Server
 from trp_core.presentation.i18n import t
@@ -37,10 +38,6 @@ def sso_server(chromium, provider, tmp_path_factory) -> Server:
     srv.stop()
 
 
-def manager_menu(page):
-    return page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en"))
-
-
 def login_page(browser, server: Server, lang: str = "en"):
     context = browser.new_context(viewport=TABLET, locale=lang)
     page = context.new_page()
@@ -67,7 +64,7 @@ def test_an_allowed_address_logs_in_and_out(browser, sso_server, provider):
     sign_on(page)
     page.wait_for_url(lambda url: urlsplit(url).path == "/manage_dashboard", timeout=60_000)
     page.get_by_role("heading", name=t("mgr_dashboard_title", "en")).wait_for(timeout=30_000)
-    manager_menu(page).wait_for(timeout=30_000)
+    logged_in(page)
     assert provider.authorized == before + 1, "through the provider"
     names = cookie_names(context)
     assert web.COOKIE in names, "the manager session"
@@ -75,15 +72,14 @@ def test_an_allowed_address_logs_in_and_out(browser, sso_server, provider):
     page.reload()
     page.get_by_role("heading", name=t("mgr_dashboard_title", "en")).wait_for(timeout=30_000)
     settle(page)
-    assert manager_menu(page).count() == 1
+    assert manager_link(page).count() == 1
 
-    manager_menu(page).click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_logout", "en")).click()
+    go(page, "nav_logout")
     page.get_by_role("heading", name=t("login_title", "en")).wait_for(timeout=30_000)
     page.goto(f"{sso_server.url}/manage_dashboard")
     page.get_by_role("heading", name=t("login_title", "en")).wait_for(timeout=30_000)
     settle(page)
-    assert manager_menu(page).count() == 0, "logged out stays logged out: no identity cookie logs in again"
+    assert links(page).count() == 0, "logged out stays logged out: no identity cookie logs in again"
     context.close()
 
 
@@ -103,7 +99,7 @@ def test_any_other_account_is_refused(browser, sso_server, provider, user):
     page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("sso") == ["refused"], timeout=60_000)
     page.get_by_text(t("login_sso_refused", "de")).wait_for(timeout=30_000)
     settle(page)
-    assert manager_menu(page).count() == 0
+    assert links(page).count() == 0
     names = cookie_names(context)
     assert web.COOKIE not in names and not any(n.startswith(web.STREAMLIT_IDENTITY) for n in names)
     page.goto(f"{sso_server.url}/manage_dashboard")

@@ -15,6 +15,7 @@ from tests.conftest import SURVEYS
 from tests.e2e.test_manager_pages_browser import assert_fits_a_phone, log_in, manager_database
 from tests.store.manager.conftest import add, answers_for
 from tests.support.driver import screenshot, settle
+from tests.support.navigation import go
 from tests.support.server import PHONE, TABLET, Server
 from trp_core.files.surveys import load_survey
 from trp_core.presentation.i18n import t
@@ -63,8 +64,7 @@ def tagged_server(chromium, tmp_path_factory) -> Server:
 
 
 def go_to_tags(page, lang: str) -> None:
-    page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", lang)).click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t("nav_tags", lang)).click()
+    go(page, "nav_tags", lang)
     page.wait_for_url("**/manage_tags*", timeout=30_000)
     page.get_by_role("heading", name=t("mgr_tags_title", lang)).wait_for(timeout=60_000)
     settle(page, 60_000)

@@ -593,6 +593,7 @@ def close_and_check(context, log: AccessLog, mark: int, replica: str) -> None:
 
 def scenario(browser, dep: Deployment, artifacts: Path) -> None:
     from tests.support.driver import Partner, screenshot, settle
+    from tests.support.navigation import go
 
     survey = load_survey(SURVEYS / f"{SURVEY_ID}.yaml")
     problems: list[str] = []
@@ -663,8 +664,7 @@ def scenario(browser, dep: Deployment, artifacts: Path) -> None:
                 ("nav_calibration", "mgr_calibration_title"),
                 ("nav_exports", "mgr_exports_title"),
             ]:
-                page.get_by_test_id("stTopNavSection").filter(has_text=t("nav_manager", "en")).click()
-                page.get_by_test_id("stTopNavDropdownLink").filter(has_text=t(key, "en")).click()
+                go(page, key)
                 page.get_by_role("heading", name=t(title, "en")).wait_for(timeout=60_000)
                 settle(page, 60_000)
         close_and_check(context, dep.log, mark, replica)
