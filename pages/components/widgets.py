@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import uuid
 from typing import Any, NamedTuple
 
 import streamlit as st
 
-from pages.components.session import CURVE, Curve
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import DONT_KNOW, breakeven_inputs, clean_text
 from trp_core.method.survey import (
@@ -216,25 +214,16 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
         inputs = breakeven_inputs(survey, answers)
         result = be.compute(inputs)
         month = result.break_even_month
-        st.vega_lite_chart(_curve_spec(result.cumulative, lang, calc.target_months, month), width="stretch")
+        # A plain spec, kept per figures for the whole process (result_charts): typing a figure
+        # builds only the curve's rows, and Streamlit copies what it changes of the spec.
+        chart = result_charts.breakeven_chart(result.cumulative, lang, calc.target_months, month)
+        st.vega_lite_chart(chart, width="stretch")
         st.caption(result_charts.breakeven_text(result.cumulative, lang, calc.target_months, month))
         for line in figure_lines(result, calc.target_months, calc.horizon_months, lang):
             st.markdown(line)
 
     live()
     return invalid
-
-
-def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | None) -> dict[str, Any]:
-    """The cash-flow curve's Vega-Lite spec, kept in the session while the figures stay the same:
-    a rerun with nothing changed (back, the language switch, a tap next to a field) draws the kept
-    spec instead of building the chart again. Only this session's latest curve is kept."""
-    figures = (tuple(cumulative), lang, target, month)
-    kept: Curve | None = st.session_state.get(CURVE)
-    if kept is None or kept.figures != figures:
-        spec = result_charts.breakeven_chart(cumulative, lang, target, month).to_dict(validate=False)
-        kept = st.session_state[CURVE] = Curve(figures, spec)
-    return copy.deepcopy(kept.spec)  # Streamlit takes the data out of the spec it is given
 
 
 def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float | Invalid:
