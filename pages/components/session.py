@@ -20,6 +20,7 @@ STEP = "trp.step"  # index into the questionnaire's steps
 WARNED = "trp.warned"  # step index whose open questions were pointed out once
 SUBMISSION = "trp.submission"  # Submission of the current answer set
 RESULT = "trp.result"  # Result shown on the result page
+TO_RESULT = "trp.to_result"  # the submit button's callback stored a result: show it next
 CHARTS = "trp.charts"  # Charts of that result
 COUNTED = "trp.counted"  # funnel steps already counted in this session
 GENERATION = "trp.gen"  # bumped to give every widget a fresh identity

@@ -237,18 +237,50 @@ def _input(name: str, spec: Any, current: Any, lang: str, key: str) -> float | I
         shown = fmt.percent(spec.default, lang) if percent else fmt.number(spec.default, lang, 2, trim=True)
         st.markdown(f"**{label}**: {shown} · _{t('calc_fixed', lang)}_")
         return spec.default
-    low, high = round(spec.min * scale, 6), round(spec.max * scale, 6)
     typed = st.text_input(text, value=_shown(round(float(current) * scale, 6), lang), key=key)
     message = st.empty()
     st.caption(spec.help(lang))  # one visible line each: a tooltip is easy to miss on a tablet
+    value, problem = _figure(name, spec, typed, lang)
+    if problem:
+        _problem(message, problem, key)
+        return Invalid(key)
+    return value
+
+
+def _figure(name: str, spec: Any, typed: str, lang: str) -> tuple[float, str | None]:
+    """A calculator field's text as the figure it stands for (its default when empty), or the problem."""
+    percent = name in be.FRACTION_INPUTS
+    scale = 100 if percent else 1
+    low, high = round(spec.min * scale, 6), round(spec.max * scale, 6)
     whole = name in be.INTEGER_INPUTS
     reading = fmt.read_number(typed, lang, low, high, whole=whole, percent=percent)
     if reading.problem:
-        _problem(message, reading.problem, key)
-        return Invalid(key)
+        return spec.default, reading.problem
     value = spec.default * scale if reading.value is None else reading.value
     if whole:
-        return int(value)
+        return int(value), None
     value = round(value / scale, 6)
     # A figure on a whole grid (euros in steps of 500) stays an int, as the answers files write it.
-    return int(value) if not percent and float(value).is_integer() and _whole(low, high, spec.step) else value
+    if not percent and float(value).is_integer() and _whole(low, high, spec.step):
+        return int(value), None
+    return value, None
+
+
+def calculator_figures(survey: Survey, answers: dict[str, Any], key: str, lang: str) -> bool:
+    """The calculator's figures as its fields (`key` as given to `calculator`) hold them now, into
+    `answers`, without drawing anything: for a callback, which runs before the page. False (and
+    `answers` unchanged) when a field's text is not a figure it takes."""
+    figures = {}
+    for name, spec in survey.calculator.inputs.items():
+        if spec.fixed:
+            figures[name] = spec.default
+            continue
+        typed = st.session_state.get(f"{key}.{name}")
+        if typed is None:  # not drawn in this session yet: the field would show the kept figure
+            continue
+        value, problem = _figure(name, spec, typed, lang)
+        if problem:
+            return False
+        figures[name] = value
+    answers.update(figures)
+    return True

@@ -362,3 +362,44 @@ def test_open_question_hint_offers_dont_know_only_where_there_is_one(app_db):
     expected = [t("no_answer_yet" if q.dont_know else "no_answer_yet_no_dk", "de") for q in section.questions]
     assert len(hints) == len(expected) and all(e in h for e, h in zip(expected, hints, strict=True))
     assert {q.dont_know for q in section.questions} == {True, False}, "the step has both kinds"
+
+
+def test_submit_shows_the_result_without_drawing_the_calculator_again(app_db, monkeypatch):
+    """The tap on submit stores and scores in its callback: the run it starts goes to the result page
+    before the calculator step is drawn once more."""
+    from pages.components import widgets
+
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    answers = fixture("trp-standard", "held")
+    at = new_app(survey="trp-standard", lang="en")
+    at.button(key="start").click().run()
+    for section in survey.ordered_sections:
+        answer_step(at, section, answers)
+    drawn = []
+    calculator = widgets.calculator
+    monkeypatch.setattr(widgets, "calculator", lambda *a, **kw: drawn.append(a) or calculator(*a, **kw))
+    at.button(key="submit").click().run()
+    assert not at.exception
+    assert at.session_state["trp.result"].code in " ".join(m.value for m in at.markdown)
+    assert drawn == []
+    assert stored_rows(app_db) == 1
+
+
+def test_a_figure_typed_just_before_submit_counts(app_db):
+    """A figure whose field was left by the tap on submit (no rerun of its own in between) is the one
+    stored; a text that is no figure stops the submit with the marked field."""
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    answers = fixture("trp-standard", "held")
+    at = new_app(survey="trp-standard", lang="de")
+    at.button(key="start").click().run()
+    for section in survey.ordered_sections:
+        answer_step(at, section, answers)
+    gen, lang = keys(at)
+    at.text_input(key=f"c.{gen}.{lang}.first_deal_month").input("25")
+    at.button(key="submit").click().run()
+    assert "trp.result" not in at.session_state
+    assert [e.value for e in at.error] == ["Bitte korrigieren Sie die markierten Felder."]
+    at.text_input(key=f"c.{gen}.{lang}.first_deal_month").input("7")
+    at.button(key="submit").click().run()
+    assert at.session_state["trp.result"].answers["first_deal_month"] == 7
+    assert stored_rows(app_db) == 1
