@@ -150,9 +150,9 @@ else:
             return
         ui.count("completed")
         st.session_state[session.RESULT] = result
-        st.session_state[session.TO_RESULT] = (
-            True  # st.switch_page finds no pages in a callback under AppTest
-        )
+        # The switch itself is the page's (at its top): in a callback under AppTest, st.switch_page
+        # finds no pages, as the app has not called st.navigation yet in that run.
+        st.session_state[session.TO_RESULT] = True
 
     back_col, _, submit_col = st.columns([1, 1, 1])
     if back_col.button(t("back", lang), width="stretch", disabled=step == 0, key="nav.back"):
