@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -20,8 +20,8 @@ STEP = "trp.step"  # index into the questionnaire's steps
 WARNED = "trp.warned"  # step index whose open questions were pointed out once
 SUBMISSION = "trp.submission"  # Submission of the current answer set
 RESULT = "trp.result"  # Result shown on the result page
+TO_RESULT = "trp.to_result"  # the submit button's callback stored a result: show it next
 CHARTS = "trp.charts"  # Charts of that result
-CURVE = "trp.curve"  # Curve: the calculator's latest cash-flow curve
 COUNTED = "trp.counted"  # funnel steps already counted in this session
 GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
 NOTICE = "trp.notice"  # a message to show once on the next page
@@ -39,13 +39,6 @@ DEAD = "trp.manager_dead"  # a session id found ended: not asked again in this t
 FOLLOW = "trp.manager_follow"  # after a login: the address that sets the browser's cookie
 SSO_SEEN = "trp.manager_sso"  # the identity provider's login of this tab has been handled
 EXPIRED = "trp.manager_expired"  # the session ended in this run: show the login page
-
-
-class Curve(NamedTuple):
-    """The calculator's cash-flow curve as last drawn: what it was drawn from, and its Vega-Lite spec."""
-
-    figures: tuple[tuple[float, ...], str, int, int | None]  # cumulative cash flow, language, target, month
-    spec: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import uuid
 from typing import Any, NamedTuple
 
 import streamlit as st
 
-from pages.components.session import CURVE, Curve
 from trp_core.method import breakeven as be
 from trp_core.method.scoring import DONT_KNOW, breakeven_inputs, clean_text, is_real
 from trp_core.method.survey import (
@@ -220,25 +218,16 @@ def calculator(survey: Survey, answers: dict[str, Any], lang: str, key: str) -> 
         inputs = breakeven_inputs(survey, accepted(survey, answers))
         result = be.compute(inputs)
         month = result.break_even_month
-        st.vega_lite_chart(_curve_spec(result.cumulative, lang, calc.target_months, month), width="stretch")
+        # A plain spec, kept per figures for the whole process (result_charts): typing a figure
+        # builds only the curve's rows, and Streamlit copies what it changes of the spec.
+        chart = result_charts.breakeven_chart(result.cumulative, lang, calc.target_months, month)
+        st.vega_lite_chart(chart, width="stretch")
         st.caption(result_charts.breakeven_text(result.cumulative, lang, calc.target_months, month))
         for line in figure_lines(result, calc.target_months, calc.horizon_months, lang):
             st.markdown(line)
 
     live()
     return invalid
-
-
-def _curve_spec(cumulative: list[float], lang: str, target: int, month: int | None) -> dict[str, Any]:
-    """The cash-flow curve's Vega-Lite spec, kept in the session while the figures stay the same:
-    a rerun with nothing changed (back, the language switch, a tap next to a field) draws the kept
-    spec instead of building the chart again. Only this session's latest curve is kept."""
-    figures = (tuple(cumulative), lang, target, month)
-    kept: Curve | None = st.session_state.get(CURVE)
-    if kept is None or kept.figures != figures:
-        spec = result_charts.breakeven_chart(cumulative, lang, target, month).to_dict(validate=False)
-        kept = st.session_state[CURVE] = Curve(figures, spec)
-    return copy.deepcopy(kept.spec)  # Streamlit takes the data out of the spec it is given
 
 
 def prefill(survey: Survey, answers: dict[str, Any], name: str) -> Any:
@@ -306,26 +295,60 @@ def _input(
         shown = fmt.percent(spec.default, lang) if percent else fmt.number(spec.default, lang, 2, trim=True)
         st.markdown(f"**{label}**: {shown} · _{t('calc_fixed', lang)}_")
         return spec.default
-    low, high = round(spec.min * scale, 6), round(spec.max * scale, 6)
     typed = st.text_input(text, value=_shown(round(float(current) * scale, 6), lang), key=key)
     message = st.empty()
-    whole = name in be.INTEGER_INPUTS
-    reading = fmt.read_number(typed, lang, low, high, whole=whole, percent=percent)
+    value, problem = _figure(name, spec, typed, lang, fallback)
     # The note stands while the field shows the answer's figure; a figure of his own replaces it.
-    if (
-        note
-        and not reading.problem
-        and (reading.value is None or reading.value == round(fallback * scale, 6))
-    ):
+    if note and not problem and value == fallback:
         st.caption(f":material/subdirectory_arrow_right: {note}")
     st.caption(spec.help(lang))  # one visible line each: a tooltip is easy to miss on a tablet
-    if reading.problem:
-        _problem(message, reading.problem, key)
+    if problem:
+        _problem(message, problem, key)
         return Invalid(key)
+    return value
+
+
+def _figure(name: str, spec: Any, typed: str, lang: str, fallback: Any = None) -> tuple[float, str | None]:
+    """A calculator field's text as the figure it stands for (when empty: `fallback`, else the
+    survey's default), or the problem."""
+    percent = name in be.FRACTION_INPUTS
+    scale = 100 if percent else 1
+    low, high = round(spec.min * scale, 6), round(spec.max * scale, 6)
+    whole = name in be.INTEGER_INPUTS
+    reading = fmt.read_number(typed, lang, low, high, whole=whole, percent=percent)
+    if reading.problem:
+        return spec.default, reading.problem
     empty = spec.default if fallback is None else fallback  # an emptied field goes back to it
     value = empty * scale if reading.value is None else reading.value
     if whole:
-        return int(value)
+        return int(value), None
     value = round(value / scale, 6)
     # A figure on a whole grid (euros in steps of 500) stays an int, as the answers files write it.
-    return int(value) if not percent and float(value).is_integer() and _whole(low, high, spec.step) else value
+    if not percent and float(value).is_integer() and _whole(low, high, spec.step):
+        return int(value), None
+    return value, None
+
+
+def calculator_figures(survey: Survey, answers: dict[str, Any], key: str, lang: str) -> bool:
+    """The calculator's figures as its fields (`key` as given to `calculator`) hold them now, into
+    `answers`, without drawing anything: for a callback, which runs before the page. False (and
+    `answers` unchanged) when a field's text is not a figure it takes."""
+    figures = {}
+    for name, spec in survey.calculator.inputs.items():
+        if spec.fixed:
+            figures[name] = spec.default
+            continue
+        typed = st.session_state.get(f"{key}.{name}")
+        if typed is None:  # not drawn in this session yet: the field would show the kept figure
+            continue
+        filled = prefill(survey, answers, name) if spec.from_question else None
+        value, problem = _figure(name, spec, typed, lang, filled)
+        if problem:
+            return False
+        figures[name] = value
+    for name, value in figures.items():
+        if survey.calculator.inputs[name].from_question and value == prefill(survey, answers, name):
+            answers.pop(name, None)  # the answer's figure, or the default the partner keeps
+        else:
+            answers[name] = value
+    return True

@@ -15,6 +15,9 @@ from trp_core.presentation.labels import axis_label
 from trp_core.services.results import StoreUnavailable
 from trp_core.services.submit import InvalidAnswers, open_questions, submission_for, submit
 
+if st.session_state.pop(session.TO_RESULT, False):
+    ui.go(RESULT_PAGE)  # stored and scored by the submit button's callback (below)
+
 lang = session.lang()
 surveys = resources.published()
 survey_id = session.survey_id()
@@ -133,12 +136,39 @@ else:
             st.session_state[session.WARNED] = st.session_state[session.STEP]
             st.rerun()
 
+    def submit_first() -> None:
+        """The tap on submit, before the page runs: with every figure valid, the answers are stored
+        and scored here, and the page's run switches to the result at its top, before it draws
+        anything: the tap costs the result page's run, not a run of this step first. Otherwise
+        nothing is done here and this step's run below does it: it shows what to fix, or tries the
+        store again and says it is down."""
+        if not w.calculator_figures(survey, answers, f"c.{gen}.{lang}", lang):
+            return
+        figures = w.accepted(survey, answers)  # every figure as the calculator shows it
+        # Kept before storing: a repeated tap, or one after a storage error, reuses its key and code.
+        submission = st.session_state[session.SUBMISSION] = submission_for(figures, session.submission())
+        store = None if session.preview() else resources.store
+        try:
+            result = submit(survey, figures, submission, lang=lang, event=session.event(), store=store)
+        except (InvalidAnswers, StoreUnavailable):  # the reason is in the server log
+            return
+        ui.count("completed")
+        st.session_state[session.RESULT] = result
+        # The switch itself is the page's (at its top): in a callback under AppTest, st.switch_page
+        # finds no pages, as the app has not called st.navigation yet in that run.
+        st.session_state[session.TO_RESULT] = True
+
     back_col, _, submit_col = st.columns([1, 1, 1])
     if back_col.button(t("back", lang), width="stretch", disabled=step == 0, key="nav.back"):
         go(step - 1)
     # Nothing answered is nothing to evaluate: no empty response is stored.
     submitted = submit_col.button(
-        t("submit", lang), type="primary", width="stretch", key="submit", disabled=nothing
+        t("submit", lang),
+        type="primary",
+        width="stretch",
+        key="submit",
+        disabled=nothing,
+        on_click=submit_first,
     )
     if submitted and invalid:
         alert.error(t("fix_marked", lang), icon=":material/error:")

@@ -64,7 +64,7 @@ specs = session.charts(current).specs  # built once per result and language
 
 def spec(name: str, build) -> dict:
     if (name, lang) not in specs:
-        specs[name, lang] = build().to_dict(validate=False)
+        specs[name, lang] = build()
     return specs[name, lang]
 
 

@@ -10,10 +10,12 @@ from sqlalchemy import create_engine, func, select
 from tests.app.conftest import new_app
 from tests.conftest import ROOT, SURVEYS
 from trp_core.files.surveys import load_survey
+from trp_core.method import breakeven as be
 from trp_core.method.breakeven import FRACTION_INPUTS
-from trp_core.method.scoring import DONT_KNOW
+from trp_core.method.scoring import DONT_KNOW, breakeven_inputs
 from trp_core.method.survey import ChoiceQuestion, NumberQuestion, ScaleQuestion, TextQuestion, YesNoQuestion
 from trp_core.method.vocabulary import Axis, Quadrant
+from trp_core.presentation import result_charts
 from trp_core.presentation.formatting import parse_number, plain
 from trp_core.presentation.labels import quadrant_label
 
@@ -166,6 +168,16 @@ def _curve_points(spec: dict) -> list[float]:
     raise AssertionError(f"no curve in the chart: {sorted(spec)}")
 
 
+def _drawn_curve(at) -> list[float]:
+    """The cumulative cash flow of the calculator's chart as the page sent it."""
+    (chart,) = at.get("vega_lite_chart")
+    return _curve_points(json.loads(chart.proto.spec))
+
+
+def _expected_curve(at, survey) -> list[float]:
+    return list(be.compute(breakeven_inputs(survey, at.session_state["trp.answers"])).cumulative)
+
+
 def test_calculator_curve_follows_the_figures_and_is_kept_while_they_stay(app_db):
     survey = load_survey(SURVEYS / "trp-standard.yaml")
     answers = fixture("trp-standard", "held")
@@ -173,17 +185,19 @@ def test_calculator_curve_follows_the_figures_and_is_kept_while_they_stay(app_db
     at.button(key="start").click().run()
     for section in survey.ordered_sections:
         answer_step(at, section, answers)
-    figures, spec = at.session_state["trp.curve"]
-    assert _curve_points(spec) == list(figures[0])
-    at.run()  # nothing changed: the kept spec is drawn again, not rebuilt
-    assert at.session_state["trp.curve"][1] is spec
+    figures = _expected_curve(at, survey)
+    assert _drawn_curve(at) == figures
+    built = result_charts._breakeven_spec.cache_info().misses
+    at.run()  # nothing changed: the spec built for these figures is drawn again, not rebuilt
+    assert result_charts._breakeven_spec.cache_info().misses == built
+    assert _drawn_curve(at) == figures
     gen, lang = keys(at)
     name = next(n for n in survey.calculator.asked if n not in FRACTION_INPUTS)
     field = at.text_input(key=f"c.{gen}.{lang}.{name}")
     field.input(plain(parse_number(field.value, lang) * 2, lang)).run()
-    changed, new_spec = at.session_state["trp.curve"]
-    assert changed != figures and new_spec is not spec
-    assert _curve_points(new_spec) == list(changed[0]) != list(figures[0])
+    changed = _expected_curve(at, survey)
+    assert result_charts._breakeven_spec.cache_info().misses == built + 1
+    assert _drawn_curve(at) == changed != figures
 
 
 def test_double_submit_stores_one_row(app_db):
@@ -348,3 +362,44 @@ def test_open_question_hint_offers_dont_know_only_where_there_is_one(app_db):
     expected = [t("no_answer_yet" if q.dont_know else "no_answer_yet_no_dk", "de") for q in section.questions]
     assert len(hints) == len(expected) and all(e in h for e, h in zip(expected, hints, strict=True))
     assert {q.dont_know for q in section.questions} == {True, False}, "the step has both kinds"
+
+
+def test_submit_shows_the_result_without_drawing_the_calculator_again(app_db, monkeypatch):
+    """The tap on submit stores and scores in its callback: the run it starts goes to the result page
+    before the calculator step is drawn once more."""
+    from pages.components import widgets
+
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    answers = fixture("trp-standard", "held")
+    at = new_app(survey="trp-standard", lang="en")
+    at.button(key="start").click().run()
+    for section in survey.ordered_sections:
+        answer_step(at, section, answers)
+    drawn = []
+    calculator = widgets.calculator
+    monkeypatch.setattr(widgets, "calculator", lambda *a, **kw: drawn.append(a) or calculator(*a, **kw))
+    at.button(key="submit").click().run()
+    assert not at.exception
+    assert at.session_state["trp.result"].code in " ".join(m.value for m in at.markdown)
+    assert drawn == []
+    assert stored_rows(app_db) == 1
+
+
+def test_a_figure_typed_just_before_submit_counts(app_db):
+    """A figure whose field was left by the tap on submit (no rerun of its own in between) is the one
+    stored; a text that is no figure stops the submit with the marked field."""
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    answers = fixture("trp-standard", "held")
+    at = new_app(survey="trp-standard", lang="de")
+    at.button(key="start").click().run()
+    for section in survey.ordered_sections:
+        answer_step(at, section, answers)
+    gen, lang = keys(at)
+    at.text_input(key=f"c.{gen}.{lang}.first_deal_month").input("25")
+    at.button(key="submit").click().run()
+    assert "trp.result" not in at.session_state
+    assert [e.value for e in at.error] == ["Bitte korrigieren Sie die markierten Felder."]
+    at.text_input(key=f"c.{gen}.{lang}.first_deal_month").input("7")
+    at.button(key="submit").click().run()
+    assert at.session_state["trp.result"].answers["first_deal_month"] == 7
+    assert stored_rows(app_db) == 1

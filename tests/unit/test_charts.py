@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema import core
 
 from trp_core.files.surveys import load_survey
 from trp_core.method import breakeven as be
@@ -29,6 +31,18 @@ def fixture(name: str):
     data = json.loads((ROOT / "tests" / "answers" / f"{name}.json").read_text())
     survey = load_survey(ROOT / "surveys" / f"{data['survey']}.yaml")
     return assess(survey, data["answers"]), survey
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return core.load_schema()
+
+
+def valid(spec: dict[str, Any]) -> dict[str, Any]:
+    """A chart spec, checked against the Vega-Lite schema of the bundled Altair (the charts are plain
+    dicts that nothing checks at run time)."""
+    validate_jsonschema(spec, _schema())
+    return spec
 
 
 def rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -61,7 +75,7 @@ def marks(spec: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", ["trp-cloud.kandidat", "trp-classic.held", "trp-standard.vampir"])
 def test_matrix_has_thresholds_labels_and_point(name, lang):
     assessment, survey = fixture(name)
-    spec = charts.matrix_chart(assessment, survey, lang).to_dict()
+    spec = valid(charts.matrix_chart(assessment, survey, lang))
     data = rows(spec)
     thresholds = {r["threshold_axis"]: r["threshold"] for r in data if "threshold_axis" in r}
     assert thresholds == {"kann": survey.thresholds.kann, "will": survey.thresholds.will}
@@ -80,7 +94,7 @@ def test_matrix_has_thresholds_labels_and_point(name, lang):
 
 def test_matrix_internal_labels_for_managers():
     assessment, survey = fixture("trp-cloud.kandidat")
-    data = rows(charts.matrix_chart(assessment, survey, "de", labels="internal").to_dict())
+    data = rows(valid(charts.matrix_chart(assessment, survey, "de", labels="internal")))
     assert {r["label"] for r in data if "quadrant" in r and "label" in r} == {
         quadrant_name(q, "de", "internal") for q in QUADRANTS
     }
@@ -92,7 +106,7 @@ def test_matrix_internal_labels_for_managers():
 def test_matrix_marks_a_borderline_result(name):
     assessment, survey = fixture(name)
     axis = next(a for a in Axis if assessment.axes[a].borderline)
-    spec = charts.matrix_chart(assessment, survey, "de").to_dict()
+    spec = valid(charts.matrix_chart(assessment, survey, "de"))
     band = next(r for r in rows(spec) if r.get("borderline_axis") == axis.value)
     t = assessment.axes[axis].threshold
     lo, hi = (band["x0"], band["x1"]) if axis is Axis.KANN else (band["y0"], band["y1"])
@@ -106,7 +120,7 @@ def test_matrix_marks_a_borderline_result(name):
 def test_matrix_without_a_score_has_no_point_and_says_why():
     assessment, survey = fixture("trp-standard.undetermined")
     assert assessment.axes[Axis.WILL].coverage == 0  # method version 2: it scores 0, which is no point
-    spec = charts.matrix_chart(assessment, survey, "de").to_dict()
+    spec = valid(charts.matrix_chart(assessment, survey, "de"))
     assert not [r for r in rows(spec) if "kann" in r and "will" in r]
     assert any("Kein Punkt" in r.get("note", "") for r in rows(spec))
     de = charts.matrix_text(assessment, survey, "de")
@@ -119,7 +133,7 @@ def test_matrix_without_a_score_has_no_point_and_says_why():
 def test_matrix_undetermined_with_scores_shows_no_point_and_the_scores_as_provisional():
     """Undetermined is a state, not a position (issue 12): no point, the scores only as provisional."""
     assessment, survey = fixture("trp-cloud.undetermined")
-    spec = charts.matrix_chart(assessment, survey, "en").to_dict()
+    spec = valid(charts.matrix_chart(assessment, survey, "en"))
     assert not [r for r in rows(spec) if "kann" in r and "will" in r]
     assert any("No point" in r.get("note", "") for r in rows(spec))
     assert "Provisional scores: Ability (can) 24.5, Motivation (wants to) 7.5" in charts.matrix_text(
@@ -147,9 +161,7 @@ def test_matrix_text_names_a_knockout():
     assert "Können ist wegen eines Ausschlusskriteriums nicht erreicht" in charts.matrix_text(
         assessment, survey, "de"
     )
-    point = next(
-        r for r in rows(charts.matrix_chart(assessment, survey, "en").to_dict()) if "point_label" in r
-    )
+    point = next(r for r in rows(valid(charts.matrix_chart(assessment, survey, "en"))) if "point_label" in r)
     assert "knock-out" in point["point_label"]
 
 
@@ -218,7 +230,7 @@ def test_criteria_tables_show_the_table_per_axis_with_its_sum():
 
 def test_criteria_chart_shows_unanswered_as_such_not_as_zero():
     assessment, survey = fixture("trp-standard.undetermined")
-    spec = charts.criteria_chart(assessment, survey, "en").to_dict()
+    spec = valid(charts.criteria_chart(assessment, survey, "en"))
     data = rows(spec)
     bars = [r for r in data if "criterion" in r]
     staff = next(r for r in bars if r["criterion"] == "staff")
@@ -231,7 +243,7 @@ def test_criteria_chart_shows_unanswered_as_such_not_as_zero():
 
 def test_criteria_chart_marks_thresholds_and_knockouts():
     assessment, survey = fixture("trp-cloud.vampir")
-    data = rows(charts.criteria_chart(assessment, survey, "de").to_dict())
+    data = rows(valid(charts.criteria_chart(assessment, survey, "de")))
     thresholds = {(r["threshold_axis"], r["threshold"]) for r in data if "threshold_axis" in r}
     assert thresholds == {("kann", survey.thresholds.kann), ("will", survey.thresholds.will)}
     staff = next(r for r in data if r.get("criterion") == "staff")
@@ -263,8 +275,7 @@ EXAMPLE_A = be.BreakEvenInputs(
 
 def test_breakeven_chart_spec():
     result = be.compute(EXAMPLE_A)
-    chart = charts.breakeven_chart(result.cumulative, "de", 12, result.break_even_month)
-    spec = chart.to_dict()
+    spec = valid(charts.breakeven_chart(result.cumulative, "de", 12, result.break_even_month))
     data = rows(spec)
     curve = [r for r in data if "cf" in r and "month" in r]
     assert sorted({r["month"] for r in curve}) == list(range(37))
@@ -294,7 +305,7 @@ def test_breakeven_text_both_languages():
 def test_breakeven_not_reached():
     slow = be.compute(EXAMPLE_A.model_copy(update={"deals_per_month": 0.5}))
     assert slow.break_even_month is None
-    spec = charts.breakeven_chart(slow.cumulative, "en", 12).to_dict()
+    spec = valid(charts.breakeven_chart(slow.cumulative, "en", 12))
     assert not [r for r in rows(spec) if "break_even_month" in r]
     text = charts.breakeven_text(slow.cumulative, "en", 12)
     assert "does not break even within 36\u00a0months (target: month 12)" in text
@@ -302,18 +313,59 @@ def test_breakeven_not_reached():
 
 def test_breakeven_month_taken_from_the_curve_when_not_given():
     result = be.compute(EXAMPLE_A)
-    data = rows(charts.breakeven_chart(result.cumulative, "en", 12).to_dict())
+    data = rows(valid(charts.breakeven_chart(result.cumulative, "en", 12)))
     assert next(r for r in data if "break_even_month" in r)["break_even_month"] == 12
 
 
 def test_charts_fit_a_phone():
     assessment, survey = fixture("trp-cloud.held")
-    for chart in (
+    for spec in (
+        valid(charts.matrix_chart(assessment, survey, "de")),
+        valid(charts.criteria_chart(assessment, survey, "de")),
+        valid(charts.breakeven_chart(assessment.breakeven.cumulative, "de", 12)),
+    ):
+        assert spec["width"] == "container"
+        sizes = [m.get("fontSize") for m in marks(spec) if m.get("type") == "text"]
+        assert sizes and min(sizes) >= 11
+
+
+def test_specs_are_written_for_the_bundled_vega_lite():
+    import altair as alt
+
+    assessment, survey = fixture("trp-cloud.held")
+    assert charts.SCHEMA == alt.SCHEMA_URL
+    assert valid(charts.matrix_chart(assessment, survey, "en"))["$schema"] == alt.SCHEMA_URL
+
+
+def test_the_same_figures_give_the_same_spec_object():
+    """The calculator draws its curve on every rerun: the same figures reuse the spec built for them,
+    in any session, and other figures get a spec of their own."""
+    result = be.compute(EXAMPLE_A)
+    first = charts.breakeven_chart(result.cumulative, "de", 12, result.break_even_month)
+    assert charts.breakeven_chart(list(result.cumulative), "de", 12) is first
+    assert charts.breakeven_chart(result.cumulative, "en", 12) is not first
+    other = be.compute(EXAMPLE_A.model_copy(update={"deals_per_month": 4})).cumulative
+    assert rows(charts.breakeven_chart(other, "de", 12)) != rows(first)
+
+
+def test_streamlit_sends_a_spec_as_it_is_and_leaves_it_unchanged():
+    """The rows are inline in each layer: Streamlit converts no data set to Arrow, and what it changes
+    it changes on its own copy, so that a shared spec stays as it was."""
+    import copy
+
+    from streamlit.elements import vega_charts
+    from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart
+
+    assessment, survey = fixture("trp-classic.borderline")
+    for spec in (
         charts.matrix_chart(assessment, survey, "de"),
         charts.criteria_chart(assessment, survey, "de"),
         charts.breakeven_chart(assessment.breakeven.cumulative, "de", 12),
     ):
-        spec = chart.to_dict()
-        assert spec["width"] == "container"
-        sizes = [m.get("fontSize") for m in marks(spec) if m.get("type") == "text"]
-        assert sizes and min(sizes) >= 11
+        before = copy.deepcopy(spec)
+        proto = VegaLiteChart()
+        prepared = vega_charts._prepare_vega_lite_spec(spec, True)
+        vega_charts._marshall_chart_data(proto, prepared)
+        assert not proto.datasets and not proto.data.data
+        assert spec == before
+        assert all(layer["data"]["values"] for layer in prepared["layer"])

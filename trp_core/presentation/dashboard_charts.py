@@ -30,6 +30,10 @@ from trp_core.presentation.result_charts import (
     Width,
 )
 
+# Altair validates every chart object against the Vega-Lite schema as it is made (its debug mode),
+# most of the time of building a chart; the finished specs are validated in the tests.
+alt.utils.schemapi.disable_debug_mode()
+
 if TYPE_CHECKING:
     from trp_core.services.calibrate import Calibration
     from trp_core.services.dashboard import Dashboard

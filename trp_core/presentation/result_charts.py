@@ -1,4 +1,4 @@
-"""Altair charts of a result, each with a plain-language text alternative in German and English.
+"""Vega-Lite charts of a result, each with a plain-language text alternative in German and English.
 
 - `matrix_chart` / `matrix_text`: where the partner sits on the kann × will matrix;
 - `criteria_chart` / `criteria_table` (`criteria_tables` as the result page shows it): every weighted
@@ -10,6 +10,15 @@ text. Colours follow the Okabe–Ito palette, which stays distinguishable with t
 colour-vision deficiencies, and no information is carried by colour alone: quadrants are
 labelled, the partner's point is labelled, a borderline result gets a dashed ring and a word.
 Each chart carries its text alternative as the Vega-Lite `description` (the SVG's aria label).
+
+The charts are plain Vega-Lite specs (dicts), written out by small functions: building them as
+Altair objects and converting those was the largest part of a rerun's time (Altair copies every
+object it combines). Each layer carries its rows inline, so that Streamlit sends the spec as it
+is instead of converting every data set to Arrow. The parts that do not depend on the figures
+are built once per process (functools.lru_cache) and shared, as is the whole cash-flow chart of
+the same figures: a spec returned here must not be changed (st.vega_lite_chart and
+render.chart_png copy what they change). tests/unit/test_charts.py validates the specs against
+the Vega-Lite schema.
 """
 
 from __future__ import annotations
@@ -17,9 +26,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Final, Literal, NamedTuple
-
-import altair as alt
 
 from trp_core.method.breakeven import break_even_month as first_non_negative
 from trp_core.method.scoring import Assessment
@@ -30,11 +38,12 @@ from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import axis_label, criterion_label, quadrant_labels
 
 Width = int | Literal["container"]
+Spec = dict[str, Any]
 
-# Altair validates every chart object against the Vega-Lite schema as it is made (its debug mode):
-# 40 % of the time of building the calculator's chart (cProfile, bench/page_speed.py). The finished
-# specs are validated once, in tests/unit/test_charts.py (to_dict() validates whatever the mode).
-alt.utils.schemapi.disable_debug_mode()
+# The Vega-Lite version the bundled Altair writes (and Streamlit's frontend draws); a test keeps
+# the two equal.
+SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+_CONFIG: Final = {"view": {"continuousHeight": 300, "continuousWidth": 300}}
 
 # Okabe–Ito colours.
 BLUE: Final = "#0072B2"
@@ -57,7 +66,7 @@ AXIS_COLOURS: Final = {Axis.KANN: BLUE, Axis.WILL: ORANGE}
 FONT_SIZE: Final = 12
 LINE_HEIGHT: Final = 15
 _DOMAIN: Final = [0, 100]
-_NO_FRAME: Final = alt.ViewBackground(stroke=None)
+_SCALE_0_100: Final = {"domain": _DOMAIN, "nice": False}
 # Text drawn first in white with a wide outline, then again in ink: rules never cut through words.
 _HALO: Final = {"stroke": "white", "strokeWidth": 4, "strokeJoin": "round"}
 _TICKS: Final = [0, 20, 40, 60, 80, 100]
@@ -65,6 +74,41 @@ _TICKS: Final = [0, 20, 40, 60, 80, 100]
 
 def _threshold(survey: Survey, axis: Axis) -> float:
     return survey.thresholds.kann if axis is Axis.KANN else survey.thresholds.will
+
+
+# --- Vega-Lite pieces ---------------------------------------------------------------------------
+
+
+def _q(field: str, **more: Any) -> dict[str, Any]:
+    """A quantitative field of an encoding channel."""
+    return {"field": field, "type": "quantitative", **more}
+
+
+def _n(field: str, **more: Any) -> dict[str, Any]:
+    """A nominal field of an encoding channel."""
+    return {"field": field, "type": "nominal", **more}
+
+
+def _layer(values: list[dict[str, Any]], mark: dict[str, Any], encoding: dict[str, Any], **more: Any) -> Spec:
+    """One layer with its rows inline; `mark` is the mark's properties with its "type"."""
+    return {"data": {"values": values}, "mark": mark, "encoding": encoding, **more}
+
+
+def _calculate(**columns: str) -> list[dict[str, str]]:
+    return [{"calculate": expr, "as": name} for name, expr in columns.items()]
+
+
+def _chart(layers: list[Spec], width: Width, height: int, description: str) -> Spec:
+    """The top level of a layered chart, as Altair writes it (no frame around the plot)."""
+    return {
+        "$schema": SCHEMA,
+        "config": _CONFIG,
+        "layer": layers,
+        "width": width,
+        "height": height,
+        "description": description,
+        "view": {"stroke": None},
+    }
 
 
 # --- the matrix ---------------------------------------------------------------------------------
@@ -75,10 +119,26 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width=max(8, width), break_long_words=False)) or text
 
 
-def _quadrant_layers(survey: Survey, lang: str, labels: str, own: Quadrant) -> list[alt.Chart]:
+@lru_cache(maxsize=64)
+def _matrix_frame(kann_title: str, will_title: str) -> Spec:
+    """An invisible point that carries both axes, 0–100 with ticks every 20."""
+    style = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE + 1, "grid": False, "values": _TICKS}
+    return _layer(
+        [{"x": 0, "y": 0}],
+        {"type": "point", "opacity": 0},
+        {
+            "x": _q("x", scale=_SCALE_0_100, axis={"title": kann_title, **style}),
+            "y": _q("y", scale=_SCALE_0_100, axis={"title": will_title, **style}),
+        },
+    )
+
+
+@lru_cache(maxsize=256)
+def _quadrant_layers(
+    tk: float, tw: float, names: tuple[tuple[Quadrant, str], ...], field_title: str, own: Quadrant
+) -> tuple[Spec, ...]:
     """Shaded fields and their names in the outer corners; the partner's field is stronger and bold."""
-    tk, tw = survey.thresholds.kann, survey.thresholds.will
-    names = quadrant_labels(survey, lang, labels)
+    name_of = dict(names)
     # (quadrant, x0, x1, y0, y1, corner x, corner y, align, baseline)
     fields = [
         (Quadrant.HELD, tk, 100, tw, 100, 98, 98, "right", "top"),
@@ -86,63 +146,66 @@ def _quadrant_layers(survey: Survey, lang: str, labels: str, own: Quadrant) -> l
         (Quadrant.VAMPIR, 0, tk, tw, 100, 2, 98, "left", "top"),
         (Quadrant.SCHATTEN, 0, tk, 0, tw, 2, 2, "left", "bottom"),
     ]
-    shade = alt.Chart(
-        alt.Data(
-            values=[
-                {
-                    "quadrant": q.value,
-                    "label": names[q],
-                    "x0": x0,
-                    "x1": x1,
-                    "y0": y0,
-                    "y1": y1,
-                    "own": q is own,
-                }
-                for q, x0, x1, y0, y1, *_ in fields
-            ]
-        )
-    ).mark_rect(stroke=None)
-    shade = shade.encode(
-        x=alt.X("x0:Q", scale=alt.Scale(domain=_DOMAIN, nice=False)),
-        x2=alt.X2("x1:Q"),
-        y=alt.Y("y0:Q", scale=alt.Scale(domain=_DOMAIN, nice=False)),
-        y2=alt.Y2("y1:Q"),
-        color=alt.Color(
-            "quadrant:N",
-            scale=alt.Scale(
-                domain=[q.value for q in QUADRANT_COLOURS], range=list(QUADRANT_COLOURS.values())
+    shade = _layer(
+        [
+            {
+                "quadrant": q.value,
+                "label": name_of[q],
+                "x0": x0,
+                "x1": x1,
+                "y0": y0,
+                "y1": y1,
+                "own": q is own,
+            }
+            for q, x0, x1, y0, y1, *_ in fields
+        ],
+        {"type": "rect", "stroke": None},
+        {
+            "x": _q("x0", scale=_SCALE_0_100),
+            "x2": {"field": "x1"},
+            "y": _q("y0", scale=_SCALE_0_100),
+            "y2": {"field": "y1"},
+            "color": _n(
+                "quadrant",
+                scale={
+                    "domain": [q.value for q in QUADRANT_COLOURS],
+                    "range": list(QUADRANT_COLOURS.values()),
+                },
+                legend=None,
             ),
-            legend=None,
-        ),
-        opacity=alt.condition("datum.own", alt.value(0.30), alt.value(0.12)),
-        tooltip=[alt.Tooltip("label:N", title=t("chart_field", lang))],
+            "opacity": {"condition": {"test": "datum.own", "value": 0.30}, "value": 0.12},
+            "tooltip": [_n("label", title=field_title)],
+        },
     )
     layers = [shade]
     # About 310 px of plot at phone width and some 6.5 px per character of 12 px text.
     for q, x0, x1, _y0, _y1, cx, cy, align, baseline in fields:
-        name = _wrap(names[q], int((x1 - x0) / 100 * 310 / 6.5) - 1)
+        name = _wrap(name_of[q], int((x1 - x0) / 100 * 310 / 6.5) - 1)
         # Vega stacks further lines below the first whatever the baseline: lift bottom labels.
         lift = -(name.count("\n")) * LINE_HEIGHT if baseline == "bottom" else 0
         layers.append(
-            alt.Chart(alt.Data(values=[{"quadrant": q.value, "name": name, "x": cx, "y": cy}]))
-            .mark_text(
-                align=align,
-                baseline=baseline,
-                lineBreak="\n",
-                lineHeight=LINE_HEIGHT,
-                dy=lift,
-                fontSize=FONT_SIZE,
-                fontWeight="bold" if q is own else "normal",
-                color=INK,
+            _layer(
+                [{"quadrant": q.value, "name": name, "x": cx, "y": cy}],
+                {
+                    "type": "text",
+                    "align": align,
+                    "baseline": baseline,
+                    "lineBreak": "\n",
+                    "lineHeight": LINE_HEIGHT,
+                    "dy": lift,
+                    "fontSize": FONT_SIZE,
+                    "fontWeight": "bold" if q is own else "normal",
+                    "color": INK,
+                },
+                {"x": _q("x"), "y": _q("y"), "text": _n("name")},
             )
-            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("name:N"))
         )
-    return layers
+    return tuple(layers)
 
 
-def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list[alt.Chart]:
+def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list[Spec]:
     """Both thresholds as rules, and a dashed band of ±borderline around each borderline axis."""
-    layers: list[alt.Chart] = []
+    layers: list[Spec] = []
     band = survey.borderline
     for axis in Axis:
         result = assessment.axes[axis]
@@ -154,30 +217,34 @@ def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list
             "x0": 0, "x1": 100, "y0": lo, "y1": hi
         }  # fmt: skip
         layers.append(
-            alt.Chart(alt.Data(values=[{**row, "borderline_axis": axis.value}]))
-            .mark_rect(fill=GREY, fillOpacity=0.15, stroke=MUTED, strokeDash=[4, 3], strokeWidth=1)
-            .encode(x=alt.X("x0:Q"), x2=alt.X2("x1:Q"), y=alt.Y("y0:Q"), y2=alt.Y2("y1:Q"))
+            _layer(
+                [{**row, "borderline_axis": axis.value}],
+                {
+                    "type": "rect",
+                    "fill": GREY,
+                    "fillOpacity": 0.15,
+                    "stroke": MUTED,
+                    "strokeDash": [4, 3],
+                    "strokeWidth": 1,
+                },
+                {"x": _q("x0"), "x2": {"field": "x1"}, "y": _q("y0"), "y2": {"field": "y1"}},
+            )
         )
     title = t("chart_threshold", lang)
     for axis, channel in ((Axis.KANN, "x"), (Axis.WILL, "y")):
-        data = alt.Data(
-            values=[
-                {
-                    "threshold_axis": axis.value,
-                    "threshold": _threshold(survey, axis),
-                    "axis_name": axis_label(axis, lang),
-                }
-            ]
-        )
+        row = {
+            "threshold_axis": axis.value,
+            "threshold": _threshold(survey, axis),
+            "axis_name": axis_label(axis, lang),
+        }
         layers.append(
-            alt.Chart(data)
-            .mark_rule(color=INK, strokeWidth=1.5)
-            .encode(
-                **{channel: alt.X("threshold:Q") if channel == "x" else alt.Y("threshold:Q")},
-                tooltip=[
-                    alt.Tooltip("axis_name:N", title=title),
-                    alt.Tooltip("threshold:Q", title=title, format=".0f"),
-                ],
+            _layer(
+                [row],
+                {"type": "rule", "color": INK, "strokeWidth": 1.5},
+                {
+                    channel: _q("threshold"),
+                    "tooltip": [_n("axis_name", title=title), _q("threshold", title=title, format=".0f")],
+                },
             )
         )
     return layers
@@ -185,20 +252,17 @@ def _threshold_layers(assessment: Assessment, survey: Survey, lang: str) -> list
 
 def _point_layers(
     assessment: Assessment, survey: Survey, lang: str, labels: str, accent: str = VERMILLION
-) -> list[alt.Chart]:
+) -> list[Spec]:
     """The partner's point, labelled, with a ring when borderline; none while undetermined, but a note."""
     kann, will = assessment.axes[Axis.KANN].score, assessment.axes[Axis.WILL].score
     undetermined = assessment.quadrant is Quadrant.UNDETERMINED
     if undetermined:  # a score without enough answers is no position
-        note = alt.Chart(alt.Data(values=[{"note": t("chart_no_point", lang), "x": 50, "y": 50}]))
-        style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
+        note = [{"note": t("chart_no_point", lang), "x": 50, "y": 50}]
+        style = {"type": "text", "fontSize": FONT_SIZE + 1, "fontWeight": "bold", "align": "center"}
+        encoding = {"x": _q("x"), "y": _q("y"), "text": _n("note")}
         return [
-            note.mark_text(**style, color="white", **_HALO).encode(
-                x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("note:N")
-            ),
-            note.mark_text(**style, color=INK).encode(
-                x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("note:N")
-            ),
+            _layer(note, {**style, "color": "white", **_HALO}, encoding),
+            _layer(note, {**style, "color": INK}, encoding),
         ]
     borderline = any(assessment.axes[a].borderline for a in Axis)
     words = [t("chart_you", lang)]
@@ -206,50 +270,62 @@ def _point_layers(
         words.append(t("chart_knockout", lang))
     if borderline:
         words.append(t("chart_close", lang))
-    row = {
-        "kann": kann,
-        "will": will,
-        "kann_text": fmt.score(kann, lang),
-        "will_text": fmt.score(will, lang),
-        "field": quadrant_labels(survey, lang, labels)[assessment.quadrant],
-        "point_label": " · ".join(words),
-    }
-    data = alt.Data(values=[row])
-    tooltip = [
-        alt.Tooltip("kann_text:N", title=axis_label(Axis.KANN, lang)),
-        alt.Tooltip("will_text:N", title=axis_label(Axis.WILL, lang)),
-        alt.Tooltip("field:N", title=t("chart_field", lang)),
+    rows = [
+        {
+            "kann": kann,
+            "will": will,
+            "kann_text": fmt.score(kann, lang),
+            "will_text": fmt.score(will, lang),
+            "field": quadrant_labels(survey, lang, labels)[assessment.quadrant],
+            "point_label": " · ".join(words),
+        }
     ]
-    base = alt.Chart(data).encode(x=alt.X("kann:Q"), y=alt.Y("will:Q"), tooltip=tooltip)
+    base = {
+        "x": _q("kann"),
+        "y": _q("will"),
+        "tooltip": [
+            _n("kann_text", title=axis_label(Axis.KANN, lang)),
+            _n("will_text", title=axis_label(Axis.WILL, lang)),
+            _n("field", title=t("chart_field", lang)),
+        ],
+    }
     layers = []
     if borderline:
-        layers.append(
-            base.mark_point(shape="circle", size=900, filled=False, color=accent, strokeDash=[3, 2])
-        )
-    layers.append(
-        base.mark_point(
-            shape="circle", size=260, filled=True, color=accent, opacity=1, stroke="white", strokeWidth=2
-        )
-    )
-    layers.extend(_label_with_halo(base, kann))
-    return layers
-
-
-def _label_with_halo(base: alt.Chart, kann: float) -> list[alt.Chart]:
-    """The point's label beside it, on the side with more room, drawn twice: a white outline first
-    so that rules and fields behind it never cut through the words."""
+        ring = {
+            "type": "point",
+            "shape": "circle",
+            "size": 900,
+            "filled": False,
+            "color": accent,
+            "strokeDash": [3, 2],
+        }
+        layers.append(_layer(rows, ring, base))
+    dot = {
+        "type": "point",
+        "shape": "circle",
+        "size": 260,
+        "filled": True,
+        "color": accent,
+        "opacity": 1,
+        "stroke": "white",
+        "strokeWidth": 2,
+    }
+    layers.append(_layer(rows, dot, base))
+    # The label beside the point, on the side with more room, drawn twice: a white outline first
+    # so that rules and fields behind it never cut through the words.
     right = kann < 60
     style = {
+        "type": "text",
         "align": "left" if right else "right",
         "baseline": "middle",
         "dx": 18 if right else -18,
         "fontSize": FONT_SIZE + 1,
         "fontWeight": "bold",
     }
-    return [
-        base.mark_text(**style, color="white", **_HALO).encode(text=alt.Text("point_label:N")),
-        base.mark_text(**style, color=INK).encode(text=alt.Text("point_label:N")),
-    ]
+    labelled = {**base, "text": _n("point_label")}
+    layers.append(_layer(rows, {**style, "color": "white", **_HALO}, labelled))
+    layers.append(_layer(rows, {**style, "color": INK}, labelled))
+    return layers
 
 
 def matrix_chart(
@@ -261,7 +337,7 @@ def matrix_chart(
     width: Width = "container",
     height: int = 340,
     accent: str | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """The 2×2 matrix: ability (kann) across, motivation (will) up, 0–100 each.
 
     `accent` colours the partner's point (the vendor's colour; vermillion by default).
@@ -271,32 +347,16 @@ def matrix_chart(
     band of ±survey.borderline around its threshold and the point a dashed ring; an axis without
     a score draws no point but a note, and `matrix_text` explains why.
     """
-    axis_style = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE + 1, "grid": False, "values": _TICKS}
-    frame = (
-        alt.Chart(alt.Data(values=[{"x": 0, "y": 0}]))
-        .mark_point(opacity=0)
-        .encode(
-            x=alt.X(
-                "x:Q",
-                scale=alt.Scale(domain=_DOMAIN, nice=False),
-                axis=alt.Axis(title=axis_label(Axis.KANN, lang), **axis_style),
-            ),
-            y=alt.Y(
-                "y:Q",
-                scale=alt.Scale(domain=_DOMAIN, nice=False),
-                axis=alt.Axis(title=axis_label(Axis.WILL, lang), **axis_style),
-            ),
-        )
-    )
+    names = tuple(quadrant_labels(survey, lang, labels).items())
     layers = [
-        frame,
-        *_quadrant_layers(survey, lang, labels, assessment.quadrant),
+        _matrix_frame(axis_label(Axis.KANN, lang), axis_label(Axis.WILL, lang)),
+        *_quadrant_layers(
+            survey.thresholds.kann, survey.thresholds.will, names, t("chart_field", lang), assessment.quadrant
+        ),
         *_threshold_layers(assessment, survey, lang),
         *_point_layers(assessment, survey, lang, labels, accent or VERMILLION),
     ]
-    return alt.layer(*layers).properties(
-        width=width, height=height, description=matrix_text(assessment, survey, lang, labels), view=_NO_FRAME
-    )
+    return _chart(layers, width, height, matrix_text(assessment, survey, lang, labels))
 
 
 def matrix_text(assessment: Assessment, survey: Survey, lang: str, labels: str = "partner") -> str:
@@ -501,7 +561,7 @@ def criteria_tables(assessment: Assessment, survey: Survey, lang: str) -> dict[A
 
 def criteria_chart(
     assessment: Assessment, survey: Survey, lang: str, *, width: Width = "container", row_height: int = 34
-) -> alt.LayerChart:
+) -> Spec:
     """Horizontal bars of every weighted criterion's score (0–100), grouped by axis under a heading
     that names the axis score and the threshold; the threshold is a dashed rule across each bar.
 
@@ -558,85 +618,85 @@ def criteria_chart(
             y += 1.15
         y += 0.4
     n = y
-    yscale = alt.Scale(domain=[0, n], reverse=True, nice=False, zero=False)
+    yscale = {"domain": [0, n], "reverse": True, "nice": False, "zero": False}
     title = t("chart_points", lang)
-    x_axis = alt.Axis(
-        title=title, values=_TICKS, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, grid=False
-    )
-    bar_data = alt.Data(values=bars)
+    x_axis = {
+        "title": title,
+        "values": _TICKS,
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        "grid": False,
+    }
     tooltip = [
-        alt.Tooltip("label:N", title=t("col_criterion", lang)),
-        alt.Tooltip("tip_score:N", title=t("col_score", lang)),
-        alt.Tooltip("tip_weighted:N", title=t("col_product", lang)),
+        _n("label", title=t("col_criterion", lang)),
+        _n("tip_score", title=t("col_score", lang)),
+        _n("tip_weighted", title=t("col_product", lang)),
     ]
-    track = (
-        alt.Chart(bar_data)
-        .transform_calculate(start="0", stop="100")
-        .mark_rect(fill=TRACK)
-        .encode(
-            x=alt.X("start:Q", scale=alt.Scale(domain=_DOMAIN, nice=False), axis=x_axis),
-            x2=alt.X2("stop:Q"),
-            y=alt.Y("y0:Q", scale=yscale, axis=None),
-            y2=alt.Y2("y1:Q"),
-            tooltip=tooltip,
-        )
+    track = _layer(
+        bars,
+        {"type": "rect", "fill": TRACK},
+        {
+            "x": _q("start", scale=_SCALE_0_100, axis=x_axis),
+            "x2": {"field": "stop"},
+            "y": _q("y0", scale=yscale, axis=None),
+            "y2": {"field": "y1"},
+            "tooltip": tooltip,
+        },
+        transform=_calculate(start="0", stop="100"),
     )
-    bar = (
-        alt.Chart(bar_data)
-        .transform_filter("datum.answered")
-        .transform_calculate(start="0")
-        .mark_rect()
-        .encode(
-            x=alt.X("start:Q", title=title),
-            x2=alt.X2("end:Q"),
-            y=alt.Y("y0:Q", scale=yscale, axis=None),
-            y2=alt.Y2("y1:Q"),
-            color=alt.Color(
-                "axis:N",
-                scale=alt.Scale(domain=[a.value for a in Axis], range=[AXIS_COLOURS[a] for a in Axis]),
-                legend=None,
-            ),
-            tooltip=tooltip,
-        )
+    colours = {"domain": [a.value for a in Axis], "range": [AXIS_COLOURS[a] for a in Axis]}
+    bar = _layer(
+        bars,
+        {"type": "rect"},
+        {
+            "x": _q("start", title=title),
+            "x2": {"field": "end"},
+            "y": _q("y0", scale=yscale, axis=None),
+            "y2": {"field": "y1"},
+            "color": _n("axis", scale=colours, legend=None),
+            "tooltip": tooltip,
+        },
+        transform=[{"filter": "datum.answered"}, *_calculate(start="0")],
     )
-    text = dict(fontSize=FONT_SIZE, color=INK, baseline="bottom")
-    labels = (
-        alt.Chart(bar_data)
-        .transform_calculate(at="0")
-        .mark_text(align="left", **text)
-        .encode(x=alt.X("at:Q", title=title), y=alt.Y("y_text:Q", scale=yscale), text=alt.Text("label:N"))
+    text = {"type": "text", "fontSize": FONT_SIZE, "color": INK, "baseline": "bottom"}
+    labels = _layer(
+        bars,
+        {**text, "align": "left"},
+        {"x": _q("at", title=title), "y": _q("y_text", scale=yscale), "text": _n("label")},
+        transform=_calculate(at="0"),
     )
-    values = (
-        alt.Chart(bar_data)
-        .transform_calculate(at="100")
-        .mark_text(align="right", fontWeight="bold", **text)
-        .encode(
-            x=alt.X("at:Q", title=title), y=alt.Y("y_text:Q", scale=yscale), text=alt.Text("value_text:N")
-        )
+    values = _layer(
+        bars,
+        {**text, "align": "right", "fontWeight": "bold"},
+        {"x": _q("at", title=title), "y": _q("y_text", scale=yscale), "text": _n("value_text")},
+        transform=_calculate(at="100"),
     )
-    empty = (
-        alt.Chart(bar_data)
-        .transform_calculate(at="1")
-        .mark_text(align="left", baseline="middle", fontSize=FONT_SIZE - 1, color=MUTED)
-        .encode(x=alt.X("at:Q", title=title), y=alt.Y("y_mid:Q", scale=yscale), text=alt.Text("empty_text:N"))
+    empty = _layer(
+        bars,
+        {"type": "text", "align": "left", "baseline": "middle", "fontSize": FONT_SIZE - 1, "color": MUTED},
+        {"x": _q("at", title=title), "y": _q("y_mid", scale=yscale), "text": _n("empty_text")},
+        transform=_calculate(at="1"),
     )
-    rule = (
-        alt.Chart(alt.Data(values=rules))
-        .mark_rule(color=INK, strokeDash=[4, 3], strokeWidth=1.5)
-        .encode(x=alt.X("threshold:Q", title=title), y=alt.Y("y0:Q", scale=yscale), y2=alt.Y2("y1:Q"))
+    rule = _layer(
+        rules,
+        {"type": "rule", "color": INK, "strokeDash": [4, 3], "strokeWidth": 1.5},
+        {"x": _q("threshold", title=title), "y": _q("y0", scale=yscale), "y2": {"field": "y1"}},
     )
-    head = (
-        alt.Chart(alt.Data(values=heads))
-        .transform_calculate(at="0")
-        .mark_text(align="left", baseline="bottom", fontSize=FONT_SIZE + 1, fontWeight="bold", color=INK)
-        .encode(x=alt.X("at:Q", title=title), y=alt.Y("y:Q", scale=yscale), text=alt.Text("text:N"))
+    head = _layer(
+        heads,
+        {
+            "type": "text",
+            "align": "left",
+            "baseline": "bottom",
+            "fontSize": FONT_SIZE + 1,
+            "fontWeight": "bold",
+            "color": INK,
+        },
+        {"x": _q("at", title=title), "y": _q("y", scale=yscale), "text": _n("text")},
+        transform=_calculate(at="0"),
     )
-    return alt.layer(track, bar, rule, labels, values, empty, head).properties(
-        width=width,
-        height=int(n * row_height),
-        description=criteria_text(assessment, survey, lang),
-        view=_NO_FRAME,
-    )
+    layers = [track, bar, rule, labels, values, empty, head]
+    return _chart(layers, width, int(n * row_height), criteria_text(assessment, survey, lang))
 
 
 def criteria_text(assessment: Assessment, survey: Survey, lang: str) -> str:
@@ -678,89 +738,126 @@ def breakeven_chart(
     *,
     width: Width = "container",
     height: int = 300,
-) -> alt.LayerChart:
+) -> Spec:
     """The cumulative cash flow CF(0..H) as a line with points, the zero line, the target month as a
     dashed rule with a label, and the break-even month as a labelled diamond (taken from the curve
     when not given). Axis labels and tooltips show amounts in the language's style.
+
+    The spec is kept per figures (the calculator draws the same curve again on every rerun that
+    changes no figure, and every visitor starts from the survey's typical figures): it is shared,
+    and must not be changed.
     """
-    month_word = t("chart_month", lang)
     if break_even_month is None:
         break_even_month = first_non_negative(list(cumulative))
+    return _breakeven_spec(tuple(cumulative), lang, target_month, break_even_month, width, height)
+
+
+@lru_cache(maxsize=32)
+def _curve_frame(
+    lang: str, horizon: int
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], Spec]:
+    """What the curve's shape alone decides: the month axis, the amount axis without its range, the
+    tooltip and the zero line."""
+    month_word = t("chart_month", lang)
+    step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
+    x = _q(
+        "month",
+        title=month_word,
+        scale={"domain": [0, horizon], "nice": False},
+        axis={
+            "values": list(range(0, horizon + 1, step)),
+            "labelFontSize": FONT_SIZE,
+            "titleFontSize": FONT_SIZE,
+        },
+    )
+    y_axis = {
+        "labelExpr": _money_expr(lang),
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        "tickCount": 6,
+    }
+    tooltip = [_n("month_text", title=month_word), _n("amount", title=t("chart_amount", lang))]
+    zero = _layer([{"zero": 0}], {"type": "rule", "color": INK, "strokeWidth": 1}, {"y": _q("zero")})
+    return x, y_axis, tooltip, zero
+
+
+@lru_cache(maxsize=512)
+def _money(cf: float, lang: str) -> str:
+    return fmt.money(cf, lang)
+
+
+@lru_cache(maxsize=256)
+def _breakeven_spec(
+    cumulative: tuple[float, ...],
+    lang: str,
+    target_month: int,
+    break_even_month: int | None,
+    width: Width,
+    height: int,
+) -> Spec:
+    horizon = len(cumulative) - 1
+    x, y_axis, tooltip, zero = _curve_frame(lang, horizon)
     rows = [
-        {"month": month, "cf": cf, "amount": fmt.money(cf, lang), "month_text": str(month)}
+        {"month": month, "cf": cf, "amount": _money(cf, lang), "month_text": str(month)}
         for month, cf in enumerate(cumulative)
     ]
-    horizon = len(cumulative) - 1
     lo, hi = min(min(cumulative), 0.0), max(max(cumulative), 0.0)
     hi += 0.08 * (hi - lo) or 1.0  # room above the curve for the target's label
-    step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
-    x = alt.X(
-        "month:Q",
-        title=month_word,
-        scale=alt.Scale(domain=[0, horizon], nice=False),
-        axis=alt.Axis(
-            values=list(range(0, horizon + 1, step)), labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
-        ),
-    )
-    y = alt.Y(
-        "cf:Q",
-        title=t("chart_cumulative", lang),
-        scale=alt.Scale(domain=[lo, hi], nice=True),
-        axis=alt.Axis(
-            labelExpr=_money_expr(lang), labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, tickCount=6
-        ),
-    )
-    tooltip = [
-        alt.Tooltip("month_text:N", title=month_word),
-        alt.Tooltip("amount:N", title=t("chart_amount", lang)),
-    ]
-    data = alt.Data(values=rows)
-    zero = (
-        alt.Chart(alt.Data(values=[{"zero": 0}]))
-        .mark_rule(color=INK, strokeWidth=1)
-        .encode(y=alt.Y("zero:Q"))
-    )
-    line = alt.Chart(data).mark_line(color=BLUE, strokeWidth=2.5).encode(x=x, y=y)
-    points = alt.Chart(data).mark_point(filled=True, size=28, color=BLUE).encode(x=x, y=y, tooltip=tooltip)
+    y = _q("cf", title=t("chart_cumulative", lang), scale={"domain": [lo, hi], "nice": True}, axis=y_axis)
     target_text = f"{t('chart_target', lang)}: {fmt.months(target_month, lang)}"
     late = target_month > horizon * 0.6
-    target = alt.Chart(alt.Data(values=[{"target_month": target_month, "label": target_text, "top": hi}]))
+    target = [{"target_month": target_month, "label": target_text, "top": hi}]
     layers = [
         zero,
-        target.mark_rule(color=MUTED, strokeDash=[6, 4], strokeWidth=1.5).encode(x=alt.X("target_month:Q")),
-        target.mark_text(
-            align="right" if late else "left",
-            dx=-4 if late else 4,
-            baseline="top",
-            fontSize=FONT_SIZE,
-            color=INK,
-        ).encode(x=alt.X("target_month:Q"), y=alt.Y("top:Q"), text=alt.Text("label:N")),
-        line,
-        points,
+        _layer(
+            target,
+            {"type": "rule", "color": MUTED, "strokeDash": [6, 4], "strokeWidth": 1.5},
+            {"x": _q("target_month")},
+        ),
+        _layer(
+            target,
+            {
+                "type": "text",
+                "align": "right" if late else "left",
+                "dx": -4 if late else 4,
+                "baseline": "top",
+                "fontSize": FONT_SIZE,
+                "color": INK,
+            },
+            {"x": _q("target_month"), "y": _q("top"), "text": _n("label")},
+        ),
+        _layer(rows, {"type": "line", "color": BLUE, "strokeWidth": 2.5}, {"x": x, "y": y}),
+        _layer(
+            rows,
+            {"type": "point", "filled": True, "size": 28, "color": BLUE},
+            {"x": x, "y": y, "tooltip": tooltip},
+        ),
     ]
     if break_even_month is not None and 0 < break_even_month <= horizon:
         cf = cumulative[break_even_month]
-        label = t("chart_break_even", lang, month=break_even_month)
-        mark = alt.Chart(
-            alt.Data(
-                values=[
-                    {
-                        "break_even_month": break_even_month,
-                        "cf": cf,
-                        "label": label,
-                        "amount": fmt.money(cf, lang),
-                        "month_text": str(break_even_month),
-                    }
-                ]
-            )
-        )
-        right = break_even_month > horizon * 0.6
-        layers += [
-            mark.mark_point(
-                shape="diamond", size=220, filled=True, color=GREEN, stroke=INK, strokeWidth=1
-            ).encode(x=alt.X("break_even_month:Q"), y=alt.Y("cf:Q"), tooltip=tooltip),
+        mark = [
+            {
+                "break_even_month": break_even_month,
+                "cf": cf,
+                "label": t("chart_break_even", lang, month=break_even_month),
+                "amount": fmt.money(cf, lang),
+                "month_text": str(break_even_month),
+            }
         ]
+        at = {"x": _q("break_even_month"), "y": _q("cf")}
+        diamond = {
+            "type": "point",
+            "shape": "diamond",
+            "size": 220,
+            "filled": True,
+            "color": GREEN,
+            "stroke": INK,
+            "strokeWidth": 1,
+        }
+        layers.append(_layer(mark, diamond, {**at, "tooltip": tooltip}))
+        right = break_even_month > horizon * 0.6
         style = {
+            "type": "text",
             "align": "right" if right else "left",
             "dx": -10 if right else 10,
             "dy": 14,
@@ -768,15 +865,11 @@ def breakeven_chart(
             "fontSize": FONT_SIZE,
             "fontWeight": "bold",
         }
-        for halo in (True, False):  # a white outline first, so the target rule never cuts the words
-            outline = _HALO if halo else {}
-            layers.append(
-                mark.mark_text(**style, color="white" if halo else INK, **outline).encode(
-                    x=alt.X("break_even_month:Q"), y=alt.Y("cf:Q"), text=alt.Text("label:N")
-                )
-            )
+        # A white outline first, so that the target rule never cuts the words.
+        layers.append(_layer(mark, {**style, "color": "white", **_HALO}, {**at, "text": _n("label")}))
+        layers.append(_layer(mark, {**style, "color": INK}, {**at, "text": _n("label")}))
     text = breakeven_text(cumulative, lang, target_month, break_even_month)
-    return alt.layer(*layers).properties(width=width, height=height, description=text, view=_NO_FRAME)
+    return _chart(layers, width, height, text)
 
 
 def breakeven_text(
