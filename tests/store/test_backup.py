@@ -29,13 +29,14 @@ from trp_core.cli.main import main
 from trp_core.method.vocabulary import METHOD_VERSION
 from trp_core.services import demo
 from trp_core.store import backup as backup_module
-from trp_core.store import reads
+from trp_core.store import reads, rollups
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import database_url, make_engine, writer
 from trp_core.store.migrate import downgrade, head_revision, upgrade
 from trp_core.store.models import Base, LoginFailures
 from trp_core.store.repository import Store
 
+ROLLUPS = ("rollup_versions", "rollup_quadrants", "rollup_cells", "rollup_bands")
 SEEDED = 1500  # bulk rows (trp_core.services.demo), so that a backup takes a moment
 WRITES_AROUND = 5  # responses the writer saves before the backup starts and after it ends
 
@@ -171,6 +172,17 @@ def assert_snapshot_restored(source: URL, restored: URL, w: Writer, before: int,
     assert before <= k <= after + 1, (before, k, after)
     assert ids & set(w.ids) == set(w.ids[:k]), "the backup holds the writes of one instant, in order"
     later = set(w.ids[k:])
+    # The roll-ups count what the responses hold (the source's count the later writes too).
+    for table in ROLLUPS:
+        src.pop(table, None)
+        out.pop(table, None)
+    engine = make_engine(restored)
+    try:
+        checked = rollups.check(engine)
+        assert checked.ok, checked.differences[:3]
+        assert rollups.stored(engine)["rollup_quadrants"], "the roll-ups came with the data"
+    finally:
+        engine.dispose()
     expected = {**src, "responses": [row for row in src["responses"] if row[0] not in later]}
     for table, rows in expected.items():
         assert out[table] == rows, f"table {table} differs"
@@ -273,6 +285,12 @@ def test_sqlite_older_backup_is_brought_up_to_date(tmp_path: Path, surveys):
     assert f"revision 0002 was brought up to {head_revision()}" in done.stdout
     assert f"method version {METHOD_VERSION}" in done.stdout, "re-scored after the restore"
     before, after = contents(sqlite_url(migrated), schema_of=older), contents(restored, schema_of=older)
+    engine = make_engine(restored)
+    try:  # the roll-ups were counted by the migration, after the re-scoring as before it
+        assert rollups.check(engine).ok
+        assert sum(n for (n, *_) in rollups.stored(engine)["rollup_quadrants"].values()) == 10
+    finally:
+        engine.dispose()
     assert after.pop("alembic_version") == [(head_revision(),)]
     before.pop("alembic_version")
     assert after == before

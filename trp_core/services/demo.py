@@ -272,6 +272,9 @@ def seed(
         with engine.connect() as conn:
             conn.connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint = 1000")
     _funnel(engine, surveys, counts, rng)
+    from trp_core.store.rollups import rebuild as rebuild_rollups
+
+    rebuild_rollups(engine, [s.id for s in surveys])  # the dashboard's roll-ups, once for every row
     if postgres:  # statistics for the planner, and the visibility map for index-only scans
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE responses")
