@@ -416,6 +416,35 @@ def test_postgres_backup_while_writing_restores_every_row(pg_source: URL, pg_tar
 
 
 @pytest.mark.postgres
+def test_postgres_backup_from_before_the_roll_ups_is_counted_on_upgrade(
+    pg_source: URL, pg_admin: Engine, tmp_path: Path, surveys
+):
+    """pg_restore --clean leaves the target's newer roll-up tables; `trp db upgrade` counts them afresh."""
+    engine = make_engine(pg_source)
+    try:
+        downgrade(engine, "0009")  # as a database of the release before the roll-ups
+    finally:
+        engine.dispose()
+    file = tmp_path / "old.dump"
+    assert trp("db", "backup", str(file), "--url", pg_source.render_as_string()).exit_code == 0
+    with pg_database(pg_admin) as target:
+        engine = make_engine(target)
+        try:
+            upgrade(engine)
+            for survey, answers in random_sets(surveys, 7, seed=2):  # roll-ups of other data
+                save(Store(engine), survey, answers)
+            done = trp("db", "restore", str(file), "--force", "--url", target.render_as_string())
+            assert done.exit_code == 0 and "run `trp db upgrade`" in done.stdout, done.output
+            assert trp("db", "upgrade", "--url", target.render_as_string()).exit_code == 0
+            checked = rollups.check(engine)
+            assert checked.ok and not checked.uncovered, checked.differences[:3]
+            counted = rollups.stored(engine)["rollup_quadrants"]
+            assert sum(v[0] for v in counted.values()) == SEEDED + 20
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.postgres
 def test_postgres_restore_refusals(pg_source: URL, pg_target: URL, tmp_path: Path):
     file = tmp_path / "backup.dump"
     assert trp("db", "backup", str(file), "--url", pg_source.render_as_string()).exit_code == 0

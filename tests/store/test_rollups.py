@@ -226,3 +226,13 @@ def test_new_thresholds_without_a_new_version_read_from_the_responses_until_rebu
     assert reads._split(store.engine, f, th) == reads._Split([base.version], [])
     selection._LATTICES.clear()
     _both(store.engine, edited, View())
+
+
+def test_a_demo_seed_counts_its_rows_into_the_roll_ups(store: Store, surveys):
+    from trp_core.services import demo
+
+    save(store, surveys["trp-standard"], {}, day=FIRST)  # a submission before the seed stays counted
+    demo.seed(store.engine, list(surveys.values()), 300, events=[None, "fair"], seed=4, pool=50, days=20)
+    assert_recounted(store.engine)
+    counted = rollups.stored(store.engine)["rollup_quadrants"]
+    assert sum(values[0] for values in counted.values()) == 301

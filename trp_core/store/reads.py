@@ -548,6 +548,20 @@ def _rollup_atom(table: Any) -> tuple[Any, ...]:
     return table.survey_version, table.lang, table.tag, table.day
 
 
+def _atoms() -> Any:
+    """`_atom`, each key made once: many roll-up rows share an atom."""
+    made: dict[tuple[Any, ...], AtomKey] = {}
+
+    def atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
+        raw = (version, lang, event, day)
+        key = made.get(raw)
+        if key is None:
+            key = made[raw] = _atom(version, lang, event, day)
+        return key
+
+    return atom
+
+
 def _atom_columns() -> tuple[Any, ...]:
     return Response.survey_version, Response.lang, Response.event, Response.day
 
@@ -573,10 +587,11 @@ def matrix_by_atom(
         t = RollupCell
         columns = (*_rollup_atom(t), t.quadrant, t.kann_cell, t.will_cell, t.n)
         stmt = select(*columns).where(*f.rollups(t, split.rollups), t.n > 0)
+        atom, undetermined = _atoms(), Quadrant.UNDETERMINED.value
         for version, lang, tag, day, quadrant, kx, wy, n in _rows(bind, stmt):
-            cells = out.setdefault(_atom(version, lang, tag, day), {})
-            cell = None if quadrant == Quadrant.UNDETERMINED.value else (int(kx), int(wy))
-            cells[cell] = cells.get(cell, 0) + int(n)
+            cells = out.setdefault(atom(version, lang, tag, day), {})
+            cell = None if quadrant == undetermined else (kx, wy)
+            cells[cell] = cells.get(cell, 0) + n
     if split.responses:
         out |= _matrix_scan(bind, f, thresholds, split.responses)
     return out
@@ -629,12 +644,13 @@ def criterion_sums_by_atom(
             *f.rollups(RollupQuadrant, split.rollups), t.n > 0
         )
         n = len(CRITERIA)
+        atom = _atoms()
         for row in _rows(bind, stmt):
             sums = CriterionSums(
                 {c: int(row[5 + i]) for i, c in enumerate(CRITERIA)},
                 {c: float(row[5 + n + i] or 0.0) for i, c in enumerate(CRITERIA)},
             )
-            out.setdefault(_atom(*row[:4]), {})[Quadrant(row[4])] = sums
+            out.setdefault(atom(*row[:4]), {})[Quadrant(row[4])] = sums
     if split.responses:
         out |= _sums_scan(bind, f, split.responses)
     return out
@@ -728,8 +744,9 @@ def break_even_by_atom(bind: Bind, f: Filters, *, rollups: bool = True) -> dict[
     if split.rollups:
         t = RollupBand
         stmt = select(*_rollup_atom(t), t.band, t.n).where(*f.rollups(t, split.rollups), t.n > 0)
+        atom = _atoms()
         for version, lang, tag, day, band, n in _rows(bind, stmt):
-            bands = out.setdefault(_atom(version, lang, tag, day), {})
+            bands = out.setdefault(atom(version, lang, tag, day), {})
             bands[band] = bands.get(band, 0) + int(n)
     if split.responses:
         out |= _break_even_scan(bind, f, split.responses)

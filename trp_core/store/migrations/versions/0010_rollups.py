@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("kept_knockout_kann", sa.Integer(), nullable=False),
         sa.Column("kept_knockout_will", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(*ATOM, "quadrant", name=op.f("pk_rollup_quadrants")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "rollup_cells",
@@ -75,6 +76,7 @@ def upgrade() -> None:
         sa.Column("will_cell", sa.SmallInteger(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(*ATOM, "quadrant", "kann_cell", "will_cell", name=op.f("pk_rollup_cells")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "rollup_bands",
@@ -82,6 +84,7 @@ def upgrade() -> None:
         sa.Column("band", sa.String(16), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(*ATOM, "band", name=op.f("pk_rollup_bands")),
+        sqlite_with_rowid=False,
     )
     from trp_core.store.rollups import rebuild
 
