@@ -281,7 +281,7 @@ ROLLUP_KNOCKOUTS: Final = ("kept_knockout_kann", "kept_knockout_will")
 
 class _Atom:
     # Clustered by the key on SQLite: a dashboard reads a range of it, row after row.
-    __table_args__: Any = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     method_version: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH), primary_key=True)

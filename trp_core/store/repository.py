@@ -177,7 +177,7 @@ class Store:
                 if inserted is not None:
                     # The dashboard's roll-ups count it in the same transaction (trp_core.store.rollups).
                     thresholds = (survey.thresholds.kann, survey.thresholds.will)
-                    rollups.add(s, Response.id == inserted, survey.id, survey.version, thresholds)
+                    rollups.add(s, inserted, survey.id, survey.version, thresholds)
                     return SaveResult(inserted, created=True)
                 existing = s.scalar(by_key)
                 if existing is None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -60,6 +62,7 @@ from trp_core.store.models import (
     RollupVersion,
     SurveySnapshot,
 )
+from trp_core.store.sql import unindexed
 
 Conn = Connection | Session
 Key = tuple[Any, ...]
@@ -152,8 +155,9 @@ def _selects(thresholds: tuple[float, float]) -> dict[str, Any]:
 
 def _grouped(thresholds: tuple[float, float], where: Sequence[Any]) -> dict[str, Any]:
     out = {}
+    selects = _selects(thresholds)
     for family in FAMILIES:
-        keys, values = _selects(thresholds)[family.name]
+        keys, values = selects[family.name]
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         labelled += [v.label(f"v{i}") for i, v in enumerate(values)]
         out[family.name] = select(*labelled).where(*where).group_by(*keys)
@@ -238,16 +242,31 @@ def newest_thresholds(
 # --- maintenance --------------------------------------------------------------------------------
 
 
-def add(
-    conn: Conn, where: ColumnElement[bool], survey_id: str, version: str, thresholds: tuple[float, float]
-) -> None:
-    """Count the responses of one survey version that `where` selects into the roll-ups (they are
-    stored in this transaction); the version's roll-up thresholds default to `thresholds`."""
+def add(conn: Conn, response_id: str, survey_id: str, version: str, thresholds: tuple[float, float]) -> None:
+    """Count a response stored in this transaction into the roll-ups; its version's roll-up
+    thresholds default to `thresholds` (those of the survey it was scored with)."""
     counted = version_thresholds(conn, survey_id, version, thresholds)
-    scope = [where, Response.survey_id == survey_id, Response.survey_version == version]
-    selects = _grouped(counted, scope)
+    for stmt in _add_statements(_dialect(conn), counted):
+        conn.execute(stmt, {"response_id": response_id})
+
+
+@lru_cache(maxsize=64)
+def _add_statements(dialect: str, thresholds: tuple[float, float]) -> tuple[Any, ...]:
+    """The three upserts that count one response (by the bound `response_id`), built once: building
+    the expressions takes longer than running them. The response is found by its id alone: with
+    its survey and version beside, SQLite would read the survey's rows along another index."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    selects = _grouped(thresholds, [Response.id == bindparam("response_id")])
+    out = []
     for family in FAMILIES:
-        conn.execute(_upsert(conn, family, selects[family.name]))
+        table = family.table.__table__
+        stmt = insert(table).from_select([*family.key, *family.values], selects[family.name])
+        out.append(
+            stmt.on_conflict_do_update(
+                index_elements=family.key, set_={v: table.c[v] + stmt.excluded[v] for v in family.values}
+            )
+        )
+    return tuple(out)
 
 
 def contents_of(
@@ -256,7 +275,12 @@ def contents_of(
     """What the responses that `where` selects count, per table and key, for the given versions."""
     out: Contents = {f.name: {} for f in FAMILIES}
     for (survey_id, version), thresholds in versions.items():
-        scope = [*where, Response.survey_id == survey_id, Response.survey_version == version]
+        # Not along the survey's indexes: `where` picks a few responses by id.
+        scope = [
+            *where,
+            unindexed(Response.survey_id) == survey_id,
+            unindexed(Response.survey_version) == version,
+        ]
         for name, stmt in _grouped(thresholds, scope).items():
             family = next(f for f in FAMILIES if f.name == name)
             width = len(family.key)
