@@ -363,7 +363,10 @@ def stored(conn: Conn | Engine, survey_ids: Iterable[str] | None = None) -> Cont
             stmt = stmt.where(table.c.survey_id.in_(ids))
         width = len(family.key)
         out[family.name] = {
-            _key(row, width): tuple(row[width:]) for row in conn.execute(stmt) if any(row[width:])
+            # n first: a row of no response (re-scored away) may keep a rounding rest of a point sum
+            _key(row, width): tuple(row[width:])
+            for row in conn.execute(stmt)
+            if row[width]
         }
     return out
 
@@ -385,8 +388,8 @@ def differences(a: Contents, b: Contents) -> list[Difference]:
     """Where two contents differ (point sums within POINTS_TOLERANCE)."""
     out = []
     for family in FAMILIES:
-        x = {k: v for k, v in a.get(family.name, {}).items() if any(v)}
-        y = {k: v for k, v in b.get(family.name, {}).items() if any(v)}
+        x = {k: v for k, v in a.get(family.name, {}).items() if v[0]}  # n first, as in `stored`
+        y = {k: v for k, v in b.get(family.name, {}).items() if v[0]}
         for key in sorted(set(x) | set(y), key=repr):
             u, w = x.get(key), y.get(key)
             if u is None or w is None or not _same(family, u, w):
