@@ -10,6 +10,9 @@ the dashboard's survey filter still leaves every response to count. Then, per ba
 - the published dashboard: `services.dashboard.published_dashboard`, as the page and `trp report` call
   it (the privacy cells, the figures per atom, the minimum-group rule per part), for the same
   selection taken to whole periods (the quarter of the last day for the 90 days);
+- the same published dashboard read by GROUP BY over the responses (`rollups=False`: the reads
+  before the roll-ups of trp_core.store.rollups), the privacy cells both ways, and a rebuild of
+  the roll-ups from every response;
 - the naive approach: SELECT * of the filtered responses into pandas, then the same figures with
   pandas, and the ratio naive / full render.
 Targets: every query ≤ 1 s, the full render ≤ 3 s, at least 10× faster than the naive approach.
@@ -49,7 +52,7 @@ from trp_core.privacy.cells import PeriodCell, View  # noqa: E402
 from trp_core.services import dashboard as ds  # noqa: E402
 from trp_core.services.calibrate import calibrate  # noqa: E402
 from trp_core.services.demo import seed  # noqa: E402
-from trp_core.store import reads  # noqa: E402
+from trp_core.store import reads, rollups  # noqa: E402
 from trp_core.store.engine import database_url, make_engine  # noqa: E402
 from trp_core.store.migrate import upgrade  # noqa: E402
 from trp_core.store.models import CRITERION_COLUMNS, FunnelCounter, Response  # noqa: E402
@@ -184,7 +187,7 @@ def line(row: tuple) -> str:
     flag = ""
     if figure.startswith(("FULL", "ALL", "PUBLISHED")):
         flag = "" if s <= 3 else "  > 3 s"
-    elif not figure.startswith(("  naive", "AppTest", "calibration", "free text")):
+    elif not figure.startswith(("  naive", "AppTest", "calibration", "free text", "roll-ups counted")):
         flag = "" if s <= 1 else "  > 1 s"
     naive_text = f"{naive_s:8.2f}" if naive_s is not None else " " * 8
     ratio_text = f"{ratio:6.1f}x" if ratio is not None else " " * 7
@@ -225,6 +228,13 @@ def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Nam
         published = best(
             lambda view=view: ds.published_dashboard(engine, survey, view, period=Period.MONTH), args.repeat
         )
+        # The same from the responses by GROUP BY (the reads before the roll-ups), in the same run.
+        published_scan = best(
+            lambda view=view: ds.published_dashboard(
+                engine, survey, view, period=Period.MONTH, rollups=False
+            ),
+            args.repeat,
+        )
         full = best(lambda f=f: render(engine, f, survey), args.repeat)
         load, group = naive(engine, f, survey)
         naive_s = load + group
@@ -243,6 +253,24 @@ def bench_backend(name: str, url: str, surveys: list[Survey], args: argparse.Nam
                 naive_s / published,
             )
         )
+        rows.append(
+            (
+                name,
+                label,
+                n,
+                "PUBLISHED, GROUP BY (no roll-ups)",
+                published_scan,
+                naive_s,
+                naive_s / published_scan,
+            )
+        )
+        if label == "one survey":  # the privacy cells, counted again after every new response
+            cells_rollups = best(lambda: reads.cell_counts(engine, survey.id), args.repeat)
+            cells_scan = best(lambda: reads.cell_counts(engine, survey.id, rollups=False), args.repeat)
+            rows.append((name, label, n, "privacy cells from roll-ups", cells_rollups, None, None))
+            rows.append((name, label, n, "privacy cells by GROUP BY", cells_scan, None, None))
+            rebuilt, _ = once(lambda: rollups.rebuild(engine))
+            rows.append((name, label, n, "roll-ups counted afresh (rebuild)", rebuilt, None, None))
         rows.append((name, label, n, "  naive: read rows into pandas", load, None, None))
         rows.append((name, label, n, "  naive: group in pandas", group, None, None))
         if not args.no_apptest and label == "one survey":

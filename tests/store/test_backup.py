@@ -29,13 +29,14 @@ from trp_core.cli.main import main
 from trp_core.method.vocabulary import METHOD_VERSION
 from trp_core.services import demo
 from trp_core.store import backup as backup_module
-from trp_core.store import reads
+from trp_core.store import reads, rollups
 from trp_core.store.accounts import Accounts
 from trp_core.store.engine import database_url, make_engine, writer
 from trp_core.store.migrate import downgrade, head_revision, upgrade
 from trp_core.store.models import Base, LoginFailures
 from trp_core.store.repository import Store
 
+ROLLUPS = ("rollup_versions", "rollup_quadrants", "rollup_cells", "rollup_bands")
 SEEDED = 1500  # bulk rows (trp_core.services.demo), so that a backup takes a moment
 WRITES_AROUND = 5  # responses the writer saves before the backup starts and after it ends
 
@@ -171,6 +172,17 @@ def assert_snapshot_restored(source: URL, restored: URL, w: Writer, before: int,
     assert before <= k <= after + 1, (before, k, after)
     assert ids & set(w.ids) == set(w.ids[:k]), "the backup holds the writes of one instant, in order"
     later = set(w.ids[k:])
+    # The roll-ups count what the responses hold (the source's count the later writes too).
+    for table in ROLLUPS:
+        src.pop(table, None)
+        out.pop(table, None)
+    engine = make_engine(restored)
+    try:
+        checked = rollups.check(engine)
+        assert checked.ok, checked.differences[:3]
+        assert rollups.stored(engine)["rollup_quadrants"], "the roll-ups came with the data"
+    finally:
+        engine.dispose()
     expected = {**src, "responses": [row for row in src["responses"] if row[0] not in later]}
     for table, rows in expected.items():
         assert out[table] == rows, f"table {table} differs"
@@ -240,11 +252,12 @@ def test_sqlite_restore_into_a_database_in_use(source: URL, tmp_path: Path, surv
     assert reads.count_responses(app, reads.Filters()) == len(expected["responses"]), (
         "the running engine sees the restore"
     )
-    save(store, survey, answers)  # and goes on writing
+    save(store, survey, answers)  # and goes on writing, into the restored roll-ups too
+    assert rollups.check(app).ok
     app.dispose()
     restored = contents(target)
     assert len(restored["responses"]) == len(expected["responses"]) + 1
-    assert {**restored, "responses": expected["responses"]} == expected
+    assert {**restored, "responses": expected["responses"]} == expected | {t: restored[t] for t in ROLLUPS}
     assert set(expected["responses"]) < set(restored["responses"])
     assert contents(sqlite_url(kept)) == old, "the replaced database is kept as it was"
 
@@ -273,6 +286,12 @@ def test_sqlite_older_backup_is_brought_up_to_date(tmp_path: Path, surveys):
     assert f"revision 0002 was brought up to {head_revision()}" in done.stdout
     assert f"method version {METHOD_VERSION}" in done.stdout, "re-scored after the restore"
     before, after = contents(sqlite_url(migrated), schema_of=older), contents(restored, schema_of=older)
+    engine = make_engine(restored)
+    try:  # the roll-ups were counted by the migration, after the re-scoring as before it
+        assert rollups.check(engine).ok
+        assert sum(n for (n, *_) in rollups.stored(engine)["rollup_quadrants"].values()) == 10
+    finally:
+        engine.dispose()
     assert after.pop("alembic_version") == [(head_revision(),)]
     before.pop("alembic_version")
     assert after == before
@@ -394,6 +413,35 @@ def test_postgres_backup_while_writing_restores_every_row(pg_source: URL, pg_tar
     # The count printed by the backup is that of the dumped snapshot.
     assert f"{counted:,} responses" in result.stdout and f"{counted:,} responses" in done.stdout
     print(f"writer: {before} saved before the backup, {after} when it returned, {k} in it")
+
+
+@pytest.mark.postgres
+def test_postgres_backup_from_before_the_roll_ups_is_counted_on_upgrade(
+    pg_source: URL, pg_admin: Engine, tmp_path: Path, surveys
+):
+    """pg_restore --clean leaves the target's newer roll-up tables; `trp db upgrade` counts them afresh."""
+    engine = make_engine(pg_source)
+    try:
+        downgrade(engine, "0009")  # as a database of the release before the roll-ups
+    finally:
+        engine.dispose()
+    file = tmp_path / "old.dump"
+    assert trp("db", "backup", str(file), "--url", pg_source.render_as_string()).exit_code == 0
+    with pg_database(pg_admin) as target:
+        engine = make_engine(target)
+        try:
+            upgrade(engine)
+            for survey, answers in random_sets(surveys, 7, seed=2):  # roll-ups of other data
+                save(Store(engine), survey, answers)
+            done = trp("db", "restore", str(file), "--force", "--url", target.render_as_string())
+            assert done.exit_code == 0 and "run `trp db upgrade`" in done.stdout, done.output
+            assert trp("db", "upgrade", "--url", target.render_as_string()).exit_code == 0
+            checked = rollups.check(engine)
+            assert checked.ok and not checked.uncovered, checked.differences[:3]
+            counted = rollups.stored(engine)["rollup_quadrants"]
+            assert sum(v[0] for v in counted.values()) == SEEDED + 20
+        finally:
+            engine.dispose()
 
 
 @pytest.mark.postgres

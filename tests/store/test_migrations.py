@@ -32,6 +32,10 @@ TABLES = {
     "tags",
     "signing_keys",
     "manager_sessions",
+    "rollup_versions",
+    "rollup_quadrants",
+    "rollup_cells",
+    "rollup_bands",
 }
 TRP = [sys.executable, "-m", "trp_core.cli"]
 

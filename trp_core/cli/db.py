@@ -128,6 +128,51 @@ def _rescore(engine: Engine, shown: str, *, everything: bool, batch: int) -> Res
     return done
 
 
+@db.command("rollups")
+@url_option
+@click.option("--check", "what", flag_value="check", default=True, help="Compare with a recount (default).")
+@click.option("--rebuild", "what", flag_value="rebuild", help="Count them afresh from the responses.")
+def db_rollups(url: str | None, what: str) -> None:
+    """The dashboard's roll-ups: check them against a recount from the stored responses, or count them
+    afresh (each survey version with the thresholds of its newest stored content).
+
+    They are kept as responses are stored, re-scored or seeded; --rebuild is needed only after a
+    survey's thresholds changed without a new version (until then the dashboard reads that version's
+    heat map and keep-out counts from the responses). Exit code 1 when the check finds a difference
+    or the database cannot be used.
+    """
+    from trp_core.store import rollups
+    from trp_core.store.migrate import current_revision, head_revision
+
+    parsed = parse_url(url)
+    if missing_sqlite_file(parsed):
+        fail(f"{parsed.render_as_string(hide_password=True)}: no database file", code=EXIT_DATABASE)
+    with database(parsed) as (engine, shown):
+        if current_revision(engine) != head_revision():
+            fail(f"{shown}: the schema is not up to date: run `trp db upgrade`", code=EXIT_DATABASE)
+        if what == "rebuild":
+            versions = rollups.rebuild(engine)
+            click.echo(f"{shown}: roll-ups counted afresh for {versions:,} survey versions")
+            return
+        checked = rollups.check(engine)
+        for survey_id, version in checked.uncovered:
+            click.echo(f"{shown}: {survey_id} {version} is not in the roll-ups (read from the responses)")
+        for (survey_id, version), (counted, newest) in checked.stale.items():
+            click.echo(
+                f"{shown}: {survey_id} {version}: counted with thresholds {counted}, its newest content has "
+                f"{newest}; `trp db rollups --rebuild` counts them anew"
+            )
+        for d in checked.differences[:20]:
+            click.echo(f"{shown}: {d.table} {d.key}: stored {d.stored}, recounted {d.counted}", err=True)
+        if not checked.ok:
+            fail(
+                f"{shown}: {len(checked.differences):,} roll-up rows differ from a recount; "
+                "`trp db rollups --rebuild` counts them anew",
+                code=1,
+            )
+        click.echo(f"{shown}: the roll-ups equal a recount from the responses")
+
+
 @db.command("current")
 @url_option
 def db_current(url: str | None) -> None:

@@ -370,18 +370,26 @@ class PublishedDashboard:
 
 
 def published_dashboard(
-    bind: Bind, survey: Survey, asked: View, *, period: Period = Period.MONTH, k: int | None = None
+    bind: Bind,
+    survey: Survey,
+    asked: View,
+    *,
+    period: Period = Period.MONTH,
+    k: int | None = None,
+    rollups: bool = True,
 ) -> PublishedDashboard:
     """The dashboard as the pages and `trp report` publish it: for the view that the privacy rules
-    allow for the choice (trp_core.privacy.cells), with the minimum-group rule run per part of the
-    view (trp_core.privacy.parts, PRIVACY.md rule 4), its trend only over the periods that are
+    allow for the choice (trp_core.privacy.cells), with the minimum-group rule run over the
+    view's figures (PRIVACY.md rule 4), its trend only over the periods that are
     published views too, and its funnel only when the view is published for the sessions as well.
+    `rollups`: read the figures from the roll-ups (trp_core.store.rollups) where they count the
+    selection's versions with its thresholds; False reads every figure from the responses.
     Raises StoreUnavailable."""
     selected = sel.select(bind, survey.id, asked, k=k)
     shown = selected.view
     if shown is None or selected.filters is None:
         return PublishedDashboard(selected, None)
-    dash = _dashboard_from_atoms(bind, selected, survey, period=period, k=min_group(k))
+    dash = _dashboard_from_atoms(bind, selected, survey, period=period, k=min_group(k), rollups=rollups)
     return PublishedDashboard(selected, dash)
 
 
@@ -397,13 +405,17 @@ class AtomCounts:
     funnel: dict[SessionKey, dict[str, int]]
 
 
-def read_atoms(bind: Bind, f: Filters, survey_id: str, thresholds: tuple[float, float]) -> AtomCounts:
-    """Every raw figure of a selection per atom; side by side on an engine, as `read_counts`."""
+def read_atoms(
+    bind: Bind, f: Filters, survey_id: str, thresholds: tuple[float, float], *, rollups: bool = True
+) -> AtomCounts:
+    """Every raw figure of a selection per atom; side by side on an engine, as `read_counts`. From
+    the roll-ups where they count the versions with these thresholds, else (or with `rollups`
+    False) from the responses."""
     queries = {  # the longest first
-        "sums": lambda b: reads.criterion_sums_by_atom(b, f),
-        "matrix": lambda b: reads.matrix_by_atom(b, f, thresholds),
-        "keep_out": lambda b: reads.keep_out_by_atom(b, f, thresholds),
-        "break_even": lambda b: reads.break_even_by_atom(b, f),
+        "sums": lambda b: reads.criterion_sums_by_atom(b, f, rollups=rollups),
+        "matrix": lambda b: reads.matrix_by_atom(b, f, thresholds, rollups=rollups),
+        "keep_out": lambda b: reads.keep_out_by_atom(b, f, thresholds, rollups=rollups),
+        "break_even": lambda b: reads.break_even_by_atom(b, f, rollups=rollups),
         "funnel": lambda b: reads.funnel_by_atom(b, survey_id),
     }
     if isinstance(bind, Engine):
@@ -459,7 +471,7 @@ class _Sums:
 
 
 def _dashboard_from_atoms(
-    bind: Bind, selected: sel.Selected, survey: Survey, *, period: Period, k: int
+    bind: Bind, selected: sel.Selected, survey: Survey, *, period: Period, k: int, rollups: bool = True
 ) -> Dashboard:
     """The figures of a published view: every family read per atom and summed over the view, the
     minimum-group rule run across all of them at once (rule 4, per selection: the figures share the
@@ -468,7 +480,7 @@ def _dashboard_from_atoms(
     lat, view, f = selected.lattice, selected.view, selected.filters
     assert view is not None and f is not None
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
-    atoms = read_atoms(bind, f, survey.id, thresholds)
+    atoms = read_atoms(bind, f, survey.id, thresholds, rollups=rollups)
     whole = _Sums()
     trend: dict[tuple[date, Quadrant], int] = {}
     for family in ("matrix", "keep_out", "break_even"):

@@ -357,17 +357,17 @@ def seed(
         Counter({(surveys[s].id, events[e] or "", day_list[d]): k for (s, e, d), k in counts.items()}),
         rng,
     )
-    _after_bulk_load(engine)
+    _after_bulk_load(engine, [s.id for s in surveys])
     return Seeded(written, time.perf_counter() - started, dict(quadrants))
 
 
-def _after_bulk_load(engine: Any) -> None:
-    """Once, after every row is in: what a bulk load leaves to do in one go rather than per row.
+def _after_bulk_load(engine: Any, survey_ids: list[str]) -> None:
+    """Once, after every row is in: what a bulk load leaves to do in one go rather than per row:
+    the dashboard's roll-ups counted from all rows (a submission keeps them row by row), then the
+    database's own upkeep."""
+    from trp_core.store.rollups import rebuild as rebuild_rollups
 
-    Tables derived from the responses (such as per-cell roll-ups of the dashboard's figures) are
-    to be built here, once from all rows, instead of being kept up to date row by row as a
-    submission does.
-    """
+    rebuild_rollups(engine, survey_ids)
     if (
         engine.dialect.name == "postgresql"
     ):  # statistics for the planner, the visibility map for index-only scans

@@ -262,3 +262,117 @@ class ManagerSession(Base):
     handover_hash: Mapped[str | None] = mapped_column(String(SESSION_HASH_LENGTH), unique=True, default=None)
     sealed: Mapped[str | None] = mapped_column(String(SEALED_LENGTH), default=None)
     handover_until: Mapped[float | None] = mapped_column(Double, default=None)
+
+
+# --- roll-ups for the dashboard -------------------------------------------------------------
+#
+# What the dashboard's figures per atom (trp_core.store.reads) count, kept per atom as responses are
+# stored (trp_core.store.rollups): (method version, survey, survey version, day, language, tag), the
+# tag "" for an untagged response. The heat-map cells and the keep-out counts depend on the
+# thresholds; they are counted with the thresholds in RollupVersion, those of the version's newest
+# stored content when its roll-ups were built.
+
+ROLLUP_ATOM: Final = ("method_version", "survey_id", "survey_version", "day", "lang", "tag")
+ROLLUP_ANSWERED: Final[dict[Criterion, str]] = {c: f"answered_{c.value}" for c in Criterion}
+ROLLUP_POINTS: Final[dict[Criterion, str]] = {c: f"points_{c.value}" for c in Criterion}
+ROLLUP_KEPT: Final[dict[Criterion, str]] = {c: f"kept_{c.value}" for c in Criterion}
+ROLLUP_KNOCKOUTS: Final = ("kept_knockout_kann", "kept_knockout_will")
+
+
+class _Atom:
+    # Clustered by the key on SQLite: a dashboard reads a range of it, row after row.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    method_version: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH), primary_key=True)
+    survey_version: Mapped[str] = mapped_column(String(VERSION_LENGTH), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(2), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(EVENT_LENGTH), primary_key=True)
+
+
+class RollupVersion(Base):
+    """A survey version whose responses the roll-ups count, and the thresholds its cells and keep-out
+    counts were counted with. A version without a row here is read from the responses."""
+
+    __tablename__ = "rollup_versions"
+
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH), primary_key=True)
+    survey_version: Mapped[str] = mapped_column(String(VERSION_LENGTH), primary_key=True)
+    kann: Mapped[float] = mapped_column(Double)
+    will: Mapped[float] = mapped_column(Double)
+
+
+class RollupQuadrant(_Atom, Base):
+    """Per atom and quadrant: responses; per criterion the responses that answered it and the sum of
+    their points; per criterion and knock-out the responses it keeps out of "held" (reads.keep_out)."""
+
+    __tablename__ = "rollup_quadrants"
+
+    quadrant: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int]
+    answered_customer_base: Mapped[int]
+    answered_staff: Mapped[int]
+    answered_competence: Mapped[int]
+    answered_reputation: Mapped[int]
+    answered_decision_access: Mapped[int]
+    answered_low_investment: Mapped[int]
+    answered_fast_start: Mapped[int]
+    answered_low_risk: Mapped[int]
+    answered_break_even: Mapped[int]
+    answered_sees_attractiveness: Mapped[int]
+    answered_sees_lucrativeness: Mapped[int]
+    answered_strategy_fit: Mapped[int]
+    answered_timing: Mapped[int]
+    points_customer_base: Mapped[float] = mapped_column(Double)
+    points_staff: Mapped[float] = mapped_column(Double)
+    points_competence: Mapped[float] = mapped_column(Double)
+    points_reputation: Mapped[float] = mapped_column(Double)
+    points_decision_access: Mapped[float] = mapped_column(Double)
+    points_low_investment: Mapped[float] = mapped_column(Double)
+    points_fast_start: Mapped[float] = mapped_column(Double)
+    points_low_risk: Mapped[float] = mapped_column(Double)
+    points_break_even: Mapped[float] = mapped_column(Double)
+    points_sees_attractiveness: Mapped[float] = mapped_column(Double)
+    points_sees_lucrativeness: Mapped[float] = mapped_column(Double)
+    points_strategy_fit: Mapped[float] = mapped_column(Double)
+    points_timing: Mapped[float] = mapped_column(Double)
+    kept_customer_base: Mapped[int]
+    kept_staff: Mapped[int]
+    kept_competence: Mapped[int]
+    kept_reputation: Mapped[int]
+    kept_decision_access: Mapped[int]
+    kept_low_investment: Mapped[int]
+    kept_fast_start: Mapped[int]
+    kept_low_risk: Mapped[int]
+    kept_break_even: Mapped[int]
+    kept_sees_attractiveness: Mapped[int]
+    kept_sees_lucrativeness: Mapped[int]
+    kept_strategy_fit: Mapped[int]
+    kept_timing: Mapped[int]
+    kept_knockout_kann: Mapped[int]
+    kept_knockout_will: Mapped[int]
+
+
+class RollupCell(_Atom, Base):
+    """Per atom: responses per heat-map cell (reads.AxisBins with the version's thresholds); an
+    undetermined response in the quadrant "undetermined", cells 0, 0."""
+
+    __tablename__ = "rollup_cells"
+
+    quadrant: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kann_cell: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    will_cell: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int]
+
+
+class RollupBand(_Atom, Base):
+    """Per atom: responses per band of break-even month (reads.break_even_distribution)."""
+
+    __tablename__ = "rollup_bands"
+
+    band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int]
+
+
+ROLLUP_TABLES: Final = (RollupQuadrant, RollupCell, RollupBand)

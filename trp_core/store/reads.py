@@ -48,10 +48,18 @@ from trp_core.store.models import (
     CRITERION_COLUMNS,
     EVENT_LENGTH,
     HASH_LENGTH,
+    ROLLUP_ANSWERED,
+    ROLLUP_KEPT,
+    ROLLUP_KNOCKOUTS,
+    ROLLUP_POINTS,
     SURVEY_ID_LENGTH,
     VERSION_LENGTH,
     FunnelCounter,
     Response,
+    RollupBand,
+    RollupCell,
+    RollupQuadrant,
+    RollupVersion,
     SurveySnapshot,
 )
 from trp_core.store.repository import NO_EVENT
@@ -130,6 +138,25 @@ class Filters(BaseModel):
             where.append(FunnelCounter.day >= self.since)
         if self.until is not None:
             where.append(FunnelCounter.day <= self.until)
+        return where
+
+    def rollups(self, table: Any, versions: list[str]) -> list[ColumnElement[bool]]:
+        """WHERE clauses on a roll-up table (models.py), for these survey versions of the survey."""
+        where: list[ColumnElement[bool]] = [
+            table.method_version == METHOD_VERSION,
+            table.survey_id == self.survey,
+            table.survey_version.in_(versions),
+        ]
+        if self.lang is not None:
+            where.append(table.lang == self.lang)
+        if self.event is not None:
+            where.append(table.tag == self.event)  # the roll-ups store NO_EVENT as ""
+        if self.events is not None:
+            where.append(table.tag.in_(self.events))
+        if self.since is not None:
+            where.append(table.day >= self.since)
+        if self.until is not None:
+            where.append(table.day <= self.until)
         return where
 
     @property
@@ -234,12 +261,39 @@ def _engine(bind: Bind) -> Engine:
     return bind if isinstance(bind, Engine) else bind.engine
 
 
-def cell_counts(bind: Bind, survey_id: str) -> dict[tuple[str, str, str, date], int]:
+def cell_counts(bind: Bind, survey_id: str, *, rollups: bool = True) -> dict[tuple[str, str, str, date], int]:
     """Responses per survey version, language, tag (NO_EVENT for none) and day: the finest cells from
-    which the privacy rules decide what may be published (one GROUP BY along the dashboard's index)."""
+    which the privacy rules decide what may be published (one GROUP BY along the dashboard's index,
+    or a read of the roll-ups)."""
+    f = Filters(survey=survey_id)
+    split = _split(bind, f, None) if rollups else None
+    if split is None:
+        return _cell_counts_scan(bind, survey_id, None)
+    out: dict[tuple[str, str, str, date], int] = {}
+    if split.rollups:
+        t = RollupQuadrant
+        atom = _rollup_atom(t)
+        stmt = (
+            select(*atom, func.sum(t.n))
+            .where(*f.rollups(t, split.rollups))
+            .group_by(*atom)
+            .having(func.sum(t.n) > 0)
+        )
+        for version, lang, tag, day, n in _rows(bind, stmt):
+            out[_atom(version, lang, tag, day)] = int(n)
+    if split.responses:
+        out |= _cell_counts_scan(bind, survey_id, split.responses)
+    return out
+
+
+def _cell_counts_scan(
+    bind: Bind, survey_id: str, versions: list[str] | None
+) -> dict[tuple[str, str, str, date], int]:
     stmt = (
         select(Response.survey_version, Response.lang, Response.event, Response.day, func.count())
-        .where(Response.method_version == METHOD_VERSION, Response.survey_id == survey_id)
+        .where(
+            Response.method_version == METHOD_VERSION, Response.survey_id == survey_id, *_versions(versions)
+        )
         .group_by(Response.survey_version, Response.lang, Response.event, Response.day)
     )
     out: dict[tuple[str, str, str, date], int] = {}
@@ -413,16 +467,21 @@ def keep_out(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> KeepOut
     return KeepOutCounts(int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)})
 
 
-def break_even_distribution(bind: Bind, f: Filters) -> dict[str, int]:
-    """Responses per band of break-even month, in one GROUP BY."""
+def break_even_band() -> ColumnElement[str]:
+    """The band of a response's break-even month (BREAK_EVEN_KEYS)."""
     month = Response.break_even_month
     whens = [(month <= hi, band_key(lo, hi)) for lo, hi in BREAK_EVEN_BANDS if hi is not None]
-    band = case(
+    return case(
         (_column(Criterion.BREAK_EVEN).is_(None), BE_OPEN),
         (month.is_(None), BE_NONE),
         *whens,
         else_=band_key(*BREAK_EVEN_BANDS[-1]),
-    ).label("band")
+    )
+
+
+def break_even_distribution(bind: Bind, f: Filters) -> dict[str, int]:
+    """Responses per band of break-even month, in one GROUP BY."""
+    band = break_even_band().label("band")
     stmt = select(band, func.count()).where(*f.responses()).group_by(band)
     out = dict.fromkeys(BREAK_EVEN_KEYS, 0)
     for key, n in _rows(bind, stmt):
@@ -452,34 +511,109 @@ def funnel(bind: Bind, f: Filters) -> dict[str, int]:
 AtomKey = tuple[str, str, str, date]  # (survey version, language, tag or NO_EVENT, day)
 
 
+@dataclass(frozen=True)
+class _Split:
+    """Which survey versions of a selection a figure reads from the roll-ups, which from the responses."""
+
+    rollups: list[str]
+    responses: list[str]
+
+
+def _split(bind: Bind, f: Filters, thresholds: tuple[float, float] | None) -> _Split | None:
+    """The versions of the selection's survey the roll-ups count (with these thresholds, for the
+    figures that depend on them); the others, and a selection by content hash or over every
+    survey (None), are read from the responses. A version's responses all have its content
+    stored (survey_snapshots), so the versions listed there are all there are."""
+    if f.survey is None or f.survey_hash is not None:
+        return None
+    t = RollupVersion
+    counted = {
+        v: (float(k), float(w))
+        for v, k, w in _rows(bind, select(t.survey_version, t.kann, t.will).where(t.survey_id == f.survey))
+    }
+    stored = select(SurveySnapshot.version).where(SurveySnapshot.survey_id == f.survey).distinct()
+    versions = {v for (v,) in _rows(bind, stored)} | set(counted)
+    if f.version is not None:
+        versions &= {f.version}
+    wanted = None if thresholds is None else (float(thresholds[0]), float(thresholds[1]))
+    read = sorted(v for v in versions if v in counted and (wanted is None or counted[v] == wanted))
+    return _Split(read, sorted(versions - set(read)))
+
+
+def _versions(versions: list[str] | None) -> list[ColumnElement[bool]]:
+    return [] if versions is None else [Response.survey_version.in_(versions)]
+
+
+def _rollup_atom(table: Any) -> tuple[Any, ...]:
+    return table.survey_version, table.lang, table.tag, table.day
+
+
+def _atoms() -> Any:
+    """`_atom`, each key made once: many roll-up rows share an atom."""
+    made: dict[tuple[Any, ...], AtomKey] = {}
+
+    def atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
+        raw = (version, lang, event, day)
+        key = made.get(raw)
+        if key is None:
+            key = made[raw] = _atom(version, lang, event, day)
+        return key
+
+    return atom
+
+
 def _atom_columns() -> tuple[Any, ...]:
-    """The atom's columns with the quadrant before them, in the order of the dashboard's index, so
-    that SQLite groups along the index instead of sorting every row (twice as fast at 100 000)."""
-    return Response.quadrant, Response.day, Response.survey_version, Response.lang, Response.event
+    return Response.survey_version, Response.lang, Response.event, Response.day
 
 
-def _atom(day: Any, version: str, lang: str, event: str | None) -> AtomKey:
+def _atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
     as_date = _as_date(day)
     assert as_date is not None
     return version, lang, event or NO_EVENT, as_date
 
 
 def matrix_by_atom(
-    bind: Bind, f: Filters, thresholds: tuple[float, float]
+    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
 ) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
     """The heat map per atom: {atom: {(kann cell, will cell): responses}}, the key None for the
     undetermined responses (outside the map). The quadrant of a cell follows from its sides
-    (`quadrant_for(kann cell >= 0, will cell >= 0)`), as in `matrix_counts`; one GROUP BY."""
+    (`quadrant_for(kann cell >= 0, will cell >= 0)`), as in `matrix_counts`; one GROUP BY, or a
+    read of the roll-ups for the versions counted there with these thresholds."""
+    split = _split(bind, f, thresholds) if rollups else None
+    if split is None:
+        return _matrix_scan(bind, f, thresholds, None)
+    out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
+    if split.rollups:
+        t = RollupCell
+        columns = (*_rollup_atom(t), t.quadrant, t.kann_cell, t.will_cell, t.n)
+        stmt = select(*columns).where(*f.rollups(t, split.rollups), t.n > 0)
+        atom, undetermined = _atoms(), Quadrant.UNDETERMINED.value
+        for version, lang, tag, day, quadrant, kx, wy, n in _rows(bind, stmt):
+            cells = out.setdefault(atom(version, lang, tag, day), {})
+            cell = None if quadrant == undetermined else (kx, wy)
+            cells[cell] = cells.get(cell, 0) + n
+    if split.responses:
+        out |= _matrix_scan(bind, f, thresholds, split.responses)
+    return out
+
+
+def _matrix_scan(
+    bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
+) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
     kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
     span = will.highest - will.lowest + 1
     x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
     y = will.sql(Response.will_score, Response.will_passed) - literal(will.lowest)
     key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
     columns = _atom_columns()
-    stmt = select(*columns, key.label("cell"), func.count()).where(*f.responses()).group_by(*columns, key)
+    stmt = (
+        select(*columns, key.label("cell"), func.count())
+        .where(*f.responses(), *_versions(versions))
+        .group_by(*columns, key)
+    )
     out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
-    for _, day, version, lang, event, packed, n in _rows(bind, stmt):
-        cells = out.setdefault(_atom(day, version, lang, event), {})
+    for version, lang, event, day, packed, n in _rows(bind, stmt):
+        cells = out.setdefault(_atom(version, lang, event, day), {})
         cell = None if packed < 0 else (packed // span + kann.lowest, packed % span + will.lowest)
         cells[cell] = cells.get(cell, 0) + int(n)
     return out
@@ -493,24 +627,88 @@ class CriterionSums:
     points: dict[Criterion, float]
 
 
-def criterion_sums_by_atom(bind: Bind, f: Filters) -> dict[AtomKey, dict[Quadrant, CriterionSums]]:
+def criterion_sums_by_atom(
+    bind: Bind, f: Filters, *, rollups: bool = True
+) -> dict[AtomKey, dict[Quadrant, CriterionSums]]:
     """Per atom and quadrant, each criterion's answered count and sum of points (sums, so that
-    atoms add up; a mean is points / answered); one GROUP BY."""
+    atoms add up; a mean is points / answered); one GROUP BY, or a read of the roll-ups."""
+    split = _split(bind, f, None) if rollups else None
+    if split is None:
+        return _sums_scan(bind, f, None)
+    out: dict[AtomKey, dict[Quadrant, CriterionSums]] = {}
+    if split.rollups:
+        t = RollupQuadrant.__table__.c
+        answered = [t[ROLLUP_ANSWERED[c]] for c in CRITERIA]
+        points = [t[ROLLUP_POINTS[c]] for c in CRITERIA]
+        stmt = select(*_rollup_atom(RollupQuadrant), t.quadrant, *answered, *points).where(
+            *f.rollups(RollupQuadrant, split.rollups), t.n > 0
+        )
+        n = len(CRITERIA)
+        atom = _atoms()
+        for row in _rows(bind, stmt):
+            sums = CriterionSums(
+                {c: int(row[5 + i]) for i, c in enumerate(CRITERIA)},
+                {c: float(row[5 + n + i] or 0.0) for i, c in enumerate(CRITERIA)},
+            )
+            out.setdefault(atom(*row[:4]), {})[Quadrant(row[4])] = sums
+    if split.responses:
+        out |= _sums_scan(bind, f, split.responses)
+    return out
+
+
+def _sums_scan(
+    bind: Bind, f: Filters, versions: list[str] | None
+) -> dict[AtomKey, dict[Quadrant, CriterionSums]]:
     columns = []
     for c in CRITERIA:
         columns += [func.count(_column(c)), func.sum(_column(c))]
     atom = _atom_columns()
-    stmt = select(*atom, *columns).where(*f.responses()).group_by(*atom)
+    stmt = (
+        select(*atom, Response.quadrant, *columns)
+        .where(*f.responses(), *_versions(versions))
+        .group_by(*atom, Response.quadrant)
+    )
     out: dict[AtomKey, dict[Quadrant, CriterionSums]] = {}
     for row in _rows(bind, stmt):
         answered = {c: int(row[5 + 2 * i]) for i, c in enumerate(CRITERIA)}
         points = {c: float(row[6 + 2 * i] or 0.0) for i, c in enumerate(CRITERIA)}
-        out.setdefault(_atom(*row[1:5]), {})[Quadrant(row[0])] = CriterionSums(answered, points)
+        out.setdefault(_atom(*row[:4]), {})[Quadrant(row[4])] = CriterionSums(answered, points)
     return out
 
 
-def keep_out_by_atom(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> dict[AtomKey, KeepOutCounts]:
-    """`keep_out` per atom (atoms with responses outside "held" only); one GROUP BY."""
+def keep_out_by_atom(
+    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
+) -> dict[AtomKey, KeepOutCounts]:
+    """`keep_out` per atom (atoms with responses outside "held" only); one GROUP BY, or a read of the
+    roll-ups for the versions counted there with these thresholds."""
+    split = _split(bind, f, thresholds) if rollups else None
+    if split is None:
+        return _keep_out_scan(bind, f, thresholds, None)
+    keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
+    out: dict[AtomKey, KeepOutCounts] = {}
+    if split.rollups:
+        t = RollupQuadrant.__table__.c
+        kept = [func.sum(t[ROLLUP_KEPT[c]]) for c in CRITERIA]
+        kept += [func.sum(t[name]) for name in ROLLUP_KNOCKOUTS]
+        atom = _rollup_atom(RollupQuadrant)
+        stmt = (
+            select(*atom, func.sum(t.n), *kept)
+            .where(*f.rollups(RollupQuadrant, split.rollups), t.quadrant.in_([q.value for q in NOT_HELD]))
+            .group_by(*atom)
+            .having(func.sum(t.n) > 0)
+        )
+        for version, lang, tag, day, total, *counts in _rows(bind, stmt):
+            out[_atom(version, lang, tag, day)] = KeepOutCounts(
+                int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
+            )
+    if split.responses:
+        out |= _keep_out_scan(bind, f, thresholds, split.responses)
+    return out
+
+
+def _keep_out_scan(
+    bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
+) -> dict[AtomKey, KeepOutCounts]:
     limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
     failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
     sums = [
@@ -524,37 +722,44 @@ def keep_out_by_atom(bind: Bind, f: Filters, thresholds: tuple[float, float]) ->
     atom = _atom_columns()
     stmt = (
         select(*atom, func.count(), *sums)
-        .where(*f.responses(), Response.quadrant.in_([q.value for q in NOT_HELD]))
+        .where(*f.responses(), *_versions(versions), Response.quadrant.in_([q.value for q in NOT_HELD]))
         .group_by(*atom)
     )
     keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
     out: dict[AtomKey, KeepOutCounts] = {}
-    for _, day, version, lang, event, total, *counts in _rows(bind, stmt):  # one row per quadrant
-        key_ = _atom(day, version, lang, event)
-        before = out.get(key_, KeepOutCounts(0, dict.fromkeys(keys, 0)))
-        out[key_] = KeepOutCounts(
-            before.placed_out + int(total),
-            {key: before.counts[key] + int(n or 0) for key, n in zip(keys, counts, strict=True)},
+    for version, lang, event, day, total, *counts in _rows(bind, stmt):
+        out[_atom(version, lang, event, day)] = KeepOutCounts(
+            int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
         )
     return out
 
 
-def break_even_by_atom(bind: Bind, f: Filters) -> dict[AtomKey, dict[str, int]]:
+def break_even_by_atom(bind: Bind, f: Filters, *, rollups: bool = True) -> dict[AtomKey, dict[str, int]]:
     """`break_even_distribution` per atom: {atom: {band: responses}} (bands with responses only);
-    one GROUP BY."""
-    month = Response.break_even_month
-    whens = [(month <= hi, band_key(lo, hi)) for lo, hi in BREAK_EVEN_BANDS if hi is not None]
-    band = case(
-        (_column(Criterion.BREAK_EVEN).is_(None), BE_OPEN),
-        (month.is_(None), BE_NONE),
-        *whens,
-        else_=band_key(*BREAK_EVEN_BANDS[-1]),
-    ).label("band")
-    atom = _atom_columns()
-    stmt = select(*atom, band, func.count()).where(*f.responses()).group_by(*atom, band)
+    one GROUP BY, or a read of the roll-ups."""
+    split = _split(bind, f, None) if rollups else None
+    if split is None:
+        return _break_even_scan(bind, f, None)
     out: dict[AtomKey, dict[str, int]] = {}
-    for _, day, version, lang, event, key, n in _rows(bind, stmt):
-        bands = out.setdefault(_atom(day, version, lang, event), {})
+    if split.rollups:
+        t = RollupBand
+        stmt = select(*_rollup_atom(t), t.band, t.n).where(*f.rollups(t, split.rollups), t.n > 0)
+        atom = _atoms()
+        for version, lang, tag, day, band, n in _rows(bind, stmt):
+            bands = out.setdefault(atom(version, lang, tag, day), {})
+            bands[band] = bands.get(band, 0) + int(n)
+    if split.responses:
+        out |= _break_even_scan(bind, f, split.responses)
+    return out
+
+
+def _break_even_scan(bind: Bind, f: Filters, versions: list[str] | None) -> dict[AtomKey, dict[str, int]]:
+    band = break_even_band().label("band")
+    atom = _atom_columns()
+    stmt = select(*atom, band, func.count()).where(*f.responses(), *_versions(versions)).group_by(*atom, band)
+    out: dict[AtomKey, dict[str, int]] = {}
+    for version, lang, event, day, key, n in _rows(bind, stmt):
+        bands = out.setdefault(_atom(version, lang, event, day), {})
         bands[key] = bands.get(key, 0) + int(n)
     return out
 

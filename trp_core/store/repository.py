@@ -154,6 +154,7 @@ class Store:
         row = _response_row(survey, assessment, stored_answers, lang, event, day)
         row |= {"id": new_id(), "submission_key": submission_key, "code_hash": code_hash}
         by_key = select(Response.id).where(Response.submission_key == submission_key)
+        from trp_core.store import rollups  # it reads with reads.py, which imports this module
 
         def work() -> SaveResult:
             with Session(self._writer) as s, s.begin():
@@ -174,6 +175,9 @@ class Store:
                     self._insert(Response).values(row).on_conflict_do_nothing().returning(Response.id)
                 )
                 if inserted is not None:
+                    # The dashboard's roll-ups count it in the same transaction (trp_core.store.rollups).
+                    thresholds = (survey.thresholds.kann, survey.thresholds.will)
+                    rollups.add(s, inserted, survey.id, survey.version, thresholds)
                     return SaveResult(inserted, created=True)
                 existing = s.scalar(by_key)
                 if existing is None:
@@ -250,10 +254,18 @@ class Store:
         if not scores:
             return
         rows = [{"id": response_id, **columns} for response_id, columns in scores.items()]
+        ids = sorted(scores)
+        from trp_core.store import rollups  # it reads with reads.py, which imports this module
 
         def work() -> None:
             with Session(self._writer) as s, s.begin():
+                # The roll-ups lose what these responses counted and gain what they count now.
+                where = [Response.id.in_(ids)]
+                present = set(s.execute(select(Response.survey_id, Response.survey_version).where(*where)))
+                versions = {v: t for v, t in rollups.covered(s).items() if v in present}
+                before = rollups.contents_of(s, where, versions)
                 s.execute(update(Response), rows)
+                rollups.rescored(s, before, rollups.contents_of(s, where, versions))
 
         self._retry_if_locked(work)
 

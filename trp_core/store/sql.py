@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -26,6 +26,24 @@ def _scanned_default(element: Any, compiler: Any, **kw: Any) -> str:
 
 @compiles(scanned, "sqlite")
 def _scanned_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
+class unindexed(FunctionElement[str]):
+    """A text column that SQLite's planner must not seek an index on: `+column`, the same value."""
+
+    type = String()
+    inherit_cache = True
+    name = "trp_unindexed"
+
+
+@compiles(unindexed)
+def _unindexed_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"+{compiler.process(element.clauses, **kw)}"
 
 
