@@ -216,7 +216,8 @@ def test_new_thresholds_without_a_new_version_read_from_the_responses_until_rebu
     for i in range(40):
         submit(store, base, i, lang="de", tag=None, day=FIRST + timedelta(days=i))
     edited = base.revised(thresholds={"kann": 50, "will": 70})  # the same version, other content
-    submit(store, edited, 99, lang="de", tag=None, day=FIRST)
+    # Seen after the others: the newest content of the version (a tie on the day would be broken by hash).
+    submit(store, edited, 99, lang="de", tag=None, day=FIRST + timedelta(days=40))
     th = (edited.thresholds.kann, edited.thresholds.will)
     f = reads.Filters(survey=base.id)
     assert reads._split(store.engine, f, th) == reads._Split([], [base.version])

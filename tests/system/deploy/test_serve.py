@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import ROOT, SURVEYS
+from tests.conftest import ROOT, SURVEYS, in_own_thread
 from tests.store.conftest import pg_admin, pg_database  # noqa: F401 - pg_admin is a fixture
 from tests.support.server import Replicas
 from tests.support.stclient import Session as Tab
@@ -138,7 +138,7 @@ def test_two_replicas_behind_nginx_started_and_stopped_by_one_command(deployment
         return done.code
 
     before = len(sessions(dep))
-    codes = {replica: asyncio.run(visit(replica)) for replica in replicas}
+    codes = {replica: in_own_thread(asyncio.run, visit(replica)) for replica in replicas}
     deadline = time.monotonic() + 20
     while len(sessions(dep)) < before + 2 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -162,7 +162,10 @@ def test_two_replicas_behind_nginx_started_and_stopped_by_one_command(deployment
 
     for replica in replicas:
         for code in codes.values():
-            assert any(code in text for text in asyncio.run(reopen(replica, code))), (replica, code)
+            assert any(code in text for text in in_own_thread(asyncio.run, reopen(replica, code))), (
+                replica,
+                code,
+            )
 
     # Ctrl+C stops nginx and both replicas; nothing is left running, every port is free again.
     children = dep.children()
