@@ -187,7 +187,6 @@ class Lattice:
             if n:
                 atoms[self._atom(version, lang, tag, day)] += n
         self.atoms = list(atoms)
-        self._index = {a: i for i, a in enumerate(self.atoms)}
         self.sizes = np.array([atoms[a] for a in self.atoms], dtype=np.int64)
         self.total = int(self.sizes.sum())
         self.versions = sorted({a.version for a in self.atoms})
@@ -231,13 +230,6 @@ class Lattice:
         w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
         return Atom(version, lang, self._group_of.get(tag or NO_TAG, UNGROUPED), w, m)
 
-    def part(self, version: str, lang: str, tag: str, day: date) -> int | None:
-        """The part (rule 3) that the responses of a version, language, raw tag and day fall into:
-        the parts are the smallest sets of responses that the published views cut the responses
-        into, each of 0 or at least k; None for a cell the lattice did not count (stored since)."""
-        i = self._index.get(self._atom(version, lang, tag, day))
-        return None if i is None else int(self.labels[i])
-
     def within(self, view: View, version: str, lang: str, tag: str, day: date) -> bool:
         """Whether the responses of a version, language, raw tag and day belong to a view."""
         return self._atom(version, lang, tag, day).within(view)
@@ -256,7 +248,6 @@ class Lattice:
             out[view] = bool(np.all((sums == 0) | (sums >= self.k)))
             if out[view]:
                 labels = refined
-        self.labels = labels  # the part of each atom
         return out
 
     def count(self, view: View) -> int:

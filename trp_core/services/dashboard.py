@@ -269,22 +269,41 @@ def dashboard(
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
     counts = read_counts(bind, f, thresholds, period)
     shown = published(counts).protect(k)
-    total = shown[Sum.RESPONSES]
+    means = {
+        key: m.mean if m.answered >= k and m.mean is not None else None for key, m in counts.means.items()
+    }
+    funnel = _funnel(counts.funnel, survey, k)
+    return _assemble(counts, shown, k, thresholds, period, trend_periods, means, funnel, f.counters_coarser)
+
+
+Shown = Mapping[Hashable, int | None]
+
+
+def _assemble(
+    counts: Counts,
+    shown: Shown,
+    k: int,
+    thresholds: tuple[float, float],
+    period: Period,
+    trend_periods: Callable[[date], bool] | None,
+    means: dict[tuple[Criterion, Quadrant], float | None],
+    funnel: tuple[int | None, int | None, list[FunnelStep]],
+    counters_coarser: bool,
+) -> Dashboard:
+    """The dashboard of the figures read (`counts`) as far as the minimum-group rule shows them."""
     placed_out = shown[Sum.PLACED_OUT]
-    started, completed, steps = _funnel(counts.funnel, survey, k)
+    started, completed, steps = funnel
     return Dashboard(
         k=k,
         thresholds=thresholds,
-        total=total,
+        total=shown[Sum.RESPONSES],
         quadrants={q: shown[QuadrantCount(q)] for q in Quadrant},
         heat=_heat(counts.matrix, shown),
         period=period,
         trend=[
             c for c in _trend(counts.trend, period, shown) if trend_periods is None or trend_periods(c.start)
         ],
-        means={
-            key: m.mean if m.answered >= k and m.mean is not None else None for key, m in counts.means.items()
-        },
+        means=means,
         placed_out=placed_out,
         keep_out=_keep_out(counts.keep_out, placed_out, shown),
         break_even={band: shown[BandCount(band)] for band in counts.break_even},
@@ -292,11 +311,8 @@ def dashboard(
         started=started,
         completed=completed,
         completion_rate=_share(completed, started),
-        counters_coarser=f.counters_coarser,
+        counters_coarser=counters_coarser,
     )
-
-
-Shown = Mapping[Hashable, int | None]
 
 
 def _heat(matrix: MatrixCounts, shown: Shown) -> list[HeatCell]:
@@ -487,7 +503,7 @@ def _dashboard_from_atoms(
         for key, value in getattr(atoms, family).items():
             whole.add(family, value)
             if family == "matrix":
-                start = _period_start(key[3], period)
+                start = figures.period_start(key[3], period)
                 for cell, n in value.items():
                     q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
                     trend[(start, q)] = trend.get((start, q), 0) + n
@@ -497,31 +513,9 @@ def _dashboard_from_atoms(
     def allowed(start: date) -> bool:
         return selected.published(replace(view, period=PeriodCell(period, start)))
 
-    total = shown[Sum.RESPONSES]
-    placed_out = shown[Sum.PLACED_OUT]
-    started, completed, steps = _funnel_of_sessions(atoms.funnel, lat, view, survey, k)
-    return Dashboard(
-        k=k,
-        thresholds=thresholds,
-        total=total,
-        quadrants={q: shown[QuadrantCount(q)] for q in Quadrant},
-        heat=_heat(counts.matrix, shown),
-        period=period,
-        trend=[c for c in _trend(trend, period, shown) if allowed(c.start)],
-        means=_means(atoms.sums, k, {q for q in Quadrant if shown[QuadrantCount(q)] is not None}),
-        placed_out=placed_out,
-        keep_out=_keep_out(counts.keep_out, placed_out, shown),
-        break_even={band: shown[BandCount(band)] for band in counts.break_even},
-        funnel=steps,
-        started=started,
-        completed=completed,
-        completion_rate=_share(completed, started),
-        counters_coarser=f.counters_coarser,
-    )
-
-
-def _period_start(day: date, period: Period) -> date:
-    return figures.period_start(day, period)
+    means = _means(atoms.sums, k, {q for q in Quadrant if shown[QuadrantCount(q)] is not None})
+    funnel = _funnel_of_sessions(atoms.funnel, lat, view, survey, k)
+    return _assemble(counts, shown, k, thresholds, period, allowed, means, funnel, f.counters_coarser)
 
 
 def _means(

@@ -441,6 +441,21 @@ class KeepOutCounts:
     counts: dict[KeepOutKey, int]
 
 
+def _keep_out_sums(thresholds: tuple[float, float]) -> list[Any]:
+    """Per criterion, then per axis's knock-out: the responses it keeps out of "held" (see keep_out)."""
+    limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
+    failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
+    sums = [
+        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
+        for c in CRITERIA
+    ]
+    return [
+        *sums,
+        func.sum(case((Response.kann_knockout, 1), else_=0)),
+        func.sum(case((Response.will_knockout, 1), else_=0)),
+    ]
+
+
 def keep_out(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> KeepOutCounts:
     """What keeps respondents out of "held", in one aggregate query.
 
@@ -449,16 +464,7 @@ def keep_out(bind: Bind, f: Filters, thresholds: tuple[float, float]) -> KeepOut
     axis and scored the criterion below that axis's threshold; a knock-out counts for the axis it
     failed. One response can count for several criteria.
     """
-    limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
-    failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
-    sums = [
-        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
-        for c in CRITERIA
-    ]
-    sums += [
-        func.sum(case((Response.kann_knockout, 1), else_=0)),
-        func.sum(case((Response.will_knockout, 1), else_=0)),
-    ]
+    sums = _keep_out_sums(thresholds)
     stmt = select(func.count(), *sums).where(
         *f.responses(), Response.quadrant.in_([q.value for q in NOT_HELD])
     )
@@ -709,16 +715,7 @@ def keep_out_by_atom(
 def _keep_out_scan(
     bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
 ) -> dict[AtomKey, KeepOutCounts]:
-    limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
-    failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
-    sums = [
-        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
-        for c in CRITERIA
-    ]
-    sums += [
-        func.sum(case((Response.kann_knockout, 1), else_=0)),
-        func.sum(case((Response.will_knockout, 1), else_=0)),
-    ]
+    sums = _keep_out_sums(thresholds)
     atom = _atom_columns()
     stmt = (
         select(*atom, func.count(), *sums)
