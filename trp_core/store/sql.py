@@ -29,22 +29,13 @@ def _scanned_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"+{compiler.process(element.clauses, **kw)}"
 
 
-class unindexed(FunctionElement[str]):
-    """A text column that SQLite's planner must not seek an index on: `+column`, the same value."""
+class unindexed(scanned):
+    """A text column that SQLite's planner must not seek an index on: `+column`, the same value
+    (compiled as `scanned`)."""
 
-    type = String()
+    type = String()  # type: ignore[assignment]
     inherit_cache = True
     name = "trp_unindexed"
-
-
-@compiles(unindexed)
-def _unindexed_default(element: Any, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(unindexed, "sqlite")
-def _unindexed_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
 
 
 class floor_int(FunctionElement[int]):
