@@ -3,14 +3,16 @@
 
 python3 dev.py run           # the app on SQLite with the bundled surveys: http://localhost:8501
 python3 dev.py test          # the whole test suite, on parallel workers (what CI runs)
-python3 dev.py test --quick  # unit, store on SQLite and AppTest: no server, no browser, no PostgreSQL
+python3 dev.py test --quick  # unit, store on SQLite and AppTest: no server, no browser, no PostgreSQL,
+                             # no long property runs
 python3 dev.py lint          # ruff check and ruff format --check
 
 Other arguments of `test` go to pytest, e.g. `python3 dev.py test tests/unit -x` or `-m browser`.
 The tests run on up to 4 pytest-xdist workers (one per core); `-n 1` or `-p no:xdist` runs them
 in one process. The levels are markers given by folder (tests/conftest.py): unit, store, app,
-e2e, system; and server, browser, postgres by what a test needs. `--quick` is
-`-m "not server and not browser and not postgres"`.
+e2e, system; and server, browser, postgres by what a test needs; slow for the long property runs
+(the automated intruder, fuzzing). `--quick` is
+`-m "not server and not browser and not postgres and not slow"`.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def test_arguments(rest: list[str]) -> list[str]:
     quick = "--quick" in rest
     args = [a for a in rest if a != "--quick"]
     if quick:
-        args = ["-m", "not server and not browser and not postgres", *args]
+        args = ["-m", "not server and not browser and not postgres and not slow", *args]
     serial = ("--pdb", "--co", "--collect-only", "no:xdist")  # xdist would get in the way
     told = any(a.startswith(("-n", "--numprocesses")) or a in serial for a in args)
     if not told:

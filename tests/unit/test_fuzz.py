@@ -34,6 +34,9 @@ from trp_core.method.scoring import DONT_KNOW, check_answers, score
 from trp_core.method.survey import MAX_ISSUES, Survey, SurveyError, SurveyIssue
 from trp_core.method.synthetic import random_answers
 
+# Long property runs: in the full suite, not in `dev.py test --quick`.
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     max_examples=2000,
     deadline=None,

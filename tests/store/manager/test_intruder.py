@@ -31,6 +31,9 @@ from trp_core.store import reads
 from trp_core.store.reads import Filters
 from trp_core.store.repository import Store
 
+# Long property runs: in the full suite, not in `dev.py test --quick`.
+pytestmark = pytest.mark.slow
+
 K = 5
 # Data sets the property test draws: few in CI, more locally (TRP_INTRUDER_EXAMPLES=20).
 EXAMPLES = int(os.environ.get("TRP_INTRUDER_EXAMPLES", "3"))
