@@ -9,6 +9,7 @@ import uuid
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from trp_core.method.figures import Period
 from trp_core.method.levers import assess
 from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
+from trp_core.method.vocabulary import Quadrant, quadrant_for
 from trp_core.privacy.cells import PeriodCell, View
 from trp_core.services import dashboard as ds
 from trp_core.services import selection
@@ -178,6 +180,51 @@ def test_published_dashboard_is_the_same_from_roll_ups_and_from_the_responses(st
             _both(store.engine, current, view)
         _both(store.engine, current, View(), Period.WEEK)
     assert reads.cell_counts(store.engine, base.id) == reads.cell_counts(store.engine, base.id, rollups=False)
+    for rolled in (True, False):
+        _view_is_the_sum_of_its_atoms(store.engine, f, th, rolled)
+
+
+def _view_is_the_sum_of_its_atoms(
+    engine: Engine, f: reads.Filters, th: tuple[float, float], rolled: bool
+) -> None:
+    """The grain "view" (summed in the database, the roll-ups' and the scanned versions merged) holds
+    what the atoms add up to, and the quadrants per day are the heat map's per day."""
+
+    def summed(per_atom: dict, add) -> dict:
+        out: dict = {}
+        for key, value in per_atom.items():
+            out = add(out, value, key)
+        return out
+
+    def counts(out, value, _key):
+        return {k: out.get(k, 0) + value.get(k, 0) for k in out.keys() | value.keys()}
+
+    matrix = reads.matrix_by_atom(engine, f, th, rollups=rolled)
+    assert reads.matrix_by_atom(engine, f, th, rollups=rolled, grain="view") == {
+        reads.VIEW: summed(matrix, counts)
+    }
+    bands = reads.break_even_by_atom(engine, f, rollups=rolled)
+    assert reads.break_even_by_atom(engine, f, rollups=rolled, grain="view") == {
+        reads.VIEW: summed(bands, counts)
+    }
+    kept = reads.keep_out_by_atom(engine, f, th, rollups=rolled)
+    (view_kept,) = reads.keep_out_by_atom(engine, f, th, rollups=rolled, grain="view").values()
+    assert view_kept.placed_out == sum(k.placed_out for k in kept.values())
+    assert view_kept.counts == summed({a: k.counts for a, k in kept.items()}, counts)
+    sums = reads.criterion_sums_by_atom(engine, f, rollups=rolled)
+    (view_sums,) = reads.criterion_sums_by_atom(engine, f, rollups=rolled, grain="view").values()
+    for q, s in view_sums.items():
+        assert s.answered == summed({a: per[q].answered for a, per in sums.items() if q in per}, counts)
+        for c, points in s.points.items():
+            assert points == pytest.approx(sum(per[q].points[c] for per in sums.values() if q in per))
+    by_day: dict = {}
+    for (_, _, _, day), cells in matrix.items():
+        for cell, n in cells.items():
+            q = Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0)
+            by_day.setdefault(day, {}).setdefault(q, 0)
+            by_day[day][q] += n
+    assert reads.quadrants_by_day(engine, f, th, rollups=rolled) == by_day
+    assert len(by_day) > 50, "the days of the data set"
 
 
 def test_check_finds_a_changed_roll_up_and_rebuild_repairs_it(store: Store, surveys):

@@ -419,19 +419,28 @@ class AtomCounts:
     keep_out: dict[AtomKey, KeepOutCounts]
     break_even: dict[AtomKey, dict[str, int]]
     funnel: dict[SessionKey, dict[str, int]]
+    by_day: dict[date, dict[Quadrant, int]]
 
 
 def read_atoms(
-    bind: Bind, f: Filters, survey_id: str, thresholds: tuple[float, float], *, rollups: bool = True
+    bind: Bind,
+    f: Filters,
+    survey_id: str,
+    thresholds: tuple[float, float],
+    *,
+    rollups: bool = True,
+    grain: reads.Grain = "atom",
 ) -> AtomCounts:
-    """Every raw figure of a selection per atom; side by side on an engine, as `read_counts`. From
-    the roll-ups where they count the versions with these thresholds, else (or with `rollups`
-    False) from the responses."""
+    """Every raw figure of a selection per atom (or, at the grain "view", summed over the selection
+    in the database under the one key `reads.VIEW`), and the quadrants per day for the trend; side
+    by side on an engine, as `read_counts`. From the roll-ups where they count the versions with
+    these thresholds, else (or with `rollups` False) from the responses."""
     queries = {  # the longest first
-        "sums": lambda b: reads.criterion_sums_by_atom(b, f, rollups=rollups),
-        "matrix": lambda b: reads.matrix_by_atom(b, f, thresholds, rollups=rollups),
-        "keep_out": lambda b: reads.keep_out_by_atom(b, f, thresholds, rollups=rollups),
-        "break_even": lambda b: reads.break_even_by_atom(b, f, rollups=rollups),
+        "sums": lambda b: reads.criterion_sums_by_atom(b, f, rollups=rollups, grain=grain),
+        "matrix": lambda b: reads.matrix_by_atom(b, f, thresholds, rollups=rollups, grain=grain),
+        "by_day": lambda b: reads.quadrants_by_day(b, f, thresholds, rollups=rollups),
+        "keep_out": lambda b: reads.keep_out_by_atom(b, f, thresholds, rollups=rollups, grain=grain),
+        "break_even": lambda b: reads.break_even_by_atom(b, f, rollups=rollups, grain=grain),
         "funnel": lambda b: reads.funnel_by_atom(b, survey_id),
     }
     if isinstance(bind, Engine):
@@ -496,17 +505,16 @@ def _dashboard_from_atoms(
     lat, view, f = selected.lattice, selected.view, selected.filters
     assert view is not None and f is not None
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
-    atoms = read_atoms(bind, f, survey.id, thresholds, rollups=rollups)
+    atoms = read_atoms(bind, f, survey.id, thresholds, rollups=rollups, grain="view")
     whole = _Sums()
-    trend: dict[tuple[date, Quadrant], int] = {}
     for family in ("matrix", "keep_out", "break_even"):
-        for key, value in getattr(atoms, family).items():
+        for value in getattr(atoms, family).values():
             whole.add(family, value)
-            if family == "matrix":
-                start = figures.period_start(key[3], period)
-                for cell, n in value.items():
-                    q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
-                    trend[(start, q)] = trend.get((start, q), 0) + n
+    trend: dict[tuple[date, Quadrant], int] = {}
+    for day, per_quadrant in atoms.by_day.items():
+        start = figures.period_start(day, period)
+        for q, n in per_quadrant.items():
+            trend[(start, q)] = trend.get((start, q), 0) + n
     counts = whole.counts(thresholds, trend)
     shown = published(counts).protect(k)
 

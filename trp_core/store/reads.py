@@ -508,13 +508,19 @@ def funnel(bind: Bind, f: Filters) -> dict[str, int]:
 # --- the figures per atom ------------------------------------------------------------------------
 #
 # Every dashboard figure family, read once grouped by atom: the finest cell of the privacy rules,
-# (survey version, language, tag, day) as in `cell_counts`, with NO_EVENT for an untagged response.
-# The services sum atoms to the parts of trp_core.privacy.cells.Lattice and run the minimum-group
-# rule per part (PRIVACY.md, rule 4). Each function returns {AtomKey: the family's counts of the
-# atom's responses}, holding only atoms with responses; a roll-up table keyed by (survey, version,
-# language, tag, day) can replace any of them with the same return shape.
+# (survey version, language, tag, day) as in `cell_counts`, with NO_EVENT for an untagged response;
+# or summed over the whole selection (the grain "view", what the dashboard reads: rule 4 of
+# PRIVACY.md runs per selection). Each function returns {AtomKey: the family's counts of the atom's
+# responses}, holding only atoms with responses; from the roll-up tables keyed by (survey, version,
+# language, tag, day) where they count the version with the wanted thresholds, else by GROUP BY.
 
 AtomKey = tuple[str, str, str, date]  # (survey version, language, tag or NO_EVENT, day)
+
+# The grain a figure family is read at: per atom, or summed over the whole selection in the database
+# (the dashboard's rule 4 runs per selection, so it needs no more; a million responses' roll-ups
+# then come back as a few hundred rows instead of a hundred thousand).
+Grain = Literal["atom", "view"]
+VIEW: Final[AtomKey] = ("", "", "", date.min)  # the one key of a figure read at the grain "view"
 
 
 @dataclass(frozen=True)
@@ -572,6 +578,26 @@ def _atom_columns() -> tuple[Any, ...]:
     return Response.survey_version, Response.lang, Response.event, Response.day
 
 
+def _grain_columns(columns: tuple[Any, ...], grain: Grain) -> tuple[Any, ...]:
+    """The GROUP BY columns of a grain: the atom's four, or none (one row per category)."""
+    return columns if grain == "atom" else ()
+
+
+def _keys(grain: Grain) -> Any:
+    """The key of a row's first `len(_grain_columns(...))` values."""
+    return _atoms() if grain == "atom" else (lambda *_: VIEW)
+
+
+def _merge_into(out: dict[AtomKey, Any], more: dict[AtomKey, Any], add: Any) -> None:
+    """`more`'s figures into `out`: the roll-ups' versions and the scanned ones share the key VIEW."""
+    for key, value in more.items():
+        out[key] = add(out[key], value) if key in out else value
+
+
+def _add_counts(a: dict[Any, int], b: dict[Any, int]) -> dict[Any, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
+
+
 def _atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
     as_date = _as_date(day)
     assert as_date is not None
@@ -579,7 +605,7 @@ def _atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
 
 
 def matrix_by_atom(
-    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
+    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True, grain: Grain = "atom"
 ) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
     """The heat map per atom: {atom: {(kann cell, will cell): responses}}, the key None for the
     undetermined responses (outside the map). The quadrant of a cell follows from its sides
@@ -587,39 +613,93 @@ def matrix_by_atom(
     read of the roll-ups for the versions counted there with these thresholds."""
     split = _split(bind, f, thresholds) if rollups else None
     if split is None:
-        return _matrix_scan(bind, f, thresholds, None)
+        return _matrix_scan(bind, f, thresholds, None, grain)
     out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
     if split.rollups:
         t = RollupCell
-        columns = (*_rollup_atom(t), t.quadrant, t.kann_cell, t.will_cell, t.n)
-        stmt = select(*columns).where(*f.rollups(t, split.rollups), t.n > 0)
-        atom, undetermined = _atoms(), Quadrant.UNDETERMINED.value
-        for version, lang, tag, day, quadrant, kx, wy, n in _rows(bind, stmt):
-            cells = out.setdefault(atom(version, lang, tag, day), {})
+        g = _grain_columns(_rollup_atom(t), grain)
+        category = (t.quadrant, t.kann_cell, t.will_cell)
+        stmt = (
+            select(*g, *category, func.sum(t.n))
+            .where(*f.rollups(t, split.rollups))
+            .group_by(*g, *category)
+            .having(func.sum(t.n) > 0)
+        )
+        key, w, undetermined = _keys(grain), len(g), Quadrant.UNDETERMINED.value
+        for row in _rows(bind, stmt):
+            quadrant, kx, wy, n = row[w:]
+            cells = out.setdefault(key(*row[:w]), {})
             cell = None if quadrant == undetermined else (kx, wy)
-            cells[cell] = cells.get(cell, 0) + n
+            cells[cell] = cells.get(cell, 0) + int(n)
     if split.responses:
-        out |= _matrix_scan(bind, f, thresholds, split.responses)
+        _merge_into(out, _matrix_scan(bind, f, thresholds, split.responses, grain), _add_counts)
+    return out
+
+
+def quadrants_by_day(
+    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
+) -> dict[date, dict[Quadrant, int]]:
+    """The responses per day and quadrant, the quadrant of a determined response that of its heat-map
+    cell (as in `matrix_by_atom`): what the dashboard's trend sums to periods."""
+    split = _split(bind, f, thresholds) if rollups else None
+    out: dict[date, dict[Quadrant, int]] = {}
+
+    def add(day: Any, q: Quadrant, n: int) -> None:
+        as_date = _as_date(day)
+        assert as_date is not None
+        per_day = out.setdefault(as_date, {})
+        per_day[q] = per_day.get(q, 0) + n
+
+    if split is not None and split.rollups:
+        t = RollupCell
+        stmt = (
+            select(t.day, t.quadrant, func.sum(t.n))
+            .where(*f.rollups(t, split.rollups))
+            .group_by(t.day, t.quadrant)
+            .having(func.sum(t.n) > 0)
+        )
+        for day, quadrant, n in _rows(bind, stmt):
+            add(day, Quadrant(quadrant), int(n))
+    scanned_versions = None if split is None else split.responses
+    if split is None or split.responses:
+        for (_, _, _, day), cells in _matrix_scan(bind, f, thresholds, scanned_versions, "day").items():
+            for cell, n in cells.items():
+                add(
+                    day,
+                    Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0),
+                    n,
+                )
     return out
 
 
 def _matrix_scan(
-    bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
+    bind: Bind,
+    f: Filters,
+    thresholds: tuple[float, float],
+    versions: list[str] | None,
+    grain: Grain | Literal["day"] = "atom",
 ) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
+    """The heat map by GROUP BY over the responses; at the grain "day" keyed ("", "", "", day)."""
     kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
     span = will.highest - will.lowest + 1
     x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
     y = will.sql(Response.will_score, Response.will_passed) - literal(will.lowest)
     key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
-    columns = _atom_columns()
+    if grain == "day":
+        columns: tuple[Any, ...] = (Response.day,)
+        keys: Any = lambda day: ("", "", "", _as_date(day))  # noqa: E731
+    else:
+        columns, keys = _grain_columns(_atom_columns(), grain), _keys(grain)
     stmt = (
         select(*columns, key.label("cell"), func.count())
         .where(*f.responses(), *_versions(versions))
         .group_by(*columns, key)
     )
     out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
-    for version, lang, event, day, packed, n in _rows(bind, stmt):
-        cells = out.setdefault(_atom(version, lang, event, day), {})
+    w = len(columns)
+    for row in _rows(bind, stmt):
+        packed, n = row[w:]
+        cells = out.setdefault(keys(*row[:w]), {})
         cell = None if packed < 0 else (packed // span + kann.lowest, packed % span + will.lowest)
         cells[cell] = cells.get(cell, 0) + int(n)
     return out
@@ -634,129 +714,169 @@ class CriterionSums:
 
 
 def criterion_sums_by_atom(
-    bind: Bind, f: Filters, *, rollups: bool = True
+    bind: Bind, f: Filters, *, rollups: bool = True, grain: Grain = "atom"
 ) -> dict[AtomKey, dict[Quadrant, CriterionSums]]:
     """Per atom and quadrant, each criterion's answered count and sum of points (sums, so that
     atoms add up; a mean is points / answered); one GROUP BY, or a read of the roll-ups."""
     split = _split(bind, f, None) if rollups else None
     if split is None:
-        return _sums_scan(bind, f, None)
+        return _sums_scan(bind, f, None, grain)
     out: dict[AtomKey, dict[Quadrant, CriterionSums]] = {}
     if split.rollups:
         t = RollupQuadrant.__table__.c
-        answered = [t[ROLLUP_ANSWERED[c]] for c in CRITERIA]
-        points = [t[ROLLUP_POINTS[c]] for c in CRITERIA]
-        stmt = select(*_rollup_atom(RollupQuadrant), t.quadrant, *answered, *points).where(
-            *f.rollups(RollupQuadrant, split.rollups), t.n > 0
+        answered = [func.sum(t[ROLLUP_ANSWERED[c]]) for c in CRITERIA]
+        points = [func.sum(t[ROLLUP_POINTS[c]]) for c in CRITERIA]
+        g = _grain_columns(_rollup_atom(RollupQuadrant), grain)
+        stmt = (
+            select(*g, t.quadrant, *answered, *points)
+            .where(*f.rollups(RollupQuadrant, split.rollups))
+            .group_by(*g, t.quadrant)
+            .having(func.sum(t.n) > 0)
         )
-        n = len(CRITERIA)
-        atom = _atoms()
+        n, w, key = len(CRITERIA), len(g), _keys(grain)
         for row in _rows(bind, stmt):
             sums = CriterionSums(
-                {c: int(row[5 + i]) for i, c in enumerate(CRITERIA)},
-                {c: float(row[5 + n + i] or 0.0) for i, c in enumerate(CRITERIA)},
+                {c: int(row[w + 1 + i] or 0) for i, c in enumerate(CRITERIA)},
+                {c: float(row[w + 1 + n + i] or 0.0) for i, c in enumerate(CRITERIA)},
             )
-            out.setdefault(atom(*row[:4]), {})[Quadrant(row[4])] = sums
+            out.setdefault(key(*row[:w]), {})[Quadrant(row[w])] = sums
     if split.responses:
-        out |= _sums_scan(bind, f, split.responses)
+        _merge_into(out, _sums_scan(bind, f, split.responses, grain), _add_sums)
+    return out
+
+
+def _add_sums(
+    a: dict[Quadrant, CriterionSums], b: dict[Quadrant, CriterionSums]
+) -> dict[Quadrant, CriterionSums]:
+    out = dict(a)
+    for q, s in b.items():
+        if q in out:
+            s = CriterionSums(
+                {c: out[q].answered[c] + s.answered[c] for c in CRITERIA},
+                {c: out[q].points[c] + s.points[c] for c in CRITERIA},
+            )
+        out[q] = s
     return out
 
 
 def _sums_scan(
-    bind: Bind, f: Filters, versions: list[str] | None
+    bind: Bind, f: Filters, versions: list[str] | None, grain: Grain = "atom"
 ) -> dict[AtomKey, dict[Quadrant, CriterionSums]]:
     columns = []
     for c in CRITERIA:
         columns += [func.count(_column(c)), func.sum(_column(c))]
-    atom = _atom_columns()
+    g = _grain_columns(_atom_columns(), grain)
     stmt = (
-        select(*atom, Response.quadrant, *columns)
+        select(*g, Response.quadrant, *columns)
         .where(*f.responses(), *_versions(versions))
-        .group_by(*atom, Response.quadrant)
+        .group_by(*g, Response.quadrant)
     )
     out: dict[AtomKey, dict[Quadrant, CriterionSums]] = {}
+    w, key = len(g), _keys(grain)
     for row in _rows(bind, stmt):
-        answered = {c: int(row[5 + 2 * i]) for i, c in enumerate(CRITERIA)}
-        points = {c: float(row[6 + 2 * i] or 0.0) for i, c in enumerate(CRITERIA)}
-        out.setdefault(_atom(*row[:4]), {})[Quadrant(row[4])] = CriterionSums(answered, points)
+        answered = {c: int(row[w + 1 + 2 * i]) for i, c in enumerate(CRITERIA)}
+        points = {c: float(row[w + 2 + 2 * i] or 0.0) for i, c in enumerate(CRITERIA)}
+        out.setdefault(key(*row[:w]), {})[Quadrant(row[w])] = CriterionSums(answered, points)
     return out
 
 
 def keep_out_by_atom(
-    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
+    bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True, grain: Grain = "atom"
 ) -> dict[AtomKey, KeepOutCounts]:
     """`keep_out` per atom (atoms with responses outside "held" only); one GROUP BY, or a read of the
     roll-ups for the versions counted there with these thresholds."""
     split = _split(bind, f, thresholds) if rollups else None
     if split is None:
-        return _keep_out_scan(bind, f, thresholds, None)
+        return _keep_out_scan(bind, f, thresholds, None, grain)
     keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
     out: dict[AtomKey, KeepOutCounts] = {}
     if split.rollups:
         t = RollupQuadrant.__table__.c
         kept = [func.sum(t[ROLLUP_KEPT[c]]) for c in CRITERIA]
         kept += [func.sum(t[name]) for name in ROLLUP_KNOCKOUTS]
-        atom = _rollup_atom(RollupQuadrant)
+        g = _grain_columns(_rollup_atom(RollupQuadrant), grain)
         stmt = (
-            select(*atom, func.sum(t.n), *kept)
+            select(*g, func.sum(t.n), *kept)
             .where(*f.rollups(RollupQuadrant, split.rollups), t.quadrant.in_([q.value for q in NOT_HELD]))
-            .group_by(*atom)
+            .group_by(*g)
             .having(func.sum(t.n) > 0)
         )
-        for version, lang, tag, day, total, *counts in _rows(bind, stmt):
-            out[_atom(version, lang, tag, day)] = KeepOutCounts(
+        w, atom = len(g), _keys(grain)
+        for row in _rows(bind, stmt):
+            total, *counts = row[w:]
+            out[atom(*row[:w])] = KeepOutCounts(
                 int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
             )
     if split.responses:
-        out |= _keep_out_scan(bind, f, thresholds, split.responses)
+        _merge_into(out, _keep_out_scan(bind, f, thresholds, split.responses, grain), _add_kept)
     return out
+
+
+def _add_kept(a: KeepOutCounts, b: KeepOutCounts) -> KeepOutCounts:
+    return KeepOutCounts(a.placed_out + b.placed_out, _add_counts(a.counts, b.counts))
 
 
 def _keep_out_scan(
-    bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
+    bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None, grain: Grain = "atom"
 ) -> dict[AtomKey, KeepOutCounts]:
     sums = _keep_out_sums(thresholds)
-    atom = _atom_columns()
+    g = _grain_columns(_atom_columns(), grain)
     stmt = (
-        select(*atom, func.count(), *sums)
+        select(*g, func.count(), *sums)
         .where(*f.responses(), *_versions(versions), Response.quadrant.in_([q.value for q in NOT_HELD]))
-        .group_by(*atom)
+        .group_by(*g)
     )
     keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
     out: dict[AtomKey, KeepOutCounts] = {}
-    for version, lang, event, day, total, *counts in _rows(bind, stmt):
-        out[_atom(version, lang, event, day)] = KeepOutCounts(
-            int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
-        )
+    w, atom = len(g), _keys(grain)
+    for row in _rows(bind, stmt):
+        total, *counts = row[w:]
+        if total:
+            out[atom(*row[:w])] = KeepOutCounts(
+                int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
+            )
     return out
 
 
-def break_even_by_atom(bind: Bind, f: Filters, *, rollups: bool = True) -> dict[AtomKey, dict[str, int]]:
+def break_even_by_atom(
+    bind: Bind, f: Filters, *, rollups: bool = True, grain: Grain = "atom"
+) -> dict[AtomKey, dict[str, int]]:
     """`break_even_distribution` per atom: {atom: {band: responses}} (bands with responses only);
     one GROUP BY, or a read of the roll-ups."""
     split = _split(bind, f, None) if rollups else None
     if split is None:
-        return _break_even_scan(bind, f, None)
+        return _break_even_scan(bind, f, None, grain)
     out: dict[AtomKey, dict[str, int]] = {}
     if split.rollups:
         t = RollupBand
-        stmt = select(*_rollup_atom(t), t.band, t.n).where(*f.rollups(t, split.rollups), t.n > 0)
-        atom = _atoms()
-        for version, lang, tag, day, band, n in _rows(bind, stmt):
-            bands = out.setdefault(atom(version, lang, tag, day), {})
+        g = _grain_columns(_rollup_atom(t), grain)
+        stmt = (
+            select(*g, t.band, func.sum(t.n))
+            .where(*f.rollups(t, split.rollups))
+            .group_by(*g, t.band)
+            .having(func.sum(t.n) > 0)
+        )
+        w, atom = len(g), _keys(grain)
+        for row in _rows(bind, stmt):
+            band, n = row[w:]
+            bands = out.setdefault(atom(*row[:w]), {})
             bands[band] = bands.get(band, 0) + int(n)
     if split.responses:
-        out |= _break_even_scan(bind, f, split.responses)
+        _merge_into(out, _break_even_scan(bind, f, split.responses, grain), _add_counts)
     return out
 
 
-def _break_even_scan(bind: Bind, f: Filters, versions: list[str] | None) -> dict[AtomKey, dict[str, int]]:
+def _break_even_scan(
+    bind: Bind, f: Filters, versions: list[str] | None, grain: Grain = "atom"
+) -> dict[AtomKey, dict[str, int]]:
     band = break_even_band().label("band")
-    atom = _atom_columns()
-    stmt = select(*atom, band, func.count()).where(*f.responses(), *_versions(versions)).group_by(*atom, band)
+    g = _grain_columns(_atom_columns(), grain)
+    stmt = select(*g, band, func.count()).where(*f.responses(), *_versions(versions)).group_by(*g, band)
     out: dict[AtomKey, dict[str, int]] = {}
-    for version, lang, event, day, key, n in _rows(bind, stmt):
-        bands = out.setdefault(_atom(version, lang, event, day), {})
+    w, atom = len(g), _keys(grain)
+    for row in _rows(bind, stmt):
+        key, n = row[w:]
+        bands = out.setdefault(atom(*row[:w]), {})
         bands[key] = bands.get(key, 0) + int(n)
     return out
 
