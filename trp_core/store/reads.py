@@ -651,7 +651,9 @@ def quadrants_by_day(
         per_day[q] = per_day.get(q, 0) + n
 
     if split is not None and split.rollups:
-        t = RollupCell
+        # The quadrants' roll-up (a few rows per atom, not one per heat-map cell): counted with the
+        # thresholds the split asked for, so its quadrant is the one of the response's cell.
+        t = RollupQuadrant
         stmt = (
             select(t.day, t.quadrant, func.sum(t.n))
             .where(*f.rollups(t, split.rollups))
