@@ -84,7 +84,13 @@ if __name__ == "__main__":  # a session's run of the script
 else:  # imported by the server
     from starlette.middleware import Middleware
 
-    from pages.components import web
+    # What the first session would otherwise wait for, made before the server takes visitors: the
+    # modules the partner pages import (the store's reads come with the start page's selection), the
+    # texts, settings, surveys, events and the store (on SQLite its migrations check and re-score).
+    from pages.components import web, widgets  # noqa: F401
+    from trp_core.services import selection, submit  # noqa: F401
+
+    resources.warm()
 
     app = st.App(
         __file__,

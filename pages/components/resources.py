@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 import streamlit as st
 from pydantic import ValidationError
 
+from trp_core.method.vocabulary import LANGUAGES
+from trp_core.presentation.i18n import catalog as texts
 from trp_core.services import catalog
 from trp_core.services.storage import open_store
 from trp_core.services.throttle import Guard, Throttle
@@ -105,3 +107,34 @@ def code_throttle() -> Throttle:
 def pin_guard() -> Guard:
     """Wrong kiosk PINs, per event, in the database (every process counts the same failures)."""
     return _process_wide("pin", settings().database_url, lambda: Guard(store().engine))
+
+
+def warm() -> None:
+    """Make, while the server starts, what the first session would otherwise wait for: the texts of
+    both languages, the settings, the surveys and events, and the store (on SQLite its schema check
+    and re-score). Nothing here stops the start: a wrong setting or a database that cannot be opened
+    is left to the first session, which tries again and says what is wrong."""
+    # Streamlit warns of every cached function called outside a script run: here that is the point.
+    streamlit_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    outside_a_run = _OutsideARun()
+    streamlit_log.addFilter(outside_a_run)
+    try:
+        for code in LANGUAGES:
+            texts(code)
+        try:
+            _settings()
+        except ValidationError:
+            return
+        published()
+        events()
+        try:
+            store()
+        except Exception:
+            log.warning("the store could not be opened at start; the first visit tries again", exc_info=True)
+    finally:
+        streamlit_log.removeFilter(outside_a_run)
+
+
+class _OutsideARun(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing ScriptRunContext" not in record.getMessage()
