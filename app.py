@@ -82,6 +82,9 @@ def navigate() -> None:
 if __name__ == "__main__":  # a session's run of the script
     navigate()
 else:  # imported by the server
+    import contextlib
+    from collections.abc import AsyncIterator
+
     from starlette.middleware import Middleware
 
     # What the first session would otherwise wait for, made before the server takes visitors: the
@@ -92,9 +95,15 @@ else:  # imported by the server
 
     resources.warm()
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: st.App) -> AsyncIterator[None]:
+        yield
+        resources.close()  # stopped (Ctrl+C, SIGTERM): the funnel counts still in memory are written
+
     app = st.App(
         __file__,
         routes=web.routes(),
         middleware=[Middleware(web.ProtectDownloads)],
         secrets=web.auth_secrets(),  # st.login's provider, when TRP_OIDC_METADATA_URL is set
+        lifespan=lifespan,
     )

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from trp_core.method.vocabulary import LANGUAGES
 from trp_core.presentation.i18n import catalog as texts
 from trp_core.services import catalog
+from trp_core.services.funnel import FunnelBuffer
 from trp_core.services.storage import open_store
 from trp_core.services.throttle import Guard, Throttle
 from trp_core.settings import Settings, get_settings
@@ -107,6 +108,31 @@ def code_throttle() -> Throttle:
 def pin_guard() -> Guard:
     """Wrong kiosk PINs, per event, in the database (every process counts the same failures)."""
     return _process_wide("pin", settings().database_url, lambda: Guard(store().engine))
+
+
+def funnel() -> FunnelBuffer:
+    """The funnel counts of this process on their way to the store: written in the background, together."""
+    database = settings().database_url
+    return _process_wide(
+        "funnel", database, lambda: FunnelBuffer(lambda: _process_wide("store", database, open_store))
+    )
+
+
+def _buffers() -> list[FunnelBuffer]:
+    with _kept_lock:
+        return [kept for (what, _), kept in _kept.items() if what == "funnel"]  # type: ignore[misc]
+
+
+def flush_counts() -> None:
+    """Write the funnel counts waiting in memory now (StoreUnavailable when the store cannot take them)."""
+    for buffer in _buffers():
+        buffer.flush()
+
+
+def close() -> None:
+    """At the end of the process: the funnel counts still in memory go to the store."""
+    for buffer in _buffers():
+        buffer.close()
 
 
 def warm() -> None:
