@@ -9,6 +9,8 @@ must neither reset a throttle nor open a second store (an engine, a migration ch
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -145,6 +147,9 @@ def warm() -> None:
     outside_a_run = _OutsideARun()
     streamlit_log.addFilter(outside_a_run)
     try:
+        # Streamlit's table of emojis, read when the first page names its icon (some 0.1 s).
+        with contextlib.suppress(ImportError):
+            importlib.import_module("streamlit.emojis")
         for code in LANGUAGES:
             texts(code)
         try:
