@@ -159,35 +159,6 @@ def imports_after(log: Path, offset: int) -> Counter[str]:
     return found
 
 
-def busy_share(files: list[Path], top: int = 25) -> list[tuple[str, float, float]]:
-    """py-spy raw stacks: (function, share of busy samples with it on the stack, share as the leaf)."""
-    inclusive: Counter[str] = Counter()
-    leaf: Counter[str] = Counter()
-    total = 0
-    for path in files:
-        if not path.exists():
-            continue
-        for line in path.read_text().splitlines():
-            stack, _, count = line.rpartition(" ")
-            if not stack or not count.isdigit():
-                continue
-            frames = [
-                f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0].replace(str(ROOT) + "/", "") + ")"
-                if " (" in f
-                else f
-                for f in stack.split(";")[1:]  # the first is the thread
-            ]
-            n = int(count)
-            total += n
-            for frame in set(frames):
-                inclusive[frame] += n
-            if frames:
-                leaf[frames[-1]] += n
-    if not total:
-        return []
-    return [(name, n / total, leaf[name] / total) for name, n in inclusive.most_common(top)]
-
-
 ROWS = [
     ("health", "launch → health endpoint answers (server start)"),
     ("nav_start", "navigation → start button visible (target ≤ 2000 ms)"),
@@ -281,9 +252,14 @@ def main() -> None:
             for module, us in target.imports.most_common(15):
                 print(f"  {us / 1000 / args.rounds:8.1f}  {module}")
         if target.profiles:
-            print(f"py-spy, {len(target.profiles)} first visits: share of busy samples on the stack (leaf)")
-            for name, share, leaf in busy_share(target.profiles):
-                print(f"  {share * 100:5.1f} % ({leaf * 100:4.1f} %)  {name}")
+            from spy_top import top
+
+            total, rows = top([p for p in target.profiles if p.exists()], count=30)
+            print(
+                f"py-spy, {len(target.profiles)} first visits, {total} busy samples: on the stack, as the leaf"
+            )
+            for name, share, leaf in rows:
+                print(f"  {share * 100:5.1f} % {leaf * 100:5.1f} %  {name}")
 
 
 if __name__ == "__main__":
