@@ -88,7 +88,7 @@ with st.container(border=True):
     st.markdown(f"**:material/lock: {t('anonymity_title', lang)}**")
     st.markdown(
         f"- {t('anonymity_stored', lang)}\n- {t('anonymity_not_stored', lang)}\n"
-        f"- {t('anonymity_groups', lang, k=min_group())}\n- {t('anonymity_code', lang)}"
+        f"- {t('anonymity_groups', lang, k=min_group(resources.settings().min_group))}\n- {t('anonymity_code', lang)}"
     )
 
 st.page_link(
