@@ -1,7 +1,7 @@
 """The functions on most of a py-spy profile's busy samples: shares on the stack and as the leaf.
 
-Reads py-spy's raw output (`py-spy record --format raw`, idle samples left out as py-spy does by
-default), optionally only the samples whose stack holds a frame matching `--under` (e.g.
+Reads py-spy's raw output (`py-spy record --format raw`; the samples of threads that wait are left
+out, see WAITS), optionally only the samples whose stack holds a frame matching `--under` (e.g.
 `_run_script`, a script run of Streamlit's ScriptRunner), and prints the top functions with the
 share of those samples that had them on the stack (inclusive) and as the running frame (leaf).
 
@@ -29,8 +29,21 @@ def frame_name(frame: str) -> str:
     return f"{name} ({path})"
 
 
+# Leaves of a thread that waits: py-spy here counted them as busy (its idle detection did not see
+# them), so they are left out: a lock's or condition's wait, a selector's select, an executor's idle
+# worker, and Streamlit's file watchers between two polls (a time.sleep in their task).
+WAITS = (
+    "Condition.wait (",
+    "Event.wait (",
+    "EpollSelector.select (",
+    "_worker (concurrent/futures/thread.py",
+    "PollingPathWatcher._schedule.<locals>.task (",
+    "Queue.get (",
+)
+
+
 def top(
-    files: list[Path], under: str | None = None, count: int = 30
+    files: list[Path], under: str | None = None, count: int = 30, waits: bool = False
 ) -> tuple[int, list[tuple[str, float, float]]]:
     inclusive: Counter[str] = Counter()
     leaf: Counter[str] = Counter()
@@ -49,6 +62,8 @@ def top(
                     continue
                 frames = frames[at:]
             names = [frame_name(f) for f in frames]
+            if not waits and names and names[-1].startswith(WAITS):
+                continue
             samples = int(n)
             total += samples
             for name in set(names):
@@ -65,8 +80,9 @@ def main() -> None:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--under", help="only samples with a frame containing this text (and below it)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--waits", action="store_true", help="keep the samples of waiting threads (WAITS)")
     args = parser.parse_args()
-    total, rows = top(args.files, args.under, args.top)
+    total, rows = top(args.files, args.under, args.top, args.waits)
     print(f"{total} busy samples" + (f" under {args.under!r}" if args.under else ""))
     print(f"{'on stack':>8} {'leaf':>6}  function")
     for name, share, own in rows:
