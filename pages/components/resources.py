@@ -149,9 +149,11 @@ def warm() -> None:
     outside_a_run = _OutsideARun()
     streamlit_log.addFilter(outside_a_run)
     try:
-        # Streamlit's table of emojis, read when the first page names its icon (some 0.1 s).
-        with contextlib.suppress(ImportError):
-            importlib.import_module("streamlit.emojis")
+        # Streamlit's tables of emojis and Material icons, read when the first page names its icon
+        # (some 0.1 s) and the first text with an icon is drawn.
+        for table in ("streamlit.emojis", "streamlit.material_icon_names"):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(table)
         for code in LANGUAGES:
             texts(code)
             # Babel's locale data, read from disk when the first number is shown (some 0.2 s).
