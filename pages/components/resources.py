@@ -140,10 +140,11 @@ def close() -> None:
 
 
 def warm() -> None:
-    """Make, while the server starts, what the first session would otherwise wait for: the texts of
-    both languages, the settings, the surveys and events, and the store (on SQLite its schema check
-    and re-score). Nothing here stops the start: a wrong setting or a database that cannot be opened
-    is left to the first session, which tries again and says what is wrong."""
+    """Make, while the server starts, what the first session would otherwise wait for: the texts and
+    Babel's number formats of both languages, the settings, the surveys and events, the store (on
+    SQLite its schema check and re-score), and Streamlit's own first-use work. Nothing here stops the
+    start: a wrong setting or a database that cannot be opened is left to the first session, which
+    tries again and says what is wrong."""
     # Streamlit warns of every cached function called outside a script run: here that is the point.
     streamlit_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     outside_a_run = _OutsideARun()
