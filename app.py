@@ -82,13 +82,31 @@ def navigate() -> None:
 if __name__ == "__main__":  # a session's run of the script
     navigate()
 else:  # imported by the server
+    import contextlib
+    from collections.abc import AsyncIterator
+
     from starlette.middleware import Middleware
 
-    from pages.components import web
+    # Besides web, the modules the partner pages import (the store's reads come with selection).
+    from pages.components import web, widgets  # noqa: F401
+    from trp_core.method import codes  # noqa: F401
+    from trp_core.presentation import explain, labels, recompute, result_charts  # noqa: F401
+    from trp_core.services import selection, submit  # noqa: F401
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: st.App) -> AsyncIterator[None]:
+        # Started (Streamlit's runtime runs, the server takes no visitor yet): what the first session
+        # would otherwise wait for is made now. With the modules above, the texts, settings, surveys,
+        # events and the store (on SQLite its migrations check and re-score), and Streamlit's own
+        # first-use work (pages/components/resources.py).
+        resources.warm()
+        yield
+        resources.close()  # stopped (Ctrl+C, SIGTERM): the funnel counts still in memory are written
 
     app = st.App(
         __file__,
         routes=web.routes(),
         middleware=[Middleware(web.ProtectDownloads)],
         secrets=web.auth_secrets(),  # st.login's provider, when TRP_OIDC_METADATA_URL is set
+        lifespan=lifespan,
     )

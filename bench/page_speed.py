@@ -20,7 +20,7 @@ st.navigation and the page, every st.* call with its protobuf marshalling and en
 the end-of-run widget clean-up. It leaves out what AppTest adds around a run and the server
 does not have (a new thread and event loop per run, 1 ms polling, parsing the messages into an
 element tree); `at.run()` around it is printed as well ("AppTest"). Three differences from the
-real server are corrected or shown:
+real server are corrected or shown (four with the last one):
 - AppTest makes a new, empty ScriptCache for every run, so each rerun would parse, rewrite
   ("magic") and compile app.py and the page again, two thirds of a step's time; the server compiles
   once. The sessions here share one ScriptCache, as the server's do.
@@ -28,6 +28,12 @@ real server are corrected or shown:
   every run of a script with a folder pages/ beside it in its older multipage mode (a glob of
   pages/*.py and a hidden st.navigation around the script); a real server does so only on the
   first run of a process. The bare scripts get a folder pages/ too, so both sides pay it alike.
+- AppTest makes a new MagicMock of Streamlit's Runtime for every run, so st.context (the cookies,
+  which app.py reads on every run to find a manager's session) builds a tree of mocks anew each
+  time, about a millisecond that the real server does not pay (there it is a lookup of the
+  session's client and the cookies of its websocket request, a dict). The mock here answers
+  `get_client` with None, as for a session without a client (no cookies); --apptest-context
+  keeps AppTest's own mock.
 - After every run the server calls gc.collect(2) (runner.postScriptGC, on by default); AppTest's
   runner does not. It is timed separately at the end (and in the real server by
   bench/first_question.py), not added to the table.
@@ -54,7 +60,7 @@ URL (a bare script has no page to link to), the PDF's deferred data callable ret
 on the result page st.markdown for st.write of a text (st.write passes it on to st.markdown).
 
     .venv/bin/python bench/page_speed.py [--runs 50] [--survey ID] [--experiments]
-                                         [--profile PAGE [--profile-variant NAME]]
+                                         [--profile PAGE [--profile-variant NAME]] [--apptest-context]
 
 --experiments measures the changes suggested by the profile, monkeypatched into the running
 app (nothing in it is edited), against the unchanged app and the bare page in the same run:
@@ -149,6 +155,15 @@ ScriptRunner._run_script = _timed_run_script
 _SCRIPT_CACHE = ScriptCache()
 app_test_module.ScriptCache = lambda: _SCRIPT_CACHE
 local_script_runner.ScriptCache = lambda: _SCRIPT_CACHE
+_AppTestMock = app_test_module.MagicMock
+
+
+def _runtime_mock(*args: Any, **kwargs: Any) -> Any:
+    """AppTest's Runtime mock, whose get_client answers as the server's does for a session without
+    a client: at once, with None (no mock tree built for st.context on every run)."""
+    runtime = _AppTestMock(*args, **kwargs)
+    runtime.get_client = lambda session_id: None
+    return runtime
 
 
 def rerun(at: AppTest) -> tuple[float, float, float]:
@@ -870,7 +885,12 @@ def main() -> None:
     )
     parser.add_argument("--profile-variant", choices=VARIANTS, help="with --profile: under this variant")
     parser.add_argument("--experiments", action="store_true", help="measure the suggested changes too")
+    parser.add_argument(
+        "--apptest-context", action="store_true", help="keep AppTest's mock of the runtime for st.context"
+    )
     args = parser.parse_args()
+    if not args.apptest_context:
+        app_test_module.MagicMock = _runtime_mock
     sys.path.insert(0, str(ROOT))  # `pages`, the app's package next to app.py, for the bare pages
     survey_ids = args.survey or sorted(p.stem for p in (ROOT / "surveys").glob("*.yaml"))
 

@@ -9,6 +9,9 @@ must neither reset a throttle nor open a second store (an engine, a migration ch
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import inspect
 import logging
 import threading
 from collections.abc import Callable
@@ -17,7 +20,11 @@ from typing import TYPE_CHECKING, TypeVar
 import streamlit as st
 from pydantic import ValidationError
 
+from trp_core.method.vocabulary import LANGUAGES
+from trp_core.presentation import formatting as fmt
+from trp_core.presentation.i18n import catalog as texts
 from trp_core.services import catalog
+from trp_core.services.funnel import FunnelBuffer
 from trp_core.services.storage import open_store
 from trp_core.services.throttle import Guard, Throttle
 from trp_core.settings import Settings, get_settings
@@ -105,3 +112,72 @@ def code_throttle() -> Throttle:
 def pin_guard() -> Guard:
     """Wrong kiosk PINs, per event, in the database (every process counts the same failures)."""
     return _process_wide("pin", settings().database_url, lambda: Guard(store().engine))
+
+
+def funnel() -> FunnelBuffer:
+    """The funnel counts of this process on their way to the store: written in the background, together."""
+    database = settings().database_url
+    return _process_wide(
+        "funnel", database, lambda: FunnelBuffer(lambda: _process_wide("store", database, open_store))
+    )
+
+
+def _buffers() -> list[FunnelBuffer]:
+    with _kept_lock:
+        return [kept for (what, _), kept in _kept.items() if what == "funnel"]  # type: ignore[misc]
+
+
+def flush_counts() -> None:
+    """Write the funnel counts waiting in memory now (StoreUnavailable when the store cannot take them)."""
+    for buffer in _buffers():
+        buffer.flush()
+
+
+def close() -> None:
+    """At the end of the process: the funnel counts still in memory go to the store."""
+    for buffer in _buffers():
+        buffer.close()
+
+
+def warm() -> None:
+    """Make, while the server starts, what the first session would otherwise wait for: the texts and
+    Babel's number formats of both languages, the settings, the surveys and events, the store (on
+    SQLite its schema check and re-score), and Streamlit's own first-use work. Nothing here stops the
+    start: a wrong setting or a database that cannot be opened is left to the first session, which
+    tries again and says what is wrong."""
+    # Streamlit warns of every cached function called outside a script run: here that is the point.
+    streamlit_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    outside_a_run = _OutsideARun()
+    streamlit_log.addFilter(outside_a_run)
+    try:
+        # Streamlit's tables of emojis and Material icons, read when the first page names its icon
+        # (some 0.1 s) and the first text with an icon is drawn.
+        for table in ("streamlit.emojis", "streamlit.material_icon_names"):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(table)
+        for code in LANGUAGES:
+            texts(code)
+            # Babel's locale data, read from disk when the first number is shown (some 0.2 s).
+            fmt.number(1234.5, code, 1)
+            fmt.money(1234.5, code)
+        try:
+            _settings()
+        except ValidationError:
+            return
+        published()
+        events()
+        try:
+            store()
+        except Exception:
+            log.warning("the store could not be opened at start; the first visit tries again", exc_info=True)
+        # Streamlit's first element of a process asks inspect.stack() whether it runs in a REPL, and
+        # inspect then maps the file of every module loaded (some 0.3 s with the app's): done here,
+        # once the server's modules are imported, the first session's call has little left to map.
+        inspect.stack()
+    finally:
+        streamlit_log.removeFilter(outside_a_run)
+
+
+class _OutsideARun(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing ScriptRunContext" not in record.getMessage()

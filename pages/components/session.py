@@ -21,6 +21,7 @@ WARNED = "trp.warned"  # step index whose open questions were pointed out once
 SUBMISSION = "trp.submission"  # Submission of the current answer set
 RESULT = "trp.result"  # Result shown on the result page
 TO_RESULT = "trp.to_result"  # the submit button's callback stored a result: show it next
+TO_CHECK = "trp.to_check"  # the start button's callback began an answer set: show the questionnaire next
 CHARTS = "trp.charts"  # Charts of that result
 COUNTED = "trp.counted"  # funnel steps already counted in this session
 GENERATION = "trp.gen"  # bumped to give every widget a fresh identity

@@ -168,7 +168,8 @@ def link_controls(link: str, subject: str, body: str) -> None:
 
 
 def count(*steps: str) -> None:
-    """Count funnel steps once per session (in one write); a storage problem never stops the visitor."""
+    """Count funnel steps once per session; the counts go to the store in the background, so that
+    neither the page's run nor a storage problem ever holds the visitor up."""
     survey_id = session.survey_id()
     if survey_id is None or session.preview():
         return
@@ -177,7 +178,7 @@ def count(*steps: str) -> None:
     if not new:
         return
     try:
-        resources.store().count(survey_id, session.event(), new)
+        resources.funnel().add(survey_id, session.event(), new)
     except Exception:  # the visitor must not notice: the counter is for managers only
         resources.log.exception("funnel counters %s not stored", new)
         return

@@ -8,6 +8,10 @@ from pages.components.urls import CHECK_PAGE, PROFILE_PAGE, RESULT_PAGE, echo
 from trp_core.presentation.i18n import t
 from trp_core.services.selection import min_group
 
+if st.session_state.pop(session.TO_CHECK, False):
+    # The start button's callback (below) began the answers: on to them, without drawing this page again.
+    ui.go(CHECK_PAGE)
+
 event = kiosk.current()
 ui.header(switch=event is None)
 if event is not None:
@@ -46,6 +50,14 @@ else:
     )
 survey = surveys[survey_id]
 
+
+def start_first(chosen: str) -> None:
+    """The tap on start, before the page runs: the answers begin here, and the run that follows goes
+    to the questionnaire at the top of this page, before drawing it once more."""
+    session.start_new(chosen)
+    st.session_state[session.TO_CHECK] = True
+
+
 with st.container(border=True):
     st.subheader(survey.title(lang))
     if requested or len(surveys) == 1:
@@ -62,15 +74,21 @@ with st.container(border=True):
         if st.button(t("restart_button", lang), width="stretch"):
             session.start_new(survey_id)
             ui.go(CHECK_PAGE)
-    elif st.button(t("start_button", lang), type="primary", width="stretch", key="start"):
-        session.start_new(survey_id)
-        ui.go(CHECK_PAGE)
+    else:
+        st.button(
+            t("start_button", lang),
+            type="primary",
+            width="stretch",
+            key="start",
+            on_click=start_first,
+            args=(survey_id,),
+        )
 
 with st.container(border=True):
     st.markdown(f"**:material/lock: {t('anonymity_title', lang)}**")
     st.markdown(
         f"- {t('anonymity_stored', lang)}\n- {t('anonymity_not_stored', lang)}\n"
-        f"- {t('anonymity_groups', lang, k=min_group())}\n- {t('anonymity_code', lang)}"
+        f"- {t('anonymity_groups', lang, k=min_group(resources.settings().min_group))}\n- {t('anonymity_code', lang)}"
     )
 
 st.page_link(

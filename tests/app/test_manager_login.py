@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
-from pages.components import auth, session, web
+from pages.components import auth, resources, session, web
 from tests.app.conftest import new_app
 from tests.store.conftest import BACKENDS, pg_admin, pg_database  # noqa: F401  (pg_admin is a fixture)
 from trp_core.presentation.i18n import t
@@ -55,6 +55,7 @@ def manager_db(request: pytest.FixtureRequest, tmp_path, monkeypatch, alice_hash
     else:
         with pg_database(request.getfixturevalue("pg_admin")) as url:
             yield prepared(url)
+            resources.flush_counts()  # the funnel counts of the test, before the database is dropped
     st.cache_resource.clear()
 
 

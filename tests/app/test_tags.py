@@ -53,6 +53,9 @@ def stored_events(engine) -> list[str | None]:
 
 
 def counted_events(engine) -> set[str]:
+    from pages.components import resources
+
+    resources.flush_counts()  # written in the background, within a moment
     with engine.connect() as conn:
         return set(conn.execute(select(FunnelCounter.event)).scalars())
 

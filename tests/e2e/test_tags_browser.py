@@ -5,6 +5,7 @@ screenshots at tablet and phone size in both languages."""
 from __future__ import annotations
 
 import os
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -116,10 +117,15 @@ def test_tags_page_makes_a_working_link_and_shows_the_mix(browser, tagged_server
     visitor.close()
     engine = make_engine(f"sqlite:///{tagged_server.db}")
     try:
-        with engine.connect() as conn:
-            counted = set(
-                conn.execute(select(FunnelCounter.event).where(FunnelCounter.event == slug)).scalars()
-            )
+        deadline = time.monotonic() + 10  # the server writes its counts in the background, within a moment
+        while True:
+            with engine.connect() as conn:
+                counted = set(
+                    conn.execute(select(FunnelCounter.event).where(FunnelCounter.event == slug)).scalars()
+                )
+            if counted or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert counted == {slug}
     finally:
         engine.dispose()

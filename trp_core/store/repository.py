@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -304,18 +305,27 @@ class Store:
 
         Steps: "started", "step:<section id>", "calculator", "completed"; `event` None for none.
         """
-        key = {"survey_id": survey_id, "event": _event(event) or NO_EVENT, "day": day or date.today()}
+        when = day or date.today()
+        names = [step] if isinstance(step, str) else step
+        self.add_counts(Counter((survey_id, event, when, name) for name in names))
+
+    def add_counts(self, counts: Mapping[tuple[str, str | None, date, str], int]) -> None:
+        """Add to funnel counters, keyed (survey id, event or None, day, step), all in one transaction."""
         statements = []
-        for name in [step] if isinstance(step, str) else step:
-            if not (name in FIXED_STEPS or (name.startswith(SECTION_STEP) and len(name) <= STEP_LENGTH)):
-                raise ValueError(f"unknown funnel step {name!r}")
-            stmt = self._insert(FunnelCounter).values(**key, step=name, count=1)
+        for (survey_id, event, day, name), added in counts.items():
+            check_funnel_step(event, name)
+            if not isinstance(added, int) or added < 1:
+                raise ValueError(f"a funnel counter grows by a positive whole number, not {added!r}")
+            key = {"survey_id": survey_id, "event": _event(event) or NO_EVENT, "day": day, "step": name}
+            stmt = self._insert(FunnelCounter).values(**key, count=added)
             statements.append(
                 stmt.on_conflict_do_update(
                     index_elements=["survey_id", "event", "day", "step"],
                     set_={"count": FunnelCounter.__table__.c["count"] + stmt.excluded["count"]},
                 )
             )
+        if not statements:
+            return
 
         def work() -> None:
             with Session(self._writer) as s, s.begin():
@@ -337,6 +347,13 @@ class Store:
                 if not (self._sqlite and _locked(exc)) or attempt == _LOCK_ATTEMPTS:
                     raise
             time.sleep(0.05 * 2**attempt)
+
+
+def check_funnel_step(event: str | None, step: str) -> None:
+    """Raise ValueError for a funnel step or event tag that no counter takes."""
+    if not (step in FIXED_STEPS or (step.startswith(SECTION_STEP) and len(step) <= STEP_LENGTH)):
+        raise ValueError(f"unknown funnel step {step!r}")
+    _event(event)
 
 
 def _locked(exc: OperationalError) -> bool:
