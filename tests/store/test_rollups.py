@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -123,6 +123,35 @@ def test_rescoring_keeps_the_roll_ups_equal_to_a_recount(store: Store, surveys):
         == sum(reads.cell_counts(store.engine, "trp-standard", rollups=False).values())
         > 0
     )
+
+
+def test_the_privacy_cells_are_decided_again_after_every_stored_or_re_scored_response(store: Store, surveys):
+    """The fingerprint that keys the cache of the privacy cells (on PostgreSQL read from the roll-ups)
+    changes with every stored response and with re-scoring, also for a version the roll-ups do not
+    count, and stays the same while nothing changes."""
+    base = surveys["trp-standard"]
+    engine = store.engine
+
+    def fingerprint() -> tuple:
+        return reads.fingerprint(engine, base.id)
+
+    seen = [fingerprint()]
+    for i in range(3):
+        submit(store, base, i, lang="de", tag=None, day=FIRST + timedelta(days=i))
+        seen.append(fingerprint())
+        assert seen[-1] == fingerprint()
+    assert len(set(seen)) == len(seen)
+    make_old(engine)  # no response of this method version any more
+    rollups.rebuild(engine)
+    old = fingerprint()
+    assert old not in seen
+    rescore_responses(store, batch=2)
+    assert fingerprint() not in (old, *seen[:-1])
+    with Session(writer(engine)) as s, s.begin():  # a version the roll-ups do not count
+        s.execute(delete(rollups.RollupVersion))
+    uncounted = fingerprint()
+    submit(store, base, 9, lang="en", tag=None, day=FIRST)
+    assert fingerprint() != uncounted
 
 
 def _rounded(d: ds.Dashboard | None) -> ds.Dashboard | None:

@@ -240,8 +240,8 @@ _SQLITE_LAST_ROW: Final = text("SELECT max(rowid) FROM responses")  # one step a
 def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
     """What changes whenever the survey's responses do (responses are only ever added, or the whole
     database restored or re-scored): on SQLite the last row number of the table, on PostgreSQL the
-    number of the survey's responses; and the smallest and largest random id (two steps along the
-    primary key). Keys the cache of the privacy cells (trp_core.services.selection)."""
+    number of the survey's responses (from the roll-ups); and the smallest and largest random id
+    (two steps along the primary key). Keys the cache of the privacy cells (trp_core.services.selection)."""
     # Each alone: SQLite reads MIN or MAX from the end of an index only when it is the one column.
     ((low,),) = _rows(bind, select(func.min(Response.id)))
     ((high,),) = _rows(bind, select(func.max(Response.id)))
@@ -250,11 +250,28 @@ def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
         versions = select(func.count()).where(Response.method_version < METHOD_VERSION)
         ((older,),) = _rows(bind, versions)  # re-scoring changes no row number: count what is left
         return str(_engine(bind).url), survey_id, last, older, low, high
-    counted = select(func.count()).where(
-        Response.method_version == METHOD_VERSION, Response.survey_id == survey_id
-    )
-    ((n,),) = _rows(bind, counted)
-    return str(_engine(bind).url), survey_id, int(n), low, high
+    # PostgreSQL: the number of the survey's responses, from the roll-ups, which change in the
+    # transaction of every stored or re-scored response (counting the responses themselves took
+    # 0.6 s at a million); a version the roll-ups do not count, from its responses.
+    f = Filters(survey=survey_id)
+    split = _split(bind, f, None)
+    assert split is not None
+    n = 0
+    if split.rollups:
+        t = RollupQuadrant
+        ((rolled,),) = _rows(
+            bind, select(func.coalesce(func.sum(t.n), 0)).where(*f.rollups(t, split.rollups))
+        )
+        n += int(rolled)
+    if split.responses:
+        scanned = select(func.count()).where(
+            Response.method_version == METHOD_VERSION,
+            Response.survey_id == survey_id,
+            *_versions(split.responses),
+        )
+        ((more,),) = _rows(bind, scanned)
+        n += int(more)
+    return str(_engine(bind).url), survey_id, n, low, high
 
 
 def _engine(bind: Bind) -> Engine:
