@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Literal, NamedTuple
 
@@ -50,6 +50,7 @@ from trp_core.store.models import (
     HASH_LENGTH,
     ROLLUP_ANSWERED,
     ROLLUP_KEPT,
+    ROLLUP_KEYS,
     ROLLUP_KNOCKOUTS,
     ROLLUP_POINTS,
     SURVEY_ID_LENGTH,
@@ -439,20 +440,27 @@ def criterion_means(bind: Bind, f: Filters) -> dict[tuple[Criterion, Quadrant], 
 class KeepOutCounts:
     placed_out: int  # responses placed in kandidat, vampir or schatten
     counts: dict[KeepOutKey, int]
+    # The key sums beside them (the per-atom reads; trp_core.privacy.cellkey); empty where not read.
+    placed_out_keys: int = 0
+    keys: dict[KeepOutKey, int] = field(default_factory=dict)
 
 
-def _keep_out_sums(thresholds: tuple[float, float]) -> list[Any]:
-    """Per criterion, then per axis's knock-out: the responses it keeps out of "held" (see keep_out)."""
+def _keep_out_sums(thresholds: tuple[float, float], each: Any = None) -> list[Any]:
+    """Per criterion, then per axis's knock-out: the responses it keeps out of "held" (see keep_out);
+    `each`: what a response adds instead of 1 (its record key, for the key sums)."""
+    one = literal(1) if each is None else each
     limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
     failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
     sums = [
-        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
+        func.sum(
+            case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), one), else_=0)
+        )
         for c in CRITERIA
     ]
     return [
         *sums,
-        func.sum(case((Response.kann_knockout, 1), else_=0)),
-        func.sum(case((Response.will_knockout, 1), else_=0)),
+        func.sum(case((Response.kann_knockout, one), else_=0)),
+        func.sum(case((Response.will_knockout, one), else_=0)),
     ]
 
 
@@ -515,6 +523,14 @@ def funnel(bind: Bind, f: Filters) -> dict[str, int]:
 # language, tag, day) can replace any of them with the same return shape.
 
 AtomKey = tuple[str, str, str, date]  # (survey version, language, tag or NO_EVENT, day)
+# A count and the sum of the record keys of the responses it counts (trp_core.privacy.cellkey): both
+# add over atoms, so that a selection's count and cell key are the same whichever atoms reach it.
+Tally = tuple[int, int]
+
+
+def _tally(into: dict[Any, Tally], key: Any, n: Any, keys: Any) -> None:
+    had = into.get(key, (0, 0))
+    into[key] = (had[0] + int(n), had[1] + int(keys or 0))
 
 
 @dataclass(frozen=True)
@@ -580,24 +596,23 @@ def _atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
 
 def matrix_by_atom(
     bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
-) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
-    """The heat map per atom: {atom: {(kann cell, will cell): responses}}, the key None for the
+) -> dict[AtomKey, dict[tuple[int, int] | None, Tally]]:
+    """The heat map per atom: {atom: {(kann cell, will cell): (responses, key sum)}}, the key None for the
     undetermined responses (outside the map). The quadrant of a cell follows from its sides
     (`quadrant_for(kann cell >= 0, will cell >= 0)`), as in `matrix_counts`; one GROUP BY, or a
     read of the roll-ups for the versions counted there with these thresholds."""
     split = _split(bind, f, thresholds) if rollups else None
     if split is None:
         return _matrix_scan(bind, f, thresholds, None)
-    out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
+    out: dict[AtomKey, dict[tuple[int, int] | None, Tally]] = {}
     if split.rollups:
         t = RollupCell
-        columns = (*_rollup_atom(t), t.quadrant, t.kann_cell, t.will_cell, t.n)
+        columns = (*_rollup_atom(t), t.quadrant, t.kann_cell, t.will_cell, t.n, t.keys)
         stmt = select(*columns).where(*f.rollups(t, split.rollups), t.n > 0)
         atom, undetermined = _atoms(), Quadrant.UNDETERMINED.value
-        for version, lang, tag, day, quadrant, kx, wy, n in _rows(bind, stmt):
+        for version, lang, tag, day, quadrant, kx, wy, n, keys in _rows(bind, stmt):
             cells = out.setdefault(atom(version, lang, tag, day), {})
-            cell = None if quadrant == undetermined else (kx, wy)
-            cells[cell] = cells.get(cell, 0) + n
+            _tally(cells, None if quadrant == undetermined else (kx, wy), n, keys)
     if split.responses:
         out |= _matrix_scan(bind, f, thresholds, split.responses)
     return out
@@ -605,7 +620,7 @@ def matrix_by_atom(
 
 def _matrix_scan(
     bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
-) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
+) -> dict[AtomKey, dict[tuple[int, int] | None, Tally]]:
     kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
     span = will.highest - will.lowest + 1
     x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
@@ -613,15 +628,15 @@ def _matrix_scan(
     key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
     columns = _atom_columns()
     stmt = (
-        select(*columns, key.label("cell"), func.count())
+        select(*columns, key.label("cell"), func.count(), func.sum(Response.record_key))
         .where(*f.responses(), *_versions(versions))
         .group_by(*columns, key)
     )
-    out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
-    for version, lang, event, day, packed, n in _rows(bind, stmt):
+    out: dict[AtomKey, dict[tuple[int, int] | None, Tally]] = {}
+    for version, lang, event, day, packed, n, keys in _rows(bind, stmt):
         cells = out.setdefault(_atom(version, lang, event, day), {})
         cell = None if packed < 0 else (packed // span + kann.lowest, packed % span + will.lowest)
-        cells[cell] = cells.get(cell, 0) + int(n)
+        _tally(cells, cell, n, keys)
     return out
 
 
@@ -694,19 +709,18 @@ def keep_out_by_atom(
     out: dict[AtomKey, KeepOutCounts] = {}
     if split.rollups:
         t = RollupQuadrant.__table__.c
-        kept = [func.sum(t[ROLLUP_KEPT[c]]) for c in CRITERIA]
-        kept += [func.sum(t[name]) for name in ROLLUP_KNOCKOUTS]
+        names = [*(ROLLUP_KEPT[c] for c in CRITERIA), *ROLLUP_KNOCKOUTS]
+        kept = [func.sum(t[name]) for name in names]
+        kept_keys = [func.sum(t[ROLLUP_KEYS[name]]) for name in names]
         atom = _rollup_atom(RollupQuadrant)
         stmt = (
-            select(*atom, func.sum(t.n), *kept)
+            select(*atom, func.sum(t.n), func.sum(t["keys"]), *kept, *kept_keys)
             .where(*f.rollups(RollupQuadrant, split.rollups), t.quadrant.in_([q.value for q in NOT_HELD]))
             .group_by(*atom)
             .having(func.sum(t.n) > 0)
         )
-        for version, lang, tag, day, total, *counts in _rows(bind, stmt):
-            out[_atom(version, lang, tag, day)] = KeepOutCounts(
-                int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
-            )
+        for version, lang, tag, day, total, total_keys, *rest in _rows(bind, stmt):
+            out[_atom(version, lang, tag, day)] = _keep_out_counts(keys, total, total_keys, rest)
     if split.responses:
         out |= _keep_out_scan(bind, f, thresholds, split.responses)
     return out
@@ -716,48 +730,60 @@ def _keep_out_scan(
     bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None
 ) -> dict[AtomKey, KeepOutCounts]:
     sums = _keep_out_sums(thresholds)
+    key_sums = _keep_out_sums(thresholds, Response.record_key)
     atom = _atom_columns()
     stmt = (
-        select(*atom, func.count(), *sums)
+        select(*atom, func.count(), func.sum(Response.record_key), *sums, *key_sums)
         .where(*f.responses(), *_versions(versions), Response.quadrant.in_([q.value for q in NOT_HELD]))
         .group_by(*atom)
     )
     keys: list[KeepOutKey] = [*CRITERIA, KnockOut.KANN, KnockOut.WILL]
     out: dict[AtomKey, KeepOutCounts] = {}
-    for version, lang, event, day, total, *counts in _rows(bind, stmt):
-        out[_atom(version, lang, event, day)] = KeepOutCounts(
-            int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
-        )
+    for version, lang, event, day, total, total_keys, *rest in _rows(bind, stmt):
+        out[_atom(version, lang, event, day)] = _keep_out_counts(keys, total, total_keys, rest)
     return out
 
 
-def break_even_by_atom(bind: Bind, f: Filters, *, rollups: bool = True) -> dict[AtomKey, dict[str, int]]:
-    """`break_even_distribution` per atom: {atom: {band: responses}} (bands with responses only);
-    one GROUP BY, or a read of the roll-ups."""
+def _keep_out_counts(keys: list[KeepOutKey], total: Any, total_keys: Any, rest: list[Any]) -> KeepOutCounts:
+    """A row of counts then key sums, one each per keep-out key, as KeepOutCounts."""
+    counts, sums = rest[: len(keys)], rest[len(keys) :]
+    return KeepOutCounts(
+        int(total),
+        {key: int(n or 0) for key, n in zip(keys, counts, strict=True)},
+        int(total_keys or 0),
+        {key: int(n or 0) for key, n in zip(keys, sums, strict=True)},
+    )
+
+
+def break_even_by_atom(bind: Bind, f: Filters, *, rollups: bool = True) -> dict[AtomKey, dict[str, Tally]]:
+    """`break_even_distribution` per atom: {atom: {band: (responses, key sum)}} (bands with responses
+    only); one GROUP BY, or a read of the roll-ups."""
     split = _split(bind, f, None) if rollups else None
     if split is None:
         return _break_even_scan(bind, f, None)
-    out: dict[AtomKey, dict[str, int]] = {}
+    out: dict[AtomKey, dict[str, Tally]] = {}
     if split.rollups:
         t = RollupBand
-        stmt = select(*_rollup_atom(t), t.band, t.n).where(*f.rollups(t, split.rollups), t.n > 0)
+        stmt = select(*_rollup_atom(t), t.band, t.n, t.keys).where(*f.rollups(t, split.rollups), t.n > 0)
         atom = _atoms()
-        for version, lang, tag, day, band, n in _rows(bind, stmt):
-            bands = out.setdefault(atom(version, lang, tag, day), {})
-            bands[band] = bands.get(band, 0) + int(n)
+        for version, lang, tag, day, band, n, keys in _rows(bind, stmt):
+            _tally(out.setdefault(atom(version, lang, tag, day), {}), band, n, keys)
     if split.responses:
         out |= _break_even_scan(bind, f, split.responses)
     return out
 
 
-def _break_even_scan(bind: Bind, f: Filters, versions: list[str] | None) -> dict[AtomKey, dict[str, int]]:
+def _break_even_scan(bind: Bind, f: Filters, versions: list[str] | None) -> dict[AtomKey, dict[str, Tally]]:
     band = break_even_band().label("band")
     atom = _atom_columns()
-    stmt = select(*atom, band, func.count()).where(*f.responses(), *_versions(versions)).group_by(*atom, band)
-    out: dict[AtomKey, dict[str, int]] = {}
-    for version, lang, event, day, key, n in _rows(bind, stmt):
-        bands = out.setdefault(_atom(version, lang, event, day), {})
-        bands[key] = bands.get(key, 0) + int(n)
+    stmt = (
+        select(*atom, band, func.count(), func.sum(Response.record_key))
+        .where(*f.responses(), *_versions(versions))
+        .group_by(*atom, band)
+    )
+    out: dict[AtomKey, dict[str, Tally]] = {}
+    for version, lang, event, day, key, n, keys in _rows(bind, stmt):
+        _tally(out.setdefault(_atom(version, lang, event, day), {}), key, n, keys)
     return out
 
 
