@@ -177,6 +177,14 @@ def test_published_dashboard_is_the_same_from_roll_ups_and_from_the_responses(st
         ):
             _both(store.engine, current, view)
         _both(store.engine, current, View(), Period.WEEK)
+        # The (count, key sum) pairs per atom, the cell-key method's input, are the same both ways.
+        th = (current.thresholds.kann, current.thresholds.will)
+        for lang in (None, "de"):
+            g = reads.Filters(survey=base.id, lang=lang)
+            a = ds.read_atoms(store.engine, g, base.id, th)
+            b = ds.read_atoms(store.engine, g, base.id, th, rollups=False)
+            assert a.matrix == b.matrix and a.break_even == b.break_even and a.keep_out == b.keep_out
+            assert any(keys for cells in a.matrix.values() for _, keys in cells.values()), "keys are summed"
     assert reads.cell_counts(store.engine, base.id) == reads.cell_counts(store.engine, base.id, rollups=False)
 
 
@@ -207,6 +215,31 @@ def test_migration_counts_the_roll_ups_of_an_existing_store(empty_url: URL, surv
         counted = rollups.stored(engine)["rollup_quadrants"]
         assert sum(values[0] for values in counted.values()) == 25
         assert {key[5] for key in counted} == {"fair"}
+    finally:
+        engine.dispose()
+
+
+def test_migration_0011_gives_the_stored_responses_record_keys_and_counts_their_key_sums(
+    empty_url: URL, surveys
+):
+    engine = make_engine(empty_url)
+    try:
+        upgrade(engine)
+        store = Store(engine)
+        for survey, answers in random_sets(surveys, 40, seed=8):
+            save(store, survey, answers, event="fair", day=FIRST)
+        downgrade(engine, "0010")  # a store of the release before the record keys
+        with engine.connect() as conn:
+            columns = list(conn.exec_driver_sql("SELECT * FROM responses").keys())
+            counted = list(conn.exec_driver_sql("SELECT * FROM rollup_cells").keys())
+            assert "record_key" not in columns and "keys" not in counted
+        upgrade(engine)
+        with engine.connect() as conn:
+            keys = [k for (k,) in conn.exec_driver_sql("SELECT record_key FROM responses")]
+        assert len(keys) == 40 and all(0 <= k <= 255 for k in keys) and len(set(keys)) > 10
+        assert_recounted(engine)  # the key sums too
+        counted = rollups.stored(engine)["rollup_quadrants"]
+        assert sum(values[-16] for values in counted.values()) == sum(keys)  # `keys`, before the kept ones'
     finally:
         engine.dispose()
 
