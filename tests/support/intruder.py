@@ -140,8 +140,8 @@ class Intruder:
         inside_parts: bool = False,
     ) -> list[str]:
         """`inside_parts`: also look for any count of 1 to k − 1 in a category (a quadrant, a heat-map
-        cell, a keep-out row, a band) inside a part of at least k responses (PRIVACY.md, "What
-        remains": this the rules do not prevent yet)."""
+        cell, a keep-out row, a band) inside a part of at least k responses (PRIVACY.md, rule 4,
+        "inside a part": what the cell-key method protects)."""
         found: list[str] = []
         asks = self.selections()
         reports = [self.pub.dashboard(a) for a in asks]
