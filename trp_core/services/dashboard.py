@@ -267,7 +267,9 @@ def dashboard(
     trend_periods: Callable[[date], bool] | None = None,
 ) -> Dashboard:
     """Every dashboard figure, each from one query, with the minimum-group rule applied across all
-    of them at once (they share the total and the quadrant counts). `trend_periods`: which periods
+    of them at once (they share the total and the quadrant counts), exact: the figures of any choice
+    of filters as before issue 13 (tests and benchmarks compare with it); the pages and `trp report`
+    publish `published_dashboard`, which perturbs the counts inside a selection. `trend_periods`: which periods
     of the trend may be shown (the published views); default all. Raises StoreUnavailable."""
     k = min_group(k)
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
