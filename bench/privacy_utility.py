@@ -2,7 +2,9 @@
 responses (k = 5), the share of the figures that a manager asking for every selection gets shown
 exactly, perturbed, for a wider selection (coarsened), or not at all (hidden), per page, under the
 rules before issue 13 (the minimum-group rule inside each selection, any tag, any period; kept here
-as a copy) and after (trp_core.privacy: fixed cells, differencing protection).
+as a copy) and after (trp_core.privacy: fixed cells, differencing protection, and the counts inside a
+selection perturbed by the cell-key method: a figure shown so counts as "perturbed"; a 0 stays 0 and
+counts as exact).
 
     .venv/bin/python bench/privacy_utility.py [--responses 2000] [--seed 13]
 
@@ -45,22 +47,34 @@ TAGS = {"tiny-fair": 3, "roadshow": 20, "webinar": 80, "expo": 200, "campaign": 
 TODAY = date(2025, 6, 30)
 
 
+class Perturbed(int):
+    """A figure shown perturbed by the cell-key method (trp_core.privacy.cellkey)."""
+
+
 def figures(dash: Dashboard | None) -> list[int | None]:
-    """Every figure of a dashboard: total, quadrants, heat map, trend, keep-out, break-even, funnel."""
+    """Every figure of a dashboard: total, quadrants, heat map, trend, keep-out, break-even, funnel;
+    the counts inside the selection marked `Perturbed` where the dashboard perturbs them (not a 0)."""
     if dash is None:
         return []
-    out: list[int | None] = [dash.total, *dash.quadrants.values()]
-    out += [c.count for c in dash.heat]
-    out += [c.count for c in dash.trend if c.quadrant is not None]
-    out += [r.count for r in dash.keep_out]
-    out += list(dash.break_even.values())
+
+    def inside(values: Any) -> list[int | None]:
+        return [Perturbed(v) if v and dash.noise else v for v in values]
+
+    out: list[int | None] = [dash.total, *inside(dash.quadrants.values())]
+    out += inside(c.count for c in dash.heat)
+    out += inside(c.count for c in dash.trend if c.quadrant is not None)
+    out += inside(r.count for r in dash.keep_out)
+    out += inside(dash.break_even.values())
     out += [s.count for s in dash.funnel]
     return out
 
 
 def tally(counter: Counter[str], values: list[Any], outcome: str) -> None:
     for v in values:
-        counter[outcome if outcome != "shown" else ("hidden" if v is None else "exact")] += 1
+        if outcome != "shown":
+            counter[outcome] += 1
+        else:
+            counter["hidden" if v is None else ("perturbed" if isinstance(v, Perturbed) else "exact")] += 1
 
 
 def main() -> None:

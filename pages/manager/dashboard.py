@@ -48,6 +48,8 @@ def figures(selection: m.Selection) -> None:
             delta_color="off",
             delta_arrow="off",
         )
+    if dash.noise:
+        st.caption(t("mgr_noise_note", lang, d=dash.noise))
     st.altair_chart(dashboard_charts.heatmap_chart(dash, survey, lang), width="stretch")
     st.caption(t("mgr_heat_caption", lang))
 

@@ -221,6 +221,8 @@ def mix() -> None:
     st.dataframe(funnel, hide_index=True, width="stretch")
     st.markdown(f"**{t('mgr_quadrants', lang)}**")
     st.dataframe(quadrants, hide_index=True, width="stretch")
+    if found.noise:
+        st.caption(t("mgr_noise_note", lang, d=found.noise))
     if found.small:
         st.caption(t("mgr_mix_small", lang, n=found.small, k=found.k))
 

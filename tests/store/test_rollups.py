@@ -208,6 +208,14 @@ def test_published_dashboard_is_the_same_from_roll_ups_and_from_the_responses(st
         ):
             _both(store.engine, current, view)
         _both(store.engine, current, View(), Period.WEEK)
+        # The (count, key sum) pairs per atom, the cell-key method's input, are the same both ways.
+        th = (current.thresholds.kann, current.thresholds.will)
+        for lang in (None, "de"):
+            g = reads.Filters(survey=base.id, lang=lang)
+            a = ds.read_atoms(store.engine, g, base.id, th)
+            b = ds.read_atoms(store.engine, g, base.id, th, rollups=False)
+            assert a.matrix == b.matrix and a.break_even == b.break_even and a.keep_out == b.keep_out
+            assert any(keys for cells in a.matrix.values() for _, keys in cells.values()), "keys are summed"
     assert reads.cell_counts(store.engine, base.id) == reads.cell_counts(store.engine, base.id, rollups=False)
     for rolled in (True, False):
         _view_is_the_sum_of_its_atoms(store.engine, f, th, rolled)
@@ -225,8 +233,10 @@ def _view_is_the_sum_of_its_atoms(
             out = add(out, value, key)
         return out
 
-    def counts(out, value, _key):
-        return {k: out.get(k, 0) + value.get(k, 0) for k in out.keys() | value.keys()}
+    def counts(out, value, _key):  # counts, or (count, key sum) tallies: both add up over atoms
+        zero = (0, 0) if any(isinstance(v, tuple) for v in value.values()) else 0
+        plus = (lambda a, b: (a[0] + b[0], a[1] + b[1])) if zero else (lambda a, b: a + b)
+        return {k: plus(out.get(k, zero), value.get(k, zero)) for k in out.keys() | value.keys()}
 
     matrix = reads.matrix_by_atom(engine, f, th, rollups=rolled)
     assert reads.matrix_by_atom(engine, f, th, rollups=rolled, grain="view") == {
@@ -239,7 +249,9 @@ def _view_is_the_sum_of_its_atoms(
     kept = reads.keep_out_by_atom(engine, f, th, rollups=rolled)
     (view_kept,) = reads.keep_out_by_atom(engine, f, th, rollups=rolled, grain="view").values()
     assert view_kept.placed_out == sum(k.placed_out for k in kept.values())
+    assert view_kept.placed_out_keys == sum(k.placed_out_keys for k in kept.values())
     assert view_kept.counts == summed({a: k.counts for a, k in kept.items()}, counts)
+    assert view_kept.keys == summed({a: k.keys for a, k in kept.items()}, counts)
     sums = reads.criterion_sums_by_atom(engine, f, rollups=rolled)
     (view_sums,) = reads.criterion_sums_by_atom(engine, f, rollups=rolled, grain="view").values()
     for q, s in view_sums.items():
@@ -250,8 +262,8 @@ def _view_is_the_sum_of_its_atoms(
     for (_, _, _, day), cells in matrix.items():
         for cell, n in cells.items():
             q = Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0)
-            by_day.setdefault(day, {}).setdefault(q, 0)
-            by_day[day][q] += n
+            had = by_day.setdefault(day, {}).get(q, (0, 0))
+            by_day[day][q] = (had[0] + n[0], had[1] + n[1])
     assert reads.quadrants_by_day(engine, f, th, rollups=rolled) == by_day
     assert len(by_day) > 50, "the days of the data set"
 
@@ -283,6 +295,31 @@ def test_migration_counts_the_roll_ups_of_an_existing_store(empty_url: URL, surv
         counted = rollups.stored(engine)["rollup_quadrants"]
         assert sum(values[0] for values in counted.values()) == 25
         assert {key[5] for key in counted} == {"fair"}
+    finally:
+        engine.dispose()
+
+
+def test_migration_0011_gives_the_stored_responses_record_keys_and_counts_their_key_sums(
+    empty_url: URL, surveys
+):
+    engine = make_engine(empty_url)
+    try:
+        upgrade(engine)
+        store = Store(engine)
+        for survey, answers in random_sets(surveys, 40, seed=8):
+            save(store, survey, answers, event="fair", day=FIRST)
+        downgrade(engine, "0010")  # a store of the release before the record keys
+        with engine.connect() as conn:
+            columns = list(conn.exec_driver_sql("SELECT * FROM responses").keys())
+            counted = list(conn.exec_driver_sql("SELECT * FROM rollup_cells").keys())
+            assert "record_key" not in columns and "keys" not in counted
+        upgrade(engine)
+        with engine.connect() as conn:
+            keys = [k for (k,) in conn.exec_driver_sql("SELECT record_key FROM responses")]
+        assert len(keys) == 40 and all(0 <= k <= 255 for k in keys) and len(set(keys)) > 10
+        assert_recounted(engine)  # the key sums too
+        counted = rollups.stored(engine)["rollup_quadrants"]
+        assert sum(values[-16] for values in counted.values()) == sum(keys)  # `keys`, before the kept ones'
     finally:
         engine.dispose()
 

@@ -11,6 +11,15 @@ day (`Person`), but not how anyone answered. Its attacks:
   selections: does one single out 1 to k − 1 responses?
 - threshold steps of calibration: do two runs on one selection tell apart 1 to k − 1 responses?
 
+It knows the rules, the cell-key method among them (PRIVACY.md, rule 4), and its D, but not the
+record keys: a count published as perturbed ("noise": D in a report) tells it only that the true count
+lies in [v − D, v + D] (and, since rule 4 shows only counts of 0 or at least k and zero stays zero,
+that it is 0 when v is 0, else at least k); exact figures (totals) stay equations. Where perturbed
+figures take part, it bounds every target by linear programming over every non-negative solution
+consistent with all published figures (scipy's HiGHS), rounded inwards to whole responses: a finding
+is a target surely of 1 to k − 1 (its minimum and maximum both in [1, k − 1]), or worked out exactly
+as 1 to k − 1 from exact figures (as before).
+
 `attack` returns what it found, in words; an empty list means it failed. Reusable: it reads the
 reports through a `Publisher` (tests pass the functions behind `trp report`).
 """
@@ -18,6 +27,7 @@ reports through a `Publisher` (tests pass the functions behind `trp report`).
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +35,8 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix, vstack
 
 from trp_core.cli.report import Ask  # a selection as `trp report` takes it
 
@@ -128,8 +140,8 @@ class Intruder:
         inside_parts: bool = False,
     ) -> list[str]:
         """`inside_parts`: also look for any count of 1 to k − 1 in a category (a quadrant, a heat-map
-        cell, a keep-out row, a band) inside a part of at least k responses (PRIVACY.md, "What
-        remains": this the rules do not prevent yet)."""
+        cell, a keep-out row, a band) inside a part of at least k responses (PRIVACY.md, rule 4,
+        "inside a part": what the cell-key method protects)."""
         found: list[str] = []
         asks = self.selections()
         reports = [self.pub.dashboard(a) for a in asks]
@@ -150,30 +162,34 @@ class Intruder:
         inside_parts: bool = False,
     ) -> list[str]:
         """Linear algebra over every published total, quadrant count and trend count; then over every
-        other count-like figure of the dashboard (`_figures`)."""
+        other count-like figure of the dashboard (`_figures`). A perturbed count is a row with its
+        noise D (the true count within D of the figure), a total an exact row (noise 0)."""
         rows: list[tuple[int, ...]] = []
         values: list[int] = []
+        noise: list[float] = []
         seen: set[tuple[Any, ...]] = set()
         n_q = len(QUADRANTS)
 
-        def add(members: frozenset[int], quadrants: Sequence[int], value: int) -> None:
+        def add(members: frozenset[int], quadrants: Sequence[int], value: int, d: float) -> None:
             key = (members, tuple(quadrants))
             if key in seen:
                 return
             seen.add(key)
             rows.append((members, tuple(quadrants)))  # type: ignore[arg-type]
             values.append(value)
+            noise.append(d)
 
         for r in reports:
             shown = r["shown"]
             if shown is None:
                 continue
             members = self._members(shown)
+            d = float(r.get("noise") or 0)
             if r["total"] is not None:
-                add(members, range(n_q), r["total"])
+                add(members, range(n_q), r["total"], 0.0)
             for q, n in r["quadrants"].items():
                 if n is not None:
-                    add(members, [QUADRANTS.index(q)], n)
+                    add(members, [QUADRANTS.index(q)], n, d)
             for cell in r.get("trend", []):
                 if cell["count"] is None or cell["quadrant"] is None:
                     continue
@@ -183,11 +199,11 @@ class Intruder:
                 )
                 end = _end(start, kind)
                 sub = frozenset(i for i in members if start <= self.atoms[i][3] <= end)
-                add(sub, [QUADRANTS.index(cell["quadrant"])], cell["count"])
+                add(sub, [QUADRANTS.index(cell["quadrant"])], cell["count"], d)
         classes = [lambda p, q=q: p.quadrant == q for q in QUADRANTS]
-        found = self._determined(rows, values, n_q, groups, classes, "counts")
+        found = self._determined(rows, values, n_q, groups, classes, "counts", noise)
         if inside_parts:
-            found += self._small_cells(rows, values, list(QUADRANTS), "quadrant counts")
+            found += self._small_cells(rows, values, list(QUADRANTS), "quadrant counts", noise=noise)
         return found + self._figures(reports, groups, inside_parts=inside_parts)
 
     def _members(self, shown: dict[str, Any]) -> frozenset[int]:
@@ -207,25 +223,33 @@ class Intruder:
         equations in the unknowns "responses of atom a in class c" (for the means: "sum of the
         criterion's points of atom a in quadrant q"), tied to the total and the quadrant counts
         where the figures add up to them. Two attacks on each: is a small group's count (or sum) in
-        a class determined (`_determined`, with the classes as the figures' own categories), and is
-        any class of any part that the published views cut the responses into, or of any published
-        view where the figure is hidden, worked out as 1 to k − 1 (`_small_cells`)."""
+        a class determined or surely 1 to k − 1 (`_structural`, with the classes as the figures' own
+        categories), and is any class of any part that the published views cut the responses into,
+        or of any published view where the figure is hidden, worked out or bounded as 1 to k − 1
+        (`_small_cells`)."""
         found: list[str] = []
-        for family, (rows, values, labels) in self._families(reports).items():
+        for family, (rows, values, labels, noise) in self._families(reports).items():
             zeros = self.zeros.get(family, [])
-            found += self._structural(rows, labels, groups, family, zeros)
-            if inside_parts and family != "criterion sums":
-                found += self._small_cells(rows, values, labels, family, zeros)
+            # A criterion sum is points, not responses: only an exact one (no perturbed count in it)
+            # can be worked out, and bounds of points say nothing about a group's size.
+            sums = family == "criterion sums"
+            found += self._structural(rows, labels, groups, family, zeros, values, noise, bound=not sums)
+            if inside_parts and not sums:
+                found += self._small_cells(rows, values, labels, family, zeros, noise)
         return found
 
-    def _families(self, reports: list[dict[str, Any]]) -> dict[str, tuple[list[Any], list[float], list[str]]]:
-        fams: dict[str, tuple[list[Any], list[float], list[str]]] = {}
+    def _families(
+        self, reports: list[dict[str, Any]]
+    ) -> dict[str, tuple[list[Any], list[float], list[str], list[float]]]:
+        fams: dict[str, tuple[list[Any], list[float], list[str], list[float]]] = {}
         seen: set[tuple[Any, ...]] = set()
 
-        def add(family: str, members: frozenset[int], classes: Sequence[str], value: float | None) -> None:
+        def add(
+            family: str, members: frozenset[int], classes: Sequence[str], value: float | None, d: float
+        ) -> None:
             if value is None:
                 return
-            rows, values, labels = fams.setdefault(family, ([], [], []))
+            rows, values, labels, noise = fams.setdefault(family, ([], [], [], []))
             for c in classes:
                 if c not in labels:
                     labels.append(c)
@@ -235,6 +259,7 @@ class Intruder:
             seen.add(key)
             rows.append((members, tuple(classes)))
             values.append(float(value))
+            noise.append(float(d))
 
         heat_views: list[tuple[frozenset[int], set[str]]] = []
         for r in reports:
@@ -242,6 +267,7 @@ class Intruder:
             if shown is None or "heat" not in r:
                 continue
             members = self._members(shown)
+            d = float(r.get("noise") or 0)
             quadrants = r["quadrants"]
             # Heat map: one class per cell, "undetermined" for responses outside the map; a cell
             # not listed holds nobody of the selection.
@@ -249,32 +275,33 @@ class Intruder:
             heat_views.append((members, set(cells)))
             cell_q = {label: self._cell_quadrant(c) for label, c in cells.items()}
             everything = [*cells, "undetermined"]
-            add("heat map", members, everything, r["total"])
-            add("heat map", members, ["undetermined"], quadrants["undetermined"])
+            add("heat map", members, everything, r["total"], 0.0)
+            add("heat map", members, ["undetermined"], quadrants["undetermined"], d)
             for label, c in cells.items():
-                add("heat map", members, [label], c["count"])
+                add("heat map", members, [label], c["count"], d)
             if self.thresholds is not None:
                 for q in QUADRANTS[:4]:
-                    add("heat map", members, [lb for lb, cq in cell_q.items() if cq == q], quadrants[q])
+                    add("heat map", members, [lb for lb, cq in cell_q.items() if cq == q], quadrants[q], d)
             # Keep-out: per key, the responses outside "held" split into those it counts and the rest.
             for key, n in r["keep_out"].items():
                 fam = f"keep-out {key}"
                 out = [f"{q} {side}" for q in ("kandidat", "vampir", "schatten") for side in ("in", "out")]
-                add(fam, members, ["held", "undetermined", *out], r["total"])
+                add(fam, members, ["held", "undetermined", *out], r["total"], 0.0)
                 for q in ("held", "undetermined"):
-                    add(fam, members, [q], quadrants[q])
+                    add(fam, members, [q], quadrants[q], d)
                 for q in ("kandidat", "vampir", "schatten"):
-                    add(fam, members, [f"{q} in", f"{q} out"], quadrants[q])
-                add(fam, members, [f"{q} in" for q in ("kandidat", "vampir", "schatten")], n)
+                    add(fam, members, [f"{q} in", f"{q} out"], quadrants[q], d)
+                add(fam, members, [f"{q} in" for q in ("kandidat", "vampir", "schatten")], n, d)
             # Break-even bands add up to the total.
-            add("break-even bands", members, list(r["break_even"]), r["total"])
+            add("break-even bands", members, list(r["break_even"]), r["total"], 0.0)
             for band, n in r["break_even"].items():
-                add("break-even bands", members, [band], n)
-            # Criterion means: a sum where the quadrant's count is published.
+                add("break-even bands", members, [band], n, d)
+            # Criterion means: a sum where the quadrant's count is published (inexact where it is
+            # perturbed: then within mean × D).
             for key, mean in r.get("means", {}).items():
                 q = key.rsplit(" ", 1)[-1]
                 if mean is not None and quadrants.get(q) is not None:
-                    add("criterion sums", members, [key], mean * quadrants[q])
+                    add("criterion sums", members, [key], mean * quadrants[q], abs(mean) * d)
         zeros: list[tuple[frozenset[int], str]] = self.zeros.setdefault("heat map", [])
         if "heat map" in fams:
             every_cell = [c for c in fams["heat map"][2] if c != "undetermined"]
@@ -308,7 +335,8 @@ class Intruder:
         self, rows: list[Any], labels: list[str], zeros: Sequence[tuple[frozenset[int], str]] = ()
     ) -> tuple[np.ndarray, np.ndarray, list[frozenset[int]], dict[int, int], list[int]]:
         """The rows over the unknowns (part, class) and a basis of their row space. Every published
-        figure is constant on each part, so nothing finer than a part can be determined."""
+        figure is constant on each part, so nothing finer than a part can be determined (nor bounded
+        away from 0: responses can move between a part's atoms without changing any figure)."""
         parts = self._parts(rows)
         part_of = {i: j for j, p in enumerate(parts) for i in p}
         n_c = len(labels)
@@ -329,12 +357,7 @@ class Intruder:
             }
         )
         a[:, known] = 0.0  # they add nothing to any figure
-        keep = np.ones(a.shape[1], dtype=bool)
-        keep[known] = False
-        _, singular, vt = np.linalg.svd(a[:, keep], full_matrices=False)
-        basis = np.zeros((int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum()), a.shape[1]))
-        basis[:, keep] = vt[: len(basis)]
-        return a, basis, parts, part_of, known
+        return a, _basis(a, known), parts, part_of, known
 
     def _structural(
         self,
@@ -343,12 +366,22 @@ class Intruder:
         groups: dict[str, Callable[[Person], bool]],
         family: str,
         zeros: Sequence[tuple[frozenset[int], str]] = (),
+        values: Sequence[float] | None = None,
+        noise: Sequence[float] | None = None,
+        *,
+        bound: bool = True,
     ) -> list[str]:
         """Whether a small group's count (or sum) in a class of the family, or in all of them, follows
-        from the figures: only possible when the group is a union of parts."""
+        from the exact figures; or, where figures are perturbed (`noise`), is bounded to 1 to k − 1
+        by all of them together (`bound`). Only possible when the group is a union of parts."""
         if not rows:
             return []
-        a, basis, parts, part_of, known = self._system(rows, labels, zeros)
+        a, _, parts, part_of, known = self._system(rows, labels, zeros)
+        half = _half(values, noise, len(rows))
+        exact = _basis(a[half == 0], known)
+        bounds = (
+            _Bounds(a, values, half, known, self.k) if bound and values is not None and half.any() else None
+        )
         n_c = len(labels)
         found = []
         for name, in_group in groups.items():
@@ -365,9 +398,11 @@ class Intruder:
                     for cc in range(n_c) if c is None else [c]:
                         t[j * n_c + cc] = 1.0
                 t[known] = 0.0
-                if np.linalg.norm(t - basis.T @ (basis @ t)) < 1e-6:
-                    label = "all" if c is None else labels[c]
+                label = "all" if c is None else labels[c]
+                if _spanned(exact, t):
                     found.append(f"{family}: {name} (of {size}) in class {label} is determined")
+                elif bounds is not None and (b := bounds.small(t)) is not None:
+                    found.append(f"{family}: {name} (of {size}) in class {label} is {b[0]} to {b[1]}")
         return found
 
     def _small_cells(
@@ -377,15 +412,20 @@ class Intruder:
         labels: list[str],
         family: str,
         zeros: Sequence[tuple[frozenset[int], str]] = (),
+        noise: Sequence[float] | None = None,
     ) -> list[str]:
-        """Any count of 1 to k − 1 that the figures determine: a class of one part, or a class of a
-        view whose own figure for it is hidden ("inside a part": what subtraction of two selections'
-        figures gives)."""
+        """Any count of 1 to k − 1 that the figures determine, or bound to 1 to k − 1 where some are
+        perturbed: a class of one part, or a class of a view whose own figure for it is hidden
+        ("inside a part": what subtraction of two selections' figures gives)."""
         if not rows:
             return []
         if isinstance(rows[0][1][0], int):  # the quadrant system numbers its classes
             rows = [(m, tuple(labels[c] for c in cls)) for m, cls in rows]
-        a, basis, parts, part_of, known = self._system(rows, labels, zeros)
+        a, _, parts, part_of, known = self._system(rows, labels, zeros)
+        half = _half(values, noise, len(rows))
+        exact_rows = half == 0
+        exact = _basis(a[exact_rows], known)
+        bounds = _Bounds(a, values, half, known, self.k) if half.any() else None
         n_c = len(labels)
         targets: dict[tuple[frozenset[int], str], frozenset[int]] = {}
         for j, p in enumerate(parts):
@@ -401,13 +441,19 @@ class Intruder:
             t = np.zeros(a.shape[1])
             t[list(cols)] = 1.0
             t[known] = 0.0
-            if np.linalg.norm(t - basis.T @ (basis @ t)) >= 1e-6:
-                continue
-            worked_out = float(np.linalg.lstsq(a.T, t, rcond=None)[0] @ vals)
-            if 0.5 < worked_out < self.k - 0.5:
+            if not t.any():
+                continue  # known to hold nobody
+            if _spanned(exact, t):
+                worked_out = float(np.linalg.lstsq(a[exact_rows].T, t, rcond=None)[0] @ vals[exact_rows])
+                if 0.5 < worked_out < self.k - 0.5:
+                    found.append(
+                        f"{family}: {round(worked_out)} responses of a set of {len(members)} atoms "
+                        f"in class {label}, worked out"
+                    )
+            elif bounds is not None and (b := bounds.small(t)) is not None:
                 found.append(
-                    f"{family}: {round(worked_out)} responses of a set of {len(members)} atoms "
-                    f"in class {label}, worked out"
+                    f"{family}: {b[0]} to {b[1]} responses of a set of {len(members)} atoms "
+                    f"in class {label}, bounded"
                 )
         return found
 
@@ -419,7 +465,11 @@ class Intruder:
         groups: dict[str, Callable[[Person], bool]],
         classes: Sequence[Callable[[Person], bool]],
         what: str,
+        noise: Sequence[float] | None = None,
     ) -> list[str]:
+        """Whether a small group's size (class "all") or its count in a class follows from the exact
+        figures; where figures are perturbed (`noise`), also whether all of them together bound it
+        to 1 to k − 1."""
         if not rows:
             return []
         width = len(self.atoms) * n_class
@@ -428,8 +478,10 @@ class Intruder:
             for i in members:
                 for c in cls:
                     a[r, i * n_class + c] = 1.0
-        _, singular, vt = np.linalg.svd(a, full_matrices=False)
-        basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]  # the row space
+        half = _half(values, noise, len(rows))
+        exact_rows = half == 0
+        basis = _basis(a[exact_rows], [])  # the row space of the exact figures
+        bounds = _Bounds(a, values, half, [], self.k) if half.any() else None
         found = []
         for name, in_group in groups.items():
             size = sum(1 for p in self.people if in_group(p))
@@ -446,13 +498,17 @@ class Intruder:
                 for i in atoms:
                     for cc in range(n_class) if c is None else [c]:
                         t[i * n_class + cc] = 1.0
-                if np.linalg.norm(t - basis.T @ (basis @ t)) < 1e-6:
+                label = "all" if c is None else str(c)
+                if _spanned(basis, t):
                     # The combination of published figures that gives the target, and its value.
-                    x = np.linalg.lstsq(a.T, t, rcond=None)[0]
-                    worked_out = float(x @ np.asarray(values, float))
-                    label = "all" if c is None else str(c)
+                    x = np.linalg.lstsq(a[exact_rows].T, t, rcond=None)[0]
+                    worked_out = float(x @ np.asarray(values, float)[exact_rows])
                     found.append(
                         f"{what}: the size of {name} (class {label}) is {truth}, worked out as {worked_out:.1f}"
+                    )
+                elif bounds is not None and (b := bounds.small(t)) is not None:
+                    found.append(
+                        f"{what}: the size of {name} (class {label}) is {truth}, bounded to {b[0]}-{b[1]}"
                     )
         return found
 
@@ -533,6 +589,95 @@ class Intruder:
             ]
             found += self._determined(rows, values, 2, groups, classes, f"calibration at {tried:g}")
         return found
+
+
+def _half(values: Sequence[float] | None, noise: Sequence[float] | None, n: int) -> np.ndarray:
+    """Each figure's noise: 0 for an exact one, and for a perturbed 0 too (zero stays zero)."""
+    if noise is None or values is None:
+        return np.zeros(n)
+    return np.where(np.asarray(values, float) == 0, 0.0, np.asarray(noise, float))
+
+
+def _basis(a: np.ndarray, known: Sequence[int]) -> np.ndarray:
+    """An orthonormal basis of the row space of `a` (the columns `known` to be 0 left out)."""
+    width = a.shape[1]
+    keep = np.ones(width, dtype=bool)
+    keep[list(known)] = False
+    if a.shape[0] == 0 or not keep.any():
+        return np.zeros((0, width))
+    _, singular, vt = np.linalg.svd(a[:, keep], full_matrices=False)
+    rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
+    basis = np.zeros((rank, width))
+    basis[:, keep] = vt[:rank]
+    return basis
+
+
+def _spanned(basis: np.ndarray, t: np.ndarray) -> bool:
+    """Whether a target lies in the row space: a combination of the figures gives it exactly."""
+    return bool(np.linalg.norm(t - basis.T @ (basis @ t)) < 1e-6)
+
+
+class _Bounds:
+    """The least and the most a target (a sum of unknowns) can be over every non-negative solution
+    consistent with the published figures: exact ones as equations, a perturbed figure v as
+    v − D <= x <= v + D (at least k when v > 0, and 0 when v is 0: rule 4 shows only 0 or at least k,
+    and zero stays zero). Linear programming (HiGHS); the bounds rounded inwards to whole responses,
+    as an intruder who knows that counts are whole would. Every solution found is kept: a target that
+    one of them makes 0 or at least k cannot be surely 1 to k − 1, so most targets need no program."""
+
+    def __init__(
+        self, a: np.ndarray, values: Sequence[float], noise: Sequence[float], known: Sequence[int], k: int
+    ):
+        v, half = np.asarray(values, float), np.asarray(noise, float)
+        noisy = half > 0
+        zero = noisy & (v == 0)
+        ranged = noisy & ~zero
+        low = np.where(ranged & (v > 0), np.maximum(v - half, k), v - half)
+        self.k = k
+        self.a_eq = csr_matrix(a[~ranged])
+        self.b_eq = np.where(zero, 0.0, v)[~ranged]
+        ub = csr_matrix(a[ranged])
+        self.a_ub = vstack([ub, -ub]).tocsr()
+        self.b_ub = np.concatenate([(v + half)[ranged], -low[ranged]])
+        self.bounds = [(0.0, 0.0) if j in set(known) else (0.0, None) for j in range(a.shape[1])]
+        self.pool: list[np.ndarray] = []
+        rng = np.random.default_rng(0)
+        for _ in range(6):  # a few vertices to start from, far apart
+            self._solve(rng.normal(size=a.shape[1]))
+
+    def _solve(self, c: np.ndarray) -> float | None:
+        """min c·x, or None when unbounded; the solution joins the pool."""
+        res = linprog(
+            c,
+            A_ub=self.a_ub if self.a_ub.shape[0] else None,
+            b_ub=self.b_ub if self.a_ub.shape[0] else None,
+            A_eq=self.a_eq if self.a_eq.shape[0] else None,
+            b_eq=self.b_eq if self.a_eq.shape[0] else None,
+            bounds=self.bounds,
+            method="highs",
+        )
+        if res.status == 3:
+            return None
+        assert res.status == 0, f"the published figures contradict what the intruder knows: {res.message}"
+        self.pool.append(res.x)
+        return float(res.fun)
+
+    def small(self, t: np.ndarray) -> tuple[int, int] | None:
+        """(least, most) when the target is surely 1 to k − 1, else None."""
+        if self.pool:
+            seen = np.array([x @ t for x in self.pool])
+            if seen.min() <= 1e-6 or seen.max() >= self.k - 1e-6:
+                return None
+        most = self._solve(-t)
+        if most is None:
+            return None
+        top = math.floor(-most + 1e-6)
+        if not 1 <= top <= self.k - 1:
+            return None
+        least = self._solve(t)
+        assert least is not None
+        bottom = math.ceil(least - 1e-6)
+        return (bottom, top) if bottom >= 1 else None
 
 
 def _cell_label(cell: dict[str, Any]) -> str:

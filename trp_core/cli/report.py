@@ -136,6 +136,9 @@ def _print(data: Any) -> None:
 # --- the reports, as data: the commands print them, tests/support/intruder.py reads them -----------
 
 
+PERTURBED: Final = ("quadrants", "trend", "heat", "keep_out", "break_even")
+
+
 def dashboard_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]:
     from trp_core.services.dashboard import published_dashboard
     from trp_core.services.selection import min_group
@@ -166,6 +169,10 @@ def dashboard_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]
         # Criterion means per quadrant as the page shows them: "criterion quadrant" -> mean, hidden null.
         out["means"] = {f"{c.value} {q.value}": m for (c, q), m in dash.means.items()}
         out["funnel"] = {s.step: s.count for s in dash.funnel}
+        # The counts inside the selection as the page shows them: shifted by at most `noise` (the
+        # cell-key method, PRIVACY.md rule 4); the total, the means and the funnel are exact.
+        out["noise"] = dash.noise
+        out["perturbed"] = list(PERTURBED) if dash.noise else []
     return out
 
 

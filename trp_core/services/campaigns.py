@@ -66,6 +66,7 @@ class CampaignMix:
     small: int  # tags of 1 to k − 1 responses: only inside a merged group
     unanswered: list[TagRow]  # tags without a response yet
     k: int
+    noise: int = 0  # the quadrant counts are the dashboard's: shifted by at most this (cell-key method)
 
 
 @store_errors()
@@ -77,6 +78,7 @@ def campaign_mix(engine: Engine, surveys: Mapping[str, Survey], k: int | None = 
     tags = Tags(engine).all()
     by_slug = {t.slug: t for t in tags}
     rows: list[CampaignRow] = []
+    noise = 0
     small, answered = 0, set()
     for survey_id, survey in sorted(surveys.items()):  # a tag's responses may be of any survey
         lat = sel.lattice(engine, survey_id, k=k)
@@ -89,6 +91,7 @@ def campaign_mix(engine: Engine, surveys: Mapping[str, Survey], k: int | None = 
                 small += sum(1 for m in members if m not in group.parts)
             pub = published_dashboard(engine, survey, View(tag=group.id), k=k)
             dash = pub.dashboard if pub.selected.decision.outcome is Outcome.SHOWN else None
+            noise = max(noise, 0 if dash is None else dash.noise)
             rows.append(
                 CampaignRow(
                     survey_id,
@@ -102,4 +105,4 @@ def campaign_mix(engine: Engine, surveys: Mapping[str, Survey], k: int | None = 
             )
     rows.sort(key=lambda r: (r.survey_id, r.group.merged, -(r.responses or 0), r.group.id))
     unanswered = [t for t in tags if t.slug not in answered]
-    return CampaignMix(rows, small, unanswered, k)
+    return CampaignMix(rows, small, unanswered, k, noise)

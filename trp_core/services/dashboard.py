@@ -30,6 +30,7 @@ from trp_core.method.figures import (
 from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
+from trp_core.privacy import cellkey
 from trp_core.privacy.cells import Lattice, PeriodCell, View
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
 from trp_core.services import selection as sel
@@ -113,6 +114,9 @@ class Dashboard:
     completed: int | None
     completion_rate: float | None
     counters_coarser: bool
+    # D of the cell-key method (trp_core.privacy.cellkey) when the counts inside the selection
+    # (quadrants, heat map, trend, keep-out, break-even bands) are perturbed by up to D; 0: exact.
+    noise: int = 0
 
     @property
     def too_small(self) -> bool:
@@ -263,7 +267,9 @@ def dashboard(
     trend_periods: Callable[[date], bool] | None = None,
 ) -> Dashboard:
     """Every dashboard figure, each from one query, with the minimum-group rule applied across all
-    of them at once (they share the total and the quadrant counts). `trend_periods`: which periods
+    of them at once (they share the total and the quadrant counts), exact: the figures of any choice
+    of filters as before issue 13 (tests and benchmarks compare with it); the pages and `trp report`
+    publish `published_dashboard`, which perturbs the counts inside a selection. `trend_periods`: which periods
     of the trend may be shown (the published views); default all. Raises StoreUnavailable."""
     k = min_group(k)
     thresholds = (survey.thresholds.kann, survey.thresholds.will)
@@ -289,8 +295,10 @@ def _assemble(
     means: dict[tuple[Criterion, Quadrant], float | None],
     funnel: tuple[int | None, int | None, list[FunnelStep]],
     counters_coarser: bool,
+    noise: int = 0,
 ) -> Dashboard:
-    """The dashboard of the figures read (`counts`) as far as the minimum-group rule shows them."""
+    """The dashboard of the figures read (`counts`) as far as the minimum-group rule shows them
+    (perturbed by up to `noise` where `shown` holds them so)."""
     placed_out = shown[Sum.PLACED_OUT]
     started, completed, steps = funnel
     return Dashboard(
@@ -312,6 +320,7 @@ def _assemble(
         completed=completed,
         completion_rate=_share(completed, started),
         counters_coarser=counters_coarser,
+        noise=noise,
     )
 
 
@@ -324,21 +333,25 @@ def _heat(matrix: MatrixCounts, shown: Shown) -> list[HeatCell]:
 
 
 def _trend(trend: dict[tuple[date, Quadrant], int], period: Period, shown: Shown) -> list[TrendCell]:
-    """The shown counts of each shown period; what is hidden of a period as one grey rest."""
+    """The shown counts of each shown period; what is hidden of a period as one grey rest (the
+    period's total less the counts shown; with perturbed counts that is near the hidden ones, and
+    never below 0)."""
     cells: list[TrendCell] = []
     for p in sorted({p for p, _ in trend}):
         period_total = shown[PeriodTotal(p)]
         if period_total is None:
             continue
         label = period_label(p, period)
-        rest = period_total
+        rest, hidden = period_total, False
         for q in Quadrant:
             n = shown[PeriodCount(p, q)] if (p, q) in trend else 0
-            if n is not None:
-                rest -= n
-                if n:
-                    cells.append(TrendCell(p, label, q, n, n / period_total))
-        if rest:
+            if n is None:
+                hidden = True
+                continue
+            rest -= n
+            if n:
+                cells.append(TrendCell(p, label, q, n, n / period_total))
+        if hidden and rest > 0:
             cells.append(TrendCell(p, label, None, None, rest / period_total))
     return cells
 
@@ -393,6 +406,7 @@ def published_dashboard(
     period: Period = Period.MONTH,
     k: int | None = None,
     rollups: bool = True,
+    perturb: bool = True,
 ) -> PublishedDashboard:
     """The dashboard as the pages and `trp report` publish it: for the view that the privacy rules
     allow for the choice (trp_core.privacy.cells), with the minimum-group rule run over the
@@ -400,12 +414,16 @@ def published_dashboard(
     published views too, and its funnel only when the view is published for the sessions as well.
     `rollups`: read the figures from the roll-ups (trp_core.store.rollups) where they count the
     selection's versions with its thresholds; False reads every figure from the responses.
-    Raises StoreUnavailable."""
+    The counts inside the selection are perturbed by the cell-key method (trp_core.privacy.cellkey;
+    PRIVACY.md, rule 4); `perturb` False shows them exact (only for tests that show what the
+    method prevents). Raises StoreUnavailable."""
     selected = sel.select(bind, survey.id, asked, k=k)
     shown = selected.view
     if shown is None or selected.filters is None:
         return PublishedDashboard(selected, None)
-    dash = _dashboard_from_atoms(bind, selected, survey, period=period, k=min_group(k), rollups=rollups)
+    dash = _dashboard_from_atoms(
+        bind, selected, survey, period=period, k=min_group(k), rollups=rollups, perturb=perturb
+    )
     return PublishedDashboard(selected, dash)
 
 
@@ -414,12 +432,12 @@ class AtomCounts:
     """The dashboard's raw figures per atom (trp_core.store.reads, "the figures per atom"), one query
     per family; the funnel's over every counter of the survey."""
 
-    matrix: dict[AtomKey, dict[tuple[int, int] | None, int]]
+    matrix: dict[AtomKey, dict[tuple[int, int] | None, reads.Tally]]
     sums: dict[AtomKey, dict[Quadrant, CriterionSums]]
     keep_out: dict[AtomKey, KeepOutCounts]
-    break_even: dict[AtomKey, dict[str, int]]
+    break_even: dict[AtomKey, dict[str, reads.Tally]]
     funnel: dict[SessionKey, dict[str, int]]
-    by_day: dict[date, dict[Quadrant, int]]
+    by_day: dict[date, dict[Quadrant, reads.Tally]]
 
 
 def read_atoms(
@@ -454,49 +472,82 @@ _KEEP_OUT_KEYS: Final[tuple[KeepOutKey, ...]] = (*CRITERIA, KnockOut.KANN, Knock
 
 
 class _Sums:
-    """A part's (or the whole view's) figures, summed over its atoms."""
+    """A selection's figures, summed over its atoms: each count with the key sum of its responses
+    (trp_core.privacy.cellkey)."""
 
     def __init__(self) -> None:
-        self.quadrants = dict.fromkeys(Quadrant, 0)
-        self.cells: dict[tuple[int, int], int] = {}
-        self.placed_out = 0
-        self.kept_out: dict[KeepOutKey, int] = dict.fromkeys(_KEEP_OUT_KEYS, 0)
-        self.bands: dict[str, int] = dict.fromkeys(BREAK_EVEN_KEYS, 0)
-
-    @property
-    def total(self) -> int:
-        return sum(self.quadrants.values())
+        self.quadrants: dict[Quadrant, reads.Tally] = dict.fromkeys(Quadrant, (0, 0))
+        self.cells: dict[tuple[int, int], reads.Tally] = {}
+        self.placed_out: reads.Tally = (0, 0)
+        self.kept_out: dict[KeepOutKey, reads.Tally] = dict.fromkeys(_KEEP_OUT_KEYS, (0, 0))
+        self.bands: dict[str, reads.Tally] = dict.fromkeys(BREAK_EVEN_KEYS, (0, 0))
 
     def add(self, family: str, value: Any) -> None:
         if family == "matrix":
-            for cell, n in value.items():
+            for cell, tally in value.items():
                 q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
-                self.quadrants[q] += n
+                self.quadrants[q] = _plus(self.quadrants[q], tally)
                 if cell is not None:
-                    self.cells[cell] = self.cells.get(cell, 0) + n
+                    self.cells[cell] = _plus(self.cells.get(cell, (0, 0)), tally)
         elif family == "keep_out":
-            self.placed_out += value.placed_out
+            self.placed_out = _plus(self.placed_out, (value.placed_out, value.placed_out_keys))
             for key, n in value.counts.items():
-                self.kept_out[key] += n
+                self.kept_out[key] = _plus(self.kept_out[key], (n, value.keys.get(key, 0)))
         else:
-            for band, n in value.items():
-                self.bands[band] = self.bands.get(band, 0) + n
+            for band, tally in value.items():
+                self.bands[band] = _plus(self.bands.get(band, (0, 0)), tally)
 
-    def counts(self, thresholds: tuple[float, float], trend: dict[tuple[date, Quadrant], int]) -> Counts:
+    def counts(
+        self, thresholds: tuple[float, float], trend: dict[tuple[date, Quadrant], reads.Tally]
+    ) -> Counts:
+        def n(tallies: Mapping[Any, reads.Tally]) -> dict[Any, int]:
+            return {key: t[0] for key, t in tallies.items()}
+
         return Counts(
             matrix=MatrixCounts(
-                self.quadrants, self.cells, reads.AxisBins(thresholds[0]), reads.AxisBins(thresholds[1])
+                n(self.quadrants), n(self.cells), reads.AxisBins(thresholds[0]), reads.AxisBins(thresholds[1])
             ),
-            trend=trend,
+            trend=n(trend),
             means={},
-            keep_out=KeepOutCounts(self.placed_out, self.kept_out),
-            break_even=self.bands,
+            keep_out=KeepOutCounts(self.placed_out[0], n(self.kept_out)),
+            break_even=n(self.bands),
             funnel={},
         )
 
+    def key_sums(self, trend: dict[tuple[date, Quadrant], reads.Tally]) -> dict[Hashable, int]:
+        """The key sum of every figure the cell-key method perturbs: the counts of a category inside
+        the selection (not its total, nor a period's total: rule 3 protects those)."""
+        out: dict[Hashable, int] = {Sum.PLACED_OUT: self.placed_out[1]}
+        out |= {QuadrantCount(q): t[1] for q, t in self.quadrants.items()}
+        out |= {HeatCount(cell): t[1] for cell, t in self.cells.items()}
+        out |= {PeriodCount(p, q): t[1] for (p, q), t in trend.items()}
+        out |= {BandCount(band): t[1] for band, t in self.bands.items()}
+        out |= {KeptOut(key): t[1] for key, t in self.kept_out.items()}
+        return out
+
+
+def _plus(a: reads.Tally, b: reads.Tally) -> reads.Tally:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def perturbed(shown: Shown, key_sums: Mapping[Hashable, int], k: int) -> dict[Hashable, int | None]:
+    """The figures as published: those with a key sum perturbed by the cell-key method
+    (trp_core.privacy.cellkey), hidden ones still hidden, the rest (totals) exact."""
+    return {
+        key: n if n is None or key not in key_sums else cellkey.perturb(n, key_sums[key], k)
+        for key, n in shown.items()
+    }
+
 
 def _dashboard_from_atoms(
-    bind: Bind, selected: sel.Selected, survey: Survey, *, period: Period, k: int, rollups: bool = True
+    bind: Bind,
+    selected: sel.Selected,
+    survey: Survey,
+    *,
+    period: Period,
+    k: int,
+    rollups: bool = True,
+    perturb: bool = True,
 ) -> Dashboard:
     """The figures of a published view: every family read per atom and summed over the view, the
     minimum-group rule run across all of them at once (rule 4, per selection: the figures share the
@@ -510,20 +561,24 @@ def _dashboard_from_atoms(
     for family in ("matrix", "keep_out", "break_even"):
         for value in getattr(atoms, family).values():
             whole.add(family, value)
-    trend: dict[tuple[date, Quadrant], int] = {}
+    trend: dict[tuple[date, Quadrant], reads.Tally] = {}
     for day, per_quadrant in atoms.by_day.items():
         start = figures.period_start(day, period)
-        for q, n in per_quadrant.items():
-            trend[(start, q)] = trend.get((start, q), 0) + n
+        for q, tally in per_quadrant.items():
+            trend[(start, q)] = _plus(trend.get((start, q), (0, 0)), tally)
     counts = whole.counts(thresholds, trend)
+    # Rule 4 decides on the true counts; the cell-key method then shifts the counts shown.
     shown = published(counts).protect(k)
+    if perturb:
+        shown = perturbed(shown, whole.key_sums(trend), k)
 
     def allowed(start: date) -> bool:
         return selected.published(replace(view, period=PeriodCell(period, start)))
 
     means = _means(atoms.sums, k, {q for q in Quadrant if shown[QuadrantCount(q)] is not None})
     funnel = _funnel_of_sessions(atoms.funnel, lat, view, survey, k)
-    return _assemble(counts, shown, k, thresholds, period, allowed, means, funnel, f.counters_coarser)
+    noise = cellkey.NOISE if perturb else 0
+    return _assemble(counts, shown, k, thresholds, period, allowed, means, funnel, f.counters_coarser, noise)
 
 
 def _means(

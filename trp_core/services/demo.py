@@ -19,6 +19,7 @@ import json
 import math
 import os
 import random
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -272,7 +273,7 @@ def seed(
         ensure_tag(engine, slug, surveys[0].id, since=today - timedelta(days=days))
     table = Response.__table__
     columns = [c.name for c in table.columns]  # the table's order, as INSERT and COPY list them
-    per_row = ("id", "event", "day", "submission_key", "code_hash")
+    per_row = ("id", "event", "day", "submission_key", "code_hash", "record_key")
     expected = {"survey_id", "survey_version", "survey_hash", "lang", "answers", "method_version",
                 *per_row, *next(iter(pools.values()))[0][2]}  # fmt: skip
     assert expected == set(columns), "the responses table changed: update trp_core.services.demo"
@@ -328,13 +329,15 @@ def seed(
             event_at = gen.integers(0, len(events), n).tolist()
             day_at = gen.choice(len(day_list), size=n, p=weights / weights.sum()).tolist()
             hashes = [hashlib.sha256(code.encode("ascii")).hexdigest() for code in result_codes(n)]
+            record_keys = secrets.token_bytes(n)  # each byte a record key 0..255, as secrets.randbelow(256)
             rows = []
-            for s, e, ev, d, row_id, key, code_hash in zip(
-                survey_at, entry_at, event_at, day_at, random_ids(n), random_ids(n), hashes, strict=True
-            ):
+            for s, e, ev, d, row_id, key, code_hash, record in zip(
+                survey_at, entry_at, event_at, day_at, random_ids(n), random_ids(n), hashes, record_keys,
+                strict=True,
+            ):  # fmt: skip
                 row = templates[s][e].copy()
-                row[at[0]], row[at[1]], row[at[2]], row[at[3]], row[at[4]] = (
-                    row_id, events[ev], day_values[d], key, code_hash,
+                row[at[0]], row[at[1]], row[at[2]], row[at[3]], row[at[4]], row[at[5]] = (
+                    row_id, events[ev], day_values[d], key, code_hash, record,
                 )  # fmt: skip
                 rows.append(tuple(row))
                 quadrants[quadrant_codes[s][e]] += 1

@@ -7,6 +7,7 @@ accounts and their login throttle, at the end, concern managers, never responden
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date
 from typing import Any, Final
@@ -66,6 +67,14 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+RECORD_KEYS: Final = 256  # a record key is 0..255 (trp_core.privacy.cellkey)
+
+
+def record_key() -> int:
+    """A response's random record key, from the operating system's random source."""
+    return secrets.randbelow(RECORD_KEYS)
+
+
 def _one_of(column: str, values: list[str]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -117,6 +126,9 @@ class Response(Base):
     will_knockout: Mapped[bool]
     quadrant: Mapped[str] = mapped_column(String(16))
     break_even_month: Mapped[int | None]
+    # A random integer 0..255 given when the response is stored (secrets.randbelow): the record key of
+    # the cell-key method (trp_core.privacy.cellkey). Never shown, exported, reported or logged.
+    record_key: Mapped[int] = mapped_column(SmallInteger)
 
     # The criterion scores of METHOD.md section 4 (None when unanswered), for SQL aggregates
     # and calibration without reading the answers.
@@ -277,6 +289,12 @@ ROLLUP_ANSWERED: Final[dict[Criterion, str]] = {c: f"answered_{c.value}" for c i
 ROLLUP_POINTS: Final[dict[Criterion, str]] = {c: f"points_{c.value}" for c in Criterion}
 ROLLUP_KEPT: Final[dict[Criterion, str]] = {c: f"kept_{c.value}" for c in Criterion}
 ROLLUP_KNOCKOUTS: Final = ("kept_knockout_kann", "kept_knockout_will")
+# Beside every count the dashboard perturbs (trp_core.privacy.cellkey), the sum of the record keys of
+# the responses it counts: a count column -> its key-sum column. Key sums add over atoms like counts.
+ROLLUP_KEYS: Final[dict[str, str]] = {
+    "n": "keys",
+    **{kept: f"keys_{kept}" for kept in (*ROLLUP_KEPT.values(), *ROLLUP_KNOCKOUTS)},
+}
 
 
 class _Atom:
@@ -352,6 +370,22 @@ class RollupQuadrant(_Atom, Base):
     kept_timing: Mapped[int]
     kept_knockout_kann: Mapped[int]
     kept_knockout_will: Mapped[int]
+    keys: Mapped[int]  # the key sums beside n and the kept counts (ROLLUP_KEYS)
+    keys_kept_customer_base: Mapped[int]
+    keys_kept_staff: Mapped[int]
+    keys_kept_competence: Mapped[int]
+    keys_kept_reputation: Mapped[int]
+    keys_kept_decision_access: Mapped[int]
+    keys_kept_low_investment: Mapped[int]
+    keys_kept_fast_start: Mapped[int]
+    keys_kept_low_risk: Mapped[int]
+    keys_kept_break_even: Mapped[int]
+    keys_kept_sees_attractiveness: Mapped[int]
+    keys_kept_sees_lucrativeness: Mapped[int]
+    keys_kept_strategy_fit: Mapped[int]
+    keys_kept_timing: Mapped[int]
+    keys_kept_knockout_kann: Mapped[int]
+    keys_kept_knockout_will: Mapped[int]
 
 
 class RollupCell(_Atom, Base):
@@ -364,6 +398,7 @@ class RollupCell(_Atom, Base):
     kann_cell: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     will_cell: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     n: Mapped[int]
+    keys: Mapped[int]  # the sum of the responses' record keys
 
 
 class RollupBand(_Atom, Base):
@@ -373,6 +408,7 @@ class RollupBand(_Atom, Base):
 
     band: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int]
+    keys: Mapped[int]  # the sum of the responses' record keys
 
 
 ROLLUP_TABLES: Final = (RollupQuadrant, RollupCell, RollupBand)

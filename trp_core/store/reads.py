@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Literal, NamedTuple
 
@@ -50,6 +50,7 @@ from trp_core.store.models import (
     HASH_LENGTH,
     ROLLUP_ANSWERED,
     ROLLUP_KEPT,
+    ROLLUP_KEYS,
     ROLLUP_KNOCKOUTS,
     ROLLUP_POINTS,
     SURVEY_ID_LENGTH,
@@ -456,20 +457,27 @@ def criterion_means(bind: Bind, f: Filters) -> dict[tuple[Criterion, Quadrant], 
 class KeepOutCounts:
     placed_out: int  # responses placed in kandidat, vampir or schatten
     counts: dict[KeepOutKey, int]
+    # The key sums beside them (the per-atom reads; trp_core.privacy.cellkey); empty where not read.
+    placed_out_keys: int = 0
+    keys: dict[KeepOutKey, int] = field(default_factory=dict)
 
 
-def _keep_out_sums(thresholds: tuple[float, float]) -> list[Any]:
-    """Per criterion, then per axis's knock-out: the responses it keeps out of "held" (see keep_out)."""
+def _keep_out_sums(thresholds: tuple[float, float], each: Any = None) -> list[Any]:
+    """Per criterion, then per axis's knock-out: the responses it keeps out of "held" (see keep_out);
+    `each`: what a response adds instead of 1 (its record key, for the key sums)."""
+    one = literal(1) if each is None else each
     limits = {Axis.KANN: _num(thresholds[0]), Axis.WILL: _num(thresholds[1])}
     failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
     sums = [
-        func.sum(case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), 1), else_=0))
+        func.sum(
+            case((and_(failed[CRITERION_AXIS[c]], _column(c) < limits[CRITERION_AXIS[c]]), one), else_=0)
+        )
         for c in CRITERIA
     ]
     return [
         *sums,
-        func.sum(case((Response.kann_knockout, 1), else_=0)),
-        func.sum(case((Response.will_knockout, 1), else_=0)),
+        func.sum(case((Response.kann_knockout, one), else_=0)),
+        func.sum(case((Response.will_knockout, one), else_=0)),
     ]
 
 
@@ -532,12 +540,20 @@ def funnel(bind: Bind, f: Filters) -> dict[str, int]:
 # language, tag, day) where they count the version with the wanted thresholds, else by GROUP BY.
 
 AtomKey = tuple[str, str, str, date]  # (survey version, language, tag or NO_EVENT, day)
+# A count and the sum of the record keys of the responses it counts (trp_core.privacy.cellkey): both
+# add over atoms, so that a selection's count and cell key are the same whichever atoms reach it.
+Tally = tuple[int, int]
 
 # The grain a figure family is read at: per atom, or summed over the whole selection in the database
 # (the dashboard's rule 4 runs per selection, so it needs no more; a million responses' roll-ups
 # then come back as a few hundred rows instead of a hundred thousand).
 Grain = Literal["atom", "view"]
 VIEW: Final[AtomKey] = ("", "", "", date.min)  # the one key of a figure read at the grain "view"
+
+
+def _tally(into: dict[Any, Tally], key: Any, n: Any, keys: Any) -> None:
+    had = into.get(key, (0, 0))
+    into[key] = (had[0] + int(n), had[1] + int(keys or 0))
 
 
 @dataclass(frozen=True)
@@ -611,8 +627,11 @@ def _merge_into(out: dict[AtomKey, Any], more: dict[AtomKey, Any], add: Any) -> 
         out[key] = add(out[key], value) if key in out else value
 
 
-def _add_counts(a: dict[Any, int], b: dict[Any, int]) -> dict[Any, int]:
-    return {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
+def _add_tallies(a: dict[Any, Tally], b: dict[Any, Tally]) -> dict[Any, Tally]:
+    out = dict(a)
+    for key, (n, keys) in b.items():
+        _tally(out, key, n, keys)
+    return out
 
 
 def _atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
@@ -623,71 +642,66 @@ def _atom(version: str, lang: str, event: str | None, day: Any) -> AtomKey:
 
 def matrix_by_atom(
     bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True, grain: Grain = "atom"
-) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
-    """The heat map per atom: {atom: {(kann cell, will cell): responses}}, the key None for the
+) -> dict[AtomKey, dict[tuple[int, int] | None, Tally]]:
+    """The heat map per atom: {atom: {(kann cell, will cell): (responses, key sum)}}, the key None for the
     undetermined responses (outside the map). The quadrant of a cell follows from its sides
     (`quadrant_for(kann cell >= 0, will cell >= 0)`), as in `matrix_counts`; one GROUP BY, or a
     read of the roll-ups for the versions counted there with these thresholds."""
     split = _split(bind, f, thresholds) if rollups else None
     if split is None:
         return _matrix_scan(bind, f, thresholds, None, grain)
-    out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
+    out: dict[AtomKey, dict[tuple[int, int] | None, Tally]] = {}
     if split.rollups:
         t = RollupCell
         g = _grain_columns(_rollup_atom(t), grain)
         category = (t.quadrant, t.kann_cell, t.will_cell)
         stmt = (
-            select(*g, *category, func.sum(t.n))
+            select(*g, *category, func.sum(t.n), func.sum(t.keys))
             .where(*f.rollups(t, split.rollups))
             .group_by(*g, *category)
             .having(func.sum(t.n) > 0)
         )
         key, w, undetermined = _keys(grain), len(g), Quadrant.UNDETERMINED.value
         for row in _rows(bind, stmt):
-            quadrant, kx, wy, n = row[w:]
+            quadrant, kx, wy, n, keys = row[w:]
             cells = out.setdefault(key(*row[:w]), {})
-            cell = None if quadrant == undetermined else (kx, wy)
-            cells[cell] = cells.get(cell, 0) + int(n)
+            _tally(cells, None if quadrant == undetermined else (kx, wy), n, keys)
     if split.responses:
-        _merge_into(out, _matrix_scan(bind, f, thresholds, split.responses, grain), _add_counts)
+        _merge_into(out, _matrix_scan(bind, f, thresholds, split.responses, grain), _add_tallies)
     return out
 
 
 def quadrants_by_day(
     bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
-) -> dict[date, dict[Quadrant, int]]:
-    """The responses per day and quadrant, the quadrant of a determined response that of its heat-map
-    cell (as in `matrix_by_atom`): what the dashboard's trend sums to periods."""
+) -> dict[date, dict[Quadrant, Tally]]:
+    """The responses (and their key sum) per day and quadrant, the quadrant of a determined response
+    that of its heat-map cell (as in `matrix_by_atom`): what the dashboard's trend sums to periods."""
     split = _split(bind, f, thresholds) if rollups else None
-    out: dict[date, dict[Quadrant, int]] = {}
+    out: dict[date, dict[Quadrant, Tally]] = {}
 
-    def add(day: Any, q: Quadrant, n: int) -> None:
+    def add(day: Any, q: Quadrant, n: int, keys: int) -> None:
         as_date = _as_date(day)
         assert as_date is not None
-        per_day = out.setdefault(as_date, {})
-        per_day[q] = per_day.get(q, 0) + n
+        _tally(out.setdefault(as_date, {}), q, n, keys)
 
     if split is not None and split.rollups:
         # The quadrants' roll-up (a few rows per atom, not one per heat-map cell): counted with the
         # thresholds the split asked for, so its quadrant is the one of the response's cell.
         t = RollupQuadrant
         stmt = (
-            select(t.day, t.quadrant, func.sum(t.n))
+            select(t.day, t.quadrant, func.sum(t.n), func.sum(t.keys))
             .where(*f.rollups(t, split.rollups))
             .group_by(t.day, t.quadrant)
             .having(func.sum(t.n) > 0)
         )
-        for day, quadrant, n in _rows(bind, stmt):
-            add(day, Quadrant(quadrant), int(n))
+        for day, quadrant, n, keys in _rows(bind, stmt):
+            add(day, Quadrant(quadrant), int(n), int(keys or 0))
     scanned_versions = None if split is None else split.responses
     if split is None or split.responses:
         for (_, _, _, day), cells in _matrix_scan(bind, f, thresholds, scanned_versions, "day").items():
-            for cell, n in cells.items():
-                add(
-                    day,
-                    Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0),
-                    n,
-                )
+            for cell, (n, keys) in cells.items():
+                q = Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0)
+                add(day, q, n, keys)
     return out
 
 
@@ -697,7 +711,7 @@ def _matrix_scan(
     thresholds: tuple[float, float],
     versions: list[str] | None,
     grain: Grain | Literal["day"] = "atom",
-) -> dict[AtomKey, dict[tuple[int, int] | None, int]]:
+) -> dict[AtomKey, dict[tuple[int, int] | None, Tally]]:
     """The heat map by GROUP BY over the responses; at the grain "day" keyed ("", "", "", day)."""
     kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
     span = will.highest - will.lowest + 1
@@ -706,21 +720,21 @@ def _matrix_scan(
     key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
     if grain == "day":
         columns: tuple[Any, ...] = (Response.day,)
-        keys: Any = lambda day: ("", "", "", _as_date(day))  # noqa: E731
+        keys_of: Any = lambda day: ("", "", "", _as_date(day))  # noqa: E731
     else:
-        columns, keys = _grain_columns(_atom_columns(), grain), _keys(grain)
+        columns, keys_of = _grain_columns(_atom_columns(), grain), _keys(grain)
     stmt = (
-        select(*columns, key.label("cell"), func.count())
+        select(*columns, key.label("cell"), func.count(), func.sum(Response.record_key))
         .where(*f.responses(), *_versions(versions))
         .group_by(*columns, key)
     )
-    out: dict[AtomKey, dict[tuple[int, int] | None, int]] = {}
+    out: dict[AtomKey, dict[tuple[int, int] | None, Tally]] = {}
     w = len(columns)
     for row in _rows(bind, stmt):
-        packed, n = row[w:]
-        cells = out.setdefault(keys(*row[:w]), {})
+        packed, n, keys = row[w:]
+        cells = out.setdefault(keys_of(*row[:w]), {})
         cell = None if packed < 0 else (packed // span + kann.lowest, packed % span + will.lowest)
-        cells[cell] = cells.get(cell, 0) + int(n)
+        _tally(cells, cell, n, keys)
     return out
 
 
@@ -811,37 +825,42 @@ def keep_out_by_atom(
     out: dict[AtomKey, KeepOutCounts] = {}
     if split.rollups:
         t = RollupQuadrant.__table__.c
-        kept = [func.sum(t[ROLLUP_KEPT[c]]) for c in CRITERIA]
-        kept += [func.sum(t[name]) for name in ROLLUP_KNOCKOUTS]
+        names = [*(ROLLUP_KEPT[c] for c in CRITERIA), *ROLLUP_KNOCKOUTS]
+        kept = [func.sum(t[name]) for name in names]
+        kept_keys = [func.sum(t[ROLLUP_KEYS[name]]) for name in names]
         g = _grain_columns(_rollup_atom(RollupQuadrant), grain)
         stmt = (
-            select(*g, func.sum(t.n), *kept)
+            select(*g, func.sum(t.n), func.sum(t["keys"]), *kept, *kept_keys)
             .where(*f.rollups(RollupQuadrant, split.rollups), t.quadrant.in_([q.value for q in NOT_HELD]))
             .group_by(*g)
             .having(func.sum(t.n) > 0)
         )
         w, atom = len(g), _keys(grain)
         for row in _rows(bind, stmt):
-            total, *counts = row[w:]
-            out[atom(*row[:w])] = KeepOutCounts(
-                int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
-            )
+            total, total_keys, *rest = row[w:]
+            out[atom(*row[:w])] = _keep_out_counts(keys, total, total_keys, rest)
     if split.responses:
         _merge_into(out, _keep_out_scan(bind, f, thresholds, split.responses, grain), _add_kept)
     return out
 
 
 def _add_kept(a: KeepOutCounts, b: KeepOutCounts) -> KeepOutCounts:
-    return KeepOutCounts(a.placed_out + b.placed_out, _add_counts(a.counts, b.counts))
+    return KeepOutCounts(
+        a.placed_out + b.placed_out,
+        {key: a.counts.get(key, 0) + b.counts.get(key, 0) for key in a.counts.keys() | b.counts.keys()},
+        a.placed_out_keys + b.placed_out_keys,
+        {key: a.keys.get(key, 0) + b.keys.get(key, 0) for key in a.keys.keys() | b.keys.keys()},
+    )
 
 
 def _keep_out_scan(
     bind: Bind, f: Filters, thresholds: tuple[float, float], versions: list[str] | None, grain: Grain = "atom"
 ) -> dict[AtomKey, KeepOutCounts]:
     sums = _keep_out_sums(thresholds)
+    key_sums = _keep_out_sums(thresholds, Response.record_key)
     g = _grain_columns(_atom_columns(), grain)
     stmt = (
-        select(*g, func.count(), *sums)
+        select(*g, func.count(), func.sum(Response.record_key), *sums, *key_sums)
         .where(*f.responses(), *_versions(versions), Response.quadrant.in_([q.value for q in NOT_HELD]))
         .group_by(*g)
     )
@@ -849,54 +868,65 @@ def _keep_out_scan(
     out: dict[AtomKey, KeepOutCounts] = {}
     w, atom = len(g), _keys(grain)
     for row in _rows(bind, stmt):
-        total, *counts = row[w:]
-        if total:
-            out[atom(*row[:w])] = KeepOutCounts(
-                int(total), {key: int(n or 0) for key, n in zip(keys, counts, strict=True)}
-            )
+        total, total_keys, *rest = row[w:]
+        if total:  # the grain "view" without a group: one row, also when nothing is counted
+            out[atom(*row[:w])] = _keep_out_counts(keys, total, total_keys, rest)
     return out
+
+
+def _keep_out_counts(keys: list[KeepOutKey], total: Any, total_keys: Any, rest: list[Any]) -> KeepOutCounts:
+    """A row of counts then key sums, one each per keep-out key, as KeepOutCounts."""
+    counts, sums = rest[: len(keys)], rest[len(keys) :]
+    return KeepOutCounts(
+        int(total),
+        {key: int(n or 0) for key, n in zip(keys, counts, strict=True)},
+        int(total_keys or 0),
+        {key: int(n or 0) for key, n in zip(keys, sums, strict=True)},
+    )
 
 
 def break_even_by_atom(
     bind: Bind, f: Filters, *, rollups: bool = True, grain: Grain = "atom"
-) -> dict[AtomKey, dict[str, int]]:
-    """`break_even_distribution` per atom: {atom: {band: responses}} (bands with responses only);
-    one GROUP BY, or a read of the roll-ups."""
+) -> dict[AtomKey, dict[str, Tally]]:
+    """`break_even_distribution` per atom: {atom: {band: (responses, key sum)}} (bands with responses
+    only); one GROUP BY, or a read of the roll-ups."""
     split = _split(bind, f, None) if rollups else None
     if split is None:
         return _break_even_scan(bind, f, None, grain)
-    out: dict[AtomKey, dict[str, int]] = {}
+    out: dict[AtomKey, dict[str, Tally]] = {}
     if split.rollups:
         t = RollupBand
         g = _grain_columns(_rollup_atom(t), grain)
         stmt = (
-            select(*g, t.band, func.sum(t.n))
+            select(*g, t.band, func.sum(t.n), func.sum(t.keys))
             .where(*f.rollups(t, split.rollups))
             .group_by(*g, t.band)
             .having(func.sum(t.n) > 0)
         )
         w, atom = len(g), _keys(grain)
         for row in _rows(bind, stmt):
-            band, n = row[w:]
-            bands = out.setdefault(atom(*row[:w]), {})
-            bands[band] = bands.get(band, 0) + int(n)
+            band, n, keys = row[w:]
+            _tally(out.setdefault(atom(*row[:w]), {}), band, n, keys)
     if split.responses:
-        _merge_into(out, _break_even_scan(bind, f, split.responses, grain), _add_counts)
+        _merge_into(out, _break_even_scan(bind, f, split.responses, grain), _add_tallies)
     return out
 
 
 def _break_even_scan(
     bind: Bind, f: Filters, versions: list[str] | None, grain: Grain = "atom"
-) -> dict[AtomKey, dict[str, int]]:
+) -> dict[AtomKey, dict[str, Tally]]:
     band = break_even_band().label("band")
     g = _grain_columns(_atom_columns(), grain)
-    stmt = select(*g, band, func.count()).where(*f.responses(), *_versions(versions)).group_by(*g, band)
-    out: dict[AtomKey, dict[str, int]] = {}
+    stmt = (
+        select(*g, band, func.count(), func.sum(Response.record_key))
+        .where(*f.responses(), *_versions(versions))
+        .group_by(*g, band)
+    )
+    out: dict[AtomKey, dict[str, Tally]] = {}
     w, atom = len(g), _keys(grain)
     for row in _rows(bind, stmt):
-        key, n = row[w:]
-        bands = out.setdefault(atom(*row[:w]), {})
-        bands[key] = bands.get(key, 0) + int(n)
+        key, n, keys = row[w:]
+        _tally(out.setdefault(atom(*row[:w]), {}), key, n, keys)
     return out
 
 

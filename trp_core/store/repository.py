@@ -31,6 +31,7 @@ from trp_core.store.models import (
     Response,
     SurveySnapshot,
     new_id,
+    record_key,
 )
 
 NO_EVENT: Final = ""  # no event tag: as a filter (trp_core.store.reads.Filters) and in the funnel counters
@@ -153,7 +154,12 @@ class Store:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"answers must be JSON data: {exc}") from None
         row = _response_row(survey, assessment, stored_answers, lang, event, day)
-        row |= {"id": new_id(), "submission_key": submission_key, "code_hash": code_hash}
+        row |= {
+            "id": new_id(),
+            "submission_key": submission_key,
+            "code_hash": code_hash,
+            "record_key": record_key(),
+        }
         by_key = select(Response.id).where(Response.submission_key == submission_key)
         from trp_core.store import rollups  # it reads with reads.py, which imports this module
 

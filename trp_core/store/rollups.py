@@ -52,6 +52,7 @@ from trp_core.store.models import (
     ROLLUP_ANSWERED,
     ROLLUP_ATOM,
     ROLLUP_KEPT,
+    ROLLUP_KEYS,
     ROLLUP_KNOCKOUTS,
     ROLLUP_POINTS,
     ROLLUP_TABLES,
@@ -86,26 +87,35 @@ def _atom() -> list[ColumnElement[Any]]:
 class _Family:
     table: Any
     key: list[str]  # primary key columns, in order
-    values: list[str]
+    values: list[str]  # the counts and sums, the key sums (ROLLUP_KEYS) last
 
     @property
     def name(self) -> str:
         return str(self.table.__tablename__)
 
+    def without_keys(self) -> _Family:
+        """The family as migration 0010 created it: without the key sums (migration 0011 adds them)."""
+        return _Family(self.table, self.key, [v for v in self.values if v not in _KEY_SUMS])
+
+
+_KEY_SUMS: Final = frozenset(ROLLUP_KEYS.values())
+
 
 def _families() -> tuple[_Family, ...]:
     atom = list(ROLLUP_ATOM)
+    kept = [*ROLLUP_KEPT.values(), *ROLLUP_KNOCKOUTS]
     quadrant_values = [
         "n",
         *ROLLUP_ANSWERED.values(),
         *ROLLUP_POINTS.values(),
-        *ROLLUP_KEPT.values(),
-        *ROLLUP_KNOCKOUTS,
+        *kept,
+        ROLLUP_KEYS["n"],
+        *(ROLLUP_KEYS[c] for c in kept),
     ]
     return (
         _Family(RollupQuadrant, [*atom, "quadrant"], quadrant_values),
-        _Family(RollupCell, [*atom, "quadrant", "kann_cell", "will_cell"], ["n"]),
-        _Family(RollupBand, [*atom, "band"], ["n"]),
+        _Family(RollupCell, [*atom, "quadrant", "kann_cell", "will_cell"], ["n", ROLLUP_KEYS["n"]]),
+        _Family(RollupBand, [*atom, "band"], ["n", ROLLUP_KEYS["n"]]),
     )
 
 
@@ -113,23 +123,34 @@ FAMILIES: Final = _families()
 _FLOATS: Final = frozenset(ROLLUP_POINTS.values())
 
 
-def _selects(thresholds: tuple[float, float]) -> dict[str, Any]:
-    """Per table: a SELECT of its key and values over the responses (to be given a WHERE), grouped by key."""
+def _selects(thresholds: tuple[float, float], *, keys: bool = True) -> dict[str, Any]:
+    """Per table: a SELECT of its key and values over the responses (to be given a WHERE), grouped by
+    key; `keys` False: without the key sums (migration 0010's tables)."""
     column = reads._column
     limits = {Axis.KANN: reads._num(thresholds[0]), Axis.WILL: reads._num(thresholds[1])}
     failed = {Axis.KANN: not_(Response.kann_passed), Axis.WILL: not_(Response.will_passed)}
+    record = Response.record_key
 
     def ones(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
+    def key_sum(condition: Any) -> Any:
+        return func.sum(case((condition, record), else_=0))
+
+    kept_conditions = [
+        *(and_(failed[CRITERION_AXIS[c]], column(c) < limits[CRITERION_AXIS[c]]) for c in CRITERIA),
+        Response.kann_knockout,
+        Response.will_knockout,
+    ]
     quadrant_values = [
         func.count(),
         *(func.count(column(c)) for c in CRITERIA),
         *(func.coalesce(func.sum(column(c)), literal(0.0)) for c in CRITERIA),
-        *(ones(and_(failed[CRITERION_AXIS[c]], column(c) < limits[CRITERION_AXIS[c]])) for c in CRITERIA),
-        ones(Response.kann_knockout),
-        ones(Response.will_knockout),
+        *(ones(condition) for condition in kept_conditions),
     ]
+    if keys:
+        quadrant_values += [func.sum(record), *(key_sum(condition) for condition in kept_conditions)]
+    counted = [func.count(), func.sum(record)] if keys else [func.count()]
     kann, will = reads.AxisBins(thresholds[0]), reads.AxisBins(thresholds[1])
     undetermined = Response.quadrant == Quadrant.UNDETERMINED.value
     # A placed response always has both scores; 0 stands in should an older method's row have none.
@@ -148,14 +169,14 @@ def _selects(thresholds: tuple[float, float]) -> dict[str, Any]:
             [*atom, Response.quadrant],
             quadrant_values,
         ),
-        RollupCell.__tablename__: ([*atom, Response.quadrant, kann_cell, will_cell], [func.count()]),
-        RollupBand.__tablename__: ([*atom, band], [func.count()]),
+        RollupCell.__tablename__: ([*atom, Response.quadrant, kann_cell, will_cell], counted),
+        RollupBand.__tablename__: ([*atom, band], counted),
     }
 
 
-def _grouped(thresholds: tuple[float, float], where: Sequence[Any]) -> dict[str, Any]:
+def _grouped(thresholds: tuple[float, float], where: Sequence[Any], *, keys: bool = True) -> dict[str, Any]:
     out = {}
-    selects = _selects(thresholds)
+    selects = _selects(thresholds, keys=keys)
     for family in FAMILIES:
         keys, values = selects[family.name]
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
@@ -314,14 +335,15 @@ def _key(row: Sequence[Any], width: int) -> Key:
     return tuple(key)
 
 
-def rebuild(bind: Engine | Connection, survey_ids: Iterable[str] | None = None) -> int:
+def rebuild(bind: Engine | Connection, survey_ids: Iterable[str] | None = None, *, keys: bool = True) -> int:
     """Count the roll-ups of these surveys (default: all) afresh from the responses, each version with
     the thresholds of its newest stored content; in one transaction. On PostgreSQL the responses are
     locked against writes meanwhile (a submission waits, then counts itself in). Returns the number
-    of versions counted."""
+    of versions counted. `keys` False: without the key sums, for the tables of migration 0010
+    (before 0011 added them and the record keys)."""
     if isinstance(bind, Engine):
         with writer(bind).begin() as conn:
-            return rebuild(conn, survey_ids)
+            return rebuild(conn, survey_ids, keys=keys)
     ids = None if survey_ids is None else sorted(set(survey_ids))
     if bind.dialect.name == "postgresql":
         bind.execute(text("LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE"))
@@ -337,9 +359,10 @@ def rebuild(bind: Engine | Connection, survey_ids: Iterable[str] | None = None) 
                 survey_id=survey_id, survey_version=version, kann=thresholds[0], will=thresholds[1]
             )
         )
-        selects = _grouped(thresholds, [Response.survey_id == survey_id, Response.survey_version == version])
+        where = [Response.survey_id == survey_id, Response.survey_version == version]
+        selects = _grouped(thresholds, where, keys=keys)
         for family in FAMILIES:
-            bind.execute(_upsert(bind, family, selects[family.name]))
+            bind.execute(_upsert(bind, family if keys else family.without_keys(), selects[family.name]))
     if bind.dialect.name == "postgresql":
         for table in (*ROLLUP_TABLES, RollupVersion):
             bind.execute(text(f"ANALYZE {table.__tablename__}"))

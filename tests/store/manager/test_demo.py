@@ -120,7 +120,8 @@ UUID4_HEX = re.compile(r"[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}")
 
 def test_a_seeded_row_has_the_shape_of_a_submitted_one(store, surveys):
     """Column by column, as the database driver returns it, a seeded row equals the row that
-    submitting the same answers stores; only its own id, submission key, result code and day differ."""
+    submitting the same answers stores; only its own id, submission key, result code, record key and
+    day differ."""
     survey = surveys["trp-standard"]
     seed(store.engine, [survey], 300, events=["expo"], days=0, seed=5)
     with store.engine.connect() as conn:
@@ -143,7 +144,8 @@ def test_a_seeded_row_has_the_shape_of_a_submitted_one(store, surveys):
                 dict(r._mapping)
                 for r in conn.exec_driver_sql(f"SELECT * FROM responses WHERE submission_key = '{key}'")
             ]
-        own = {"id", "submission_key", "code_hash"}
+        own = {"id", "submission_key", "code_hash", "record_key"}
+        assert 0 <= row["record_key"] <= 255 and 0 <= submitted["record_key"] <= 255
         assert {k: v for k, v in row.items() if k not in own} == {
             k: v for k, v in submitted.items() if k not in own
         }

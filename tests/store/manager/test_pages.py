@@ -118,9 +118,10 @@ def test_dashboard_shows_every_figure(app_url, lang):
     labels = [m.label for m in at.metric]
     assert t("mgr_responses", lang) in labels and t("mgr_completion", lang) in labels
     assert t("mgr_keep_out_def", lang, tk="60", tw="60") in texts(at)
+    assert t("mgr_noise_note", lang, d=2) in texts(at)  # the counts inside are perturbed, and it says so
     assert at.session_state["trp.manager"] == "anna"
     responses = next(m for m in at.metric if m.label == t("mgr_responses", lang))
-    assert responses.value.replace(".", "").replace(",", "") == "255"
+    assert responses.value.replace(".", "").replace(",", "") == "255"  # the total is exact
 
 
 def test_filters_narrow_the_figures_and_a_small_tag_is_never_offered_alone(app_url):

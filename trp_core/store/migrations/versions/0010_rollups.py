@@ -4,8 +4,9 @@ the responses already stored.
 
 A PostgreSQL database restored from a backup made before this revision may still hold roll-up
 tables from before the restore (pg_restore --clean drops only what the backup holds): they are
-dropped and counted afresh. The count uses the package's own `rollups.rebuild`; a later revision
-that changes these tables must count with a copy of it as it stands here.
+dropped and counted afresh. The count uses the package's own `rollups.rebuild`, without the key sums
+that revision 0011 adds (with the record keys they sum); a later revision that changes these tables
+otherwise must count with a copy of it as it stands here.
 
 Revision ID: 0010
 Revises: 0009
@@ -88,7 +89,7 @@ def upgrade() -> None:
     )
     from trp_core.store.rollups import rebuild
 
-    rebuild(bind)
+    rebuild(bind, keys=False)
 
 
 def downgrade() -> None:
