@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -17,6 +18,8 @@ from trp_core.store.engine import writer
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 
 # Serialises concurrent `trp db upgrade` runs on PostgreSQL (an arbitrary constant key).
+# Alembic keeps the running migration in module globals (alembic.context): one thread at a time.
+_THREADS: Final = threading.Lock()
 _PG_LOCK: Final = text("SELECT pg_advisory_xact_lock(4788215301)")
 
 
@@ -59,7 +62,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     target = head_revision() if revision == "head" else revision
     if current_revision(engine) == target:
         return
-    with writer(engine).begin() as connection:
+    with _THREADS, writer(engine).begin() as connection:  # and from several threads of one process
         if connection.dialect.name == "postgresql":
             connection.execute(_PG_LOCK)
         if _current(connection) == target:
