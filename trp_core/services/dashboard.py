@@ -3,7 +3,6 @@ minimum-group rule (trp_core.privacy) allows, the figures that share sums protec
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import threading
@@ -29,7 +28,7 @@ from trp_core.method.figures import (
 )
 from trp_core.method.scoring import CRITERIA
 from trp_core.method.survey import Survey
-from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant, quadrant_for
+from trp_core.method.vocabulary import CRITERION_AXIS, Axis, Criterion, Quadrant
 from trp_core.privacy import cellkey
 from trp_core.privacy.cells import Lattice, PeriodCell, View
 from trp_core.privacy.suppression import FREE_TEXT_LIMIT, Published, free_text_min, min_group
@@ -224,7 +223,9 @@ def published(counts: Counts) -> Published:
     fig.sum(Sum.RESPONSES, (QuadrantCount(q) for q in Quadrant))
     # The heat map: each quadrant's cells add up to its count.
     for q in PLACED:
-        fig.sum(QuadrantCount(q), (HeatCount(cell) for cell in matrix.cells if _cell_quadrant(cell) is q))
+        fig.sum(
+            QuadrantCount(q), (HeatCount(cell) for cell in matrix.cells if reads.cell_quadrant(cell) is q)
+        )
     for cell, n in matrix.cells.items():
         fig.add(HeatCount(cell), n)
     # Quadrants per period: rows add up to the period, columns to the quadrant, periods to the total.
@@ -328,7 +329,7 @@ def _heat(matrix: MatrixCounts, shown: Shown) -> list[HeatCell]:
     heat = []
     for cell in matrix.cells:
         kx, wy = matrix.kann.edges(cell[0]), matrix.will.edges(cell[1])
-        heat.append(HeatCell(kx[0], kx[1], wy[0], wy[1], _cell_quadrant(cell), shown[HeatCount(cell)]))
+        heat.append(HeatCell(kx[0], kx[1], wy[0], wy[1], reads.cell_quadrant(cell), shown[HeatCount(cell)]))
     return heat
 
 
@@ -379,11 +380,6 @@ def _funnel(
     view = {s: (None if 0 < counts.get(s, 0) < k else counts.get(s, 0)) for s in steps}
     started = view["started"]
     return started, view["completed"], [FunnelStep(s, view[s], _share(view[s], started)) for s in steps]
-
-
-@functools.cache
-def _cell_quadrant(cell: tuple[int, int]) -> Quadrant:
-    return quadrant_for(cell[0] >= 0, cell[1] >= 0)
 
 
 def _share(n: int | None, of: int | None) -> float | None:
@@ -485,7 +481,7 @@ class _Sums:
     def add(self, family: str, value: Any) -> None:
         if family == "matrix":
             for cell, tally in value.items():
-                q = Quadrant.UNDETERMINED if cell is None else _cell_quadrant(cell)
+                q = Quadrant.UNDETERMINED if cell is None else reads.cell_quadrant(cell)
                 self.quadrants[q] = _plus(self.quadrants[q], tally)
                 if cell is not None:
                     self.cells[cell] = _plus(self.cells.get(cell, (0, 0)), tally)

@@ -6,6 +6,7 @@ counts; the services put every figure they show through the minimum-group rule (
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -671,6 +672,12 @@ def matrix_by_atom(
     return out
 
 
+@functools.cache
+def cell_quadrant(cell: tuple[int, int]) -> Quadrant:
+    """The quadrant of a heat-map cell, from its sides (a cell at 0 or above has passed the axis)."""
+    return quadrant_for(cell[0] >= 0, cell[1] >= 0)
+
+
 def quadrants_by_day(
     bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
 ) -> dict[date, dict[Quadrant, Tally]]:
@@ -700,7 +707,7 @@ def quadrants_by_day(
     if split is None or split.responses:
         for (_, _, _, day), cells in _matrix_scan(bind, f, thresholds, scanned_versions, "day").items():
             for cell, (n, keys) in cells.items():
-                q = Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0)
+                q = Quadrant.UNDETERMINED if cell is None else cell_quadrant(cell)
                 add(day, q, n, keys)
     return out
 
