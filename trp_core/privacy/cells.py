@@ -143,6 +143,8 @@ class Atom:
     tag: str  # group id
     week: date
     month: date
+    batch: int = 0  # the release batch (trp_core.privacy.releases.batches); no view filters on it
+    released: date | None = None  # the day of the release that published it
 
     def within(self, view: View) -> bool:
         if view.version is not None and view.version != self.version:
@@ -172,11 +174,29 @@ class Lattice:
     protection, taken over every combination of subtractions at once.
     """
 
-    def __init__(self, counts: CellCounts, k: int, groups: Sequence[TagGroup] | None = None):
+    def __init__(
+        self,
+        counts: CellCounts,
+        k: int,
+        groups: Sequence[TagGroup] | None = None,
+        *,
+        batches: Mapping[tuple[str, str, str, date], tuple[int, date]] | None = None,
+        release_days: Sequence[date] = (),
+    ):
         """`groups`: the tag groups to use instead of those the counts would form (the sessions'
         lattice takes the responses' groups, so that a tag filter means the same for both); a raw
-        tag in none of them falls into UNGROUPED, which no view offers but "all" holds."""
+        tag in none of them falls into UNGROUPED, which no view offers but "all" holds.
+
+        Releases (`trp_core.privacy.releases`): `batches`, the release batch of each cell and the day
+        of the release that published it; the parts start as the batches, which the intruder can form
+        by subtracting two releases. A period is offered once a release (`release_days`) came after
+        its end, and holds the responses published by then: responses of it published later are in
+        no view of the period, so that its figures never change. Periods are decided in the order in
+        which releases fixed them (`candidates`), so a later release takes the same decisions on them
+        again."""
         self.k = k
+        self.release_days = sorted(release_days)
+        self.releases = batches is not None
         by_tag: Counter[str] = Counter()
         for (_, _, tag, _), n in counts.items():
             by_tag[tag or NO_TAG] += n
@@ -185,16 +205,21 @@ class Lattice:
         atoms: Counter[Atom] = Counter()
         for (version, lang, tag, day), n in counts.items():
             if n:
-                atoms[self._atom(version, lang, tag, day)] += n
+                batch, released = (0, None) if batches is None else batches[(version, lang, tag, day)]
+                atoms[replace(self._atom(version, lang, tag, day), batch=batch, released=released)] += n
         self.atoms = list(atoms)
         self.sizes = np.array([atoms[a] for a in self.atoms], dtype=np.int64)
         self.total = int(self.sizes.sum())
         self.versions = sorted({a.version for a in self.atoms})
         self.langs = sorted({a.lang for a in self.atoms})
+        periods = {
+            Period.WEEK: {PeriodCell(Period.WEEK, a.week) for a in self.atoms},
+            Period.MONTH: {PeriodCell(Period.MONTH, a.month) for a in self.atoms},
+            Period.QUARTER: {PeriodCell.of(a.month, Period.QUARTER) for a in self.atoms},
+        }
         self.periods: dict[Period, list[PeriodCell]] = {
-            Period.WEEK: sorted({PeriodCell(Period.WEEK, a.week) for a in self.atoms}),
-            Period.MONTH: sorted({PeriodCell(Period.MONTH, a.month) for a in self.atoms}),
-            Period.QUARTER: sorted({PeriodCell.of(a.month, Period.QUARTER) for a in self.atoms}),
+            g: sorted(c for c in cells if not self.releases or self.frozen(c) is not None)
+            for g, cells in periods.items()
         }
         self.published = self._protect()
 
@@ -221,22 +246,51 @@ class Lattice:
             fine += (view.tag is not None) + (view.lang is not None) + (view.version is not None)
             return view.depth, fine
 
-        return sorted(views, key=rank)  # stable: the product's own order within a rank
+        if not self.releases:
+            return sorted(views, key=rank)  # stable: the product's own order within a rank
+
+        def released(view: View) -> tuple[bool, date, int, int]:
+            # With releases, the periods in the order in which releases fixed them: a decision on a
+            # period then depends only on the batches and periods fixed before it, so every later
+            # release takes the same decision on it again (what was published stays published).
+            if view.period is None:
+                return (False, date.min, *rank(view))
+            frozen = self.frozen(view.period)
+            assert frozen is not None  # self.periods holds only the fixed ones
+            return (True, frozen, *rank(view))
+
+        return sorted(views, key=released)
+
+    def frozen(self, period: PeriodCell) -> date | None:
+        """The release that fixed a period's responses: the first after its end (None: none yet)."""
+        return next((d for d in self.release_days if d > period.end), None)
+
+    def holds(self, view: View, atom: Atom) -> bool:
+        if not atom.within(view):
+            return False
+        if not self.releases or view.period is None:
+            return True
+        frozen = self.frozen(view.period)
+        return frozen is not None and atom.released is not None and atom.released <= frozen
 
     def members(self, view: View) -> np.ndarray:
-        return np.array([a.within(view) for a in self.atoms], dtype=float)
+        return np.array([self.holds(view, a) for a in self.atoms], dtype=float)
 
     def _atom(self, version: str, lang: str, tag: str, day: date) -> Atom:
         w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
         return Atom(version, lang, self._group_of.get(tag or NO_TAG, UNGROUPED), w, m)
 
-    def within(self, view: View, version: str, lang: str, tag: str, day: date) -> bool:
-        """Whether the responses of a version, language, raw tag and day belong to a view."""
-        return self._atom(version, lang, tag, day).within(view)
+    def within(
+        self, view: View, version: str, lang: str, tag: str, day: date, released: date | None = None
+    ) -> bool:
+        """Whether the responses of a version, language, raw tag and day (published by the release of
+        the day `released`) belong to a view."""
+        return self.holds(view, replace(self._atom(version, lang, tag, day), released=released))
 
     def _protect(self) -> dict[View, bool]:
         out: dict[View, bool] = {}
-        labels = np.zeros(len(self.atoms), dtype=np.int64)  # one part before anything is published
+        # One part before anything is published; with releases, one part per release batch.
+        labels = np.array([a.batch for a in self.atoms], dtype=np.int64)
         for view in self.candidates():
             # The parts that the published views cut the responses into: the smallest sets that can
             # be formed from them by intersection, union and difference.
