@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from trp_core.privacy import releases
 from trp_core.method.figures import Period
+from trp_core.privacy import releases
 from trp_core.privacy.cells import Lattice, View
 
 K = 5
