@@ -33,7 +33,7 @@ from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.store.engine import database_url, make_engine, writer
 from trp_core.store.migrate import upgrade
-from trp_core.store.models import ROLLUP_TABLES, FunnelCounter, Response, RollupVersion, SurveySnapshot
+from trp_core.store.models import ROLLUP_TABLES, FunnelCounter, ReleaseCut, Response, RollupVersion, SurveySnapshot
 from trp_core.store.repository import SaveResult, Store
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -117,7 +117,7 @@ def _empty_database(backend: str, request: pytest.FixtureRequest, folder: Path) 
 def store(engine: Engine) -> Store:
     """A Store on empty tables."""
     with Session(writer(engine)) as s, s.begin():
-        for model in (*ROLLUP_TABLES, RollupVersion, FunnelCounter, Response, SurveySnapshot):
+        for model in (*ROLLUP_TABLES, RollupVersion, ReleaseCut, FunnelCounter, Response, SurveySnapshot):
             s.execute(delete(model))
     return Store(engine)
 

@@ -33,6 +33,7 @@ TABLES = {
     "signing_keys",
     "manager_sessions",
     "rollup_versions",
+    "release_cuts",
     "rollup_quadrants",
     "rollup_cells",
     "rollup_bands",

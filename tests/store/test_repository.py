@@ -232,7 +232,8 @@ def test_no_column_can_identify_a_person_or_a_time_of_day(store):
     tables = set(inspector.get_table_names()) - {"alembic_version", *managers}
     # The dashboard's roll-ups count responses per day, language and tag, as the responses hold them.
     rollups = {"rollup_versions", "rollup_quadrants", "rollup_cells", "rollup_bands"}
-    assert tables == {"survey_snapshots", "responses", "funnel_counters", *rollups}
+    # The releases keep per survey version, language and tag the days up to which responses are published.
+    assert tables == {"survey_snapshots", "responses", "funnel_counters", "release_cuts", *rollups}
     for table in tables:
         for column in inspector.get_columns(table):
             kind = column["type"]
@@ -245,6 +246,7 @@ def test_no_column_can_identify_a_person_or_a_time_of_day(store):
         ("survey_snapshots", "first_seen"),
         ("responses", "day"),
         ("funnel_counters", "day"),
+        ("release_cuts", "cut"),
         *((t, "day") for t in rollups - {"rollup_versions"}),
     }
 

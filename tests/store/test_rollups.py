@@ -259,13 +259,13 @@ def _view_is_the_sum_of_its_atoms(
         for c, points in s.points.items():
             assert points == pytest.approx(sum(per[q].points[c] for per in sums.values() if q in per))
     by_day: dict = {}
-    for (_, _, _, day), cells in matrix.items():
+    for atom, cells in matrix.items():
         for cell, n in cells.items():
             q = Quadrant.UNDETERMINED if cell is None else quadrant_for(cell[0] >= 0, cell[1] >= 0)
-            had = by_day.setdefault(day, {}).get(q, (0, 0))
-            by_day[day][q] = (had[0] + n[0], had[1] + n[1])
+            had = by_day.setdefault(atom, {}).get(q, (0, 0))
+            by_day[atom][q] = (had[0] + n[0], had[1] + n[1])
     assert reads.quadrants_by_day(engine, f, th, rollups=rolled) == by_day
-    assert len(by_day) > 50, "the days of the data set"
+    assert len({day for _, _, _, day in by_day}) > 50, "the days of the data set"
 
 
 def test_check_finds_a_changed_roll_up_and_rebuild_repairs_it(store: Store, surveys):

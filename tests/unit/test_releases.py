@@ -53,7 +53,7 @@ def counts_until(responses: list[Response], day: date) -> Counter[tuple[str, str
     return Counter((r.version, r.lang, r.tag, r.day) for r in responses if r.day <= day)
 
 
-def small_parts(responses: list[Response], looks: list[tuple[Lattice, dict[int, date | None]]]) -> list[int]:
+def small_parts(responses: list[Response], looks: list[tuple[Lattice, set[int]]]) -> list[int]:
     """The parts that every published figure of every look cuts the responses into (the smallest sets
     that intersections, unions and differences of published selections form; the exports of rows
     let the intruder form exactly these), and the sizes of those with 1 to k - 1 responses."""
@@ -62,7 +62,7 @@ def small_parts(responses: list[Response], looks: list[tuple[Lattice, dict[int, 
         for view in lat.offered():
             member = np.array(
                 [
-                    i in shown and lat.within(view, r.version, r.lang, r.tag, r.day, shown[i])
+                    i in shown and lat.within(view, r.version, r.lang, r.tag, r.day)
                     for i, r in enumerate(responses)
                 ]
             )
@@ -73,29 +73,24 @@ def small_parts(responses: list[Response], looks: list[tuple[Lattice, dict[int, 
     return sorted(n for n in sizes.values() if 0 < n < K)
 
 
-def released_looks(responses: list[Response], days: int) -> list[tuple[Lattice, dict[int, date | None]]]:
+def released_looks(responses: list[Response], days: int) -> list[tuple[Lattice, set[int]]]:
     history: dict[releases.Stream, tuple[date, ...]] = {}
     looks = []
     for i in range(1, days + 1):
         day = START + timedelta(days=i)
         stored = counts_until(responses, day)
         history = releases.record(history, releases.advance(stored, releases.latest(history), day, K))
-        cuts = releases.latest(history)
-        shown_counts = releases.published(stored, cuts)
-        days_released = sorted({c for cuts_ in history.values() for c in cuts_})
-        lat = Lattice(
-            shown_counts, K, batches=releases.batches(shown_counts, history), release_days=days_released
-        )
-        shown = {}
-        for j, r in enumerate(responses):
-            cut = next((c for c in history.get((r.version, r.lang, r.tag), ()) if r.day < c), None)
-            if cut is not None:
-                shown[j] = cut
+        lat = Lattice(stored, K, history=history)
+        shown = {
+            j
+            for j, r in enumerate(responses)
+            if releases.published_by(history, (r.version, r.lang, r.tag), r.day)
+        }
         looks.append((lat, shown))
     return looks
 
 
-def live_looks(responses: list[Response], days: int) -> list[tuple[Lattice, dict[int, date | None]]]:
+def live_looks(responses: list[Response], days: int) -> list[tuple[Lattice, set[int]]]:
     looks = []
     for i in range(1, days + 1):
         day = START + timedelta(days=i)

@@ -18,6 +18,7 @@ from typing import Final
 import numpy as np
 
 from trp_core.method.figures import Period, period_end, period_label, period_start
+from trp_core.privacy import releases
 
 NO_TAG: Final = ""  # the raw tag of a response stored without one
 GROUP_NONE: Final = "none"  # the group of untagged responses
@@ -28,8 +29,7 @@ GRANULARITIES: Final = (Period.QUARTER, Period.MONTH, Period.WEEK)  # coarsest f
 # that when two views cannot both be published, the one that keeps more responses together is.
 FINENESS: Final = {Period.QUARTER: 1, Period.MONTH: 2, Period.WEEK: 4}
 
-# (survey version, language, raw tag, day) -> responses
-CellCounts = Mapping[tuple[str, str, str, date], int]
+CellCounts = releases.CellCounts  # (survey version, language, raw tag, day) -> responses
 
 
 @dataclass(frozen=True)
@@ -180,23 +180,27 @@ class Lattice:
         k: int,
         groups: Sequence[TagGroup] | None = None,
         *,
-        batches: Mapping[tuple[str, str, str, date], tuple[int, date]] | None = None,
-        release_days: Sequence[date] = (),
+        history: releases.History | None = None,
     ):
         """`groups`: the tag groups to use instead of those the counts would form (the sessions'
         lattice takes the responses' groups, so that a tag filter means the same for both); a raw
         tag in none of them falls into UNGROUPED, which no view offers but "all" holds.
 
-        Releases (`trp_core.privacy.releases`): `batches`, the release batch of each cell and the day
-        of the release that published it; the parts start as the batches, which the intruder can form
-        by subtracting two releases. A period is offered once a release (`release_days`) came after
-        its end, and holds the responses published by then: responses of it published later are in
-        no view of the period, so that its figures never change. Periods are decided in the order in
-        which releases fixed them (`candidates`), so a later release takes the same decisions on them
-        again."""
+        `history`: the cuts of every release (trp_core.privacy.releases); then `counts` are those of
+        every stored response and the lattice publishes only the released ones. The parts start as
+        the release batches, which the intruder can form by subtracting two releases. A period is
+        offered once a release came after its end, and holds the responses published by then:
+        responses of it published later are in no view of the period, so that its figures never
+        change. Periods are decided in the order in which releases fixed them (`candidates`), so a
+        later release takes the same decisions on them again."""
         self.k = k
-        self.release_days = sorted(release_days)
-        self.releases = batches is not None
+        self.history = history
+        self.releases = history is not None
+        self.release_days = [] if history is None else releases.release_days(history)
+        batches = None
+        if history is not None:
+            counts = releases.published(counts, releases.latest(history))
+            batches = releases.batches(counts, history)
         by_tag: Counter[str] = Counter()
         for (_, _, tag, _), n in counts.items():
             by_tag[tag or NO_TAG] += n
@@ -280,12 +284,33 @@ class Lattice:
         w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
         return Atom(version, lang, self._group_of.get(tag or NO_TAG, UNGROUPED), w, m)
 
-    def within(
-        self, view: View, version: str, lang: str, tag: str, day: date, released: date | None = None
-    ) -> bool:
-        """Whether the responses of a version, language, raw tag and day (published by the release of
-        the day `released`) belong to a view."""
+    def within(self, view: View, version: str, lang: str, tag: str, day: date) -> bool:
+        """Whether the published responses of a version, language, raw tag and day belong to a view."""
+        released = None
+        if self.history is not None:
+            released = releases.published_by(self.history, (version, lang, tag or NO_TAG), day)
+            if released is None:
+                return False
         return self.holds(view, replace(self._atom(version, lang, tag, day), released=released))
+
+    def in_period(self, version: str, lang: str, tag: str, day: date, period: PeriodCell) -> bool:
+        """Whether published responses of a version, language, raw tag and day count in a period of
+        theirs: with releases, only when published by the release that fixed the period."""
+        if self.history is None:
+            return True
+        released = releases.published_by(self.history, (version, lang, tag or NO_TAG), day)
+        frozen = self.frozen(period)
+        return released is not None and frozen is not None and released <= frozen
+
+    def cuts(self, view: View) -> dict[releases.Stream, date] | None:
+        """The cuts that select a view's responses (None: no releases, every response): the latest,
+        or for a period those of the release that fixed it."""
+        if self.history is None:
+            return None
+        if view.period is None:
+            return releases.latest(self.history)
+        frozen = self.frozen(view.period)
+        return {} if frozen is None else releases.as_of(self.history, frozen)
 
     def _protect(self) -> dict[View, bool]:
         out: dict[View, bool] = {}

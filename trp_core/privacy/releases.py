@@ -39,9 +39,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
-from trp_core.privacy.cells import CellCounts
-
-Stream = tuple[str, str, str]  # survey version, language, raw tag (cells.NO_TAG for none)
+CellCounts = Mapping[tuple[str, str, str, date], int]  # (survey version, language, raw tag, day) -> n
+Stream = tuple[str, str, str]  # survey version, language, raw tag ("" for none)
 Cuts = Mapping[Stream, date]  # per stream: its responses of the days before it are published
 
 NEVER: Final = date.min  # the cut of a stream nothing of which is published yet
@@ -93,6 +92,26 @@ def latest(history: History) -> dict[Stream, date]:
     return {stream: cuts[-1] for stream, cuts in history.items() if cuts}
 
 
+def release_days(history: History) -> list[date]:
+    """The days of every release that published something."""
+    return sorted({cut for cuts in history.values() for cut in cuts})
+
+
+def published_by(history: History, stream: Stream, day: date) -> date | None:
+    """The release that published a stream's responses of a day (None: not published yet)."""
+    return next((c for c in history.get(stream, ()) if day < c), None)
+
+
+def as_of(history: History, day: date) -> dict[Stream, date]:
+    """The cuts as they stood after the release of `day`."""
+    out = {}
+    for stream, cuts in history.items():
+        before = [c for c in cuts if c <= day]
+        if before:
+            out[stream] = before[-1]
+    return out
+
+
 def batches(counts: CellCounts, history: History) -> dict[tuple[str, str, str, date], tuple[int, date]]:
     """For each published cell, the batch that published it: the responses of one stream that one
     release published together (at least k of them). Every batch is a set that the intruder can form
@@ -103,7 +122,7 @@ def batches(counts: CellCounts, history: History) -> dict[tuple[str, str, str, d
     out: dict[tuple[str, str, str, date], tuple[int, date]] = {}
     for cell, n in counts.items():
         stream = stream_of(cell)
-        cut = next((c for c in history.get(stream, ()) if cell[3] < c), None)
+        cut = published_by(history, stream, cell[3])
         if n and cut is not None:
             out[cell] = (ids.setdefault((stream, cut), len(ids)), cut)
     return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -433,7 +432,7 @@ class AtomCounts:
     keep_out: dict[AtomKey, KeepOutCounts]
     break_even: dict[AtomKey, dict[str, reads.Tally]]
     funnel: dict[SessionKey, dict[str, int]]
-    by_day: dict[date, dict[Quadrant, reads.Tally]]
+    by_day: dict[AtomKey, dict[Quadrant, reads.Tally]]
 
 
 def read_atoms(
@@ -558,8 +557,11 @@ def _dashboard_from_atoms(
         for value in getattr(atoms, family).values():
             whole.add(family, value)
     trend: dict[tuple[date, Quadrant], reads.Tally] = {}
-    for day, per_quadrant in atoms.by_day.items():
+    for (version, lang, tag, day), per_quadrant in atoms.by_day.items():
         start = figures.period_start(day, period)
+        # With releases, a period holds the responses published by the release that fixed it.
+        if not lat.in_period(version, lang, tag, day, PeriodCell(period, start)):
+            continue
         for q, tally in per_quadrant.items():
             trend[(start, q)] = _plus(trend.get((start, q), (0, 0)), tally)
     counts = whole.counts(thresholds, trend)
@@ -572,7 +574,7 @@ def _dashboard_from_atoms(
         return selected.published(replace(view, period=PeriodCell(period, start)))
 
     means = _means(atoms.sums, k, {q for q in Quadrant if shown[QuadrantCount(q)] is not None})
-    funnel = _funnel_of_sessions(atoms.funnel, lat, view, survey, k)
+    funnel = _funnel_of_sessions(bind, atoms.funnel, lat, view, survey, k)
     noise = cellkey.NOISE if perturb else 0
     return _assemble(counts, shown, k, thresholds, period, allowed, means, funnel, f.counters_coarser, noise)
 
@@ -598,7 +600,7 @@ def _means(
 
 
 def _funnel_of_sessions(
-    funnel: dict[SessionKey, dict[str, int]], lat: Lattice, view: View, survey: Survey, k: int
+    bind: Bind, funnel: dict[SessionKey, dict[str, int]], lat: Lattice, view: View, survey: Survey, k: int
 ) -> tuple[int | None, int | None, list[FunnelStep]]:
     """Started, completed and every step of the sessions of a view (the counters know tag and day
     only: the view without its version and language). The sessions get a lattice of their own
@@ -606,7 +608,7 @@ def _funnel_of_sessions(
     the view is published in it too, each step under k hidden."""
     steps = funnel_steps(survey)
     sizes = {(NO_VERSION, NO_LANG, tag, day): max(c.values(), default=0) for (tag, day), c in funnel.items()}
-    sessions = _sessions_lattice(sizes, k, lat)
+    sessions = sel.sessions_lattice(bind, survey.id, sizes, lat)
     sview = View(tag=view.tag, period=view.period)
     if not sessions.published.get(sview, True):
         return None, None, [FunnelStep(s, None, None) for s in steps]
@@ -617,24 +619,6 @@ def _funnel_of_sessions(
                 if step in totals:
                     totals[step] += n
     return _funnel(totals, survey, k)
-
-
-_SESSIONS: dict[tuple[Any, ...], Lattice] = {}
-_SESSIONS_LOCK = threading.Lock()
-
-
-def _sessions_lattice(sizes: dict[tuple[str, str, str, date], int], k: int, lat: Lattice) -> Lattice:
-    """The published views of the sessions, built once per state of the counters."""
-    key = (k, tuple((g.id, tuple(sorted(g.members))) for g in lat.groups), tuple(sorted(sizes.items())))
-    with _SESSIONS_LOCK:
-        found = _SESSIONS.get(key)
-    if found is None:
-        found = Lattice(sizes, k, groups=lat.groups)
-        with _SESSIONS_LOCK:
-            _SESSIONS[key] = found
-            while len(_SESSIONS) > 16:
-                del _SESSIONS[next(iter(_SESSIONS))]
-    return found
 
 
 NO_VERSION: Final = ""  # the counters know no survey version or language
@@ -670,7 +654,17 @@ def free_text_cells(
     out = []
     for version in versions:
         for q in quarters:
-            f = Filters(survey=survey.id, version=version, since=q.start, until=q.end)
+            cell = View(version=version, period=q)
+            if lat.releases and not lat.published.get(cell, False):
+                continue  # a cell that would cut a release batch into pieces below k
+            cuts = lat.cuts(cell)
+            f = Filters(
+                survey=survey.id,
+                version=version,
+                since=q.start,
+                until=q.end,
+                released=None if cuts is None else sel.released(cuts),
+            )
             n = reads.count_responses(bind, f)
             if n == 0:
                 continue

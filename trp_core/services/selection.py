@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from trp_core.method.figures import Period
+from trp_core.privacy import releases
 from trp_core.privacy.cells import (
     GRANULARITIES,
     NO_TAG,
@@ -27,6 +28,7 @@ from trp_core.privacy.cells import (
 from trp_core.privacy.suppression import min_group
 from trp_core.services.storage import store_errors
 from trp_core.store import reads
+from trp_core.store import releases as store_releases
 from trp_core.store.reads import Choices, Filters
 from trp_core.store.repository import NO_EVENT
 
@@ -120,19 +122,79 @@ _LOCK = threading.Lock()  # the sessions of a Streamlit server are threads of on
 
 
 @store_errors()
-def lattice(bind: Bind, survey_id: str, *, k: int | None = None) -> Lattice:
-    """The published views of a survey's responses as they stand now, built once per state of the
-    data (`reads.fingerprint`): the cell counts are one GROUP BY over every response of the survey."""
-    key = (*reads.fingerprint(bind, survey_id), min_group(k))
+def lattice(bind: Bind, survey_id: str, *, k: int | None = None, today: date | None = None) -> Lattice:
+    """The published views of a survey's responses as they stand after today's release
+    (trp_core.privacy.releases: the first look of a day makes it, publishing every stream with at
+    least k responses waiting), built once per state of the data (`reads.fingerprint`) and of the
+    releases: the cell counts are one GROUP BY over every response of the survey."""
+    k = min_group(k)
+    day = today or date.today()
+    history = store_releases.history(bind, survey_id, "responses")
+    key = (*reads.fingerprint(bind, survey_id), k, day, _signature(history))
     with _LOCK:
         found = _LATTICES.get(key)
     if found is None:
-        found = Lattice(reads.cell_counts(bind, survey_id), key[-1])
+        counts = reads.cell_counts(bind, survey_id)
+        history = _release(bind, survey_id, "responses", counts, history, day, k)
+        found = Lattice(counts, k, history=history)
         with _LOCK:
-            _LATTICES[key] = found
+            _LATTICES[(*key[:-1], _signature(history))] = found
             while len(_LATTICES) > _KEEP:
                 del _LATTICES[next(iter(_LATTICES))]
     return found
+
+
+def _signature(history: releases.History) -> tuple[Any, ...]:
+    return tuple(sorted((s, cuts[-1], len(cuts)) for s, cuts in history.items()))
+
+
+def _release(
+    bind: Bind,
+    survey_id: str,
+    kind: store_releases.Kind,
+    counts: releases.CellCounts,
+    history: releases.History,
+    day: date,
+    k: int,
+) -> releases.History:
+    """Today's release: the streams with at least k responses (or sessions) waiting get their cut,
+    stored before anything of them is shown."""
+    before = releases.latest(history)
+    cuts = releases.advance(counts, before, day, k)
+    moved = {s: c for s, c in cuts.items() if before.get(s) != c}
+    if not moved:
+        return history
+    store_releases.record(bind, survey_id, kind, moved)
+    return releases.record(history, cuts)
+
+
+@store_errors()
+def sessions_lattice(
+    bind: Bind, survey_id: str, sizes: releases.CellCounts, lat: Lattice, *, today: date | None = None
+) -> Lattice:
+    """The published views of a survey's sessions (the funnel): released per tag like the responses,
+    a lattice of their own with the responses' tag groups."""
+    day = today or date.today()
+    history = store_releases.history(bind, survey_id, "sessions")
+    key = (
+        lat.k,
+        tuple((g.id, tuple(sorted(g.members))) for g in lat.groups),
+        tuple(sorted(sizes.items())),
+        day,
+    )
+    with _LOCK:
+        found = _SESSIONS.get((*key, _signature(history)))
+    if found is None:
+        history = _release(bind, survey_id, "sessions", sizes, history, day, lat.k)
+        found = Lattice(sizes, lat.k, groups=lat.groups, history=history)
+        with _LOCK:
+            _SESSIONS[(*key, _signature(history))] = found
+            while len(_SESSIONS) > _KEEP:
+                del _SESSIONS[next(iter(_SESSIONS))]
+    return found
+
+
+_SESSIONS: dict[tuple[Any, ...], Lattice] = {}
 
 
 def view_for(
@@ -171,6 +233,7 @@ def filters_for(survey_id: str, lat: Lattice, view: View) -> Filters:
         )
         events = members
     p = view.period
+    cuts = lat.cuts(view)
     return Filters(
         survey=survey_id,
         version=view.version,
@@ -178,6 +241,14 @@ def filters_for(survey_id: str, lat: Lattice, view: View) -> Filters:
         events=events,
         since=None if p is None else p.start,
         until=None if p is None else p.end,
+        released=None if cuts is None else released(cuts),
+    )
+
+
+def released(cuts: Mapping[releases.Stream, date]) -> tuple[tuple[str, str, str, date], ...]:
+    """The store's form of the cuts (Filters.released)."""
+    return tuple(
+        sorted((v, lang, NO_EVENT if tag == NO_TAG else tag, cut) for (v, lang, tag), cut in cuts.items())
     )
 
 

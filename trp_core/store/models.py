@@ -250,6 +250,28 @@ class SigningKey(Base):
     created: Mapped[date] = mapped_column(Date)
 
 
+# --- releases --------------------------------------------------------------------------------
+
+RELEASE_KINDS: Final = ("responses", "sessions")
+
+
+class ReleaseCut(Base):
+    """Every cut a stream has had (trp_core.privacy.releases): the responses of a survey version,
+    language and tag ("" for none) of the days before `cut` are published. The funnel's sessions are
+    released the same way, per tag (kind "sessions", version and language "")."""
+
+    __tablename__ = "release_cuts"
+
+    survey_id: Mapped[str] = mapped_column(String(SURVEY_ID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    survey_version: Mapped[str] = mapped_column(String(VERSION_LENGTH), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(2), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(EVENT_LENGTH), primary_key=True)
+    cut: Mapped[date] = mapped_column(Date, primary_key=True)
+
+    __table_args__ = (CheckConstraint(_one_of("kind", list(RELEASE_KINDS)), name="kind"),)
+
+
 # --- manager sessions -----------------------------------------------------------------------
 
 SESSION_HASH_LENGTH: Final = 64  # sha256 hex of a session id or a hand-over token

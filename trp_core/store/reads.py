@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -89,6 +89,11 @@ class Filters(BaseModel):
     events: tuple[str, ...] | None = None
     since: date | None = None
     until: date | None = None  # inclusive
+    # Releases (trp_core.privacy.releases): only the published responses, those of each listed stream
+    # (survey version, language, tag, NO_EVENT for none) of the days before its cut; None: all.
+    released: tuple[tuple[str, str, str, date], ...] | None = None
+    # The same for the funnel counters, per tag: (tag, cut).
+    released_sessions: tuple[tuple[str, date], ...] | None = None
 
     @model_validator(mode="after")
     def _range(self) -> Filters:
@@ -125,6 +130,18 @@ class Filters(BaseModel):
             where.append(day >= self.since)
         if self.until is not None:
             where.append(day <= self.until)
+        if self.released is not None:
+            where.append(
+                _any(
+                    and_(
+                        Response.survey_version == v,
+                        Response.lang == lang,
+                        Response.event.is_(None) if tag == NO_EVENT else Response.event == tag,
+                        day < cut,
+                    )
+                    for v, lang, tag, cut in self.released
+                )
+            )
         return where
 
     def counters(self) -> list[ColumnElement[bool]]:
@@ -140,6 +157,13 @@ class Filters(BaseModel):
             where.append(FunnelCounter.day >= self.since)
         if self.until is not None:
             where.append(FunnelCounter.day <= self.until)
+        if self.released_sessions is not None:
+            where.append(
+                _any(
+                    and_(FunnelCounter.event == tag, FunnelCounter.day < cut)
+                    for tag, cut in self.released_sessions
+                )
+            )
         return where
 
     def rollups(self, table: Any, versions: list[str]) -> list[ColumnElement[bool]]:
@@ -159,12 +183,24 @@ class Filters(BaseModel):
             where.append(table.day >= self.since)
         if self.until is not None:
             where.append(table.day <= self.until)
+        if self.released is not None:
+            where.append(
+                _any(
+                    and_(table.survey_version == v, table.lang == lang, table.tag == tag, table.day < cut)
+                    for v, lang, tag, cut in self.released
+                )
+            )
         return where
 
     @property
     def counters_coarser(self) -> bool:
         """Whether the funnel counts cover more than the responses do (language or version set)."""
         return self.lang is not None or self.version is not None or self.survey_hash is not None
+
+
+def _any(clauses: Iterable[ColumnElement[bool]]) -> ColumnElement[bool]:
+    listed = list(clauses)
+    return or_(*listed) if listed else literal(False)
 
 
 # --- running a query -------------------------------------------------------------------------
@@ -680,35 +716,35 @@ def cell_quadrant(cell: tuple[int, int]) -> Quadrant:
 
 def quadrants_by_day(
     bind: Bind, f: Filters, thresholds: tuple[float, float], *, rollups: bool = True
-) -> dict[date, dict[Quadrant, Tally]]:
-    """The responses (and their key sum) per day and quadrant, the quadrant of a determined response
-    that of its heat-map cell (as in `matrix_by_atom`): what the dashboard's trend sums to periods."""
+) -> dict[AtomKey, dict[Quadrant, Tally]]:
+    """The responses (and their key sum) per atom (so per day) and quadrant, the quadrant of a
+    determined response that of its heat-map cell (as in `matrix_by_atom`): what the dashboard's
+    trend sums to periods (per atom, since with releases a period holds, of each stream, only the
+    responses published by the release that fixed it)."""
     split = _split(bind, f, thresholds) if rollups else None
-    out: dict[date, dict[Quadrant, Tally]] = {}
-
-    def add(day: Any, q: Quadrant, n: int, keys: int) -> None:
-        as_date = _as_date(day)
-        assert as_date is not None
-        _tally(out.setdefault(as_date, {}), q, n, keys)
+    out: dict[AtomKey, dict[Quadrant, Tally]] = {}
+    atom = _atoms()
 
     if split is not None and split.rollups:
         # The quadrants' roll-up (a few rows per atom, not one per heat-map cell): counted with the
         # thresholds the split asked for, so its quadrant is the one of the response's cell.
         t = RollupQuadrant
         stmt = (
-            select(t.day, t.quadrant, func.sum(t.n), func.sum(t.keys))
+            select(*_rollup_atom(t), t.quadrant, func.sum(t.n), func.sum(t.keys))
             .where(*f.rollups(t, split.rollups))
-            .group_by(t.day, t.quadrant)
+            .group_by(*_rollup_atom(t), t.quadrant)
             .having(func.sum(t.n) > 0)
         )
-        for day, quadrant, n, keys in _rows(bind, stmt):
-            add(day, Quadrant(quadrant), int(n), int(keys or 0))
+        for version, lang, tag, day, quadrant, n, keys in _rows(bind, stmt):
+            _tally(
+                out.setdefault(atom(version, lang, tag, day), {}), Quadrant(quadrant), int(n), int(keys or 0)
+            )
     scanned_versions = None if split is None else split.responses
     if split is None or split.responses:
-        for (_, _, _, day), cells in _matrix_scan(bind, f, thresholds, scanned_versions, "day").items():
+        for key, cells in _matrix_scan(bind, f, thresholds, scanned_versions).items():
             for cell, (n, keys) in cells.items():
                 q = Quadrant.UNDETERMINED if cell is None else cell_quadrant(cell)
-                add(day, q, n, keys)
+                _tally(out.setdefault(key, {}), q, n, keys)
     return out
 
 
@@ -717,19 +753,15 @@ def _matrix_scan(
     f: Filters,
     thresholds: tuple[float, float],
     versions: list[str] | None,
-    grain: Grain | Literal["day"] = "atom",
+    grain: Grain = "atom",
 ) -> dict[AtomKey, dict[tuple[int, int] | None, Tally]]:
-    """The heat map by GROUP BY over the responses; at the grain "day" keyed ("", "", "", day)."""
+    """The heat map by GROUP BY over the responses."""
     kann, will = AxisBins(thresholds[0]), AxisBins(thresholds[1])
     span = will.highest - will.lowest + 1
     x = kann.sql(Response.kann_score, Response.kann_passed) - literal(kann.lowest)
     y = will.sql(Response.will_score, Response.will_passed) - literal(will.lowest)
     key = case((Response.quadrant == Quadrant.UNDETERMINED.value, literal(-1)), else_=x * literal(span) + y)
-    if grain == "day":
-        columns: tuple[Any, ...] = (Response.day,)
-        keys_of: Any = lambda day: ("", "", "", _as_date(day))  # noqa: E731
-    else:
-        columns, keys_of = _grain_columns(_atom_columns(), grain), _keys(grain)
+    columns, keys_of = _grain_columns(_atom_columns(), grain), _keys(grain)
     stmt = (
         select(*columns, key.label("cell"), func.count(), func.sum(Response.record_key))
         .where(*f.responses(), *_versions(versions))

@@ -25,7 +25,7 @@ from trp_core.method.scoring import score
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.store.engine import writer
-from trp_core.store.models import ROLLUP_TABLES, FunnelCounter, Response, RollupVersion, SurveySnapshot
+from trp_core.store.models import ROLLUP_TABLES, FunnelCounter, ReleaseCut, Response, RollupVersion, SurveySnapshot
 from trp_core.store.repository import Store
 
 ANSWERS = ROOT / "tests" / "answers"
@@ -72,7 +72,7 @@ def add_quadrants(into: Store, survey: Survey, counts: dict[Quadrant, int], **kw
 def empty_store(bind: Engine) -> Store:
     """A Store on emptied tables, for fixtures of a wider scope than the store tests' own."""
     with Session(writer(bind)) as s, s.begin():
-        for model in (*ROLLUP_TABLES, RollupVersion, FunnelCounter, Response, SurveySnapshot):
+        for model in (*ROLLUP_TABLES, RollupVersion, ReleaseCut, FunnelCounter, Response, SurveySnapshot):
             s.execute(delete(model))
     return Store(bind)
 
