@@ -33,7 +33,14 @@ from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.store.engine import database_url, make_engine, writer
 from trp_core.store.migrate import upgrade
-from trp_core.store.models import ROLLUP_TABLES, FunnelCounter, ReleaseCut, Response, RollupVersion, SurveySnapshot
+from trp_core.store.models import (
+    ROLLUP_TABLES,
+    FunnelCounter,
+    ReleaseCut,
+    Response,
+    RollupVersion,
+    SurveySnapshot,
+)
 from trp_core.store.repository import SaveResult, Store
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

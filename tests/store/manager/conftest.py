@@ -25,7 +25,14 @@ from trp_core.method.scoring import score
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import Quadrant
 from trp_core.store.engine import writer
-from trp_core.store.models import ROLLUP_TABLES, FunnelCounter, ReleaseCut, Response, RollupVersion, SurveySnapshot
+from trp_core.store.models import (
+    ROLLUP_TABLES,
+    FunnelCounter,
+    ReleaseCut,
+    Response,
+    RollupVersion,
+    SurveySnapshot,
+)
 from trp_core.store.repository import Store
 
 ANSWERS = ROOT / "tests" / "answers"
