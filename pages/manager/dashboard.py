@@ -7,7 +7,7 @@ from pages.components import manage as m
 from pages.components import session
 from trp_core.method.survey import TextQuestion
 from trp_core.method.vocabulary import Quadrant
-from trp_core.presentation import dashboard_charts
+from trp_core.presentation import dashboard_charts, formatting
 from trp_core.presentation.i18n import t
 from trp_core.presentation.labels import quadrant_labels
 from trp_core.services import dashboard as ds
@@ -36,6 +36,8 @@ def figures(selection: m.Selection) -> None:
     tiles[3].metric(t("mgr_completion", lang), m.share(dash.completion_rate))
     if dash.counters_coarser:
         st.caption(t("mgr_counters_note", lang))
+    if pub.selected.released is not None:
+        st.caption(t("mgr_release_note", lang, day=formatting.day(pub.selected.released, lang), k=dash.k))
 
     st.subheader(t("mgr_quadrants", lang))
     names = quadrant_labels(survey, lang, "internal")

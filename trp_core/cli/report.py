@@ -147,6 +147,9 @@ def dashboard_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]
     pub = published_dashboard(engine, survey, ask.view(engine, survey), period=kind)
     k = min_group()
     out: dict[str, Any] = {"survey": survey.id, "k": k, **_selection_json(pub.selected, k)}
+    # The release whose figures these are (PRIVACY.md, "Releases"): responses of the days before it.
+    released = pub.selected.released
+    out["released"] = None if released is None else released.isoformat()
     dash = pub.dashboard
     out["total"] = None if dash is None else dash.total
     out["quadrants"] = {q.value: None if dash is None else dash.quadrants[q] for q in Quadrant}

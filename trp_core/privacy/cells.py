@@ -7,6 +7,7 @@ Pure: takes counts, returns decisions. The services read the counts and apply th
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -225,6 +226,20 @@ class Lattice:
             g: sorted(c for c in cells if not self.releases or self.frozen(c) is not None)
             for g, cells in periods.items()
         }
+        # Each atom's fields as arrays, for `members` (a view's atoms by a few array comparisons).
+        self._columns = {
+            "version": np.array([a.version for a in self.atoms], dtype=object),
+            "lang": np.array([a.lang for a in self.atoms], dtype=object),
+            "tag": np.array([a.tag for a in self.atoms], dtype=object),
+            Period.WEEK: np.array([a.week.toordinal() for a in self.atoms], dtype=np.int64),
+            Period.MONTH: np.array([a.month.toordinal() for a in self.atoms], dtype=np.int64),
+            Period.QUARTER: np.array(
+                [period_start(a.month, Period.QUARTER).toordinal() for a in self.atoms], dtype=np.int64
+            ),
+            "released": np.array(
+                [a.released.toordinal() if a.released is not None else 0 for a in self.atoms], dtype=np.int64
+            ),
+        }
         self.published = self._protect()
 
     def group(self, tag: str | None) -> str | None:
@@ -267,7 +282,8 @@ class Lattice:
 
     def frozen(self, period: PeriodCell) -> date | None:
         """The release that fixed a period's responses: the first after its end (None: none yet)."""
-        return next((d for d in self.release_days if d > period.end), None)
+        i = bisect_right(self.release_days, period.end)
+        return self.release_days[i] if i < len(self.release_days) else None
 
     def holds(self, view: View, atom: Atom) -> bool:
         if not atom.within(view):
@@ -278,7 +294,23 @@ class Lattice:
         return frozen is not None and atom.released is not None and atom.released <= frozen
 
     def members(self, view: View) -> np.ndarray:
-        return np.array([self.holds(view, a) for a in self.atoms], dtype=float)
+        """Which atoms a view holds (as `holds`, for all atoms at once), as 0.0 or 1.0."""
+        c = self._columns
+        mask = np.ones(len(self.atoms), dtype=bool)
+        for field in ("version", "lang", "tag"):
+            value = getattr(view, field)
+            if value is not None:
+                mask &= c[field] == value
+        p = view.period
+        if p is not None:
+            mask &= c[p.period] == p.start.toordinal()
+            if self.releases:
+                frozen = self.frozen(p)
+                if frozen is None:
+                    mask[:] = False
+                else:
+                    mask &= (c["released"] > 0) & (c["released"] <= frozen.toordinal())
+        return mask.astype(float)
 
     def _atom(self, version: str, lang: str, tag: str, day: date) -> Atom:
         w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)

@@ -128,7 +128,7 @@ def lattice(bind: Bind, survey_id: str, *, k: int | None = None, today: date | N
     least k responses waiting), built once per state of the data (`reads.fingerprint`) and of the
     releases: the cell counts are one GROUP BY over every response of the survey."""
     k = min_group(k)
-    day = today or date.today()
+    day = today or release_day()
     history = store_releases.history(bind, survey_id, "responses")
     key = (*reads.fingerprint(bind, survey_id), k, day, _signature(history))
     with _LOCK:
@@ -142,6 +142,11 @@ def lattice(bind: Bind, survey_id: str, *, k: int | None = None, today: date | N
             while len(_LATTICES) > _KEEP:
                 del _LATTICES[next(iter(_LATTICES))]
     return found
+
+
+def release_day() -> date:
+    """The day of today's release: it publishes the responses of the days before."""
+    return date.today()
 
 
 def _signature(history: releases.History) -> tuple[Any, ...]:
@@ -174,7 +179,7 @@ def sessions_lattice(
 ) -> Lattice:
     """The published views of a survey's sessions (the funnel): released per tag like the responses,
     a lattice of their own with the responses' tag groups."""
-    day = today or date.today()
+    day = today or release_day()
     history = store_releases.history(bind, survey_id, "sessions")
     key = (
         lat.k,
@@ -271,6 +276,15 @@ class Selected:
     def published(self, view: View) -> bool:
         """Whether a view is published (a view that holds nobody is)."""
         return self.lattice.published.get(view, True)
+
+    @property
+    def released(self) -> date | None:
+        """The day of the release whose figures are shown: the latest, or for a period the one that
+        fixed it (trp_core.privacy.releases); None before the first release."""
+        lat, view = self.lattice, self.view
+        if view is not None and view.period is not None:
+            return lat.frozen(view.period)
+        return lat.release_days[-1] if lat.release_days else None
 
 
 @store_errors()
