@@ -6,8 +6,8 @@ makes: it publishes every stream of at least k responses of the days before, and
 waiting (trp_core.privacy.releases). The figures shown before this revision were live; the first
 release publishes what they showed, less the streams of fewer than k.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | None = None
 depends_on: str | None = None
 
