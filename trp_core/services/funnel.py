@@ -10,6 +10,10 @@ stores them, and go back into it when that write fails (the next write tries aga
 the process (a stop by Ctrl+C, SIGTERM or systemd; the interpreter's exit) whatever waits is written.
 Only a process killed outright (kill -9, a power cut) loses the counts of its last moment, at most
 `delay` seconds of them; responses are never buffered.
+
+Beside each count waits the sum of the counted sessions' record keys, modulo 256 (PRIVACY.md, the
+cell-key method): a session's key (`session_key`) is drawn with its first step and added to every step
+it reaches, so that the dashboard can perturb a step's count by the key sum of its sessions.
 """
 
 from __future__ import annotations
