@@ -18,9 +18,9 @@ from sqlalchemy.engine import URL
 
 from tests.store.conftest import random_sets, save
 from trp_core.cli.main import main
+from trp_core.store import reads
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import current_revision, downgrade, head_revision, upgrade
-from trp_core.store import reads
 from trp_core.store.models import Base
 from trp_core.store.repository import NO_EVENT, Store
 
@@ -114,7 +114,7 @@ def test_migration_0012_gives_the_stored_funnel_counters_random_key_sums(empty_u
             store.count("s1", None, ["started", "completed"], date(2025, 1, 1) + timedelta(days=i))
         downgrade(engine, "0011")
         with engine.connect() as conn:
-            assert "keys" not in conn.exec_driver_sql("SELECT * FROM funnel_counters").keys()
+            assert "keys" not in list(conn.exec_driver_sql("SELECT * FROM funnel_counters").keys())
         upgrade(engine)
         with engine.connect() as conn:
             rows = list(conn.exec_driver_sql("SELECT count, keys FROM funnel_counters"))

@@ -162,7 +162,8 @@ def test_campaign_mix_is_per_tag_group_as_the_dashboard_offers_it(clean, surveys
     held = row.quadrants[Quadrant.HELD]
     assert held is not None and abs(held - 9) <= mix.noise == 2 and row.quadrants[Quadrant.KANDIDAT] is None
     assert sum(v is None for v in row.quadrants.values()) >= 2, "the 2 and a second figure hidden"
-    assert row.share(Quadrant.HELD) == pytest.approx(held / 17) and row.completion == pytest.approx(row.completed / 30)
+    assert row.share(Quadrant.HELD) == pytest.approx(held / 17)
+    assert row.completion == pytest.approx(row.completed / 30)
     # The tiny fair is never a row of its own: only inside "expo + other events", 8 + 3.
     assert merged.responses == 11 and {t.slug for t in merged.tags} == {"expo", "tiny-fair"}
     assert merged.kind == "event"
