@@ -322,8 +322,8 @@ class Store:
         when = day or date.today()
         names = [step] if isinstance(step, str) else list(step)
         session_key = record_key() if key is None else key
-        counters = [(survey_id, event, when, name) for name in names]
-        self.add_counts(Counter(counters), dict.fromkeys(counters, session_key))
+        counts = Counter((survey_id, event, when, name) for name in names)
+        self.add_counts(counts, {counter: n * session_key for counter, n in counts.items()})
 
     def add_counts(
         self,
