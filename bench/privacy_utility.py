@@ -65,7 +65,8 @@ def figures(dash: Dashboard | None) -> list[int | None]:
     out += inside(c.count for c in dash.trend if c.quadrant is not None)
     out += inside(r.count for r in dash.keep_out)
     out += inside(dash.break_even.values())
-    out += [s.count for s in dash.funnel]
+    # The funnel: "started" (the sessions' total) exact, every later step inside the selection.
+    out += [s.count if s.step == "started" else inside([s.count])[0] for s in dash.funnel]
     return out
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from trp_core.services.funnel import session_key
 from trp_core.services.results import Result
 from trp_core.services.submit import Submission
 from trp_core.services.tags import LinkTag, event_for
@@ -24,6 +25,7 @@ TO_RESULT = "trp.to_result"  # the submit button's callback stored a result: sho
 TO_CHECK = "trp.to_check"  # the start button's callback began an answer set: show the questionnaire next
 CHARTS = "trp.charts"  # Charts of that result
 COUNTED = "trp.counted"  # funnel steps already counted in this session
+SESSION_KEY = "trp.session_key"  # this session's random record key for the funnel counters (never shown)
 GENERATION = "trp.gen"  # bumped to give every widget a fresh identity
 NOTICE = "trp.notice"  # a message to show once on the next page
 NAV = "trp.nav"  # Navigation: this session's st.Page objects
@@ -94,6 +96,14 @@ def link_tag() -> LinkTag | None:
 def event() -> str | None:
     """The tag this visit's response and funnel counts carry: the signed link's, for its survey only."""
     return event_for(link_tag(), survey_id())
+
+
+def funnel_key() -> int:
+    """This session's record key for the funnel counters: drawn when its first step is counted, then
+    the same for every step it reaches (trp_core.services.funnel.session_key)."""
+    if SESSION_KEY not in st.session_state:
+        st.session_state[SESSION_KEY] = session_key()
+    return st.session_state[SESSION_KEY]
 
 
 def session_id() -> str:

@@ -178,7 +178,9 @@ def count(*steps: str) -> None:
     if not new:
         return
     try:
-        resources.funnel().add(survey_id, session.event(), new)
+        # One record key per session, drawn with its first step (PRIVACY.md, the cell-key method):
+        # every step it reaches adds the same key to that step's key sum.
+        resources.funnel().add(survey_id, session.event(), new, key=session.funnel_key())
     except Exception:  # the visitor must not notice: the counter is for managers only
         resources.log.exception("funnel counters %s not stored", new)
         return

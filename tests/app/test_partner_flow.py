@@ -315,6 +315,26 @@ def test_funnel_counters_count_steps_without_a_row_per_visitor(app_db):
     assert funnel["started"] == 3 and funnel[f"step:{survey.ordered_sections[1].id}"] == 3
 
 
+def test_a_session_adds_one_record_key_to_every_step_it_reaches(app_db):
+    """The cell-key method for the funnel (PRIVACY.md, "Sessions"): a session's key, drawn with its
+    first step and kept in the session, goes into the key sum of every step it reaches, once; another
+    session brings its own."""
+    from pages.components import resources
+    from trp_core.store import make_engine, reads
+
+    survey = load_survey(SURVEYS / "trp-standard.yaml")
+    keys = []
+    for outcome in ("held", "schatten"):
+        at = new_app(survey="trp-standard", lang="en")
+        run_through(at, survey, fixture("trp-standard", outcome))
+        keys.append(at.session_state["trp.session_key"])
+    resources.flush_counts()
+    (steps,) = reads.funnel_by_atom(make_engine(app_db), "trp-standard").values()  # one tag, one day
+    assert all(0 <= key <= 255 for key in keys)
+    assert {"started", "completed", "calculator"} <= set(steps)
+    assert steps == dict.fromkeys(steps, (2, sum(keys) % 256))
+
+
 def test_preview_stores_and_counts_nothing(app_db):
     from pages.components import resources
     from trp_core.store import make_engine, reads

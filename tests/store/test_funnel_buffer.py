@@ -14,6 +14,8 @@ from tests.conftest import ROOT
 from tests.store.test_repository import funnel, in_threads
 from trp_core.services.funnel import FunnelBuffer
 from trp_core.services.results import StoreUnavailable
+from trp_core.store import reads
+from trp_core.store.repository import NO_EVENT
 
 DAY = date(2026, 3, 2)
 
@@ -51,6 +53,27 @@ def test_counts_wait_while_the_store_fails_and_are_written_once_it_answers(store
     assert funnel(store, "s1") == {"started": 2, "completed": 1}
     buffer.flush()  # nothing waits: nothing more is written
     assert funnel(store, "s1") == {"started": 2, "completed": 1}
+
+
+def test_key_sums_wait_with_their_counts_and_are_written_once(store):
+    """A failed write puts the sessions' key sums back with the counts; the next write stores both."""
+    failures = [StoreUnavailable()]
+
+    def flaky():
+        if failures:
+            raise failures.pop()
+        return store
+
+    buffer = FunnelBuffer(flaky, delay=3600)
+    buffer.add("s1", None, ["started", "completed"], DAY, key=250)
+    with pytest.raises(StoreUnavailable):
+        buffer.flush()
+    buffer.add("s1", None, ["started"], DAY, key=10)
+    buffer.flush()
+    buffer.flush()
+    assert reads.funnel_by_atom(store.engine, "s1") == {
+        (NO_EVENT, DAY): {"started": (2, (250 + 10) % 256), "completed": (1, 250)}
+    }
 
 
 def test_a_wrong_step_is_refused_when_counted_and_nothing_of_it_waits(store):

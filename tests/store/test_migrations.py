@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -17,10 +18,11 @@ from sqlalchemy.engine import URL
 
 from tests.store.conftest import random_sets, save
 from trp_core.cli.main import main
+from trp_core.store import reads
 from trp_core.store.engine import make_engine
 from trp_core.store.migrate import current_revision, downgrade, head_revision, upgrade
 from trp_core.store.models import Base
-from trp_core.store.repository import Store
+from trp_core.store.repository import NO_EVENT, Store
 
 TABLES = {
     "alembic_version",
@@ -95,6 +97,33 @@ def test_migration_0006_marks_the_stored_responses_as_method_version_1(empty_url
         assert versions == [1] * 6
         checks = {c["name"] for c in inspect(engine).get_check_constraints("responses")}
         assert {"ck_responses_lang", "ck_responses_quadrant"} <= checks, "SQLite's table copy kept them"
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_migration_0012_gives_the_stored_funnel_counters_random_key_sums(empty_url: URL):
+    """Counters stored before the session keys: each row gets the key sum of its sessions as if each
+    had had a random key (uniform over 0..255), and counting goes on from there."""
+    engine = make_engine(empty_url)
+    try:
+        upgrade(engine)
+        store = Store(engine)
+        for i in range(60):
+            store.count("s1", None, ["started", "completed"], date(2025, 1, 1) + timedelta(days=i))
+        downgrade(engine, "0011")
+        with engine.connect() as conn:
+            assert "keys" not in list(conn.exec_driver_sql("SELECT * FROM funnel_counters").keys())
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = list(conn.exec_driver_sql("SELECT count, keys FROM funnel_counters"))
+        assert len(rows) == 120 and all(n == 1 and 0 <= keys <= 255 for n, keys in rows)
+        assert len({keys for _, keys in rows}) > 20, "random, not a constant"
+        store.count("s1", None, "started", date(2025, 1, 1), key=3)
+        (n, keys) = reads.funnel_by_atom(engine, "s1")[(NO_EVENT, date(2025, 1, 1))]["started"]
+        assert n == 2 and 0 <= keys <= 255
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []

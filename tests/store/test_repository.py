@@ -304,6 +304,40 @@ def test_several_steps_are_counted_in_one_write_or_not_at_all(store):
     assert funnel(store, "s1") == {"started": 2, "step:kann_basis": 1, "calculator": 1}
 
 
+def test_every_step_a_session_reaches_adds_its_key_to_the_key_sum(store):
+    """The funnel counters keep, beside each count, the sum of the counted sessions' record keys
+    modulo 256 (PRIVACY.md, the cell-key method): given ones exactly, through the buffer too, and a
+    fresh random key per session when none is given."""
+    from trp_core.services.funnel import FunnelBuffer
+
+    store.count("s1", None, ["started", "step:kann_basis"], DAY, key=200)
+    store.count("s1", None, ["started", "step:kann_basis", "completed"], DAY, key=100)
+    store.add_counts({("s1", "fair", DAY, "started"): 3}, {("s1", "fair", DAY, "started"): 7})
+    buffer = FunnelBuffer(lambda: store, delay=3600)
+    buffer.add("s1", "fair", ["started", "completed"], DAY, key=255)
+    buffer.add("s1", "fair", ["started"], DAY, key=254)
+    buffer.flush()
+    assert reads.funnel_by_atom(store.engine, "s1") == {
+        (NO_EVENT, DAY): {
+            "started": (2, 300 % 256),
+            "step:kann_basis": (2, 300 % 256),
+            "completed": (1, 100),
+        },
+        ("fair", DAY): {"started": (5, (7 + 255 + 254) % 256), "completed": (1, 255)},
+    }
+    for i in range(40):  # without a key: each session its own random one
+        store.count("s2", None, "started", DAY + timedelta(days=i))
+    sums = set()
+    for steps in reads.funnel_by_atom(store.engine, "s2").values():
+        n, keys = steps["started"]
+        assert n == 1 and 0 <= keys <= 255
+        sums.add(keys)
+    assert len(sums) > 10, "random keys, not a constant"
+    store.add_counts({("s3", None, DAY, "started"): 40})  # 40 sessions, each a random key
+    ((n, keys),) = reads.funnel_by_atom(store.engine, "s3")[(NO_EVENT, DAY)].values()
+    assert n == 40 and 0 <= keys <= 255
+
+
 # --- criterion matrix ---------------------------------------------------------------------
 
 

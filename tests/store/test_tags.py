@@ -159,12 +159,15 @@ def test_campaign_mix_is_per_tag_group_as_the_dashboard_offers_it(clean, surveys
     assert [r.group.id for r in mix.rows] == ["mailing", "expo"]
     assert mix.small == 0 and {t.slug for t in mix.unanswered} == {"quiet", "tiny-fair"}
     row, merged = mix.rows
-    assert (row.started, row.completed, row.responses) == (30, 17, 17)
+    assert (row.started, row.responses) == (30, 17)
+    # 17 completed, shown as the dashboard shows it: shifted by at most 2 (the cell-key method)
+    assert row.completed is not None and abs(row.completed - 17) <= mix.noise == 2
     # 9 in "held", shown as the dashboard shows it: shifted by at most 2 (the cell-key method)
     held = row.quadrants[Quadrant.HELD]
     assert held is not None and abs(held - 9) <= mix.noise == 2 and row.quadrants[Quadrant.KANDIDAT] is None
     assert sum(v is None for v in row.quadrants.values()) >= 2, "the 2 and a second figure hidden"
-    assert row.share(Quadrant.HELD) == pytest.approx(held / 17) and row.completion == pytest.approx(17 / 30)
+    assert row.share(Quadrant.HELD) == pytest.approx(held / 17)
+    assert row.completion == pytest.approx(row.completed / 30)
     # The tiny fair is never a row, nor inside one: its 3 responses and 3 sessions wait.
     assert merged.responses == 8 and {t.slug for t in merged.tags} == {"expo"}
     assert merged.kind == "event"

@@ -136,7 +136,9 @@ def _print(data: Any) -> None:
 # --- the reports, as data: the commands print them, tests/support/intruder.py reads them -----------
 
 
-PERTURBED: Final = ("quadrants", "trend", "heat", "keep_out", "break_even")
+# The report's figures shown perturbed (the cell-key method); of the funnel every step but "started",
+# the sessions' total, which stays exact as the responses' total does.
+PERTURBED: Final = ("quadrants", "trend", "heat", "keep_out", "break_even", "funnel")
 
 
 def dashboard_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]:
@@ -173,7 +175,7 @@ def dashboard_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]
         out["means"] = {f"{c.value} {q.value}": m for (c, q), m in dash.means.items()}
         out["funnel"] = {s.step: s.count for s in dash.funnel}
         # The counts inside the selection as the page shows them: shifted by at most `noise` (the
-        # cell-key method, PRIVACY.md rule 4); the total, the means and the funnel are exact.
+        # cell-key method, PRIVACY.md rule 4); the total, the means and the funnel's "started" are exact.
         out["noise"] = dash.noise
         out["perturbed"] = list(PERTURBED) if dash.noise else []
     return out

@@ -113,7 +113,8 @@ class Dashboard:
     completion_rate: float | None
     counters_coarser: bool
     # D of the cell-key method (trp_core.privacy.cellkey) when the counts inside the selection
-    # (quadrants, heat map, trend, keep-out, break-even bands) are perturbed by up to D; 0: exact.
+    # (quadrants, heat map, trend, keep-out, break-even bands, the funnel's steps after "started")
+    # are perturbed by up to D; 0: exact.
     noise: int = 0
 
     @property
@@ -370,14 +371,26 @@ def _keep_out(out: KeepOutCounts, placed_out: int | None, shown: Shown) -> list[
     return rows
 
 
+STARTED: Final = "started"  # the funnel's first figure: the sessions' total, exact like the responses'
+
+
 def _funnel(
-    counts: dict[str, int], survey: Survey, k: int
+    counts: dict[str, int], survey: Survey, k: int, key_sums: Mapping[str, int] | None = None
 ) -> tuple[int | None, int | None, list[FunnelStep]]:
     """Started, completed and every step. Funnel counters count sessions, not responses: each step
-    on its own, under k hidden."""
+    on its own, under k hidden (rule 4, on the true counts). With `key_sums` (the sum of the record
+    keys of each step's sessions) every step after "started" is a count inside the selection and is
+    perturbed by the cell-key method (trp_core.privacy.cellkey), as the responses' counts are;
+    "started", the sessions' total, stays exact, as the responses' total does (so a step's share
+    of it may be shown a little above 100 %, as a quadrant's share of the total may)."""
     steps = funnel_steps(survey)
     view = {s: (None if 0 < counts.get(s, 0) < k else counts.get(s, 0)) for s in steps}
-    started = view["started"]
+    if key_sums is not None:
+        view = {
+            s: n if s == STARTED or n is None else cellkey.perturb(n, key_sums.get(s, 0), k)
+            for s, n in view.items()
+        }
+    started = view[STARTED]
     return started, view["completed"], [FunnelStep(s, view[s], _share(view[s], started)) for s in steps]
 
 
@@ -431,7 +444,7 @@ class AtomCounts:
     sums: dict[AtomKey, dict[Quadrant, CriterionSums]]
     keep_out: dict[AtomKey, KeepOutCounts]
     break_even: dict[AtomKey, dict[str, reads.Tally]]
-    funnel: dict[SessionKey, dict[str, int]]
+    funnel: dict[SessionKey, dict[str, reads.Tally]]
     by_day: dict[AtomKey, dict[Quadrant, reads.Tally]]
 
 
@@ -574,7 +587,7 @@ def _dashboard_from_atoms(
         return selected.published(replace(view, period=PeriodCell(period, start)))
 
     means = _means(atoms.sums, k, {q for q in Quadrant if shown[QuadrantCount(q)] is not None})
-    funnel = _funnel_of_sessions(bind, atoms.funnel, lat, view, survey, k)
+    funnel = _funnel_of_sessions(bind, atoms.funnel, lat, view, survey, k, perturb=perturb)
     noise = cellkey.NOISE if perturb else 0
     return _assemble(counts, shown, k, thresholds, period, allowed, means, funnel, f.counters_coarser, noise)
 
@@ -600,25 +613,37 @@ def _means(
 
 
 def _funnel_of_sessions(
-    bind: Bind, funnel: dict[SessionKey, dict[str, int]], lat: Lattice, view: View, survey: Survey, k: int
+    bind: Bind,
+    funnel: dict[SessionKey, dict[str, reads.Tally]],
+    lat: Lattice,
+    view: View,
+    survey: Survey,
+    k: int,
+    *,
+    perturb: bool = True,
 ) -> tuple[int | None, int | None, list[FunnelStep]]:
     """Started, completed and every step of the sessions of a view (the counters know tag and day
     only: the view without its version and language). The sessions get a lattice of their own
     (rule 3 over the session counts, with the responses' tag groups); the funnel is shown only when
-    the view is published in it too, each step under k hidden."""
+    the view is published in it too, each step under k hidden, and (`perturb`) every step after
+    "started" perturbed by the cell-key method, with the key sum of its sessions."""
     steps = funnel_steps(survey)
-    sizes = {(NO_VERSION, NO_LANG, tag, day): max(c.values(), default=0) for (tag, day), c in funnel.items()}
+    sizes = {
+        (NO_VERSION, NO_LANG, tag, day): max((n for n, _ in c.values()), default=0)
+        for (tag, day), c in funnel.items()
+    }
     sessions = sel.sessions_lattice(bind, survey.id, sizes, lat)
     sview = View(tag=view.tag, period=view.period)
     if not sessions.published.get(sview, True):
         return None, None, [FunnelStep(s, None, None) for s in steps]
-    totals = dict.fromkeys(steps, 0)
+    totals: dict[str, reads.Tally] = dict.fromkeys(steps, (0, 0))
     for (tag, day), counts in funnel.items():
         if sessions.within(sview, NO_VERSION, NO_LANG, tag, day):
-            for step, n in counts.items():
+            for step, tally in counts.items():
                 if step in totals:
-                    totals[step] += n
-    return _funnel(totals, survey, k)
+                    totals[step] = _plus(totals[step], tally)
+    key_sums = {step: keys for step, (_, keys) in totals.items()} if perturb else None
+    return _funnel({step: n for step, (n, _) in totals.items()}, survey, k, key_sums)
 
 
 NO_VERSION: Final = ""  # the counters know no survey version or language

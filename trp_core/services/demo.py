@@ -450,7 +450,7 @@ def _funnel(
 
     from trp_core.method.figures import funnel_steps
     from trp_core.store.engine import writer
-    from trp_core.store.models import FunnelCounter
+    from trp_core.store.models import RECORD_KEYS, FunnelCounter
 
     by_id = {s.id: s for s in surveys}
     rows = []
@@ -464,13 +464,23 @@ def _funnel(
             reached /= share
             counts.append(math.ceil(reached))
         counts.reverse()
+        # Each session's record key (trp_core.privacy.cellkey), as the app gives it: a step's key sum
+        # is the sum of the keys of the sessions that reached it, the first `n` of those that started.
+        keys = secrets.token_bytes(counts[0])
         for step, n in zip(steps, counts, strict=True):
-            rows.append({"survey_id": survey_id, "event": event, "day": d, "step": step, "count": n})
+            rows.append(
+                {"survey_id": survey_id, "event": event, "day": d, "step": step, "count": n,
+                 "keys": sum(keys[:n]) % RECORD_KEYS}
+            )  # fmt: skip
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(FunnelCounter)
+    columns = FunnelCounter.__table__.c
     stmt = stmt.on_conflict_do_update(
         index_elements=["survey_id", "event", "day", "step"],
-        set_={"count": FunnelCounter.__table__.c["count"] + stmt.excluded["count"]},
+        set_={
+            "count": columns["count"] + stmt.excluded["count"],
+            "keys": (columns["keys"] + stmt.excluded["keys"]) % RECORD_KEYS,
+        },
     )
     with Session(writer(engine)) as s, s.begin():
         for i in range(0, len(rows), 5_000):

@@ -10,6 +10,10 @@ stores them, and go back into it when that write fails (the next write tries aga
 the process (a stop by Ctrl+C, SIGTERM or systemd; the interpreter's exit) whatever waits is written.
 Only a process killed outright (kill -9, a power cut) loses the counts of its last moment, at most
 `delay` seconds of them; responses are never buffered.
+
+Beside each count waits the sum of the counted sessions' record keys, modulo 256 (PRIVACY.md, the
+cell-key method): a session's key (`session_key`) is drawn with its first step and added to every step
+it reaches, so that the dashboard can perturb a step's count by the key sum of its sessions.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from trp_core.services.storage import store_errors
+from trp_core.store.models import RECORD_KEYS, record_key
 from trp_core.store.repository import check_funnel_step
 
 if TYPE_CHECKING:
@@ -34,28 +39,47 @@ log = logging.getLogger("trp")
 Key = tuple[str, str | None, date, str]  # survey id, event tag or None, day, step
 
 
+def session_key() -> int:
+    """A visitor session's random record key, 0..255 (trp_core.privacy.cellkey), drawn when its first
+    step is counted and kept with the session: every step it reaches adds it to the step's key sum."""
+    return record_key()
+
+
 class FunnelBuffer:
     """Counts waiting for the store; `store` opens it (or returns the open one) when a write is due."""
 
     def __init__(self, store: Callable[[], Store], delay: float = 0.25, retry: float = 5.0):
         self._store = store
         self._delay, self._retry = delay, retry
-        self._pending: Counter[Key] = Counter()
-        self._lock = threading.Lock()  # guards _pending and _thread
+        self._pending: Counter[Key] = Counter()  # sessions counted per counter
+        self._keys: Counter[Key] = Counter()  # the sum of their record keys, modulo 256
+        self._lock = threading.Lock()  # guards _pending, _keys and _thread
         self._writing = threading.Lock()  # one write at a time, so that a failed one goes back first
         self._due = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
         atexit.register(self.close)
 
-    def add(self, survey_id: str, event: str | None, steps: Sequence[str], day: date | None = None) -> None:
-        """Count each step once; written within `delay` seconds (or at the end of the process)."""
+    def add(
+        self,
+        survey_id: str,
+        event: str | None,
+        steps: Sequence[str],
+        day: date | None = None,
+        key: int | None = None,
+    ) -> None:
+        """Count one session at each step once; written within `delay` seconds (or at the end of the
+        process). `key`: the session's record key (`session_key`), added to each step's key sum; a
+        fresh one when not given (a session counted once)."""
         when = day or date.today()
         for step in steps:
             check_funnel_step(event, step)
+        session = session_key() if key is None else key
         with self._lock:
             for step in steps:
-                self._pending[(survey_id, event, when, step)] += 1
+                counter = (survey_id, event, when, step)
+                self._pending[counter] += 1
+                self._keys[counter] = (self._keys[counter] + session) % RECORD_KEYS
             closed = self._closed
             if not closed and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._run, name="trp-funnel", daemon=True)
@@ -76,14 +100,17 @@ class FunnelBuffer:
         with self._writing:
             with self._lock:
                 taken, self._pending = self._pending, Counter()
+                keys, self._keys = self._keys, Counter()
             if not taken:
                 return
             try:
                 with store_errors():
-                    self._store().add_counts(taken)
+                    self._store().add_counts(taken, {counter: keys[counter] for counter in taken})
             except BaseException:
                 with self._lock:
                     self._pending.update(taken)
+                    for counter, key_sum in keys.items():
+                        self._keys[counter] = (self._keys[counter] + key_sum) % RECORD_KEYS
                 raise
 
     def close(self) -> None:

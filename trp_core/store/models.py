@@ -162,7 +162,11 @@ class Response(Base):
 
 
 class FunnelCounter(Base):
-    """How many sessions reached a step, per survey, event ("" for none) and day; never per visitor."""
+    """How many sessions reached a step, per survey, event ("" for none) and day; never per visitor.
+
+    `keys`: the sum of the sessions' record keys, modulo 256 (trp_core.privacy.cellkey): a session
+    gets one random key when its first step is counted, and every step it reaches adds it here.
+    """
 
     __tablename__ = "funnel_counters"
 
@@ -171,6 +175,7 @@ class FunnelCounter(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     step: Mapped[str] = mapped_column(String(STEP_LENGTH), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+    keys: Mapped[int] = mapped_column(default=0)
 
 
 # --- managers ----------------------------------------------------------------------------

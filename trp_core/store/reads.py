@@ -972,20 +972,26 @@ def _break_even_scan(
 SessionKey = tuple[str, date]  # (tag or NO_EVENT, day): the funnel counters know no version or language
 
 
-def funnel_by_atom(bind: Bind, survey_id: str) -> dict[SessionKey, dict[str, int]]:
+def funnel_by_atom(bind: Bind, survey_id: str) -> dict[SessionKey, dict[str, Tally]]:
     """Sessions per questionnaire step, per tag and day, over every counter of a survey: {(tag, day):
-    {step: sessions}}; one GROUP BY (the counters are stored at this grain already)."""
+    {step: (sessions, the sum of their record keys)}} (trp_core.privacy.cellkey); one GROUP BY (the
+    counters are stored at this grain already)."""
     stmt = (
-        select(FunnelCounter.event, FunnelCounter.day, FunnelCounter.step, func.sum(FunnelCounter.count))
+        select(
+            FunnelCounter.event,
+            FunnelCounter.day,
+            FunnelCounter.step,
+            func.sum(FunnelCounter.count),
+            func.sum(FunnelCounter.keys),
+        )
         .where(FunnelCounter.survey_id == survey_id)
         .group_by(FunnelCounter.event, FunnelCounter.day, FunnelCounter.step)
     )
-    out: dict[SessionKey, dict[str, int]] = {}
-    for event, day, step, n in _rows(bind, stmt):
+    out: dict[SessionKey, dict[str, Tally]] = {}
+    for event, day, step, n, keys in _rows(bind, stmt):
         as_date = _as_date(day)
         assert as_date is not None
-        steps = out.setdefault((event or NO_EVENT, as_date), {})
-        steps[step] = steps.get(step, 0) + int(n)
+        _tally(out.setdefault((event or NO_EVENT, as_date), {}), step, n, keys)
     return out
 
 

@@ -26,6 +26,7 @@ from trp_core.store.models import (
     CRITERION_COLUMNS,
     EVENT_LENGTH,
     KEY_LENGTH,
+    RECORD_KEYS,
     STEP_LENGTH,
     FunnelCounter,
     Response,
@@ -305,29 +306,54 @@ class Store:
     # --- funnel counters ---------------------------------------------------------------
 
     def count(
-        self, survey_id: str, event: str | None, step: str | Sequence[str], day: date | None = None
+        self,
+        survey_id: str,
+        event: str | None,
+        step: str | Sequence[str],
+        day: date | None = None,
+        key: int | None = None,
     ) -> None:
-        """Add one to an anonymous funnel counter, or to each of several in one transaction.
+        """Count one session at a step, or at each of several, in one transaction.
 
         Steps: "started", "step:<section id>", "calculator", "completed"; `event` None for none.
+        `key`: the session's record key (0..255), added to the key sum of every step it reaches
+        (trp_core.privacy.cellkey); a fresh random one when not given (one session, counted once).
         """
         when = day or date.today()
-        names = [step] if isinstance(step, str) else step
-        self.add_counts(Counter((survey_id, event, when, name) for name in names))
+        names = [step] if isinstance(step, str) else list(step)
+        session_key = record_key() if key is None else key
+        counts = Counter((survey_id, event, when, name) for name in names)
+        self.add_counts(counts, {counter: n * session_key for counter, n in counts.items()})
 
-    def add_counts(self, counts: Mapping[tuple[str, str | None, date, str], int]) -> None:
-        """Add to funnel counters, keyed (survey id, event or None, day, step), all in one transaction."""
+    def add_counts(
+        self,
+        counts: Mapping[tuple[str, str | None, date, str], int],
+        keys: Mapping[tuple[str, str | None, date, str], int] | None = None,
+    ) -> None:
+        """Add to funnel counters, keyed (survey id, event or None, day, step), all in one transaction.
+
+        `keys`: per counter, the sum of the record keys of the sessions counted (trp_core.privacy.cellkey);
+        for a counter it does not name, each session counted gets a fresh random key."""
         statements = []
-        for (survey_id, event, day, name), added in counts.items():
+        for counter, added in counts.items():
+            survey_id, event, day, name = counter
             check_funnel_step(event, name)
             if not isinstance(added, int) or added < 1:
                 raise ValueError(f"a funnel counter grows by a positive whole number, not {added!r}")
+            given = None if keys is None else keys.get(counter)
+            if given is not None and (not isinstance(given, int) or given < 0):
+                raise ValueError(f"a key sum is a whole number of at least 0, not {given!r}")
+            key_sum = sum(record_key() for _ in range(added)) if given is None else given
             key = {"survey_id": survey_id, "event": _event(event) or NO_EVENT, "day": day, "step": name}
-            stmt = self._insert(FunnelCounter).values(**key, count=added)
+            stmt = self._insert(FunnelCounter).values(**key, count=added, keys=key_sum % RECORD_KEYS)
+            columns = FunnelCounter.__table__.c
             statements.append(
                 stmt.on_conflict_do_update(
                     index_elements=["survey_id", "event", "day", "step"],
-                    set_={"count": FunnelCounter.__table__.c["count"] + stmt.excluded["count"]},
+                    set_={
+                        "count": columns["count"] + stmt.excluded["count"],
+                        "keys": (columns["keys"] + stmt.excluded["keys"]) % RECORD_KEYS,
+                    },
                 )
             )
         if not statements:

@@ -71,6 +71,8 @@ def test_seeded_responses_are_scored_by_the_core_and_spread_out(store, surveys):
         counts = [value[step] for step in order]
         assert counts == sorted(counts, reverse=True)
         assert counts[0] > counts[-1] or counts[-1] <= 1
+    # Each counter's key sum (the cell-key method), of its sessions' random keys, modulo 256.
+    assert all(0 <= c.keys <= 255 for c in counters) and len({c.keys for c in counters}) > 50
 
 
 def test_seeding_again_adds_and_never_collides(store, surveys):
