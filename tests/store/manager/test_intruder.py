@@ -112,6 +112,16 @@ def store_people(store: Store, survey: Survey, rows: list[dict[str, Any]], seed:
     return people
 
 
+def published(engine: Any, survey: Survey, people: list[Person]) -> list[Person]:
+    """The people whose responses are published (trp_core.privacy.releases): a stream of fewer than
+    k responses waits, in no figure at all; the intruder knows only what is published."""
+    from trp_core.privacy.cells import View
+    from trp_core.services import selection as sel
+
+    lat = sel.lattice(engine, survey.id, k=K)
+    return [p for p in people if lat.within(View(), p.version, p.lang, p.tag, p.day)]
+
+
 def every_small_group(people: list[Person]) -> dict[str, Any]:
     """Every combination of version, language, tag and ISO week (each set or open) that holds 1 to
     k − 1 responses: what the intruder tries to learn about."""
@@ -182,11 +192,15 @@ def data_sets(draw: Any) -> list[dict[str, Any]]:
 def test_the_intruder_learns_nothing_about_a_small_group(engine, surveys, rows, seed):
     store = empty_store(engine)
     survey = surveys["trp-standard"]
-    people = store_people(store, survey, rows, seed)
-    intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
-    groups = every_small_group(people)
-    assert groups  # the data set hides at least one small group
-    assert intruder.attack(groups, thresholds=[]) == []
+    stored = store_people(store, survey, rows, seed)
+    assert every_small_group(stored)  # the data set hides at least one small group
+    # A small group that is a stream of its own (a tag, a language, a version) waits unpublished:
+    # in no figure at all. The intruder attacks the small groups among the published responses.
+    people = published(engine, survey, stored)
+    reports = Reports(engine, survey)
+    assert reports.dashboard(Ask())["total"] == len(people)
+    intruder = Intruder(reports, people, K, _thresholds(survey))
+    assert intruder.attack(every_small_group(people), thresholds=[]) == []
 
 
 def test_the_intruder_learns_nothing_from_calibration_sweeps(store, surveys):
@@ -204,7 +218,7 @@ def test_the_intruder_learns_nothing_from_calibration_sweeps(store, surveys):
     rows += [
         {"version": "1.0", "lang": "de", "tag": "tiny", "day": start + timedelta(days=3)} for _ in range(3)
     ]
-    people = store_people(store, survey, rows, 3)
+    people = published(store.engine, survey, store_people(store, survey, rows, 3))
     intruder = Intruder(Reports(store.engine, survey), people, K, _thresholds(survey))
     calibration_asks = intruder.selections(periods=False)
     found = intruder._calibration(
@@ -248,15 +262,27 @@ def tiny_fair(store, surveys):
     return store.engine, survey, people
 
 
+def test_the_tiny_fair_waits_in_no_figure(tiny_fair):
+    """Its 3 responses are a stream of fewer than k (releases): no total, text or row holds them."""
+    engine, survey, people = tiny_fair
+    shown = published(engine, survey, people)
+    assert len(people) - len(shown) == 3 and all(p.tag != "tiny-fair" for p in shown)
+    reports = Reports(engine, survey)
+    assert reports.dashboard(Ask())["total"] == len(shown)
+    assert len(reports.export(Ask(version="1.0"))["rows"]) == len(shown)
+    texts = {t for c in reports.free_text(Ask())["cells"] for ts in (c["texts"] or {}).values() for t in ts}
+    assert texts and not texts & {p.text for p in people if p.tag == "tiny-fair"}
+
+
 def test_finding_1_the_row_export_of_all_holds_no_tag_day_or_free_text(tiny_fair):
     engine, survey, people = tiny_fair
     out = Reports(engine, survey).export(Ask(version="1.0"))
-    assert out["rows"] and len(out["rows"]) == len(people)
+    assert out["rows"] and len(out["rows"]) == len(published(engine, survey, people))
     for row in out["rows"]:
         assert not {"event", "language", "iso_week", "what_would_help"} & set(row)
         assert not any("text" in str(v) for v in row.values())
     alone = Reports(engine, survey).export(Ask(version="1.0", tag="tiny-fair"))
-    assert alone["shown"] is None or "big-fair" in alone["shown"]["tags"]  # never the tiny fair alone
+    assert not alone["rows"]  # never the tiny fair's rows: they wait
     one_day = Reports(engine, survey).export(
         Ask(version="1.0", period="week", since=date(2025, 4, 27), until=date(2025, 4, 27))
     )
@@ -268,11 +294,10 @@ def test_finding_2_all_minus_no_event_minus_big_fair_is_never_the_tiny_fair(tiny
     engine, survey, people = tiny_fair
     reports = Reports(engine, survey)
     shown = {tag: reports.dashboard(Ask(tag=tag)) for tag in (None, "none", "big-fair", "tiny-fair")}
-    groups = {t: r["shown"]["tags"] if r["shown"] else None for t, r in shown.items()}
-    assert groups["tiny-fair"] == groups["big-fair"] == ["big-fair", "tiny-fair"]
+    assert shown["tiny-fair"]["total"] in (0, None)  # its responses wait (releases)
     assert shown[None]["total"] - shown["none"]["total"] - shown["big-fair"]["total"] == 0
     # and the whole lattice of choices: no combination determines the tiny fair's figures
-    intruder = Intruder(reports, people, K, _thresholds(survey))
+    intruder = Intruder(reports, published(engine, survey, people), K, _thresholds(survey))
     assert (
         intruder.attack({"tiny-fair": lambda p: p.tag == "tiny-fair"}, exports=False, free_text=False) == []
     )
@@ -280,12 +305,12 @@ def test_finding_2_all_minus_no_event_minus_big_fair_is_never_the_tiny_fair(tiny
 
 def test_finding_3_no_free_text_by_subtraction(tiny_fair):
     engine, survey, people = tiny_fair
-    intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
+    shown = published(engine, survey, people)
+    intruder = Intruder(Reports(engine, survey), shown, K, _thresholds(survey))
     texts = [intruder.pub.free_text(a) for a in intruder.selections()]
     assert intruder._free_texts(texts) == []
-    tiny = {p.text for p in people if p.tag == "tiny-fair"}
     everywhere = {t for r in texts for c in r["cells"] for ts in (c["texts"] or {}).values() for t in ts}
-    assert tiny <= everywhere  # shown, but only inside cells that no filter splits
+    assert {p.text for p in shown} <= everywhere  # shown, but only inside cells that no filter splits
 
 
 def test_finding_4_no_binary_search_on_a_threshold_finds_one_score(tiny_fair):
@@ -398,6 +423,7 @@ def test_no_count_of_fewer_than_k_inside_a_part_follows_from_the_dashboards(tiny
     into a range inside 1 to k − 1 (say "2 to 4 of this part's responses are in Kandidat"); each such
     range holds the true count."""
     engine, survey, people = tiny_fair
+    people = published(engine, survey, people)  # the tiny fair's 3 wait (releases)
     intruder = Intruder(Reports(engine, survey), people, K, _thresholds(survey))
     found = intruder.attack({}, exports=False, free_text=False, inside_parts=True)
     assert [f for f in found if f.endswith("worked out")] == [], found[:5]
@@ -411,6 +437,7 @@ def test_without_perturbation_counts_inside_a_part_follow_from_the_dashboards(ti
     monkeypatch.setattr(cellkey, "perturb", lambda n, key_sum, k: n)
     monkeypatch.setattr(cellkey, "NOISE", 0)
     engine, survey, people = tiny_fair
+    people = published(engine, survey, people)  # the tiny fair's 3 wait (releases)
     reports = Reports(engine, survey)
     assert reports.dashboard(Ask())["noise"] == 0
     intruder = Intruder(reports, people, K, _thresholds(survey))
@@ -454,8 +481,9 @@ def test_no_count_of_fewer_than_k_sessions_follows_from_the_funnels(tiny_fair):
     selection shows its funnel only when it is published for the sessions as well, each step per part.
     Here two sessions carry a tag that no response has ("ghost") and three untagged sessions were
     abandoned in a week without responses; under rule 4 per selection, "all" − "none" − each tag group
-    gave the ghost's 2 sessions."""
+    gave the ghost's 2 sessions. With releases the ghost's sessions wait (fewer than k of their tag)."""
     engine, survey, people = tiny_fair
+    people = published(engine, survey, people)  # the tiny fair's 3 wait (releases)
     store = Store(engine)
     for p in people:
         store.count(survey.id, p.tag or None, ["started", "completed"], day=p.day)
@@ -465,9 +493,8 @@ def test_no_count_of_fewer_than_k_sessions_follows_from_the_funnels(tiny_fair):
         store.count(survey.id, None, "started", day=date(2025, 6, 16))
     reports = Reports(engine, survey)
     intruder = Intruder(reports, people, K)
-    sessions = sorted(
-        {(p.tag, p.day) for p in people} | {("ghost", date(2025, 4, 15)), ("", date(2025, 6, 16))}
-    )
+    # The ghost's 2 sessions are a stream of fewer than k: they wait, in no funnel (releases).
+    sessions = sorted({(p.tag, p.day) for p in people} | {("", date(2025, 6, 16))})
     seen, rows, values, noise, shown_funnels = funnel_figures(reports, intruder, sessions)
     assert shown_funnels > 10, "funnels are shown: the test compares something"
     found = seen._small_cells(rows, values, sorted({c for _, (c,) in rows}), "sessions", noise=noise)
@@ -480,6 +507,7 @@ def _few_completed(tiny_fair: Any) -> tuple[Reports, Intruder, list[tuple[str, d
     fair) with 1 to k − 1 of them at "completed". Asked directly, the big fair's "completed" is hidden;
     "all" − "none" − the tiny fair's group gives it."""
     engine, survey, people = tiny_fair
+    people = published(engine, survey, people)  # the tiny fair's 3 wait (releases)
     store = Store(engine)
     first = next(s for s in funnel_steps(survey) if s.startswith("step:"))
     big = 0
