@@ -225,6 +225,9 @@ def mix() -> None:
         st.caption(t("mgr_noise_note", lang, d=found.noise))
     if found.small:
         st.caption(t("mgr_mix_small", lang, n=found.small, k=found.k))
+    if found.unanswered:  # no response published yet: none given, or fewer than k so far
+        names = ", ".join(sorted(tag.name for tag in found.unanswered))
+        st.caption(t("mgr_mix_waiting", lang, names=names, k=found.k))
 
 
 new_tag()

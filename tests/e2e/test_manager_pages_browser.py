@@ -17,6 +17,7 @@ from tests.support.navigation import go
 from tests.support.server import PHONE, TABLET, Server
 from trp_core.cli.main import main
 from trp_core.files.surveys import load_survey
+from trp_core.method.figures import Period, period_start
 from trp_core.method.survey import Survey
 from trp_core.presentation.i18n import t
 from trp_core.services.demo import seed
@@ -75,11 +76,12 @@ def filled_server(chromium, tmp_path_factory) -> Server:
     """A server of its own with an account, 600 demo responses and 60 hostile free-text answers."""
     folder = tmp_path_factory.mktemp("manager-pages")
     engine, store, survey = manager_database(folder, 600, seed_value=9, pool=120)
-    today = date.today()
+    # In the last quarter: free text is shown per quarter once a release has fixed it (PRIVACY.md).
+    past = period_start(date.today(), Period.QUARTER) - timedelta(days=1)
     for i in range(60):
         text = f"{HOSTILE[i % len(HOSTILE)]} #{i}"
         answers = {"what_would_help": text, "remarks": HOSTILE[(i + 3) % len(HOSTILE)], "sales_fte": 1}
-        add(store, survey, answers, lang="en", day=today - timedelta(days=i % 30))
+        add(store, survey, answers, lang="en", day=past - timedelta(days=i % 30))
     engine.dispose()
     srv = Server(folder)
     yield srv

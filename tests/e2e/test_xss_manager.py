@@ -21,6 +21,7 @@ from tests.store.manager.conftest import add, answers_for
 from tests.support.driver import screenshot, settle
 from tests.support.server import TABLET, Server
 from trp_core.files.surveys import load_survey
+from trp_core.method.figures import Period, period_start
 from trp_core.presentation.i18n import t
 from trp_core.services.calibrate import revised_version
 
@@ -111,7 +112,9 @@ def hostile_server(chromium, tmp_path_factory) -> Server:
     """A server with an account, demo responses and responses whose free text is hostile."""
     folder = tmp_path_factory.mktemp("xss-manager")
     engine, store, survey = manager_database(folder, 300, seed_value=11, pool=60)
-    today = date.today()
+    # The last quarter: free text is shown per quarter once a release has fixed it (PRIVACY.md, rules
+    # 0 and 5), and today's release has fixed the last one.
+    past = period_start(date.today(), Period.QUARTER) - timedelta(days=1)
     outcomes = ["kandidat", "held", "vampir", "schatten"]
     n = 0
     for outcome in outcomes:
@@ -126,9 +129,9 @@ def hostile_server(chromium, tmp_path_factory) -> Server:
                 store,
                 survey,
                 given,
-                lang="en" if n % 3 else "de",
+                lang="en" if event or n % 3 else "de",  # a tag's responses one stream: at least k
                 event=event,
-                day=today - timedelta(days=n % 5),
+                day=past - timedelta(days=n % 5),
             )
     for payload in PAYLOADS[n:]:  # any payload left over
         add(
@@ -136,7 +139,7 @@ def hostile_server(chromium, tmp_path_factory) -> Server:
             survey,
             {**answers_for(survey.id, "held"), "what_would_help": payload},
             lang="en",
-            day=today,
+            day=past,
         )
     engine.dispose()
     srv = Server(folder)

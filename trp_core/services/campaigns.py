@@ -64,7 +64,7 @@ class CampaignRow:
 class CampaignMix:
     rows: list[CampaignRow]
     small: int  # tags of 1 to k − 1 responses: only inside a merged group
-    unanswered: list[TagRow]  # tags without a response yet
+    unanswered: list[TagRow]  # tags without a published response yet (none, or fewer than k so far)
     k: int
     noise: int = 0  # the quadrant counts are the dashboard's: shifted by at most this (cell-key method)
 

@@ -73,6 +73,8 @@ def published_rows(
         # The questions of different versions differ: which columns a row fills would tell its version.
         return PublishedRows(selected, None, "version_needed")
     count = reads.count_responses(bind, selected.filters)
+    if count == 0:  # nothing published in it (yet): responses wait for their release
+        return PublishedRows(selected, None, "withheld")
     if count > EXPORT_MAX:
         return PublishedRows(selected, None, "too_big")
     chosen = [s for s in surveys if s.version == view.version] or list(surveys)

@@ -26,9 +26,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,12 +41,17 @@ from sqlalchemy import Engine
 
 from tests.conftest import ROOT, SURVEYS
 from tests.store.conftest import pg_admin, pg_database  # noqa: F401 - pg_admin is a fixture
+from tests.store.manager.conftest import answers_for, hash_code
 from tests.support.kiosk_events import signed_query, write_events
 from tests.support.server import ARTIFACTS, CHROMIUM_ARGS, TABLET, chromium_path
 from trp_core.files.surveys import load_survey
+from trp_core.method.levers import assess
+from trp_core.presentation import formatting
 from trp_core.presentation.i18n import t
 from trp_core.services.auth import hash_password
 from trp_core.settings import Settings
+from trp_core.store.engine import make_engine
+from trp_core.store.repository import Store
 
 DEPLOY = ROOT / "deploy"
 NGINX = Path("/usr/sbin/nginx")
@@ -651,13 +658,29 @@ def scenario(browser, dep: Deployment, artifacts: Path) -> None:
     page.get_by_text(kiosk.code).first.wait_for(timeout=30_000)
     close_and_check(context, dep.log, mark, other)
 
-    # A manager on each replica sees every completed survey.
+    # A manager on each replica sees the same release: yesterday's surveys (stored here, with their
+    # sessions), not today's, which wait for the next day's release (PRIVACY.md, rule 0).
+    yesterday = date.today() - timedelta(days=1)
+    engine = make_engine(dep.database_url)
+    try:
+        store = Store(engine)
+        for outcome in outcomes:
+            given = answers_for(SURVEY_ID, outcome)
+            store.save_response(
+                survey=survey, assessment=assess(survey, given), answers=given, lang="en", event=None,
+                submission_key=uuid.uuid4().hex, code_hash=hash_code(uuid.uuid4().hex), day=yesterday,
+            )  # fmt: skip
+            store.count(SURVEY_ID, None, ["started", "completed"], day=yesterday)
+    finally:
+        engine.dispose()
     for n, replica in enumerate(dep.replicas, 1):
         mark = dep.log.mark()
         context, page = new_page(browser, problems, routes[replica])
         log_in(page)
-        assert metric(page, t("mgr_responses", "en")) == str(VISITORS)
-        assert metric(page, t("mgr_completed", "en")) == str(VISITORS)
+        assert metric(page, t("mgr_responses", "en")) == str(len(outcomes))
+        assert metric(page, t("mgr_completed", "en")) == str(len(outcomes))
+        note = t("mgr_release_note", "en", day=formatting.day(date.today(), "en"), k=3)
+        assert page.get_by_text(note).first.is_visible()
         screenshot(page, artifacts / f"replicas-dashboard-replica{n}.png")
         if n == 2:  # the other manager pages, for the Content-Security-Policy
             for key, title in [
