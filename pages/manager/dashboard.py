@@ -77,7 +77,7 @@ def figures(selection: m.Selection) -> None:
 
 def free_text(selection: m.Selection, view: object, k: int) -> None:
     """Answers to the text questions as plain text (st.text: never markdown or HTML), per survey
-    version and quarter, whole cells of at least 10 responses that no filter splits, in random order."""
+    version, whole cells of at least 10 responses that no filter splits, in random order."""
     questions = [q for q in selection.survey.questions if isinstance(q, TextQuestion)]
     if not questions:
         return
@@ -90,9 +90,7 @@ def free_text(selection: m.Selection, view: object, k: int) -> None:
     with m.database_errors():
         cells = ds.free_text_cells(engine, selection.survey, [q.id for q in questions], view)
     for cell in cells:
-        st.markdown(
-            f"**{t('mgr_free_text_cell', lang, version=cell.version, quarter=cell.quarter.label, n=m.count(cell.responses))}**"
-        )
+        st.markdown(f"**{t('mgr_free_text_cell', lang, version=cell.version, n=m.count(cell.responses))}**")
         if cell.texts is None:
             st.caption(t("mgr_free_text_small", lang, n=minimum))
             continue

@@ -191,10 +191,7 @@ def free_text_report(engine: Engine, survey: Survey, ask: Ask) -> dict[str, Any]
     return {
         "survey": survey.id,
         "k": min_group(),
-        "cells": [
-            {"version": c.version, "quarter": c.quarter.label, "responses": c.responses, "texts": c.texts}
-            for c in cells
-        ],
+        "cells": [{"version": c.version, "responses": c.responses, "texts": c.texts} for c in cells],
     }
 
 
@@ -272,7 +269,7 @@ def dashboard_command(survey_id, version, lang, tag, period, since, until, as_js
 @report.command("free-text")
 @_options
 def free_text_command(survey_id, version, lang, tag, period, since, until, as_json, url) -> None:
-    """Free-text answers, per survey version and quarter (cells no filter splits), in random order."""
+    """Free-text answers, per survey version (cells no filter splits), in random order."""
     ask = _ask(version, lang, tag, period, since, until)
     _run(survey_id, url, lambda engine, survey: free_text_report(engine, survey, ask))
 

@@ -652,10 +652,10 @@ NO_LANG: Final = ""
 
 @dataclass(frozen=True)
 class FreeTextCell:
-    """The free-text answers of one fixed cell: a survey version and a quarter, all languages and tags."""
+    """The free-text answers of one fixed cell: a survey version, all languages, tags and periods, as
+    the latest release published them."""
 
     version: str
-    quarter: PeriodCell
     responses: int
     texts: dict[str, list[str]] | None  # question id -> answers in random order; None: fewer than the minimum
 
@@ -664,43 +664,35 @@ class FreeTextCell:
 def free_text_cells(
     bind: Bind, survey: Survey, question_ids: list[str], view: View | None, *, k: int | None = None
 ) -> list[FreeTextCell]:
-    """The free-text answers that go with a view: those of every (version, quarter) cell it touches,
-    each cell whole, whatever else the view filters (language, tag, a finer period), so that no
-    offered choice can split a cell and no answer appears in one choice and not in an overlapping
-    one. A cell of fewer than `free_text_min(k)` responses shows none. Raises StoreUnavailable."""
+    """The free-text answers that go with a view: those of its survey version (of every version when
+    it names none), each cell whole, whatever else the view filters (language, tag, period), so that
+    no offered choice can split a cell and no answer appears in one choice and not in an overlapping
+    one. A cell is all published responses of its version: a union of release batches, so that two
+    releases show it differing by the texts of at least k responses of a stream, never of one
+    (PRIVACY.md, rules 0 and 5). A cell of fewer than `free_text_min(k)` responses shows none.
+    Raises StoreUnavailable."""
     minimum = free_text_min(k)
     lat = sel.lattice(bind, survey.id, k=k)
     versions = [view.version] if view is not None and view.version is not None else lat.versions
-    quarters = lat.periods[Period.QUARTER]
-    if view is not None and view.period is not None:
-        p = view.period
-        quarters = [q for q in quarters if q.start <= p.end and p.start <= q.end]
     shuffle = random.SystemRandom().shuffle
     out = []
     for version in versions:
-        for q in quarters:
-            cell = View(version=version, period=q)
-            if lat.releases and not lat.published.get(cell, False):
-                continue  # a cell that would cut a release batch into pieces below k
-            cuts = lat.cuts(cell)
-            f = Filters(
-                survey=survey.id,
-                version=version,
-                since=q.start,
-                until=q.end,
-                released=None if cuts is None else sel.released(cuts),
-            )
-            n = reads.count_responses(bind, f)
-            if n == 0:
-                continue
-            texts = None
-            if n >= minimum:
-                texts = {}
-                for qid in question_ids:
-                    answers = reads.free_texts(bind, f, qid, limit=FREE_TEXT_LIMIT)
-                    shuffle(answers)
-                    texts[qid] = answers
-            out.append(FreeTextCell(version, q, n, texts))
+        cell = View(version=version)
+        if not lat.published.get(cell, True):
+            continue
+        cuts = lat.cuts(cell)
+        f = Filters(survey=survey.id, version=version, released=None if cuts is None else sel.released(cuts))
+        n = reads.count_responses(bind, f)
+        if n == 0:
+            continue
+        texts = None
+        if n >= minimum:
+            texts = {}
+            for qid in question_ids:
+                answers = reads.free_texts(bind, f, qid, limit=FREE_TEXT_LIMIT)
+                shuffle(answers)
+                texts[qid] = answers
+        out.append(FreeTextCell(version, n, texts))
     return out
 
 

@@ -31,7 +31,10 @@ def everything(engine) -> dict:
     ):
         out[("dashboard", *args)] = run(engine, "dashboard", *args)
         texts = run(engine, "free-text", *args)
-        out[("free-text", *args)] = sorted(str(c) for c in texts["cells"])
+        out[("free-text", *args)] = sorted(
+            str({**c, "texts": {q: sorted(ts) for q, ts in (c["texts"] or {}).items()}})
+            for c in texts["cells"]
+        )
     export = run(engine, "export", "--version", "1.0")
     out["export"] = sorted(map(str, export["rows"] or []))
     out["calibration"] = run(engine, "calibration", "--threshold", "kann=60")
