@@ -199,6 +199,9 @@ class Lattice:
         self.releases = history is not None
         self.release_days = [] if history is None else releases.release_days(history)
         batches = None
+        self.streams: frozenset[releases.Stream] = frozenset(
+            releases.stream_of(c) for c, n in counts.items() if n
+        )
         if history is not None:
             counts = releases.published(counts, releases.latest(history))
             batches = releases.batches(counts, history)

@@ -681,7 +681,11 @@ def free_text_cells(
         if not lat.published.get(cell, True):
             continue
         cuts = lat.cuts(cell)
-        f = Filters(survey=survey.id, version=version, released=None if cuts is None else sel.released(cuts))
+        f = Filters(
+            survey=survey.id,
+            version=version,
+            released=None if cuts is None else sel.released(cuts, lat.streams),
+        )
         n = reads.count_responses(bind, f)
         if n == 0:
             continue

@@ -8,7 +8,7 @@ Every function here that reads the store raises StoreUnavailable when the databa
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
@@ -246,15 +246,22 @@ def filters_for(survey_id: str, lat: Lattice, view: View) -> Filters:
         events=events,
         since=None if p is None else p.start,
         until=None if p is None else p.end,
-        released=None if cuts is None else released(cuts),
+        released=None if cuts is None else released(cuts, lat.streams),
     )
 
 
-def released(cuts: Mapping[releases.Stream, date]) -> tuple[tuple[str, str, str, date], ...]:
-    """The store's form of the cuts (Filters.released)."""
-    return tuple(
-        sorted((v, lang, NO_EVENT if tag == NO_TAG else tag, cut) for (v, lang, tag), cut in cuts.items())
-    )
+def released(
+    cuts: Mapping[releases.Stream, date], streams: Collection[releases.Stream]
+) -> tuple[date, tuple[tuple[str, str, str, date | None], ...]]:
+    """The store's form of the cuts (Filters.released): the latest cut, and every stream (of all
+    those stored) that is not published up to it, with its own cut or None."""
+    until = max(cuts.values(), default=date.min)
+    exceptions = [
+        (v, lang, NO_EVENT if tag == NO_TAG else tag, cuts.get((v, lang, tag)))
+        for v, lang, tag in sorted(set(streams) | set(cuts))
+        if cuts.get((v, lang, tag)) != until
+    ]
+    return until, tuple(exceptions)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -89,11 +89,11 @@ class Filters(BaseModel):
     events: tuple[str, ...] | None = None
     since: date | None = None
     until: date | None = None  # inclusive
-    # Releases (trp_core.privacy.releases): only the published responses, those of each listed stream
-    # (survey version, language, tag, NO_EVENT for none) of the days before its cut; None: all.
-    released: tuple[tuple[str, str, str, date], ...] | None = None
-    # The same for the funnel counters, per tag: (tag, cut).
-    released_sessions: tuple[tuple[str, date], ...] | None = None
+    # Releases (trp_core.privacy.releases): only the published responses, (until, exceptions): those
+    # of the days before `until`, except for the listed streams (survey version, language, tag,
+    # NO_EVENT for none), of which only the days before the stream's own cut (None: none). Most
+    # streams share the latest cut, so the clause is mostly one range on the day. None: all.
+    released: tuple[date, tuple[tuple[str, str, str, date | None], ...]] | None = None
 
     @model_validator(mode="after")
     def _range(self) -> Filters:
@@ -131,17 +131,16 @@ class Filters(BaseModel):
         if self.until is not None:
             where.append(day <= self.until)
         if self.released is not None:
-            where.append(
-                _any(
-                    and_(
-                        Response.survey_version == v,
-                        Response.lang == lang,
-                        Response.event.is_(None) if tag == NO_EVENT else Response.event == tag,
-                        day < cut,
-                    )
-                    for v, lang, tag, cut in self.released
+            until, exceptions = self.released
+            where.append(day < until)
+            for v, lang, tag, cut in exceptions:
+                stream = and_(
+                    Response.survey_version == v,
+                    Response.lang == lang,
+                    # never NULL: NOT of a NULL comparison would drop the untagged responses too
+                    Response.event.is_(None) if tag == NO_EVENT else func.coalesce(Response.event, "") == tag,
                 )
-            )
+                where.append(not_(stream) if cut is None else or_(not_(stream), day < cut))
         return where
 
     def counters(self) -> list[ColumnElement[bool]]:
@@ -157,13 +156,6 @@ class Filters(BaseModel):
             where.append(FunnelCounter.day >= self.since)
         if self.until is not None:
             where.append(FunnelCounter.day <= self.until)
-        if self.released_sessions is not None:
-            where.append(
-                _any(
-                    and_(FunnelCounter.event == tag, FunnelCounter.day < cut)
-                    for tag, cut in self.released_sessions
-                )
-            )
         return where
 
     def rollups(self, table: Any, versions: list[str]) -> list[ColumnElement[bool]]:
@@ -184,23 +176,17 @@ class Filters(BaseModel):
         if self.until is not None:
             where.append(table.day <= self.until)
         if self.released is not None:
-            where.append(
-                _any(
-                    and_(table.survey_version == v, table.lang == lang, table.tag == tag, table.day < cut)
-                    for v, lang, tag, cut in self.released
-                )
-            )
+            until, exceptions = self.released
+            where.append(table.day < until)
+            for v, lang, tag, cut in exceptions:
+                stream = and_(table.survey_version == v, table.lang == lang, table.tag == tag)
+                where.append(not_(stream) if cut is None else or_(not_(stream), table.day < cut))
         return where
 
     @property
     def counters_coarser(self) -> bool:
         """Whether the funnel counts cover more than the responses do (language or version set)."""
         return self.lang is not None or self.version is not None or self.survey_hash is not None
-
-
-def _any(clauses: Iterable[ColumnElement[bool]]) -> ColumnElement[bool]:
-    listed = list(clauses)
-    return or_(*listed) if listed else literal(False)
 
 
 # --- running a query -------------------------------------------------------------------------
