@@ -90,15 +90,13 @@ def main() -> None:
         + f", longest {max(waited)} days"
     )
     for name, lat in (("with releases", with_releases), ("without releases", live)):
-        offered = Counter(v.period.period for v in lat.offered() if v.period is not None)
-        views = sum(1 for _ in lat.offered())
-        print(
-            f"{name}: {views} of {len(lat.published)} views offered; periods "
-            + ", ".join(
-                f"{offered[g]} of {len(lat.periods[g]) if lat.releases else len(lat.periods[g])} {g.value}s"
-                for g in (Period.WEEK, Period.MONTH, Period.QUARTER)
-            )  # fmt: skip
+        offered = {v.period for v in lat.offered() if v.period is not None}
+        kinds = ", ".join(
+            f"{sum(p.period is g for p in offered)} {g.value}s"
+            for g in (Period.WEEK, Period.MONTH, Period.QUARTER)
         )
+        views = sum(1 for _ in lat.offered())
+        print(f"{name}: {views} of {len(lat.published)} views offered; periods offered in some view: {kinds}")
     print(f"time: {simulated:.2f} s for the releases, {built:.2f} s for the last lattice")
 
 
