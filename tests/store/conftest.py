@@ -120,13 +120,19 @@ def _empty_database(backend: str, request: pytest.FixtureRequest, folder: Path) 
             yield url
 
 
+def empty_store(bind: Engine) -> Store:
+    """A Store on emptied tables of responses, counters, roll-ups and releases (also for fixtures of a
+    wider scope than a test)."""
+    with Session(writer(bind)) as s, s.begin():
+        for model in (*ROLLUP_TABLES, RollupVersion, ReleaseCut, FunnelCounter, Response, SurveySnapshot):
+            s.execute(delete(model))
+    return Store(bind)
+
+
 @pytest.fixture
 def store(engine: Engine) -> Store:
     """A Store on empty tables."""
-    with Session(writer(engine)) as s, s.begin():
-        for model in (*ROLLUP_TABLES, RollupVersion, ReleaseCut, FunnelCounter, Response, SurveySnapshot):
-            s.execute(delete(model))
-    return Store(engine)
+    return empty_store(engine)
 
 
 @pytest.fixture(scope="session")

@@ -328,15 +328,6 @@ class Lattice:
                 return False
         return self.holds(view, replace(self._atom(version, lang, tag, day), released=released))
 
-    def in_period(self, version: str, lang: str, tag: str, day: date, period: PeriodCell) -> bool:
-        """Whether published responses of a version, language, raw tag and day count in a period of
-        theirs: with releases, only when published by the release that fixed the period."""
-        if self.history is None:
-            return True
-        released = releases.published_by(self.history, (version, lang, tag or NO_TAG), day)
-        frozen = self.frozen(period)
-        return released is not None and frozen is not None and released <= frozen
-
     def cuts(self, view: View) -> dict[releases.Stream, date] | None:
         """The cuts that select a view's responses (None: no releases, every response): the latest,
         or for a period those of the release that fixed it."""

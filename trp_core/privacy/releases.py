@@ -35,7 +35,7 @@ Pure: takes counts and cuts, returns cuts and the batches. The store keeps every
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
@@ -126,12 +126,3 @@ def batches(counts: CellCounts, history: History) -> dict[tuple[str, str, str, d
         if n and cut is not None:
             out[cell] = (ids.setdefault((stream, cut), len(ids)), cut)
     return out
-
-
-def replay(counts: CellCounts, days: Iterable[date], k: int) -> dict[Stream, tuple[date, ...]]:
-    """The history after releases on each of `days` in turn, from none: what the store would hold had
-    a release been made on each of these days (for tests and benchmarks)."""
-    history: dict[Stream, tuple[date, ...]] = {}
-    for day in sorted(days):
-        history = record(history, advance(counts, latest(history), day, k))
-    return history

@@ -573,7 +573,7 @@ def _dashboard_from_atoms(
     for (version, lang, tag, day), per_quadrant in atoms.by_day.items():
         start = figures.period_start(day, period)
         # With releases, a period holds the responses published by the release that fixed it.
-        if not lat.in_period(version, lang, tag, day, PeriodCell(period, start)):
+        if not lat.within(View(period=PeriodCell(period, start)), version, lang, tag, day):
             continue
         for q, tally in per_quadrant.items():
             trend[(start, q)] = _plus(trend.get((start, q), (0, 0)), tally)

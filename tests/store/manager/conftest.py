@@ -8,12 +8,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete
-from sqlalchemy.orm import Session
 
 from tests.conftest import ROOT
 from tests.store.conftest import (  # noqa: F401  (fixtures, shared with the store tests)
     backend,
+    empty_store,
     engine,
     hash_code,
     pg_admin,
@@ -24,15 +23,6 @@ from trp_core.method.levers import assess
 from trp_core.method.scoring import score
 from trp_core.method.survey import Survey
 from trp_core.method.vocabulary import Quadrant
-from trp_core.store.engine import writer
-from trp_core.store.models import (
-    ROLLUP_TABLES,
-    FunnelCounter,
-    ReleaseCut,
-    Response,
-    RollupVersion,
-    SurveySnapshot,
-)
 from trp_core.store.repository import Store
 
 ANSWERS = ROOT / "tests" / "answers"
@@ -74,14 +64,6 @@ def add_quadrants(into: Store, survey: Survey, counts: dict[Quadrant, int], **kw
         answers = answers_for(survey.id, q.value)
         assert score(survey, answers).quadrant is q
         add(into, survey, answers, n, **kw)
-
-
-def empty_store(bind: Engine) -> Store:
-    """A Store on emptied tables, for fixtures of a wider scope than the store tests' own."""
-    with Session(writer(bind)) as s, s.begin():
-        for model in (*ROLLUP_TABLES, RollupVersion, ReleaseCut, FunnelCounter, Response, SurveySnapshot):
-            s.execute(delete(model))
-    return Store(bind)
 
 
 @pytest.fixture
