@@ -214,7 +214,7 @@ class Lattice:
         for (version, lang, tag, day), n in counts.items():
             if n:
                 batch, released = (0, None) if batches is None else batches[(version, lang, tag, day)]
-                atoms[replace(self._atom(version, lang, tag, day), batch=batch, released=released)] += n
+                atoms[self._atom(version, lang, tag, day, batch=batch, released=released)] += n
         self.atoms = list(atoms)
         self.sizes = np.array([atoms[a] for a in self.atoms], dtype=np.int64)
         self.total = int(self.sizes.sum())
@@ -315,9 +315,11 @@ class Lattice:
                     mask &= (c["released"] > 0) & (c["released"] <= frozen.toordinal())
         return mask.astype(float)
 
-    def _atom(self, version: str, lang: str, tag: str, day: date) -> Atom:
+    def _atom(
+        self, version: str, lang: str, tag: str, day: date, *, batch: int = 0, released: date | None = None
+    ) -> Atom:
         w, m = period_start(day, Period.WEEK), period_start(day, Period.MONTH)
-        return Atom(version, lang, self._group_of.get(tag or NO_TAG, UNGROUPED), w, m)
+        return Atom(version, lang, self._group_of.get(tag or NO_TAG, UNGROUPED), w, m, batch, released)
 
     def within(self, view: View, version: str, lang: str, tag: str, day: date) -> bool:
         """Whether the published responses of a version, language, raw tag and day belong to a view."""
@@ -326,7 +328,7 @@ class Lattice:
             released = releases.published_by(self.history, (version, lang, tag or NO_TAG), day)
             if released is None:
                 return False
-        return self.holds(view, replace(self._atom(version, lang, tag, day), released=released))
+        return self.holds(view, self._atom(version, lang, tag, day, released=released))
 
     def cuts(self, view: View) -> dict[releases.Stream, date] | None:
         """The cuts that select a view's responses (None: no releases, every response): the latest,

@@ -34,6 +34,7 @@ Pure: takes counts and cuts, returns cuts and the batches. The store keeps every
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -99,7 +100,9 @@ def release_days(history: History) -> list[date]:
 
 def published_by(history: History, stream: Stream, day: date) -> date | None:
     """The release that published a stream's responses of a day (None: not published yet)."""
-    return next((c for c in history.get(stream, ()) if day < c), None)
+    cuts = history.get(stream, ())
+    i = bisect_right(cuts, day)  # the first cut after the day (the cuts are in order)
+    return cuts[i] if i < len(cuts) else None
 
 
 def as_of(history: History, day: date) -> dict[Stream, date]:

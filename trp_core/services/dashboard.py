@@ -425,13 +425,12 @@ def published_dashboard(
     The counts inside the selection are perturbed by the cell-key method (trp_core.privacy.cellkey;
     PRIVACY.md, rule 4); `perturb` False shows them exact (only for tests that show what the
     method prevents). Raises StoreUnavailable."""
+    k = min_group(k)  # once: it reads the settings
     selected = sel.select(bind, survey.id, asked, k=k)
     shown = selected.view
     if shown is None or selected.filters is None:
         return PublishedDashboard(selected, None)
-    dash = _dashboard_from_atoms(
-        bind, selected, survey, period=period, k=min_group(k), rollups=rollups, perturb=perturb
-    )
+    dash = _dashboard_from_atoms(bind, selected, survey, period=period, k=k, rollups=rollups, perturb=perturb)
     return PublishedDashboard(selected, dash)
 
 

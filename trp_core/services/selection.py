@@ -125,8 +125,10 @@ _LOCK = threading.Lock()  # the sessions of a Streamlit server are threads of on
 def lattice(bind: Bind, survey_id: str, *, k: int | None = None, today: date | None = None) -> Lattice:
     """The published views of a survey's responses as they stand after today's release
     (trp_core.privacy.releases: the first look of a day makes it, publishing every stream with at
-    least k responses waiting), built once per state of the data (`reads.fingerprint`) and of the
-    releases: the cell counts are one GROUP BY over every response of the survey."""
+    least k responses waiting). Looked up by the state of the data (`reads.fingerprint`) and of the
+    releases; after a change, the cell counts are read again (one GROUP BY over the roll-ups), and the
+    lattice is built only when what it publishes changed: a response of today waits for tomorrow's
+    release, so it costs a look one read, not a new lattice."""
     k = min_group(k)
     day = today or release_day()
     history = store_releases.history(bind, survey_id, "responses")
@@ -136,12 +138,48 @@ def lattice(bind: Bind, survey_id: str, *, k: int | None = None, today: date | N
     if found is None:
         counts = reads.cell_counts(bind, survey_id)
         history = _release(bind, survey_id, "responses", counts, history, day, k)
-        found = Lattice(counts, k, history=history)
+        found = _built(("responses", key[0], survey_id), counts, k, history)
         with _LOCK:
             _LATTICES[(*key[:-1], _signature(history))] = found
-            while len(_LATTICES) > _KEEP:
-                del _LATTICES[next(iter(_LATTICES))]
+            _trim(_LATTICES)
     return found
+
+
+_BUILT: dict[tuple[Any, ...], Lattice] = {}  # by what a lattice publishes
+
+
+def _built(
+    where: tuple[Any, ...],
+    counts: releases.CellCounts,
+    k: int,
+    history: releases.History,
+    groups: Sequence[TagGroup] | None = None,
+) -> Lattice:
+    """The lattice of these counts under these releases: it depends only on the published counts,
+    the streams and the cuts (and the tag groups given), so one built for the same is used again."""
+    published = releases.published(counts, releases.latest(history))
+    streams = frozenset(releases.stream_of(c) for c, n in counts.items() if n)
+    key = (
+        *where,
+        k,
+        None if groups is None else tuple((g.id, tuple(sorted(g.members))) for g in groups),
+        tuple(sorted(history.items())),
+        streams,
+        frozenset(published.items()),
+    )
+    with _LOCK:
+        found = _BUILT.get(key)
+    if found is None:
+        found = Lattice(counts, k, groups=groups, history=history)
+        with _LOCK:
+            _BUILT[key] = found
+            _trim(_BUILT)
+    return found
+
+
+def _trim(cache: dict[tuple[Any, ...], Lattice]) -> None:
+    while len(cache) > _KEEP:
+        del cache[next(iter(cache))]
 
 
 def release_day() -> date:
@@ -181,25 +219,8 @@ def sessions_lattice(
     a lattice of their own with the responses' tag groups."""
     day = today or release_day()
     history = store_releases.history(bind, survey_id, "sessions")
-    key = (
-        lat.k,
-        tuple((g.id, tuple(sorted(g.members))) for g in lat.groups),
-        tuple(sorted(sizes.items())),
-        day,
-    )
-    with _LOCK:
-        found = _SESSIONS.get((*key, _signature(history)))
-    if found is None:
-        history = _release(bind, survey_id, "sessions", sizes, history, day, lat.k)
-        found = Lattice(sizes, lat.k, groups=lat.groups, history=history)
-        with _LOCK:
-            _SESSIONS[(*key, _signature(history))] = found
-            while len(_SESSIONS) > _KEEP:
-                del _SESSIONS[next(iter(_SESSIONS))]
-    return found
-
-
-_SESSIONS: dict[tuple[Any, ...], Lattice] = {}
+    history = _release(bind, survey_id, "sessions", sizes, history, day, lat.k)
+    return _built(("sessions", str(reads.engine_of(bind).url), survey_id), sizes, lat.k, history, lat.groups)
 
 
 def view_for(

@@ -269,11 +269,11 @@ def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
     # Each alone: SQLite reads MIN or MAX from the end of an index only when it is the one column.
     ((low,),) = _rows(bind, select(func.min(Response.id)))
     ((high,),) = _rows(bind, select(func.max(Response.id)))
-    if _engine(bind).dialect.name == "sqlite":
+    if engine_of(bind).dialect.name == "sqlite":
         ((last,),) = _rows(bind, _SQLITE_LAST_ROW)  # type: ignore[arg-type]
         versions = select(func.count()).where(Response.method_version < METHOD_VERSION)
         ((older,),) = _rows(bind, versions)  # re-scoring changes no row number: count what is left
-        return str(_engine(bind).url), survey_id, last, older, low, high
+        return str(engine_of(bind).url), survey_id, last, older, low, high
     # PostgreSQL: the number of the survey's responses, from the roll-ups, which change in the
     # transaction of every stored or re-scored response (counting the responses themselves took
     # 0.6 s at a million); a version the roll-ups do not count, from its responses.
@@ -295,10 +295,10 @@ def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
         )
         ((more,),) = _rows(bind, scanned)
         n += int(more)
-    return str(_engine(bind).url), survey_id, n, low, high
+    return str(engine_of(bind).url), survey_id, n, low, high
 
 
-def _engine(bind: Bind) -> Engine:
+def engine_of(bind: Bind) -> Engine:
     return bind if isinstance(bind, Engine) else bind.engine
 
 

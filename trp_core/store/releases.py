@@ -27,16 +27,15 @@ def history(bind: Engine | Connection, survey_id: str, kind: Kind) -> dict[Strea
         .where(ReleaseCut.survey_id == survey_id, ReleaseCut.kind == kind)
         .order_by(ReleaseCut.cut)
     )
-    out: dict[Stream, tuple[date, ...]] = {}
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             rows = conn.execute(stmt).all()
     else:
         rows = bind.execute(stmt).all()
+    out: dict[Stream, list[date]] = {}
     for version, lang, tag, cut in rows:
-        stream = (version, lang, tag)
-        out[stream] = (*out.get(stream, ()), cut)
-    return out
+        out.setdefault((version, lang, tag), []).append(cut)
+    return {stream: tuple(cuts) for stream, cuts in out.items()}
 
 
 def record(bind: Engine | Connection, survey_id: str, kind: Kind, cuts: Mapping[Stream, date]) -> None:

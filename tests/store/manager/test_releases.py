@@ -102,8 +102,32 @@ def test_without_releases_one_arrival_moves_the_total(store, surveys, monkeypatc
     ]
     store_people(store, survey, rows, 6)
     monkeypatch.setattr(sel, "Lattice", lambda counts, k, history=None, **kw: Lattice(counts, k, **kw))
+    monkeypatch.setattr(sel, "_BUILT", {})  # none built with the history
     monkeypatch.setattr(sel, "release_day", lambda: DAY)
     assert run(store.engine, "dashboard")["total"] == 40
     store_people(store, survey, [{"version": "1.0", "lang": "en", "tag": "", "day": DAY}], 7)
     monkeypatch.setattr(sel, "release_day", lambda: DAY + timedelta(days=1))
     assert run(store.engine, "dashboard")["total"] == 41
+
+
+def test_a_visitor_of_today_costs_the_next_look_no_new_lattice(store, surveys, monkeypatch):
+    """A response of today waits for tomorrow's release, so what the lattice publishes is the same:
+    the look after it reads the counts again and takes the lattice it has (at a million responses a
+    new one takes a second; bench/published_dashboard.py). The next day's release builds a new one."""
+    survey = surveys["trp-standard"]
+    rows = [
+        {"version": "1.0", "lang": "de", "tag": "", "day": START + timedelta(days=i % 30)} for i in range(40)
+    ]
+    store_people(store, survey, rows, 8)
+    monkeypatch.setattr(sel, "release_day", lambda: DAY)
+    first = sel.lattice(store.engine, survey.id, k=K)
+    sessions = sel.sessions_lattice(store.engine, survey.id, {("", "", "", START): 9}, first)
+    store_people(store, survey, [{"version": "1.0", "lang": "de", "tag": "", "day": DAY}] * K, 9)
+    assert sel.lattice(store.engine, survey.id, k=K) is first
+    assert (
+        sel.sessions_lattice(store.engine, survey.id, {("", "", "", START): 9, ("", "", "", DAY): 1}, first)
+        is sessions
+    )
+    monkeypatch.setattr(sel, "release_day", lambda: DAY + timedelta(days=1))
+    later = sel.lattice(store.engine, survey.id, k=K)
+    assert later is not first and later.total == first.total + K
