@@ -36,8 +36,15 @@ def make_engine(url: str | URL | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
-    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if parsed.get_backend_name() == "postgresql":
+        connect: dict[str, Any] = {}
+        if "connect_timeout" not in parsed.query:
+            connect["connect_timeout"] = CONNECT_TIMEOUT_S
+        if "options" not in parsed.query:
+            # PostgreSQL's JIT compiler spends more time on the dashboard's sub-second aggregates than
+            # it saves; set once per connection, not per query (a round trip each).
+            connect["options"] = "-c jit=off"
+        kwargs["connect_args"] = connect
     return create_engine(parsed, **kwargs)
 
 

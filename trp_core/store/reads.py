@@ -192,17 +192,11 @@ class Filters(BaseModel):
 # --- running a query -------------------------------------------------------------------------
 
 
-# PostgreSQL's JIT compiler spends more time on these sub-second aggregates than it saves.
-_NO_JIT: Final = text("SET LOCAL jit = off")
-
-
 def _rows(bind: Bind, stmt: Select[Any]) -> list[Any]:
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             return _rows(conn, stmt)
-    if bind.dialect.name == "postgresql":
-        bind.execute(_NO_JIT)
-    return list(bind.execute(stmt))
+    return list(bind.execute(stmt))  # on PostgreSQL without JIT (trp_core.store.engine.make_engine)
 
 
 def _num(x: float) -> ColumnElement[float]:
@@ -266,9 +260,12 @@ def fingerprint(bind: Bind, survey_id: str) -> tuple[Any, ...]:
     database restored or re-scored): on SQLite the last row number of the table, on PostgreSQL the
     number of the survey's responses (from the roll-ups); and the smallest and largest random id
     (two steps along the primary key). Keys the cache of the privacy cells (trp_core.services.selection)."""
-    # Each alone: SQLite reads MIN or MAX from the end of an index only when it is the one column.
-    ((low,),) = _rows(bind, select(func.min(Response.id)))
-    ((high,),) = _rows(bind, select(func.max(Response.id)))
+    # Each its own subquery: SQLite reads MIN or MAX from the end of an index only when it is the
+    # one column of its query; one statement, one round trip.
+    ends = select(
+        select(func.min(Response.id)).scalar_subquery(), select(func.max(Response.id)).scalar_subquery()
+    )
+    ((low, high),) = _rows(bind, ends)
     if engine_of(bind).dialect.name == "sqlite":
         ((last,),) = _rows(bind, _SQLITE_LAST_ROW)  # type: ignore[arg-type]
         versions = select(func.count()).where(Response.method_version < METHOD_VERSION)

@@ -27,7 +27,6 @@ from trp_core.method.survey import Survey
 from trp_core.method.synthetic import random_answers
 from trp_core.method.vocabulary import Axis, Quadrant
 from trp_core.privacy import cellkey
-from trp_core.services.dashboard import published_dashboard
 from trp_core.store import reads
 from trp_core.store.reads import Filters
 from trp_core.store.repository import Store
@@ -47,15 +46,7 @@ class Reports:
         self.engine, self.survey = engine, survey
 
     def dashboard(self, ask: Ask) -> dict[str, Any]:
-        out = report.dashboard_report(self.engine, self.survey, ask)
-        if out["shown"] is not None:  # the criterion means, as the dashboard page shows them
-            kind = Period(ask.period) if ask.period else Period.MONTH
-            dash = published_dashboard(
-                self.engine, self.survey, ask.view(self.engine, self.survey), period=kind
-            ).dashboard
-            if dash is not None:
-                out["means"] = {f"{c.value} {q.value}": m for (c, q), m in dash.means.items()}
-        return out
+        return report.dashboard_report(self.engine, self.survey, ask)  # the criterion means included
 
     def free_text(self, ask: Ask) -> dict[str, Any]:
         return report.free_text_report(self.engine, self.survey, ask)
@@ -332,7 +323,7 @@ class OldRules(Reports):
     only. The intruder must find the tiny fair there, or it proves nothing."""
 
     def dashboard(self, ask: Ask) -> dict[str, Any]:
-        from trp_core.method.figures import Period, period_end, period_start
+        from trp_core.method.figures import period_end, period_start
         from trp_core.services.dashboard import dashboard
         from trp_core.store.reads import Filters
         from trp_core.store.repository import NO_EVENT
