@@ -13,6 +13,16 @@ from trp_core.store.engine import database_url, make_engine
 def test_connection_settings(engine):
     if engine.dialect.name == "postgresql":
         assert engine.pool._pre_ping
+        # JIT off on every connection (the dashboard's aggregates are slower with it), the URL's own
+        # options kept when it names some.
+        with engine.connect() as a, engine.connect() as b:
+            assert [c.execute(text("SHOW jit")).scalar() for c in (a, b)] == ["off", "off"]
+        own = make_engine(engine.url.set(query={"options": "-c work_mem=8MB"}))
+        try:
+            with own.connect() as c:
+                assert c.execute(text("SHOW work_mem")).scalar() == "8MB"
+        finally:
+            own.dispose()
         return
     # Two connections held at once: the pragmas hold on each new connection, not just the first.
     with engine.connect() as a, engine.connect() as b:
