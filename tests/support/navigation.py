@@ -8,6 +8,7 @@ pages goes through `go` (a new page load would open a new Streamlit session).
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.driver import settle
 from trp_core.presentation.i18n import t
@@ -46,8 +47,15 @@ def open_menu(page: Page) -> bool:
     Whether it is a phone's side menu."""
     phone = menu_button(page).is_visible()
     if phone:
-        menu_button(page).click()
-        page.get_by_test_id("stSidebarNavItems").wait_for(timeout=30_000)
+        try:
+            menu_button(page).click(timeout=10_000)
+        except PlaywrightTimeoutError:
+            # The window was just widened back to a tablet's: the top bar replaced the button.
+            if menu_button(page).is_visible():
+                raise
+            phone = False
+        else:
+            page.get_by_test_id("stSidebarNavItems").wait_for(timeout=30_000)
     links(page).first.wait_for(timeout=30_000)
     page.wait_for_timeout(400)  # the side menu slides in
     return phone or page.get_by_test_id("stSidebarNavItems").is_visible()
