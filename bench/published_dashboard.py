@@ -48,26 +48,17 @@ def best(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def daily_releases(engine: Any, survey_id: str, k: int = 5) -> int:
-    """Store the releases of every day from the first response to yesterday (those not stored yet),
-    as the first look of each day would have made them; returns how many cuts were added."""
+    """Store the releases of every day from the first response to yesterday, as the first look of each
+    day would have made them (`selection._release`; a cut stored already is kept as it is); returns
+    how many cuts were added."""
     counts = reads.cell_counts(engine, survey_id)
-    history = store_releases.history(engine, survey_id, "responses")
-    first, today = min(c[3] for c in counts), date.today()
-    by_day = sorted(counts.items(), key=lambda item: item[0][3])
-    stored: dict[tuple[str, str, str, date], int] = {}
-    added, i = 0, 0
-    for n in range(1, (today - first).days):
+    stored_before = sum(map(len, store_releases.history(engine, survey_id, "responses").values()))
+    first = min(c[3] for c in counts)
+    history: releases.History = {}
+    for n in range(1, (date.today() - first).days):
         day = first + timedelta(days=n)
-        while i < len(by_day) and by_day[i][0][3] < day:
-            stored[by_day[i][0]] = by_day[i][1]
-            i += 1
-        before = releases.latest({s: tuple(c for c in cuts if c <= day) for s, cuts in history.items()})
-        cuts = releases.advance(stored, before, day, k)
-        moved = {s: c for s, c in cuts.items() if before.get(s) != c and c not in history.get(s, ())}
-        store_releases.record(engine, survey_id, "responses", moved)
-        history = releases.record(history, moved)
-        added += len(moved)
-    return added
+        history = sel._release(engine, survey_id, "responses", counts, history, day, k)
+    return sum(map(len, store_releases.history(engine, survey_id, "responses").values())) - stored_before
 
 
 def main() -> None:

@@ -138,7 +138,7 @@ def lattice(bind: Bind, survey_id: str, *, k: int | None = None, today: date | N
     if found is None:
         counts = reads.cell_counts(bind, survey_id)
         history = _release(bind, survey_id, "responses", counts, history, day, k)
-        found = _built(("responses", key[0], survey_id), counts, k, history)
+        found = _built(("responses", str(reads.engine_of(bind).url), survey_id), counts, k, history)
         with _LOCK:
             _LATTICES[(*key[:-1], _signature(history))] = found
             _trim(_LATTICES)
